@@ -1,0 +1,2 @@
+package io.objmapper.examples;
+public final class Launcher { public static void main(String[] a) { System.out.println("hi"); } }
