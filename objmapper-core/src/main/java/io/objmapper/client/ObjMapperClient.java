@@ -1,0 +1,517 @@
+package io.objmapper.client;
+
+import io.objmapper.ObjMapperException;
+import io.objmapper.protocol.Capabilities;
+import io.objmapper.protocol.Close;
+import io.objmapper.protocol.CloseAck;
+import io.objmapper.protocol.CloseReason;
+import io.objmapper.protocol.Hello;
+import io.objmapper.protocol.HelloAck;
+import io.objmapper.protocol.Metadata;
+import io.objmapper.protocol.Mode;
+import io.objmapper.protocol.Protocol;
+import io.objmapper.protocol.ProtocolEncoder;
+import io.objmapper.protocol.ProtocolException;
+import io.objmapper.protocol.Response;
+import io.objmapper.protocol.Segment;
+import io.objmapper.protocol.SegmentedResponse;
+import io.objmapper.protocol.ServerMessage;
+import io.objmapper.protocol.Status;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+
+/**
+ * A client of an objmapper server, over a Unix socket (descriptors passed) or TCP (bytes).
+ * Thread-safe.
+ *
+ * <pre>{@code
+ * try (ObjMapperClient client = ObjMapperClient.unix(Path.of("objmapper.sock")).connect();
+ *      RemoteObject obj = client.get("/photos/cat.jpg")) {
+ *   FileChannel ch = obj.channel(); // read-only, valid after the client closes
+ * }
+ * }</pre>
+ *
+ * <p>With protocol V2 requests are pipelined: {@link #getAsync} sends at once (blocking
+ * only while the negotiated pipeline is full) and a reader thread completes the futures,
+ * matching responses by request id, in whatever order the server answers. Error statuses
+ * become {@link ObjMapperException}s ({@link io.objmapper.ObjectNotFoundException} for
+ * NOT_FOUND, ...).
+ */
+public final class ObjMapperClient implements AutoCloseable {
+  private final SocketChannel ch;
+  private final boolean unix;
+  private final int version;
+  private final HelloAck session;
+  private final Wire wire;
+  private final ByteBuffer out = ByteBuffer.allocateDirect(Protocol.V2_REQUEST_HEADER_LENGTH + Protocol.MAX_URI_LENGTH);
+  private final Object writeLock = new Object();
+  private final Object v1Lock = new Object();
+  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+  private final Semaphore window;
+  private final CompletableFuture<Long> closeAck = new CompletableFuture<>();
+  private final Thread reader;
+  private long nextId = 1;
+  private boolean closeSent;
+  private volatile boolean closing;
+  private volatile IOException failure;
+
+  private ObjMapperClient(Builder b) throws IOException {
+    AFUNIXSocketChannel u = null;
+    if (b.socket != null) {
+      u = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(b.socket));
+      ch = u;
+      unix = true;
+    } else {
+      ch = SocketChannel.open(b.tcp);
+      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      unix = false;
+    }
+    try {
+      wire = new Wire(ch, u, 64 * 1024);
+      version = b.version;
+      if (version == Protocol.VERSION_2) {
+        out.clear();
+        ProtocolEncoder.hello(out, new Hello(b.capabilities, b.maxPipeline));
+        out.flip();
+        writeFully(out);
+        session = wire.readHelloAck();
+        window = new Semaphore(Math.max(1, session.pipelineDepth()));
+        reader = new Thread(this::readLoop, "objmapper-client-reader");
+        reader.setDaemon(true);
+        reader.start();
+      } else {
+        session = null;
+        window = null;
+        reader = null;
+      }
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /** A client of the server listening on the Unix socket {@code socket}. */
+  public static Builder unix(Path socket) {
+    return new Builder(Objects.requireNonNull(socket, "socket"), null);
+  }
+
+  /** A client of the server listening on TCP {@code host:port} (COPY mode only). */
+  public static Builder tcp(String host, int port) {
+    return new Builder(null, new InetSocketAddress(host, port));
+  }
+
+  /** 1 or 2. */
+  public int version() {
+    return version;
+  }
+
+  /** What the server agreed to in the V2 handshake, or {@code null} for V1. */
+  public HelloAck session() {
+    return session;
+  }
+
+  /** The object named {@code uri}: a descriptor over a Unix socket, bytes over TCP. */
+  public RemoteObject get(String uri) throws IOException {
+    return get(uri, unix ? Mode.FDPASS : Mode.COPY);
+  }
+
+  /**
+   * The object named {@code uri}, delivered in {@code mode}.
+   *
+   * @throws ObjMapperException for an error status (NOT_FOUND, INVALID_REQUEST, ...)
+   * @throws IOException if the connection fails
+   */
+  public RemoteObject get(String uri, Mode mode) throws IOException {
+    if (version == Protocol.VERSION_1) {
+      return getV1(uri, mode);
+    }
+    try {
+      return getAsync(uri, mode, 0).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      if (c instanceof IOException) {
+        throw (IOException) c;
+      }
+      throw new IOException(c);
+    }
+  }
+
+  /**
+   * Sends a V2 request now and returns its future answer. Blocks while the negotiated
+   * pipeline is full. The future fails with an {@link ObjMapperException} for an error
+   * status and with an {@link IOException} if the connection fails.
+   *
+   * @param flags {@link io.objmapper.protocol.RequestFlags} bits
+   */
+  public CompletableFuture<RemoteObject> getAsync(String uri, Mode mode, int flags) throws IOException {
+    if (version != Protocol.VERSION_2) {
+      throw new IllegalStateException("pipelined requests need protocol V2");
+    }
+    byte[] uriBytes = ProtocolEncoder.utf8(uri);
+    checkOpen();
+    try {
+      window.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted");
+    }
+    Pending p = new Pending(uri, mode);
+    synchronized (writeLock) {
+      try {
+        checkOpen();
+      } catch (IOException e) {
+        window.release();
+        throw e;
+      }
+      long id = nextId;
+      nextId = nextId == 0xFFFF_FFFFL ? 1 : nextId + 1;
+      pending.put(id, p);
+      out.clear();
+      ProtocolEncoder.requestV2(out, id, flags, mode, uriBytes);
+      out.flip();
+      try {
+        writeFully(out);
+      } catch (IOException e) {
+        pending.remove(id);
+        window.release();
+        fail(e);
+        throw e;
+      }
+    }
+    return p.future;
+  }
+
+  /** Every object of {@code uris}, pipelined; the list is in the order of {@code uris}. */
+  public List<RemoteObject> getAll(List<String> uris, Mode mode) throws IOException {
+    if (version == Protocol.VERSION_1) {
+      List<RemoteObject> list = new ArrayList<>(uris.size());
+      for (String uri : uris) {
+        list.add(getV1(uri, mode));
+      }
+      return list;
+    }
+    List<CompletableFuture<RemoteObject>> futures = new ArrayList<>(uris.size());
+    for (String uri : uris) {
+      futures.add(getAsync(uri, mode, 0));
+    }
+    List<RemoteObject> list = new ArrayList<>(uris.size());
+    IOException ioError = null;
+    RuntimeException error = null;
+    for (CompletableFuture<RemoteObject> f : futures) {
+      try {
+        list.add(f.get());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted");
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof RuntimeException && error == null) {
+          error = (RuntimeException) c;
+        } else if (c instanceof IOException && ioError == null) {
+          ioError = (IOException) c;
+        }
+      }
+    }
+    if (error != null || ioError != null) {
+      list.forEach(RemoteObject::close);
+      if (error != null) {
+        throw error;
+      }
+      throw ioError;
+    }
+    return list;
+  }
+
+  private RemoteObject getV1(String uri, Mode mode) throws IOException {
+    byte[] uriBytes = ProtocolEncoder.utf8(uri);
+    synchronized (v1Lock) {
+      checkOpen();
+      out.clear();
+      ProtocolEncoder.requestV1(out, mode, uriBytes);
+      out.flip();
+      try {
+        writeFully(out);
+        return complete(uri, mode, (Response) wire.readMessage(Protocol.VERSION_1));
+      } catch (ProtocolException e) {
+        fail(e);
+        throw e;
+      } catch (ObjMapperException e) {
+        throw e;
+      } catch (IOException e) {
+        fail(e);
+        throw e;
+      }
+    }
+  }
+
+  /** Reads what follows a response and makes the object, or throws its error. */
+  private RemoteObject complete(String uri, Mode mode, Response r) throws IOException {
+    Metadata m = r.metadata();
+    if (!r.ok()) {
+      if (r.contentLength() > 0 && mode == Mode.COPY) {
+        wire.readBytes(r.contentLength()); // keep the framing
+      }
+      throw ObjMapperException.forStatus(r.status(), m.error());
+    }
+    long size = m.size().orElse(r.contentLength());
+    if (r.fdFollows(mode)) {
+      FileInputStream f = wire.readDescriptor();
+      if (m.size().isEmpty()) {
+        size = f.getChannel().size();
+      }
+      return new RemoteObject(uri, r.requestId(), m, size, f, null, List.of(), RemoteObject.noFiles());
+    }
+    if (mode == Mode.COPY) {
+      ByteBuffer content = wire.readBytes(r.contentLength());
+      return new RemoteObject(uri, r.requestId(), m, r.contentLength(), null, content, List.of(), RemoteObject.noFiles());
+    }
+    // OK with a content length but no descriptor: the C server's answer to a delete; no body.
+    return new RemoteObject(uri, r.requestId(), m, 0, null, ByteBuffer.allocate(0), List.of(), RemoteObject.noFiles());
+  }
+
+  private RemoteObject completeSegmented(String uri, SegmentedResponse s) throws IOException {
+    ByteBuffer inline = wire.readBytes(s.inlineLength());
+    List<FileInputStream> files = RemoteObject.files(s.segments().size());
+    try {
+      FileInputStream current = null;
+      for (Segment seg : s.segments()) {
+        if (seg.carriesDescriptor()) {
+          current = wire.readDescriptor();
+          files.add(current);
+        } else if (seg.type() != Segment.INLINE) {
+          files.add(current); // REUSE_FD: the previous descriptor again
+        }
+      }
+    } catch (IOException e) {
+      new RemoteObject(uri, s.requestId(), s.metadata(), 0, null, null, List.of(), files).close();
+      throw e;
+    }
+    List<FileInputStream> perFd = RemoteObject.files(files.size());
+    for (FileInputStream f : files) {
+      if (perFd.isEmpty() || perFd.get(perFd.size() - 1) != f) {
+        perFd.add(f);
+      }
+    }
+    RemoteObject obj = new RemoteObject(uri, s.requestId(), s.metadata(), s.contentLength(), null, inline,
+        s.segments(), perFd);
+    if (s.status() != Status.OK.code()) {
+      obj.close();
+      throw ObjMapperException.forStatus(s.status(), s.metadata().error());
+    }
+    return obj;
+  }
+
+  private void readLoop() {
+    try {
+      while (true) {
+        ServerMessage m = wire.readMessage(Protocol.VERSION_2);
+        if (m instanceof Response) {
+          Response r = (Response) m;
+          Pending p = take(r.requestId());
+          try {
+            p.future.complete(complete(p.uri, p.mode, r));
+          } catch (ObjMapperException e) {
+            p.future.completeExceptionally(e);
+          }
+        } else if (m instanceof SegmentedResponse) {
+          SegmentedResponse s = (SegmentedResponse) m;
+          Pending p = take(s.requestId());
+          try {
+            p.future.complete(completeSegmented(p.uri, s));
+          } catch (ObjMapperException e) {
+            p.future.completeExceptionally(e);
+          }
+        } else if (m instanceof Close) {
+          // The server is going away: answer CLOSE; owed responses still arrive before CLOSE_ACK.
+          closing = true;
+          sendClose(CloseReason.NORMAL);
+        } else if (m instanceof CloseAck) {
+          closeAck.complete(((CloseAck) m).outstanding());
+          fail(new IOException("connection closed"));
+          return;
+        }
+      }
+    } catch (IOException e) {
+      fail(e);
+    } catch (RuntimeException e) {
+      fail(new IOException("client reader failed", e));
+    }
+  }
+
+  private Pending take(long id) throws ProtocolException {
+    Pending p = pending.remove(id);
+    if (p == null) {
+      throw new ProtocolException(Status.PROTOCOL_ERROR, "response to unknown request id " + id);
+    }
+    window.release();
+    return p;
+  }
+
+  private void sendClose(int reason) {
+    synchronized (writeLock) {
+      if (closeSent) {
+        return;
+      }
+      closeSent = true;
+      out.clear();
+      ProtocolEncoder.close(out, reason);
+      out.flip();
+      try {
+        writeFully(out);
+      } catch (IOException e) {
+        fail(e);
+      }
+    }
+  }
+
+  private void fail(IOException e) {
+    if (failure == null) {
+      failure = e;
+    }
+    closing = true;
+    for (Long id : new ArrayList<>(pending.keySet())) {
+      Pending p = pending.remove(id);
+      if (p != null) {
+        p.future.completeExceptionally(e);
+        if (window != null) {
+          window.release();
+        }
+      }
+    }
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // already failing
+    }
+    wire.closeUnclaimed();
+  }
+
+  private void checkOpen() throws IOException {
+    if (failure != null) {
+      throw new IOException("connection is closed: " + failure.getMessage(), failure);
+    }
+    if (closing) {
+      throw new ObjMapperException(Status.UNAVAILABLE, "connection is closing");
+    }
+  }
+
+  private void writeFully(ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      ch.write(b);
+    }
+  }
+
+  /**
+   * Closes gracefully: V2 sends CLOSE and waits (briefly) for the server's CLOSE_ACK after
+   * owed responses; then the socket is closed. Objects already received stay valid.
+   */
+  @Override
+  public void close() throws IOException {
+    if (version == Protocol.VERSION_2 && failure == null) {
+      closing = true;
+      sendClose(CloseReason.NORMAL);
+      try {
+        closeAck.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        // the server did not acknowledge: close anyway
+      }
+    }
+    closing = true;
+    synchronized (v1Lock) {
+      fail(new IOException("client closed"));
+    }
+    if (reader != null) {
+      try {
+        reader.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static final class Pending {
+    final String uri;
+    final Mode mode;
+    final CompletableFuture<RemoteObject> future = new CompletableFuture<>();
+
+    Pending(String uri, Mode mode) {
+      this.uri = uri;
+      this.mode = mode;
+    }
+  }
+
+  /** How to connect. */
+  public static final class Builder {
+    private final Path socket;
+    private final InetSocketAddress tcp;
+    private int version = Protocol.VERSION_2;
+    private int capabilities = Capabilities.OOO_REPLIES | Capabilities.PIPELINING | Capabilities.SEGMENTED;
+    private int maxPipeline = 100;
+
+    private Builder(Path socket, InetSocketAddress tcp) {
+      this.socket = socket;
+      this.tcp = tcp;
+    }
+
+    /** Protocol 1 (ordered, no handshake) or 2 (default). */
+    public Builder version(int version) {
+      if (version != Protocol.VERSION_1 && version != Protocol.VERSION_2) {
+        throw new IllegalArgumentException("version must be 1 or 2");
+      }
+      this.version = version;
+      return this;
+    }
+
+    /** Capabilities offered in HELLO; default OOO_REPLIES | PIPELINING | SEGMENTED. */
+    public Builder capabilities(int capabilities) {
+      if ((capabilities & ~0xFFFF) != 0) {
+        throw new IllegalArgumentException("capabilities not a u16");
+      }
+      this.capabilities = capabilities;
+      return this;
+    }
+
+    /** Deepest pipeline asked for (1..1000, or 0 for the server's); default 100. */
+    public Builder maxPipeline(int depth) {
+      if (depth < 0 || depth > Protocol.MAX_PIPELINE_DEPTH) {
+        throw new IllegalArgumentException("maxPipeline not in 0.." + Protocol.MAX_PIPELINE_DEPTH);
+      }
+      this.maxPipeline = depth;
+      return this;
+    }
+
+    /** Connects (and for V2 shakes hands). */
+    public ObjMapperClient connect() throws IOException {
+      return new ObjMapperClient(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ObjMapperClient{v" + version + (session != null ? ", " + Capabilities.toString(session.capabilities()) : "")
+        + "}";
+  }
+}

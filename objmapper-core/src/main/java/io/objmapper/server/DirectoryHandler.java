@@ -1,0 +1,129 @@
+package io.objmapper.server;
+
+import io.objmapper.ObjectNotFoundException;
+import io.objmapper.StorageException;
+import io.objmapper.spi.ObjectNames;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+
+/**
+ * Serves the regular files under a directory as objects: {@code /a/b} is {@code root/a/b}.
+ * No index and no descriptor cache: every request opens the file (about a microsecond).
+ * Symbolic links are not followed, so nothing outside {@code root} is ever served.
+ * The {@link io.objmapper.ObjMapper} facade is the indexed, cached alternative.
+ */
+public final class DirectoryHandler implements RequestHandler {
+  private final Path root;
+
+  public DirectoryHandler(Path root) {
+    this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+    if (!Files.isDirectory(this.root)) {
+      throw new IllegalArgumentException("not a directory: " + root);
+    }
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public ServedObject acquire(String uri) {
+    return open(uri, false);
+  }
+
+  @Override
+  public ServedObject acquireWritable(String uri) {
+    return open(uri, true);
+  }
+
+  @Override
+  public void delete(String uri) {
+    Path p = ObjectNames.resolve(root, uri);
+    try {
+      if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || !Files.deleteIfExists(p)) {
+        throw new ObjectNotFoundException("no object " + uri);
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot delete " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ServedObject open(String uri, boolean writable) {
+    Path p = ObjectNames.resolve(root, uri);
+    try {
+      if (writable && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectories(p.getParent());
+      }
+      BasicFileAttributes attrs = writable && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)
+          ? null : Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (attrs != null && !attrs.isRegularFile()) {
+        throw new ObjectNotFoundException("no object " + uri);
+      }
+      RandomAccessFile file = new RandomAccessFile(p.toFile(), writable ? "rw" : "r");
+      long mtime = attrs != null ? attrs.lastModifiedTime().toMillis() / 1000 : System.currentTimeMillis() / 1000;
+      return new FileObject(file, file.length(), mtime);
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+      throw new ObjectNotFoundException("no object " + uri);
+    } catch (IOException e) {
+      throw new StorageException("cannot open " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static final class FileObject implements ServedObject {
+    private final RandomAccessFile file;
+    private final long size;
+    private final long mtime;
+
+    FileObject(RandomAccessFile file, long size, long mtime) {
+      this.file = file;
+      this.size = size;
+      this.mtime = mtime;
+    }
+
+    @Override
+    public FileDescriptor descriptor() {
+      try {
+        return file.getFD();
+      } catch (IOException e) {
+        throw new StorageException("descriptor closed", e);
+      }
+    }
+
+    @Override
+    public FileChannel channel() {
+      return file.getChannel();
+    }
+
+    @Override
+    public long size() {
+      return size;
+    }
+
+    @Override
+    public long mtimeSeconds() {
+      return mtime;
+    }
+
+    @Override
+    public int tierId() {
+      return -1;
+    }
+
+    @Override
+    public void release() {
+      try {
+        file.close();
+      } catch (IOException e) {
+        // read-only or already flushed: nothing is lost
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.objmapper.server;
+
+import io.objmapper.ObjMapperException;
+import io.objmapper.protocol.Status;
+
+/**
+ * What the server asks of the storage behind it. The {@link io.objmapper.ObjMapper} facade
+ * implements it; {@link DirectoryHandler} serves a plain directory.
+ *
+ * <p>Errors are reported with {@link ObjMapperException}s (their status goes on the wire)
+ * or {@link io.objmapper.spi.InvalidObjectNameException} (INVALID_REQUEST); any other
+ * exception is answered with INTERNAL_ERROR.
+ */
+public interface RequestHandler {
+  /**
+   * Acquires the object named {@code uri} (already checked by
+   * {@link io.objmapper.spi.ObjectNames}) for reading.
+   *
+   * @throws io.objmapper.ObjectNotFoundException if there is no such object
+   */
+  ServedObject acquire(String uri);
+
+  /**
+   * True if {@link #acquire} may block for a while (a cold object on a slow tier). When
+   * out-of-order replies were negotiated such requests are served by backend workers so
+   * they do not hold back fast ones. Must be cheap and must not block.
+   */
+  default boolean mayBlock(String uri) {
+    return false;
+  }
+
+  /**
+   * C-compatible write mode: the object named {@code uri}, created empty if missing, open
+   * for reading and writing.
+   */
+  default ServedObject acquireWritable(String uri) {
+    throw new ObjMapperException(Status.UNSUPPORTED_OP, "this server does not create objects");
+  }
+
+  /**
+   * C-compatible write mode: deletes the object.
+   *
+   * @throws io.objmapper.ObjectNotFoundException if there is no such object
+   */
+  default void delete(String uri) {
+    throw new ObjMapperException(Status.UNSUPPORTED_OP, "this server does not delete objects");
+  }
+}

@@ -1,0 +1,130 @@
+package io.objmapper.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.objmapper.ObjMapperException;
+import io.objmapper.ObjectNotFoundException;
+import io.objmapper.client.ObjMapperClient;
+import io.objmapper.client.RemoteObject;
+import io.objmapper.protocol.Mode;
+import io.objmapper.protocol.Status;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerClientTest {
+  @TempDir Path dir;
+  Path root;
+  Path sock;
+  ObjectServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    root = Files.createDirectories(dir.resolve("objects"));
+    Files.writeString(root.resolve("hello.txt"), "hello world");
+    Files.createDirectories(root.resolve("a/b"));
+    Files.writeString(root.resolve("a/b/c.txt"), "nested");
+    Files.write(root.resolve("empty"), new byte[0]);
+    sock = dir.resolve("s.sock");
+    server = ObjectServer.builder(new DirectoryHandler(root))
+        .unixSocket(sock)
+        .tcp(new InetSocketAddress("127.0.0.1", 0))
+        .build()
+        .start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void v1FdPassGivesAReadOnlyDescriptorOfTheObject() throws Exception {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).version(1).connect();
+        RemoteObject o = c.get("/hello.txt")) {
+      assertThat(o.hasDescriptor()).isTrue();
+      assertThat(new String(o.bytes(), StandardCharsets.UTF_8)).isEqualTo("hello world");
+      assertThat(o.metadata().size()).hasValue(11);
+      assertThatThrownBy(() -> o.channel().write(ByteBuffer.wrap(new byte[1])))
+          .isInstanceOf(java.nio.channels.NonWritableChannelException.class);
+    }
+  }
+
+  @Test
+  void v2FdPassDescriptorStaysValidAfterTheClientCloses() throws Exception {
+    RemoteObject o;
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).connect()) {
+      o = c.get("/a/b/c.txt");
+    }
+    try (o) {
+      assertThat(new String(o.bytes(), StandardCharsets.UTF_8)).isEqualTo("nested");
+    }
+  }
+
+  @Test
+  void copyModeStreamsTheContent() throws Exception {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).connect();
+        RemoteObject o = c.get("/hello.txt", Mode.COPY)) {
+      assertThat(o.hasDescriptor()).isFalse();
+      assertThat(new String(o.bytes(), StandardCharsets.UTF_8)).isEqualTo("hello world");
+    }
+  }
+
+  @Test
+  void copyModeOfAnEmptyObjectIsAnEmptyBody() throws Exception {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).connect();
+        RemoteObject o = c.get("/empty", Mode.COPY)) {
+      assertThat(o.bytes()).isEmpty();
+      assertThat(c.get("/hello.txt", Mode.COPY).bytes()).hasSize(11);
+    }
+  }
+
+  @Test
+  void missingObjectIsNotFound() throws Exception {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).connect()) {
+      assertThatThrownBy(() -> c.get("/nope")).isInstanceOf(ObjectNotFoundException.class);
+      assertThat(c.get("/hello.txt").size()).isEqualTo(11);
+    }
+  }
+
+  @Test
+  void pathTraversalIsAnInvalidRequest() throws Exception {
+    Files.writeString(dir.resolve("secret"), "secret");
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).connect()) {
+      assertThatThrownBy(() -> c.get("/../secret"))
+          .isInstanceOfSatisfying(ObjMapperException.class, e -> assertThat(e.status()).isEqualTo(Status.INVALID_REQUEST));
+    }
+  }
+
+  @Test
+  void tcpServesCopyAndRefusesDescriptorPassing() throws Exception {
+    InetSocketAddress a = server.tcpAddress();
+    try (ObjMapperClient c = ObjMapperClient.tcp(a.getHostString(), a.getPort()).connect()) {
+      assertThat(new String(c.get("/hello.txt").bytes(), StandardCharsets.UTF_8)).isEqualTo("hello world");
+      assertThatThrownBy(() -> c.get("/hello.txt", Mode.FDPASS))
+          .isInstanceOfSatisfying(ObjMapperException.class, e -> assertThat(e.status()).isEqualTo(Status.UNSUPPORTED_OP));
+    }
+  }
+
+  @Test
+  void segmentedModeSendsOneDescriptorSegment() throws Exception {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).connect();
+        RemoteObject o = c.get("/hello.txt", Mode.SEGMENTED)) {
+      assertThat(o.segments()).hasSize(1);
+      assertThat(new String(o.bytes(), StandardCharsets.UTF_8)).isEqualTo("hello world");
+    }
+  }
+
+  @Test
+  void socketFileHasTheConfiguredPermissions() throws Exception {
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-rw----");
+  }
+}
