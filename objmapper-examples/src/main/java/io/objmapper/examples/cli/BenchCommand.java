@@ -1,0 +1,176 @@
+package io.objmapper.examples.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bench}: the load generator. Drives a running server with N connections of D
+ * outstanding FDPASS requests each, and reports requests/s and latency percentiles.
+ * {@code --baseline} first drives a bare descriptor ping-pong server (started as its own
+ * process, like the real server) the same way, and prints the ratio.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Load generator: requests/s and p50/p99/p999 latency of FDPASS requests.")
+public final class BenchCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--socket", paramLabel = "PATH", defaultValue = "objmapper.sock",
+      description = "The server to drive (default: ${DEFAULT-VALUE}).")
+  Path socket;
+
+  @Option(names = "--connections", defaultValue = "1", description = "Connections, one thread each (default: ${DEFAULT-VALUE}).")
+  int connections;
+
+  @Option(names = "--depth", defaultValue = "1", description = "Outstanding requests per V2 connection (default: ${DEFAULT-VALUE}).")
+  int depth;
+
+  @Option(names = "--v1", description = "Speak protocol V1 (one request at a time).")
+  boolean v1;
+
+  @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+  double seconds;
+
+  @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured warm-up seconds per run (default: ${DEFAULT-VALUE}).")
+  double warmup;
+
+  @Option(names = "--baseline", description = "Also drive a bare junixsocket FD ping-pong server and print the ratio.")
+  boolean baseline;
+
+  @Parameters(arity = "1..*", paramLabel = "URI", description = "Objects to request, round-robin.")
+  List<String> uris;
+
+  /** One run's outcome. */
+  record Result(String target, long requests, double seconds, long errors, Histogram latencies) {
+    double rate() {
+      return requests / seconds;
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (connections < 1 || depth < 1 || depth > 1000 || seconds <= 0 || warmup < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "need --connections >= 1, --depth in 1..1000, --seconds > 0, --warmup >= 0");
+    }
+    if (v1 && depth != 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--v1 is one request at a time: drop --depth");
+    }
+    String[] targets = uris.toArray(new String[0]);
+    System.out.printf(Locale.ROOT, "# bench: %d connection(s), %s, depth %d, %.1f s measured after %.1f s warm-up, %d URI(s)%n",
+        connections, v1 ? "V1" : "V2", depth, seconds, warmup, targets.length);
+    Result base = null;
+    if (baseline) {
+      base = runBaseline(targets);
+      print(base, null);
+    }
+    Result ours = drive("objmapper", socket, targets);
+    print(ours, base);
+    return ours.errors() > 0 ? 1 : 0;
+  }
+
+  private Result runBaseline(String[] targets) throws Exception {
+    Path dir = Files.createTempDirectory("objmapper-baseline");
+    Path sock = dir.resolve("b.sock");
+    Path file = dir.resolve("object");
+    Files.write(file, new byte[1024]);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(io.objmapper.examples.Launcher.class.getName());
+    cmd.add("baseline-server");
+    cmd.add("--socket");
+    cmd.add(sock.toString());
+    cmd.add("--file");
+    cmd.add(file.toString());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line = r.readLine();
+      if (line == null || !line.startsWith("listening on ")) {
+        throw new IOException("baseline server did not start: " + line);
+      }
+      return drive("baseline", sock, targets);
+    } finally {
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      Files.deleteIfExists(sock);
+      Files.deleteIfExists(file);
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  private Result drive(String target, Path sock, String[] targets) throws Exception {
+    List<BenchConnection> conns = new ArrayList<>();
+    List<Histogram> hists = new ArrayList<>();
+    try {
+      for (int i = 0; i < connections; i++) {
+        conns.add(new BenchConnection(sock, !v1, depth, targets));
+        hists.add(new Histogram(TimeUnit.SECONDS.toNanos(60), 3));
+      }
+      long start = System.nanoTime();
+      long recordFrom = start + (long) (warmup * 1e9);
+      long end = recordFrom + (long) (seconds * 1e9);
+      List<Thread> threads = new ArrayList<>();
+      Exception[] failure = new Exception[1];
+      for (int i = 0; i < connections; i++) {
+        BenchConnection c = conns.get(i);
+        Histogram h = hists.get(i);
+        Thread t = new Thread(() -> {
+          try {
+            c.run(recordFrom, end, h);
+          } catch (IOException e) {
+            synchronized (failure) {
+              failure[0] = e;
+            }
+          }
+        }, "bench-" + i);
+        threads.add(t);
+        t.start();
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      if (failure[0] != null) {
+        throw failure[0];
+      }
+      Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+      long requests = 0;
+      long errors = 0;
+      for (int i = 0; i < connections; i++) {
+        all.add(hists.get(i));
+        requests += conns.get(i).completed;
+        errors += conns.get(i).errors;
+      }
+      return new Result(target, requests, seconds, errors, all);
+    } finally {
+      for (BenchConnection c : conns) {
+        c.close();
+      }
+    }
+  }
+
+  private static void print(Result r, Result base) {
+    Histogram h = r.latencies();
+    System.out.printf(Locale.ROOT, "%-10s %10.0f req/s  p50 %7.1f us  p99 %7.1f us  p999 %7.1f us  errors %d%s%n",
+        r.target(), r.rate(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+        h.getValueAtPercentile(99.9) / 1e3, r.errors(),
+        base != null ? String.format(Locale.ROOT, "  ratio %.2f of baseline", r.rate() / base.rate()) : "");
+  }
+}
