@@ -84,15 +84,15 @@ public record BackendConfig(String name, String type, Path mountPath, long capac
       throw ConfigException.invalid("flags", "migration_dst needs writable");
     }
     if (persistIndex && flags.contains(BackendFlag.EPHEMERAL)) {
-      throw ConfigException.invalid("persist_index",
-          "an ephemeral backend must not persist its index (object names would outlive the objects)");
+      throw ConfigException.invalid("persist_index", "an ephemeral backend must not persist its"
+          + " index (object names would outlive the objects)");
     }
     indexPath = indexPath == null
         ? mountPath.resolve(DEFAULT_INDEX_FILE)
         : Check.absolute("index_path", indexPath);
     if (indexPath.getFileName() == null || indexPath.equals(mountPath)) {
-      throw ConfigException.invalid("index_path", "must name a file, not the mount_path or /, was \""
-          + indexPath + "\"");
+      throw ConfigException.invalid("index_path",
+          "must name a file, not the mount_path or /, was \"" + indexPath + "\"");
     }
   }
 

@@ -38,8 +38,8 @@ public final class ConfigException extends IllegalArgumentException {
 
   private ConfigException(String path, String detail, String value, String relation,
       String otherPath, String otherValue, String source, int line, int column, Throwable cause) {
-    super(message(reason(path, detail, value, relation, otherPath, otherValue), source, line, column),
-        cause);
+    super(message(reason(path, detail, value, relation, otherPath, otherValue), source, line,
+        column), cause);
     this.path = path;
     this.detail = detail;
     this.value = value;
@@ -77,7 +77,7 @@ public final class ConfigException extends IllegalArgumentException {
         String.valueOf(otherValue), null, 0, 0, null);
   }
 
-  /** The JSON path of the offending key, such as {@code backends[1].flags[2]}; "" for the document. */
+  /** The JSON path of the offending key, like {@code backends[1].flags[2]}; "" for the document. */
   public String path() {
     return path;
   }

@@ -136,13 +136,16 @@ final class ConfigLoader {
     String path = pathOf(m.getPath());
     String value = map.value(path);
     if (m instanceof UnrecognizedPropertyException u) {
-      return ConfigException.invalid(path, "unknown key; known: " + sorted(u.getKnownPropertyIds()), e);
+      return ConfigException.invalid(path,
+          "unknown key; known: " + sorted(u.getKnownPropertyIds()), e);
     }
     if (m.getCause() instanceof InputCoercionException c) {
-      return ConfigException.invalid(path, "must be " + range(c.getTargetType()) + ", was " + value, e);
+      return ConfigException.invalid(path,
+          "must be " + range(c.getTargetType()) + ", was " + value, e);
     }
     if (m instanceof MismatchedInputException mi && value != null) {
-      return ConfigException.invalid(path, "expected " + describe(mi.getTargetType()) + ", was " + value, e);
+      return ConfigException.invalid(path,
+          "expected " + describe(mi.getTargetType()) + ", was " + value, e);
     }
     return ConfigException.invalid(path, m.getOriginalMessage(), e);
   }

@@ -144,8 +144,8 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
       String at = "backends[" + i + "]";
       Integer first = names.putIfAbsent(b.name(), i);
       if (first != null) {
-        throw ConfigException.invalid(at + ".name",
-            "duplicate name " + Check.quote(b.name()) + " (already used by backends[" + first + "])");
+        throw ConfigException.invalid(at + ".name", "duplicate name " + Check.quote(b.name())
+            + " (already used by backends[" + first + "])");
       }
       for (int j = 0; j < i; j++) {
         Path other = backends.get(j).mountPath();

@@ -83,7 +83,7 @@ final class SourceMap {
     return name == null ? parent : ConfigException.join(parent, name);
   }
 
-  /** How the value at {@code path} reads ({@code "ten"}, {@code 10.5}, {@code an array}), or null. */
+  /** How the value at {@code path} reads ({@code "ten"}, {@code 10.5}, an array), or null. */
   String value(String path) {
     return values.get(path);
   }
