@@ -1,0 +1,156 @@
+package io.objmapper.internal.config;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One entry of the {@code backends} array: a storage tier rooted at a directory.
+ *
+ * <p>{@code capacity_gb} is read in decimal gigabytes, 1 GB = {@value #BYTES_PER_GB} bytes,
+ * so that {@code 0.01} is exactly 10,000,000 bytes (10 MB); fractions are allowed as long as
+ * they come to a whole number of bytes.
+ *
+ * @param name unique among the backends, shown in logs and statistics; not blank
+ * @param type which tier implementation serves it ({@code memory}, {@code nvme}, {@code hdd},
+ *     or a plugin's type): lowercase letters, digits, {@code _ . -}; the tier registry, not
+ *     the configuration, decides whether the type exists
+ * @param mountPath the directory holding the objects; absolute, not {@code /}
+ * @param capacityBytes how much the tier may hold, {@code > 0}
+ * @param perfFactor relative access cost (memory 1.0, NVMe 3.0, HDD 80.0), finite and
+ *     {@code > 0}; lower is faster
+ * @param flags at most one of ephemeral and persistent; migration_src needs readable and
+ *     migration_dst needs writable
+ * @param persistIndex whether this backend's index is saved to {@code indexPath} (only when
+ *     {@code index.enable_persistence} is also true); never for an ephemeral backend, whose
+ *     object names must not outlive its objects
+ * @param indexPath where the index is saved; {@code null} in the constructor means
+ *     {@code mountPath/}{@value #DEFAULT_INDEX_FILE}
+ */
+public record BackendConfig(String name, String type, Path mountPath, long capacityBytes,
+    double perfFactor, Set<BackendFlag> flags, boolean persistIndex, Path indexPath) {
+  /** Bytes in one {@code capacity_gb} unit: decimal gigabytes. */
+  public static final long BYTES_PER_GB = 1_000_000_000L;
+
+  /** File name of the index when {@code index_path} is not given. */
+  public static final String DEFAULT_INDEX_FILE = ".objmapper_index";
+
+  /** Flags of a backend that lists none: readable and writable. */
+  public static final Set<BackendFlag> DEFAULT_FLAGS =
+      Set.of(BackendFlag.READABLE, BackendFlag.WRITABLE);
+
+  /** Default {@code perf_factor}. */
+  public static final double DEFAULT_PERF_FACTOR = 1.0;
+
+  private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
+  private static final BigDecimal MAX_GB =
+      BigDecimal.valueOf(Long.MAX_VALUE).movePointLeft(9);
+
+  /**
+   * @throws ConfigException naming the key ({@code name}, {@code flags}, ...) that is missing,
+   *     out of range or contradicts another
+   */
+  public BackendConfig {
+    Check.required("name", name);
+    if (name.isBlank()) {
+      throw ConfigException.invalid("name", "must not be blank");
+    }
+    if (name.chars().anyMatch(Character::isISOControl)) {
+      throw ConfigException.invalid("name", "must not contain control characters, was "
+          + Check.quote(name));
+    }
+    Check.required("type", type);
+    if (!TYPE.matcher(type).matches()) {
+      throw ConfigException.invalid("type", "must be lowercase letters, digits, '_', '.' or '-'"
+          + " (like memory, nvme, hdd), was " + Check.quote(type));
+    }
+    mountPath = Check.absolute("mount_path", mountPath);
+    if (mountPath.getFileName() == null) {
+      throw ConfigException.invalid("mount_path", "must not be the file system root");
+    }
+    if (capacityBytes <= 0) {
+      throw ConfigException.invalid("capacity_gb", "must be > 0, was " + capacityBytes + " bytes");
+    }
+    Check.positive("perf_factor", perfFactor);
+    flags = Check.immutable(Check.required("flags", flags), BackendFlag.class);
+    if (flags.contains(BackendFlag.EPHEMERAL) && flags.contains(BackendFlag.PERSISTENT)) {
+      throw ConfigException.invalid("flags", "a backend cannot be both ephemeral and persistent");
+    }
+    if (flags.contains(BackendFlag.MIGRATION_SRC) && !flags.contains(BackendFlag.READABLE)) {
+      throw ConfigException.invalid("flags", "migration_src needs readable");
+    }
+    if (flags.contains(BackendFlag.MIGRATION_DST) && !flags.contains(BackendFlag.WRITABLE)) {
+      throw ConfigException.invalid("flags", "migration_dst needs writable");
+    }
+    if (persistIndex && flags.contains(BackendFlag.EPHEMERAL)) {
+      throw ConfigException.invalid("persist_index", "an ephemeral backend must not persist its"
+          + " index (object names would outlive the objects)");
+    }
+    indexPath = indexPath == null
+        ? mountPath.resolve(DEFAULT_INDEX_FILE)
+        : Check.absolute("index_path", indexPath);
+    if (indexPath.getFileName() == null || indexPath.equals(mountPath)) {
+      throw ConfigException.invalid("index_path",
+          "must name a file, not the mount_path or /, was \"" + indexPath + "\"");
+    }
+  }
+
+  /**
+   * A backend with the given essentials and defaults for the rest: perf_factor 1.0,
+   * readable and writable, index not persisted.
+   */
+  public static BackendConfig of(String name, String type, Path mountPath, long capacityBytes) {
+    return new BackendConfig(name, type, mountPath, capacityBytes, DEFAULT_PERF_FACTOR,
+        DEFAULT_FLAGS, false, null);
+  }
+
+  /**
+   * {@code gigabytes} in bytes, exactly.
+   *
+   * @throws ConfigException naming {@code key} if the value is not {@code > 0}, does not come
+   *     to a whole number of bytes, or does not fit in a {@code long}
+   */
+  public static long gigabytesToBytes(String key, BigDecimal gigabytes) {
+    Check.required(key, gigabytes);
+    if (gigabytes.signum() <= 0) {
+      throw ConfigException.invalid(key, "must be > 0, was " + gigabytes.toPlainString());
+    }
+    if (gigabytes.compareTo(MAX_GB) > 0) {
+      throw ConfigException.invalid(key, "must be <= " + MAX_GB.toPlainString() + ", was "
+          + gigabytes.toPlainString());
+    }
+    BigDecimal bytes = gigabytes.movePointRight(9);
+    if (bytes.stripTrailingZeros().scale() > 0) {
+      throw ConfigException.invalid(key, gigabytes.toPlainString()
+          + " GB is not a whole number of bytes (1 GB = " + BYTES_PER_GB + " bytes)");
+    }
+    return bytes.longValueExact();
+  }
+
+  /** {@link #capacityBytes} in decimal gigabytes, without trailing zeros. */
+  public BigDecimal capacityGb() {
+    BigDecimal gb = BigDecimal.valueOf(capacityBytes).movePointLeft(9).stripTrailingZeros();
+    return gb.scale() < 0 ? gb.setScale(0) : gb;
+  }
+
+  /** True if {@code flag} is among this backend's flags. */
+  public boolean has(BackendFlag flag) {
+    return flags.contains(flag);
+  }
+
+  /**
+   * This backend rooted at {@code newMountPath}. An index file inside the old mount path
+   * keeps its place relative to the mount ({@code /mnt/nvme/.objmapper_index} moved to
+   * {@code /tmp/x/nvme} becomes {@code /tmp/x/nvme/.objmapper_index}); an index file
+   * elsewhere moves into the new mount path under its own file name.
+   */
+  public BackendConfig relocatedTo(Path newMountPath) {
+    Path newMount = Check.absolute("mount_path", newMountPath);
+    Path newIndex = indexPath.startsWith(mountPath)
+        ? newMount.resolve(mountPath.relativize(indexPath))
+        : newMount.resolve(indexPath.getFileName());
+    return new BackendConfig(name, type, newMount, capacityBytes, perfFactor, flags,
+        persistIndex, newIndex);
+  }
+}

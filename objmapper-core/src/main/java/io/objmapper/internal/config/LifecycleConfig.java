@@ -1,0 +1,43 @@
+package io.objmapper.internal.config;
+
+/**
+ * The {@code lifecycle} section: when objects move between tiers and when a full tier is
+ * emptied. Hotness is a score in [0, 1] that decays with time since the last access.
+ *
+ * @param hotThreshold objects scoring above this move to a faster tier, in [0, 1]
+ * @param coldThreshold objects scoring below this move to a slower tier, in [0, 1] and
+ *     {@code < hotThreshold}
+ * @param evictWhenFull fill ratio of a tier, in (0, 1], at which eviction starts
+ * @param evictTarget fill ratio eviction brings the tier down to, in [0, 1] and
+ *     {@code < evictWhenFull}
+ * @param hotnessDecaySecs seconds for an unused object's hotness to decay, {@code > 0}
+ * @param migrationBatchSize most objects moved in one lifecycle round, {@code >= 1}
+ * @param intervalMs milliseconds between lifecycle rounds, {@code > 0} (not in the seed file;
+ *     added so the round period is configurable)
+ */
+public record LifecycleConfig(double hotThreshold, double coldThreshold, double evictWhenFull,
+    double evictTarget, long hotnessDecaySecs, int migrationBatchSize, long intervalMs) {
+
+  /** The seed configuration's values, and a round every 10 seconds. */
+  public static final LifecycleConfig DEFAULTS =
+      new LifecycleConfig(0.7, 0.3, 0.95, 0.85, 3600, 100, 10_000);
+
+  /** @throws ConfigException naming the key that is out of range or contradicts another */
+  public LifecycleConfig {
+    Check.fraction("hot_threshold", hotThreshold, true);
+    Check.fraction("cold_threshold", coldThreshold, true);
+    if (!(coldThreshold < hotThreshold)) {
+      throw ConfigException.relation("cold_threshold", coldThreshold, "must be <",
+          "hot_threshold", hotThreshold);
+    }
+    Check.fraction("evict_when_full", evictWhenFull, false);
+    Check.fraction("evict_target", evictTarget, true);
+    if (!(evictTarget < evictWhenFull)) {
+      throw ConfigException.relation("evict_target", evictTarget, "must be <",
+          "evict_when_full", evictWhenFull);
+    }
+    Check.positive("hotness_decay_secs", hotnessDecaySecs);
+    Check.atLeast("migration_batch_size", migrationBatchSize, 1);
+    Check.positive("interval_ms", intervalMs);
+  }
+}

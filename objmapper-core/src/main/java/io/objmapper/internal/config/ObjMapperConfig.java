@@ -1,0 +1,171 @@
+package io.objmapper.internal.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A complete, checked objmapper configuration: the sections of the configuration file.
+ *
+ * <p>Read one with {@link #load(Path)} or {@link #parse(String)}; build one in code with
+ * {@link #of(List)} and the {@code with...} methods. Every instance is valid: each section
+ * checks its own values, and this record checks what spans backends (unique names, mount
+ * paths neither shared nor nested, index files not shared).
+ *
+ * <pre>{@code
+ * ObjMapperConfig config = ObjMapperConfig.load(Path.of("/etc/objmapper.conf"))
+ *     .withDataDirectory(Path.of("/var/tmp/objmapper-test"));
+ * }</pre>
+ *
+ * @param threadPool the {@code thread_pool} section
+ * @param protocol the {@code protocol} section
+ * @param index the {@code index} section
+ * @param backends the {@code backends} array, at least one, in file order
+ * @param lifecycle the {@code lifecycle} section
+ * @param server the {@code server} section
+ */
+public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protocol,
+    IndexConfig index, List<BackendConfig> backends, LifecycleConfig lifecycle,
+    ServerConfig server) {
+
+  /**
+   * @throws ConfigException if there is no backend, or two backends share a name, a mount
+   *     path (or one lies inside the other's) or a persisted index file
+   */
+  public ObjMapperConfig {
+    Objects.requireNonNull(threadPool, "threadPool");
+    Objects.requireNonNull(protocol, "protocol");
+    Objects.requireNonNull(index, "index");
+    Objects.requireNonNull(lifecycle, "lifecycle");
+    Objects.requireNonNull(server, "server");
+    backends = List.copyOf(Check.required("backends", backends));
+    if (backends.isEmpty()) {
+      throw ConfigException.invalid("backends", "at least one backend is required");
+    }
+    checkAcrossBackends(backends);
+  }
+
+  /**
+   * Reads and checks the configuration file at {@code file}: JSON with {@code /* *}{@code /}
+   * and {@code //} comments, as in the seed's example.
+   *
+   * @throws ConfigException for any problem, naming the key, the file, and the line and column
+   */
+  public static ObjMapperConfig load(Path file) {
+    return ConfigLoader.load(file);
+  }
+
+  /**
+   * Reads and checks a configuration given as text.
+   *
+   * @throws ConfigException for any problem, naming the key and the line and column
+   */
+  public static ObjMapperConfig parse(String json) {
+    return ConfigLoader.parse(json, null);
+  }
+
+  /** The given backends with every other section at its defaults. */
+  public static ObjMapperConfig of(List<BackendConfig> backends) {
+    return new ObjMapperConfig(ThreadPoolConfig.DEFAULTS, ProtocolConfig.DEFAULTS,
+        IndexConfig.DEFAULTS, backends, LifecycleConfig.DEFAULTS, ServerConfig.DEFAULTS);
+  }
+
+  /**
+   * This configuration with every backend rooted where {@code newMountPath} says; each index
+   * file follows its backend as {@link BackendConfig#relocatedTo} describes.
+   *
+   * @throws ConfigException if the new paths are not absolute, or collide
+   */
+  public ObjMapperConfig withBackendRoots(Function<BackendConfig, Path> newMountPath) {
+    List<BackendConfig> moved = new ArrayList<>(backends.size());
+    for (int i = 0; i < backends.size(); i++) {
+      BackendConfig b = backends.get(i);
+      try {
+        moved.add(b.relocatedTo(newMountPath.apply(b)));
+      } catch (ConfigException e) {
+        throw e.under("backends[" + i + "]");
+      }
+    }
+    return withBackends(moved);
+  }
+
+  /**
+   * This configuration with every backend moved under {@code directory}, keeping the last
+   * element of its mount path: {@code /mnt/objmapper/nvme} becomes {@code directory/nvme},
+   * and its index {@code directory/nvme/.objmapper_index}. This is what tests and the
+   * launcher's {@code --data} option use. The socket path is left alone.
+   *
+   * @throws ConfigException if two backends' mount paths end in the same element
+   */
+  public ObjMapperConfig withDataDirectory(Path directory) {
+    Path root = directory.toAbsolutePath().normalize();
+    return withBackendRoots(b -> root.resolve(b.mountPath().getFileName().toString()));
+  }
+
+  /** This configuration with another {@code thread_pool} section. */
+  public ObjMapperConfig withThreadPool(ThreadPoolConfig threadPool) {
+    return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
+  }
+
+  /** This configuration with another {@code protocol} section. */
+  public ObjMapperConfig withProtocol(ProtocolConfig protocol) {
+    return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
+  }
+
+  /** This configuration with another {@code index} section. */
+  public ObjMapperConfig withIndex(IndexConfig index) {
+    return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
+  }
+
+  /** This configuration with another {@code backends} array. */
+  public ObjMapperConfig withBackends(List<BackendConfig> backends) {
+    return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
+  }
+
+  /** This configuration with another {@code lifecycle} section. */
+  public ObjMapperConfig withLifecycle(LifecycleConfig lifecycle) {
+    return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
+  }
+
+  /** This configuration with another {@code server} section. */
+  public ObjMapperConfig withServer(ServerConfig server) {
+    return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
+  }
+
+  private static void checkAcrossBackends(List<BackendConfig> backends) {
+    Map<String, Integer> names = new HashMap<>();
+    Map<Path, Integer> indexFiles = new HashMap<>();
+    for (int i = 0; i < backends.size(); i++) {
+      BackendConfig b = backends.get(i);
+      String at = "backends[" + i + "]";
+      Integer first = names.putIfAbsent(b.name(), i);
+      if (first != null) {
+        throw ConfigException.invalid(at + ".name", "duplicate name " + Check.quote(b.name())
+            + " (already used by backends[" + first + "])");
+      }
+      for (int j = 0; j < i; j++) {
+        Path other = backends.get(j).mountPath();
+        if (b.mountPath().equals(other)) {
+          throw ConfigException.invalid(at + ".mount_path", "\"" + b.mountPath()
+              + "\" is also the mount_path of backends[" + j + "]");
+        }
+        if (b.mountPath().startsWith(other) || other.startsWith(b.mountPath())) {
+          throw ConfigException.invalid(at + ".mount_path", "\"" + b.mountPath()
+              + "\" and the mount_path of backends[" + j + "] (\"" + other
+              + "\") lie inside one another");
+        }
+      }
+      if (b.persistIndex()) {
+        first = indexFiles.putIfAbsent(b.indexPath(), i);
+        if (first != null) {
+          throw ConfigException.invalid(at + ".index_path", "\"" + b.indexPath()
+              + "\" is also the index_path of backends[" + first + "]");
+        }
+      }
+    }
+  }
+}

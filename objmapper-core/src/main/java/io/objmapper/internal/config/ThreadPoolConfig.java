@@ -1,0 +1,32 @@
+package io.objmapper.internal.config;
+
+/**
+ * The {@code thread_pool} section: the workers that serve connections (one connection at a
+ * time per worker, not one request).
+ *
+ * @param minWorkers workers kept alive when idle, {@code >= 0}
+ * @param maxWorkers most workers at once, {@code >= 1} and {@code >= minWorkers}
+ * @param workerStackSize stack size of a worker thread in bytes; {@code 0} means the JVM's
+ *     default ({@code -Xss}), otherwise at least {@value #MIN_STACK_SIZE}
+ */
+public record ThreadPoolConfig(int minWorkers, int maxWorkers, long workerStackSize) {
+  /** Smallest non-zero {@code worker_stack_size} accepted (64 KiB). */
+  public static final long MIN_STACK_SIZE = 64 * 1024;
+
+  /** The seed configuration's values: 10 to 100 workers with 2 MiB stacks. */
+  public static final ThreadPoolConfig DEFAULTS = new ThreadPoolConfig(10, 100, 2 * 1024 * 1024);
+
+  /** @throws ConfigException naming the key ({@code min_workers}, ...) that is out of range */
+  public ThreadPoolConfig {
+    Check.atLeast("min_workers", minWorkers, 0);
+    Check.atLeast("max_workers", maxWorkers, 1);
+    if (minWorkers > maxWorkers) {
+      throw ConfigException.relation("min_workers", minWorkers, "must be <=", "max_workers",
+          maxWorkers);
+    }
+    if (workerStackSize != 0 && workerStackSize < MIN_STACK_SIZE) {
+      throw ConfigException.invalid("worker_stack_size",
+          "must be 0 (the JVM default) or >= " + MIN_STACK_SIZE + ", was " + workerStackSize);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package io.objmapper.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** A document that sets only what is required gets the documented default for the rest. */
+class ConfigDefaultsTest {
+  private final ObjMapperConfig config = ObjMapperConfig.parse("""
+      {"backends": [{"name": "m", "type": "memory", "mount_path": "/srv/m", "capacity_gb": 1}]}
+      """);
+
+  @Test
+  void threadPoolDefaultsToTheSeedValues() {
+    assertThat(config.threadPool()).isEqualTo(new ThreadPoolConfig(10, 100, 2L * 1024 * 1024));
+  }
+
+  @Test
+  void protocolDefaultsToVersionTwoWithOutOfOrderRepliesAndPipelining() {
+    assertThat(config.protocol()).isEqualTo(ProtocolConfig.DEFAULTS);
+    assertThat(config.protocol().capabilityMask()).isEqualTo(0x0003);
+    assertThat(config.protocol().maxPipeline()).isEqualTo(100);
+  }
+
+  @Test
+  void indexDefaultsToTheSeedValues() {
+    assertThat(config.index()).isEqualTo(new IndexConfig(1 << 20, 10_000, 0.9, true, 60));
+  }
+
+  @Test
+  void lifecycleDefaultsToTheSeedValuesAndATenSecondRound() {
+    assertThat(config.lifecycle())
+        .isEqualTo(new LifecycleConfig(0.7, 0.3, 0.95, 0.85, 3600, 100, 10_000));
+  }
+
+  @Test
+  void serverDefaultsToAPrivateSocketInTmpWithoutTcp() {
+    ServerConfig server = config.server();
+    assertThat(server.socketPath()).isEqualTo(Path.of("/tmp/objmapper.sock"));
+    assertThat(server.socketPermissions()).isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
+    assertThat(server.tcp()).isEmpty();
+    assertThat(server.maxConnections()).isEqualTo(1024);
+    assertThat(server.idleTimeoutMs()).isEqualTo(300_000);
+    assertThat(server.requestTimeoutMs()).isEqualTo(30_000);
+    assertThat(server.shutdownGraceMs()).isEqualTo(5_000);
+    assertThat(server.cCompat()).isFalse();
+  }
+
+  @Test
+  void backendDefaultsToReadableWritableUnitCostAndNoPersistedIndex() {
+    BackendConfig backend = config.backends().get(0);
+    assertThat(backend.flags()).containsExactlyInAnyOrder(BackendFlag.READABLE, BackendFlag.WRITABLE);
+    assertThat(backend.perfFactor()).isEqualTo(1.0);
+    assertThat(backend.persistIndex()).isFalse();
+    assertThat(backend.indexPath()).isEqualTo(Path.of("/srv/m/.objmapper_index"));
+  }
+
+  @Test
+  void emptySectionsAreTheSameAsMissingOnes() {
+    ObjMapperConfig withEmpty = ObjMapperConfig.parse(TestConfigs.withBackendAnd("""
+          "thread_pool": {}, "protocol": {}, "index": {}, "lifecycle": {}, "server": {}"""));
+    assertThat(withEmpty.withBackends(config.backends())).isEqualTo(config);
+  }
+
+  @Test
+  void everyServerKeyIsRead() {
+    ServerConfig server = ObjMapperConfig.parse(TestConfigs.withBackendAnd("""
+          "server": {"socket_path": "/run/objmapper/om.sock", "socket_permissions": "0600",
+            "tcp": "[::1]:7000", "max_connections": 8, "idle_timeout_ms": 0,
+            "request_timeout_ms": 250, "shutdown_grace_ms": 1, "c_compat": true}""")).server();
+    assertThat(server).isEqualTo(new ServerConfig(Path.of("/run/objmapper/om.sock"),
+        PosixFilePermissions.fromString("rw-------"), Optional.of(new HostPort("::1", 7000)), 8,
+        0, 250, 1, true));
+  }
+
+  @Test
+  void lifecycleIntervalIsReadBesideTheSeedKeys() {
+    LifecycleConfig lifecycle = ObjMapperConfig.parse(TestConfigs.withBackendAnd(
+        "  \"lifecycle\": {\"interval_ms\": 250}")).lifecycle();
+    assertThat(lifecycle.intervalMs()).isEqualTo(250);
+    assertThat(lifecycle.hotThreshold()).isEqualTo(0.7);
+  }
+}
