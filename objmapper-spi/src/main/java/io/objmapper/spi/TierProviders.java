@@ -56,7 +56,12 @@ public final class TierProviders {
 
   /** The providers {@link ServiceLoader} finds with {@code loader}, loaded afresh. */
   public static TierProviders load(ClassLoader loader) {
-    return fromServiceLoader(ServiceLoader.load(TierProvider.class, loader));
+    return load(loader, LOG);
+  }
+
+  /** As {@link #load(ClassLoader)}, reporting skipped providers to {@code log}. */
+  static TierProviders load(ClassLoader loader, System.Logger log) {
+    return fromServiceLoader(ServiceLoader.load(TierProvider.class, loader), log);
   }
 
   /**
@@ -118,7 +123,7 @@ public final class TierProviders {
     return "TierProviders" + types();
   }
 
-  private static TierProviders fromServiceLoader(ServiceLoader<TierProvider> loader) {
+  private static TierProviders fromServiceLoader(ServiceLoader<TierProvider> loader, System.Logger log) {
     Map<String, TierProvider> byType = new LinkedHashMap<>();
     List<TierProvider> providers = new ArrayList<>();
     Iterator<TierProvider> it = loader.iterator();
@@ -131,9 +136,9 @@ public final class TierProviders {
         }
         provider = it.next();
       } catch (ServiceConfigurationError e) {
-        LOG.log(Level.WARNING, "skipping a tier provider that failed to load: " + e.getMessage(), e);
+        log.log(Level.WARNING, "skipping a tier provider that failed to load: " + e.getMessage(), e);
         if (++errors >= MAX_LOAD_ERRORS) {
-          LOG.log(Level.WARNING, "giving up loading tier providers after " + errors + " errors");
+          log.log(Level.WARNING, "giving up loading tier providers after " + errors + " errors");
           break;
         }
         continue;
@@ -142,7 +147,7 @@ public final class TierProviders {
       try {
         types = typesOf(provider);
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "skipping tier provider " + provider.getClass().getName() + ": "
+        log.log(Level.WARNING, "skipping tier provider " + provider.getClass().getName() + ": "
             + e.getMessage(), e);
         continue;
       }
@@ -150,7 +155,7 @@ public final class TierProviders {
       for (String type : types) {
         TierProvider earlier = byType.putIfAbsent(type, provider);
         if (earlier != null) {
-          LOG.log(Level.WARNING, "tier type \"" + type + "\" of " + provider.getClass().getName()
+          log.log(Level.WARNING, "tier type \"" + type + "\" of " + provider.getClass().getName()
               + " is already provided by " + earlier.getClass().getName() + ", which is kept");
         } else {
           added = true;
@@ -158,7 +163,7 @@ public final class TierProviders {
       }
       if (added) {
         providers.add(provider);
-        LOG.log(Level.DEBUG, () -> "tier provider " + provider.getClass().getName() + " for " + types);
+        log.log(Level.DEBUG, () -> "tier provider " + provider.getClass().getName() + " for " + types);
       }
     }
     return new TierProviders(byType, providers);
@@ -187,7 +192,6 @@ public final class TierProviders {
   }
 
   private static final class Installed {
-    static final TierProviders INSTANCE =
-        fromServiceLoader(ServiceLoader.load(TierProvider.class, TierProviders.class.getClassLoader()));
+    static final TierProviders INSTANCE = load(TierProviders.class.getClassLoader(), LOG);
   }
 }
