@@ -60,7 +60,9 @@ public final class TierConfig {
     this.root = root;
     this.capacityBytes = capacityBytes;
     this.perfFactor = perfFactor;
-    this.flags = Collections.unmodifiableSet(EnumSet.copyOf(flags));
+    Set<TierFlag> copy = EnumSet.noneOf(TierFlag.class);
+    copy.addAll(flags);
+    this.flags = Collections.unmodifiableSet(copy);
     this.persistIndex = persistIndex;
     this.indexPath = indexPath;
     this.options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
@@ -167,7 +169,8 @@ public final class TierConfig {
     b.root = root;
     b.capacityBytes = capacityBytes;
     b.perfFactor = perfFactor;
-    b.flags = EnumSet.copyOf(flags);
+    b.flags = EnumSet.noneOf(TierFlag.class);
+    b.flags.addAll(flags);
     b.persistIndex = persistIndex;
     b.persistIndexSet = true;
     b.indexPath = indexPath;

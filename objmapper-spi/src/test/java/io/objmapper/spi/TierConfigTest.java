@@ -201,6 +201,15 @@ class TierConfigTest {
   }
 
   @Test
+  void aTierMayHaveNoFlagsAtAll() {
+    TierConfig none = TierConfig.builder().type("fs").flags().build();
+
+    assertThat(none.flags()).isEmpty();
+    assertThat(none.withRoot(ROOT).flags()).isEmpty();
+    assertThat(none.withFlags(List.of()).flags()).isEmpty();
+  }
+
+  @Test
   void withRootReplacesOnlyTheRoot() {
     TierConfig config = TierConfig.builder().type("memory").perfFactor(1.5).build();
 
