@@ -38,8 +38,9 @@ import java.nio.file.Path;
  * <p><b>Writes are atomic.</b> A reader sees either the old object or the whole new one,
  * never a partial one, and a reader that opened the old version keeps reading the old bytes.
  * If a write fails (its source throws, the disk fills), the old object is untouched and
- * nothing of the attempt is left behind. A local tier does this with a temporary file in the
- * target's directory, synced, then renamed over the target, and the directory synced.
+ * nothing of the attempt is left behind but the parent directories a local tier created for a
+ * nested name. A local tier does this with a temporary file in the target's directory, synced,
+ * then renamed over the target, and the directory synced.
  *
  * <p><b>Counts.</b> {@link #usedBytes()} and {@link #objectCount()} come from a scan when the
  * tier opens and are kept up to date by writes and deletes made through this instance.

@@ -80,10 +80,10 @@ final class LocalTier implements Tier {
   private long objectCount;
   private long modifications;
 
-  private LocalTier(TierConfig config, Path root, boolean removeRootOnClose) {
+  private LocalTier(TierConfig config, Path root, Path indexPath, boolean removeRootOnClose) {
     this.config = config;
     this.root = root;
-    this.indexPath = config.indexPath().map(p -> p.toAbsolutePath().normalize()).orElse(null);
+    this.indexPath = indexPath;
     this.removeRootOnClose = removeRootOnClose;
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new Object();
@@ -91,7 +91,9 @@ final class LocalTier implements Tier {
   }
 
   /**
-   * Opens the tier on {@code config}'s root and scans it for the counts.
+   * Opens the tier on {@code config}'s root and scans it for the counts. The root is used by
+   * its real path, so a root that is a symbolic link (to a mount point, say) is followed once,
+   * here; {@link #path} answers below the real path.
    *
    * @param createRoot create the root (and its parents) if it does not exist
    * @param removeRootOnClose the root was made for this tier alone: remove it with
@@ -101,21 +103,26 @@ final class LocalTier implements Tier {
    */
   static LocalTier open(TierConfig config, boolean createRoot, boolean removeRootOnClose)
       throws IOException {
-    Path root = config.root()
+    Path configured = config.root()
         .orElseThrow(() -> new IllegalArgumentException("tier \"" + config.name() + "\" has no root"))
         .toAbsolutePath()
         .normalize();
-    if (!Files.isDirectory(root)) {
-      if (Files.exists(root)) {
-        throw new NotDirectoryException(root.toString());
+    if (!Files.isDirectory(configured)) {
+      if (Files.exists(configured)) {
+        throw new NotDirectoryException(configured.toString());
       }
       if (!createRoot) {
-        throw new NoSuchFileException(root.toString(), null, "root of tier \"" + config.name()
+        throw new NoSuchFileException(configured.toString(), null, "root of tier \"" + config.name()
             + "\" does not exist (set option " + LocalTierOptions.CREATE_ROOT + "=true to create it)");
       }
-      Files.createDirectories(root);
+      Files.createDirectories(configured);
     }
-    LocalTier tier = new LocalTier(config, root, removeRootOnClose);
+    Path root = configured.toRealPath();
+    Path indexPath = config.indexPath()
+        .map(p -> p.toAbsolutePath().normalize())
+        .map(p -> p.startsWith(configured) ? root.resolve(configured.relativize(p)) : p)
+        .orElse(null);
+    LocalTier tier = new LocalTier(config, root, indexPath, removeRootOnClose);
     try {
       long started = System.nanoTime();
       long objects = tier.scan((name, stat) -> {}, (n, bytes) -> {

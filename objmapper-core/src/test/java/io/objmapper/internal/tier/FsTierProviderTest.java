@@ -133,7 +133,8 @@ class FsTierProviderTest {
     Files.write(dir.resolve("indexes/segments/0"), new byte[100]);
     Files.write(dir.resolve("object"), new byte[7]);
 
-    try (Tier byFile = provider.create(config("fs").persistIndex(true).indexPath(dir.resolve("index.bin")).build());
+    try (Tier byFile = provider.create(config("fs").persistIndex(true)
+            .indexPath(dir.resolve("index.bin")).build());
         Tier byDir = provider.create(TierConfig.builder().type("fs").root(dir).persistIndex(true)
             .indexPath(dir.resolve("indexes")).build())) {
       assertThat(names(byFile)).containsExactly("/indexes/segments/0", "/object");
@@ -164,6 +165,22 @@ class FsTierProviderTest {
     try (Tier tier = provider.create(TierConfig.builder().type("fs").root(root).build())) {
       assertThat(names(tier)).containsExactly("/file-link");
       assertThat(tier.stat("/file-link").size()).isEqualTo(9);
+    }
+  }
+
+  @Test
+  void aRootThatIsASymbolicLinkIsFollowed() throws IOException {
+    Path real = Files.createDirectories(dir.resolve("mounts/nvme0"));
+    Files.createDirectories(real.resolve("d"));
+    Files.write(real.resolve("d/object"), new byte[4]);
+    Files.write(real.resolve("index"), new byte[8]);
+    Path link = Files.createSymbolicLink(dir.resolve("nvme"), real);
+
+    try (Tier tier = provider.create(TierConfig.builder().type("nvme").root(link)
+        .persistIndex(true).indexPath(link.resolve("index")).build())) {
+      assertThat(names(tier)).containsExactly("/d/object");
+      assertThat(tier.objectCount()).isEqualTo(1);
+      assertThat(tier.path("/d/object")).hasSameBinaryContentAs(real.resolve("d/object"));
     }
   }
 
