@@ -17,7 +17,8 @@ class SpiExceptionsTest {
 
   @Test
   void accessCheckNamesTheTierAndTheMissingFlag() {
-    TierConfig config = TierConfig.builder().type("hdd").name("HDD Cold Tier").flags(TierFlag.READABLE).build();
+    TierConfig config =
+        TierConfig.builder().type("hdd").name("HDD Cold Tier").flags(TierFlag.READABLE).build();
 
     assertThatThrownBy(() -> TierAccessException.check(config, TierFlag.WRITABLE))
         .isInstanceOfSatisfying(TierAccessException.class, e -> {

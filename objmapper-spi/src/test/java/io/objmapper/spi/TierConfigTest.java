@@ -44,7 +44,8 @@ class TierConfigTest {
         .root(Path.of("/mnt/objmapper/nvme"))
         .capacityBytes(1024L << 30)
         .perfFactor(3.0)
-        .flags(TierFlag.parseAll(List.of("persistent", "readable", "writable", "migration_src", "migration_dst")))
+        .flags(TierFlag.parseAll(
+            List.of("persistent", "readable", "writable", "migration_src", "migration_dst")))
         .persistIndex(true)
         .indexPath(Path.of("/mnt/objmapper/nvme/.objmapper_index"))
         .build();
@@ -55,7 +56,8 @@ class TierConfigTest {
     assertThat(nvme.root()).contains(Path.of("/mnt/objmapper/nvme"));
     assertThat(nvme.capacityBytes()).isEqualTo(1024L << 30);
     assertThat(nvme.perfFactor()).isEqualTo(3.0);
-    assertThat(nvme.flags()).containsExactlyInAnyOrder(PERSISTENT, READABLE, WRITABLE, MIGRATION_SRC, MIGRATION_DST);
+    assertThat(nvme.flags())
+        .containsExactlyInAnyOrder(PERSISTENT, READABLE, WRITABLE, MIGRATION_SRC, MIGRATION_DST);
     assertThat(nvme.has(MIGRATION_SRC)).isTrue();
     assertThat(nvme.has(EPHEMERAL)).isFalse();
     assertThat(nvme.indexPath()).contains(Path.of("/mnt/objmapper/nvme/.objmapper_index"));

@@ -119,10 +119,12 @@ class TierProvidersTest {
     Files.writeString(services.resolve(TierProvider.class.getName()),
         MalformedTypeTierProvider.class.getName() + "\n" + DuplicateTypeTierProvider.class.getName() + "\n");
 
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+    URL[] extra = {dir.toUri().toURL()};
+    try (URLClassLoader loader = new URLClassLoader(extra, getClass().getClassLoader())) {
       TierProviders providers = TierProviders.load(loader, log);
 
-      assertThat(providers.get(InMemoryRemoteTierProvider.TYPE)).isInstanceOf(InMemoryRemoteTierProvider.class);
+      assertThat(providers.get(InMemoryRemoteTierProvider.TYPE))
+          .isInstanceOf(InMemoryRemoteTierProvider.class);
       assertThat(providers.providers()).noneMatch(p -> p instanceof DuplicateTypeTierProvider
           || p instanceof MalformedTypeTierProvider);
     }

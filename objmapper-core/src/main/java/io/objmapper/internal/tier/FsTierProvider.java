@@ -55,7 +55,8 @@ public final class FsTierProvider implements TierProvider {
       throw new IllegalArgumentException("the fs provider does not serve type \"" + config.type() + "\"");
     }
     if (config.root().isEmpty()) {
-      throw new IllegalArgumentException(config.type() + " tier \"" + config.name() + "\" needs a root (mount_path)");
+      throw new IllegalArgumentException(
+          config.type() + " tier \"" + config.name() + "\" needs a root (mount_path)");
     }
     LocalTierOptions.checkKnown(config, OPTIONS);
     boolean createRoot = LocalTierOptions.flag(config, LocalTierOptions.CREATE_ROOT, false);

@@ -10,6 +10,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Set;
@@ -50,6 +51,8 @@ public final class MemoryTierProvider implements TierProvider {
 
   private static final Set<String> OPTIONS = Set.of(LocalTierOptions.CREATE_ROOT, BASE_DIR);
 
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+
   /** For {@link java.util.ServiceLoader}; the provider holds no state. */
   public MemoryTierProvider() {}
 
@@ -79,7 +82,8 @@ public final class MemoryTierProvider implements TierProvider {
         throw new IllegalArgumentException("memory tier \"" + config.name() + "\" has a root, so "
             + BASE_DIR + " does not apply");
       }
-      return LocalTier.open(effective, LocalTierOptions.flag(config, LocalTierOptions.CREATE_ROOT, false), false);
+      boolean createRoot = LocalTierOptions.flag(config, LocalTierOptions.CREATE_ROOT, false);
+      return LocalTier.open(effective, createRoot, false);
     }
     if (config.option(LocalTierOptions.CREATE_ROOT).isPresent()) {
       throw new IllegalArgumentException("memory tier \"" + config.name() + "\" has no root, so "
@@ -108,10 +112,11 @@ public final class MemoryTierProvider implements TierProvider {
     boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     long pid = ProcessHandle.current().pid();
     while (true) {
-      Path dir = base.resolve("objmapper-" + pid + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt()));
+      String unique = Integer.toHexString(ThreadLocalRandom.current().nextInt());
+      Path dir = base.resolve("objmapper-" + pid + "-" + unique);
       try {
         return posix
-            ? Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+            ? Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY))
             : Files.createDirectory(dir);
       } catch (FileAlreadyExistsException taken) {
         // another tier drew the same name: draw again
