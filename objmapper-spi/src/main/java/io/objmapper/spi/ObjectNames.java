@@ -14,6 +14,13 @@ public final class ObjectNames {
   /** Longest name in UTF-8 bytes (the wire protocol's URI limit). */
   public static final int MAX_NAME_BYTES = 4096;
 
+  /**
+   * Prefix of the file names a tier keeps for itself: temporary files of writes in progress,
+   * persisted indexes ({@code .objmapper_index}). No stored object has a name segment starting
+   * with it, and a tier's scan never reports such files; see {@link #validateStorable}.
+   */
+  public static final String RESERVED_PREFIX = ".objmapper";
+
   private ObjectNames() {}
 
   /**
@@ -32,6 +39,29 @@ public final class ObjectNames {
   /** True if {@link #validate} would accept {@code name}. Allocates nothing. */
   public static boolean isValid(String name) {
     return problem(name) == null;
+  }
+
+  /**
+   * True if a segment of {@code name} starts with {@link #RESERVED_PREFIX}, as in
+   * {@code /.objmapper_index} or {@code /a/.objmapper-tmp-1f}. Says nothing about validity.
+   */
+  public static boolean isReserved(String name) {
+    return name != null && name.contains("/" + RESERVED_PREFIX);
+  }
+
+  /**
+   * Returns {@code name} if it is valid and not {@linkplain #isReserved reserved}: what a tier
+   * checks before it touches a file for {@code name}.
+   *
+   * @throws InvalidObjectNameException naming what is wrong with it
+   */
+  public static String validateStorable(String name) {
+    validate(name);
+    if (isReserved(name)) {
+      throw new InvalidObjectNameException(name, "has a segment starting with '" + RESERVED_PREFIX
+          + "' (reserved for the tier's own files)");
+    }
+    return name;
   }
 
   /**
