@@ -1,11 +1,9 @@
 package io.objmapper.protocol;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * One 72-byte slot of a {@link PayloadDescriptor}.
  *
- * @param id up to 32 UTF-8 bytes, NUL-padded on the wire
+ * @param id up to 32 UTF-8 bytes without NUL (NUL-padded on the wire, so a NUL would end it)
  * @param caps capability bits of this variant (u32)
  * @param encoding encoding id (u32)
  * @param logicalLength bytes after decoding
@@ -23,7 +21,10 @@ public record PayloadVariant(
     if (id == null) {
       throw new IllegalArgumentException("id == null");
     }
-    if (id.getBytes(StandardCharsets.UTF_8).length > ID_LENGTH) {
+    if (id.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("id holds a NUL, which would end it on the wire: " + id);
+    }
+    if (ProtocolEncoder.utf8(id).length > ID_LENGTH) {
       throw new IllegalArgumentException("id longer than " + ID_LENGTH + " bytes: " + id);
     }
   }

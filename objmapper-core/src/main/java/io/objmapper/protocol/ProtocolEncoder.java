@@ -12,7 +12,9 @@ import java.util.List;
  * Writes protocol messages into a {@link ByteBuffer} at its position, advancing it.
  * Multi-byte fields are written big-endian whatever the buffer's order (the PAYLOAD
  * descriptor little-endian). Nothing here allocates, except {@link #utf8(String)}; a buffer
- * without room throws {@link java.nio.BufferOverflowException}.
+ * without room throws {@link java.nio.BufferOverflowException}. Metadata longer than
+ * {@link Protocol#MAX_METADATA_LENGTH} is refused ({@link IllegalArgumentException}), as the
+ * decoder refuses it; a header with an invalid field writes nothing.
  *
  * <pre>{@code
  * ByteBuffer out = ByteBuffer.allocateDirect(64);
@@ -88,19 +90,24 @@ public final class ProtocolEncoder {
 
   /** V1 RESPONSE header: {@code status | content_len u64 | metadata_len u16}. */
   public static void responseV1Header(ByteBuffer out, Status status, long contentLength, int metadataLength) {
+    nonNegative(contentLength, "contentLength");
+    metadataLength(metadataLength);
     out.put((byte) status.code());
-    putLong(out, nonNegative(contentLength, "contentLength"));
-    putShort(out, metadataLength(metadataLength));
+    putLong(out, contentLength);
+    putShort(out, metadataLength);
   }
 
   /** V2 RESPONSE header: {@code 0x02 | request_id u32 | status | content_len u64 | metadata_len u16}. */
   public static void responseV2Header(
       ByteBuffer out, long requestId, Status status, long contentLength, int metadataLength) {
+    u32(requestId, "requestId");
+    nonNegative(contentLength, "contentLength");
+    metadataLength(metadataLength);
     out.put((byte) Protocol.TYPE_RESPONSE);
-    putInt(out, (int) u32(requestId, "requestId"));
+    putInt(out, (int) requestId);
     out.put((byte) status.code());
-    putLong(out, nonNegative(contentLength, "contentLength"));
-    putShort(out, metadataLength(metadataLength));
+    putLong(out, contentLength);
+    putShort(out, metadataLength);
   }
 
   /** The response header of {@code version} (1 or 2); {@code requestId} is ignored for V1. */
@@ -139,11 +146,14 @@ public final class ProtocolEncoder {
 
   /** SEGMENTED_RESPONSE header: {@code 0x05 | request_id u32 | status | count u16 | metadata_len u16}. */
   public static void segmentedHeader(ByteBuffer out, long requestId, Status status, int count, int metadataLength) {
+    u32(requestId, "requestId");
+    u16(count, "count");
+    metadataLength(metadataLength);
     out.put((byte) Protocol.TYPE_SEGMENTED_RESPONSE);
-    putInt(out, (int) u32(requestId, "requestId"));
+    putInt(out, (int) requestId);
     out.put((byte) status.code());
-    putShort(out, u16(count, "count"));
-    putShort(out, metadataLength(metadataLength));
+    putShort(out, count);
+    putShort(out, metadataLength);
   }
 
   /** One 32-byte segment entry. */
@@ -336,9 +346,10 @@ public final class ProtocolEncoder {
     }
   }
 
+  /** The metadata limit is the decoder's too: a larger block would cost the peer its connection. */
   private static int metadataLength(int len) {
-    if (len < 0 || len > 0xFFFF) {
-      throw new IllegalArgumentException("metadataLength not a u16: " + len);
+    if (len < 0 || len > Protocol.MAX_METADATA_LENGTH) {
+      throw new IllegalArgumentException("metadataLength not in 0.." + Protocol.MAX_METADATA_LENGTH + ": " + len);
     }
     return len;
   }
