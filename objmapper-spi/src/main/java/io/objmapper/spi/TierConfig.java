@@ -160,6 +160,13 @@ public final class TierConfig {
     return b.root(root).build();
   }
 
+  /** A copy with {@code id} instead of this config's id (the engine numbers tiers by position). */
+  public TierConfig withId(int id) {
+    Builder b = copy();
+    b.idSet = false;
+    return b.id(id).build();
+  }
+
   private Builder copy() {
     Builder b = new Builder();
     b.name = name;

@@ -1,0 +1,208 @@
+package io.objmapper;
+
+import io.objmapper.internal.config.ObjMapperConfig;
+import io.objmapper.server.ObjectServer;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierProviders;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * An object store on tiered storage: names map to files on tiers, lookups cost about a
+ * hash-map read, open descriptors are cached and leased.
+ *
+ * <pre>{@code
+ * try (ObjMapper store = ObjMapper.builder()
+ *     .tier(TierConfig.builder().name("mem").type("memory").flags(EPHEMERAL, READABLE, WRITABLE).build())
+ *     .tier(TierConfig.builder().name("disk").type("fs").root(dir).flags(PERSISTENT, READABLE, WRITABLE).build())
+ *     .build()) {
+ *   store.put("/greeting", "hello".getBytes(UTF_8));
+ *   try (ObjectLease lease = store.open("/greeting")) {
+ *     byte[] bytes = lease.readAllBytes();
+ *   }
+ *   ObjectServer server = store.startServer(Path.of("objmapper.sock"));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Lookups and opens never block behind writers. Errors are typed:
+ * {@link ObjectNotFoundException}, {@link io.objmapper.spi.InvalidObjectNameException},
+ * {@link TierRuleException}, {@link CapacityException}, {@link StorageException}.
+ */
+public interface ObjMapper extends AutoCloseable {
+  /** A builder with no tiers yet. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A store configured by the JSON file {@code configFile} (the format of
+   * {@code src-test-data/config/objmapper.conf}, comments allowed).
+   *
+   * @throws IllegalArgumentException naming the offending key if the file is invalid
+   */
+  static ObjMapper open(Path configFile) throws IOException {
+    return builder().config(ObjMapperConfig.load(configFile)).build();
+  }
+
+  /** Stores {@code data} as object {@code name}, atomically replacing any previous version. */
+  ObjectInfo put(String name, byte[] data, ObjectFlag... flags);
+
+  /** Stores everything {@code data} yields (not closed) as object {@code name}. */
+  ObjectInfo put(String name, InputStream data, ObjectFlag... flags);
+
+  /** Stores a copy of {@code file} as object {@code name}. */
+  ObjectInfo put(String name, Path file, ObjectFlag... flags);
+
+  /**
+   * Opens object {@code name}: the returned lease holds an open descriptor until closed.
+   *
+   * @throws ObjectNotFoundException if there is no such object
+   */
+  ObjectLease open(String name);
+
+  /** What is known of object {@code name}, if it exists. */
+  Optional<ObjectInfo> stat(String name);
+
+  boolean exists(String name);
+
+  /** Deletes object {@code name} from every tier; false if there was none. Leases keep reading. */
+  boolean delete(String name);
+
+  /** Every object whose name starts with {@code prefix}, sorted by name. */
+  List<ObjectInfo> list(String prefix);
+
+  /**
+   * Moves object {@code name} to the tier named {@code tier}.
+   *
+   * @throws TierRuleException if the tier is unknown or may not hold the object
+   */
+  ObjectInfo move(String name, String tier);
+
+  /** A snapshot of the counters. */
+  ObjMapperStats stats();
+
+  /** The tiers, in configuration order (a tier's id is its position). */
+  List<TierConfig> tiers();
+
+  /**
+   * A server builder serving this store, with the settings of the configuration file (if
+   * any) applied; set a listener and {@code build().start()} it.
+   */
+  ObjectServer.Builder server();
+
+  /** Starts a server on the Unix socket {@code socket} with the configured settings. */
+  default ObjectServer startServer(Path socket) throws IOException {
+    return server().unixSocket(socket).build().start();
+  }
+
+  /** Closes the tiers and indexes (cleanly, so the next start needs no recovery). Idempotent. */
+  @Override
+  void close();
+
+  /** Settings of an {@link ObjMapper}; the same as the configuration file's. */
+  final class Builder {
+    final List<TierConfig> tiers = new ArrayList<>();
+    TierProviders providers;
+    long maxOpenFds = 10_000;
+    long globalIndexEntries = 1 << 20;
+    long revalidateMillis = 1_000;
+    boolean persistIndexes = true;
+    long expectedObjects = 1 << 20;
+    LongSupplier nanoClock = System::nanoTime;
+    ObjMapperConfig config;
+
+    Builder() {}
+
+    /** Adds a tier; its id is its position among the tiers added. */
+    public Builder tier(TierConfig tier) {
+      Objects.requireNonNull(tier, "tier");
+      tiers.add(tier.id() == tiers.size() ? tier : tier.withId(tiers.size()));
+      return this;
+    }
+
+    /** Where tier providers come from; default: {@link TierProviders#installed()}. */
+    public Builder providers(TierProviders providers) {
+      this.providers = Objects.requireNonNull(providers, "providers");
+      return this;
+    }
+
+    /** Most descriptors kept open by the cache ({@code index.max_open_fds}); default 10000. */
+    public Builder maxOpenFds(long n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxOpenFds < 1");
+      }
+      this.maxOpenFds = n;
+      return this;
+    }
+
+    /** Most entries of the in-heap global index ({@code index.global_buckets}); default 1048576. */
+    public Builder globalIndexEntries(long n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("globalIndexEntries < 1");
+      }
+      this.globalIndexEntries = n;
+      return this;
+    }
+
+    /** How old a cached descriptor may get before it is checked against its file; default 1000. */
+    public Builder revalidateMillis(long millis) {
+      if (millis < 0) {
+        throw new IllegalArgumentException("revalidateMillis < 0");
+      }
+      this.revalidateMillis = millis;
+      return this;
+    }
+
+    /** Keep per-tier indexes of persistent tiers in files ({@code index.enable_persistence}); default true. */
+    public Builder persistIndexes(boolean on) {
+      this.persistIndexes = on;
+      return this;
+    }
+
+    /** Objects a persistent tier's index is first sized for (it grows past it); default 1048576. */
+    public Builder expectedObjects(long n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("expectedObjects < 1");
+      }
+      this.expectedObjects = n;
+      return this;
+    }
+
+    /** The clock for ages and recency (tests inject a fake one); default System::nanoTime. */
+    public Builder nanoClock(LongSupplier clock) {
+      this.nanoClock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Applies a loaded configuration: its backends become the tiers. */
+    Builder config(ObjMapperConfig config) {
+      this.config = config;
+      tiers.clear();
+      for (int i = 0; i < config.backends().size(); i++) {
+        tiers.add(StorageEngine.tierConfig(config.backends().get(i), i));
+      }
+      maxOpenFds = config.index().maxOpenFds();
+      globalIndexEntries = config.index().globalBuckets();
+      persistIndexes = config.index().enablePersistence();
+      return this;
+    }
+
+    /**
+     * Opens the tiers and their indexes. A failure closes whatever was opened.
+     *
+     * @throws IllegalStateException if no tier was added
+     */
+    public ObjMapper build() throws IOException {
+      if (tiers.isEmpty()) {
+        throw new IllegalStateException("no tiers: add at least one with tier(...)");
+      }
+      return StorageEngine.open(this);
+    }
+  }
+}

@@ -1,0 +1,631 @@
+package io.objmapper;
+
+import io.objmapper.internal.config.BackendConfig;
+import io.objmapper.internal.config.BackendFlag;
+import io.objmapper.internal.config.ObjMapperConfig;
+import io.objmapper.internal.fdcache.FdCache;
+import io.objmapper.internal.fdcache.OpenFile;
+import io.objmapper.internal.store.Entry;
+import io.objmapper.internal.store.GlobalIndex;
+import io.objmapper.internal.store.IndexRecord;
+import io.objmapper.internal.store.TierIndex;
+import io.objmapper.internal.store.TierIndexes;
+import io.objmapper.server.ObjectServer;
+import io.objmapper.server.RequestHandler;
+import io.objmapper.server.ServedObject;
+import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.Tier;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
+import io.objmapper.spi.TierProviders;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store behind {@link ObjMapper}: tiers, their indexes, the global index and the
+ * descriptor cache; {@link #handler()} is what its servers ask.
+ *
+ * <p>Lookup order (the fast, medium and slow paths): cached descriptor → global index →
+ * per-tier indexes, fastest tier first → asking each tier. Writers of one name serialize on
+ * a striped lock; readers take no lock.
+ */
+final class StorageEngine implements ObjMapper {
+  private static final Logger log = LoggerFactory.getLogger(StorageEngine.class);
+  private static final int STRIPES = 256;
+
+  private final Tier[] tiers;
+  private final TierConfig[] configs;
+  private final TierIndex[] indexes;
+  /** Tier ids, fastest (lowest perf factor) first. */
+  private final int[] bySpeed;
+  private final GlobalIndex global;
+  private final FdCache fds;
+  private final LongSupplier clock;
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final ObjMapperConfig config;
+  private final LongAdder lookups = new LongAdder();
+  private final LongAdder notFound = new LongAdder();
+  private final Object closeLock = new Object();
+  private volatile boolean closed;
+
+  private StorageEngine(ObjMapper.Builder b, Tier[] tiers, TierIndex[] indexes) {
+    this.tiers = tiers;
+    this.indexes = indexes;
+    this.configs = new TierConfig[tiers.length];
+    for (int i = 0; i < tiers.length; i++) {
+      configs[i] = tiers[i].config();
+    }
+    this.bySpeed = IntStream.range(0, tiers.length).boxed()
+        .sorted(Comparator.comparingDouble((Integer i) -> configs[i].perfFactor()).thenComparingInt(i -> i))
+        .mapToInt(Integer::intValue).toArray();
+    this.global = new GlobalIndex(b.globalIndexEntries);
+    this.fds = new FdCache(b.maxOpenFds, b.revalidateMillis, b.nanoClock);
+    this.clock = b.nanoClock;
+    this.config = b.config;
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  /** Opens tiers and indexes; closes what it opened if anything fails. */
+  static StorageEngine open(ObjMapper.Builder b) throws IOException {
+    TierProviders providers = b.providers != null ? b.providers : TierProviders.installed();
+    List<TierConfig> list = b.tiers;
+    Tier[] tiers = new Tier[list.size()];
+    TierIndex[] indexes = new TierIndex[list.size()];
+    Set<String> names = new java.util.HashSet<>();
+    try {
+      for (int i = 0; i < list.size(); i++) {
+        TierConfig c = list.get(i);
+        if (!names.add(c.name())) {
+          throw new IllegalArgumentException("two tiers are named \"" + c.name() + "\"");
+        }
+        tiers[i] = providers.open(c);
+        indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes, b.expectedObjects);
+        log.info("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
+            tiers[i].config().has(TierFlag.PERSISTENT) ? "persistent" : "volatile", tiers[i].objectCount(),
+            tiers[i].usedBytes());
+      }
+      StorageEngine e = new StorageEngine(b, tiers, indexes);
+      e.dropStaleVolatileCopies();
+      return e;
+    } catch (IOException | RuntimeException e) {
+      for (int i = 0; i < tiers.length; i++) {
+        closeQuietly(indexes[i]);
+        closeQuietly(tiers[i]);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Objects left on a volatile tier by an earlier run: a copy of an object that a
+   * persistent tier holds is dropped (the persistent one is the truth); the rest is kept
+   * as EPHEMERAL, so it can never reach a persistent tier.
+   */
+  private void dropStaleVolatileCopies() throws IOException {
+    for (int t = 0; t < tiers.length; t++) {
+      if (persistent(t) || !tiers[t].isLocal()) {
+        continue;
+      }
+      int tier = t;
+      List<String> found = new ArrayList<>();
+      tiers[t].scan((name, stat) -> found.add(name), Tier.ScanProgress.NONE);
+      for (String name : found) {
+        boolean elsewhere = false;
+        for (int p = 0; p < tiers.length && !elsewhere; p++) {
+          elsewhere = p != tier && persistent(p) && tiers[p].stat(name) != null;
+        }
+        if (elsewhere) {
+          tiers[tier].delete(name);
+          indexes[tier].remove(name);
+        } else {
+          ObjectStat s = tiers[tier].stat(name);
+          if (s != null) {
+            indexes[tier].put(name, new IndexRecord(s.size(), s.mtimeMillis(), ObjectFlag.EPHEMERAL.bit()));
+          }
+        }
+      }
+      if (!found.isEmpty()) {
+        log.info("tier {}: {} objects left by an earlier run", configs[t].name(), found.size());
+      }
+    }
+  }
+
+  // ---- the request path -------------------------------------------------------------------
+
+  /** What a server asks: shared, reference-counted descriptors, nothing allocated on a hit. */
+  RequestHandler handler() {
+    return handler;
+  }
+
+  private final RequestHandler handler = new RequestHandler() {
+    @Override
+    public ServedObject acquire(String uri) {
+      return StorageEngine.this.acquire(uri);
+    }
+
+    @Override
+    public boolean mayBlock(String uri) {
+      return !fds.isCached(uri);
+    }
+
+    // acquireWritable keeps the default (UNSUPPORTED_OP): the store hands out read-only
+    // descriptors and objects are written with put().
+
+    @Override
+    public void delete(String uri) {
+      if (!StorageEngine.this.delete(uri)) {
+        throw new ObjectNotFoundException("no object " + uri);
+      }
+    }
+  };
+
+  OpenFile acquire(String uri) {
+    lookups.increment();
+    OpenFile f = fds.acquireCached(uri);
+    if (f == null) {
+      f = acquireSlow(uri);
+    }
+    ((Entry) f.owner()).touch(clock.getAsLong());
+    return f;
+  }
+
+  private OpenFile acquireSlow(String uri) {
+    checkOpen();
+    ObjectNames.validate(uri);
+    OpenFile f = fds.acquire(uri, this::locateForOpen);
+    if (f == null) {
+      notFound.increment();
+      throw new ObjectNotFoundException("no object " + uri);
+    }
+    return f;
+  }
+
+  private FdCache.Located locateForOpen(String name) {
+    Entry e = locate(name);
+    if (e == null) {
+      return null;
+    }
+    Tier t = tiers[e.tierId()];
+    if (!t.config().has(TierFlag.READABLE)) {
+      throw new TierRuleException("tier " + t.name() + " is not readable");
+    }
+    Path p = t.path(name);
+    ObjectStat s = FdCache.stat(p);
+    if (s == null) {
+      global.remove(e);
+      return locateForOpenAgain(name);
+    }
+    return new FdCache.Located(e.tierId(), p, s, e);
+  }
+
+  private FdCache.Located locateForOpenAgain(String name) {
+    Entry e = locateOnTiers(name);
+    if (e == null) {
+      return null;
+    }
+    Path p = tiers[e.tierId()].path(name);
+    ObjectStat s = FdCache.stat(p);
+    return s == null ? null : new FdCache.Located(e.tierId(), p, s, e);
+  }
+
+  /** The entry of {@code name}: global index, then tier indexes and tiers; null if none. */
+  private Entry locate(String name) {
+    Entry e = global.get(name);
+    if (e != null) {
+      return e;
+    }
+    return locateOnTiers(name);
+  }
+
+  private Entry locateOnTiers(String name) {
+    for (int t : bySpeed) {
+      IndexRecord r = indexes[t].get(name);
+      if (r != null) {
+        Entry e = new Entry(name, t, r.size(), r.mtimeMillis(), r.flags());
+        global.put(e);
+        return e;
+      }
+    }
+    // Not indexed: ask the tiers (a file put there behind the index, or an index rebuilding).
+    for (int t : bySpeed) {
+      if (!tiers[t].isLocal()) {
+        continue;
+      }
+      ObjectStat s = statQuietly(t, name);
+      if (s != null) {
+        int flags = persistent(t) ? 0 : ObjectFlag.EPHEMERAL.bit();
+        indexes[t].put(name, new IndexRecord(s.size(), s.mtimeMillis(), flags));
+        Entry e = new Entry(name, t, s.size(), s.mtimeMillis(), flags);
+        global.put(e);
+        return e;
+      }
+    }
+    for (int t : bySpeed) {
+      if (!tiers[t].isLocal() && statQuietly(t, name) != null) {
+        return stage(name, t);
+      }
+    }
+    return null;
+  }
+
+  /** Copies an object of a remote tier onto the fastest local tier that may hold it. */
+  private Entry stage(String name, int remote) {
+    int target = -1;
+    for (int t : bySpeed) {
+      if (tiers[t].isLocal() && configs[t].has(TierFlag.WRITABLE)
+          && (persistent(t) || !persistent(remote) || noPersistentLocalTier())) {
+        target = t;
+        break;
+      }
+    }
+    if (target < 0) {
+      throw new TierRuleException("object " + name + " is on remote tier " + configs[remote].name()
+          + " and no local writable tier can stage it");
+    }
+    ReentrantLock lock = stripe(name);
+    lock.lock();
+    try (InputStream in = tiers[remote].openStream(name)) {
+      ObjectStat s = tiers[target].write(name, in);
+      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), 0));
+      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), 0);
+      global.put(e);
+      log.debug("staged {} from {} onto {}", name, configs[remote].name(), configs[target].name());
+      return e;
+    } catch (IOException e) {
+      throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean noPersistentLocalTier() {
+    for (int t = 0; t < tiers.length; t++) {
+      if (persistent(t) && tiers[t].isLocal()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- the API ----------------------------------------------------------------------------
+
+  @Override
+  public ObjectLease open(String name) {
+    OpenFile f = acquire(name);
+    return new ObjectLease(f, configs[f.tierId()].name());
+  }
+
+  @Override
+  public Optional<ObjectInfo> stat(String name) {
+    checkOpen();
+    ObjectNames.validate(name);
+    lookups.increment();
+    Entry e = locate(name);
+    if (e != null && tiers[e.tierId()].isLocal() && FdCache.stat(tiers[e.tierId()].path(name)) == null) {
+      global.remove(e);
+      e = locateOnTiers(name);
+    }
+    if (e == null) {
+      notFound.increment();
+      return Optional.empty();
+    }
+    return Optional.of(info(e));
+  }
+
+  @Override
+  public boolean exists(String name) {
+    return stat(name).isPresent();
+  }
+
+  @Override
+  public ObjectInfo put(String name, byte[] data, ObjectFlag... flags) {
+    return write(name, data.length, flags, t -> t.write(name, data));
+  }
+
+  @Override
+  public ObjectInfo put(String name, InputStream data, ObjectFlag... flags) {
+    return write(name, -1, flags, t -> t.write(name, data));
+  }
+
+  @Override
+  public ObjectInfo put(String name, Path file, ObjectFlag... flags) {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      return write(name, size, flags, t -> t.write(name, ch, 0, size));
+    } catch (NoSuchFileException e) {
+      throw new StorageException("no such file: " + file, e);
+    } catch (IOException e) {
+      throw new StorageException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private interface TierWrite {
+    ObjectStat to(Tier tier) throws IOException;
+  }
+
+  private ObjectInfo write(String name, long size, ObjectFlag[] flags, TierWrite w) {
+    checkOpen();
+    ObjectNames.validate(name);
+    int mask = ObjectFlag.mask(flags);
+    int target = placement(name, mask, size);
+    ReentrantLock lock = stripe(name);
+    lock.lock();
+    try {
+      ObjectStat s;
+      try {
+        s = w.to(tiers[target]);
+      } catch (IOException e) {
+        throw new StorageException("cannot store " + name + " on " + configs[target].name() + ": " + e.getMessage(), e);
+      }
+      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), mask));
+      // An overwrite leaves no older copy on another tier.
+      for (int t = 0; t < tiers.length; t++) {
+        if (t != target) {
+          removeFrom(t, name);
+        }
+      }
+      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask);
+      global.put(e);
+      fds.invalidate(name);
+      return info(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The tier a new object goes to: the fastest writable one its flags allow, with room. */
+  private int placement(String name, int mask, long size) {
+    boolean ephemeral = ObjectFlag.EPHEMERAL.in(mask);
+    boolean anyPersistent = false;
+    for (int t = 0; t < tiers.length; t++) {
+      anyPersistent |= persistent(t) && configs[t].has(TierFlag.WRITABLE);
+    }
+    int candidates = 0;
+    for (int t : bySpeed) {
+      if (!configs[t].has(TierFlag.WRITABLE)) {
+        continue;
+      }
+      if (ephemeral ? persistent(t) || !tiers[t].isLocal() : anyPersistent && !persistent(t)) {
+        continue;
+      }
+      candidates++;
+      if (size < 0 || tiers[t].usedBytes() + size <= configs[t].capacityBytes()) {
+        return t;
+      }
+    }
+    if (candidates == 0) {
+      throw new TierRuleException(ephemeral
+          ? "EPHEMERAL object " + name + " needs a volatile writable tier; there is none"
+          : "no writable tier for " + name);
+    }
+    throw new CapacityException("object " + name + " of " + size + " bytes fits on no tier");
+  }
+
+  @Override
+  public boolean delete(String name) {
+    checkOpen();
+    ObjectNames.validate(name);
+    ReentrantLock lock = stripe(name);
+    lock.lock();
+    try {
+      boolean found = false;
+      for (int t = 0; t < tiers.length; t++) {
+        found |= removeFrom(t, name);
+      }
+      global.remove(name);
+      fds.invalidate(name);
+      return found;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean removeFrom(int t, String name) {
+    boolean indexed = indexes[t].remove(name);
+    if (!configs[t].has(TierFlag.WRITABLE)) {
+      return indexed;
+    }
+    try {
+      return tiers[t].delete(name) || indexed;
+    } catch (IOException e) {
+      throw new StorageException("cannot delete " + name + " from " + configs[t].name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<ObjectInfo> list(String prefix) {
+    checkOpen();
+    TreeMap<String, ObjectInfo> found = new TreeMap<>();
+    for (int i = bySpeed.length - 1; i >= 0; i--) { // faster tiers overwrite slower ones
+      int t = bySpeed[i];
+      indexes[t].forEach(prefix, (name, r) ->
+          found.put(name, new ObjectInfo(name, r.size(), r.mtimeMillis(), configs[t].name(), t, r.flags())));
+    }
+    return new ArrayList<>(found.values());
+  }
+
+  @Override
+  public ObjectInfo move(String name, String tierName) {
+    checkOpen();
+    ObjectNames.validate(name);
+    int target = tierId(tierName);
+    ReentrantLock lock = stripe(name);
+    lock.lock();
+    try {
+      Entry e = locate(name);
+      if (e == null) {
+        throw new ObjectNotFoundException("no object " + name);
+      }
+      if (e.tierId() == target) {
+        return info(e);
+      }
+      if (ObjectFlag.EPHEMERAL.in(e.flags()) && persistent(target)) {
+        throw new TierRuleException("EPHEMERAL object " + name + " may not move to persistent tier " + tierName);
+      }
+      if (!configs[target].has(TierFlag.WRITABLE)) {
+        throw new TierRuleException("tier " + tierName + " is not writable");
+      }
+      int source = e.tierId();
+      ObjectStat s;
+      try (FileChannel in = tiers[source].openRead(name)) {
+        s = tiers[target].write(name, in, 0, in.size());
+      } catch (IOException ex) {
+        throw new StorageException("cannot move " + name + ": " + ex.getMessage(), ex);
+      }
+      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), e.flags()));
+      Entry moved = new Entry(name, target, s.size(), s.mtimeMillis(), e.flags());
+      global.put(moved);
+      fds.invalidate(name);
+      removeFrom(source, name);
+      return info(moved);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public ObjMapperStats stats() {
+    List<ObjMapperStats.TierStats> ts = new ArrayList<>(tiers.length);
+    for (int t = 0; t < tiers.length; t++) {
+      ts.add(new ObjMapperStats.TierStats(configs[t].name(), t, configs[t].type(), persistent(t),
+          tiers[t].objectCount(), tiers[t].usedBytes(), configs[t].capacityBytes()));
+    }
+    return new ObjMapperStats(lookups.sum(), global.hits(), global.misses(), notFound.sum(), fds.hits(),
+        fds.misses(), fds.opens(), fds.evictions(), fds.staleDetected(), fds.size(), ts);
+  }
+
+  @Override
+  public List<TierConfig> tiers() {
+    return List.of(configs);
+  }
+
+  @Override
+  public ObjectServer.Builder server() {
+    ObjectServer.Builder b = ObjectServer.builder(handler);
+    if (config != null) {
+      b.minWorkers(config.threadPool().minWorkers())
+          .maxWorkers(config.threadPool().maxWorkers())
+          .maxPipeline(config.protocol().maxPipeline())
+          .capabilities(config.protocol().capabilityMask() & io.objmapper.protocol.Capabilities.SUPPORTED)
+          .socketPermissions(config.server().socketPermissions())
+          .maxConnections(Math.min(config.server().maxConnections(), config.threadPool().maxWorkers()))
+          .idleTimeoutMillis(config.server().idleTimeoutMs())
+          .shutdownGraceMillis(config.server().shutdownGraceMs())
+          .cCompat(config.server().cCompat());
+      if (config.server().requestTimeoutMs() > 0) {
+        b.requestTimeoutMillis(config.server().requestTimeoutMs());
+      }
+    }
+    return b;
+  }
+
+  // ---- C-compatible writes ----------------------------------------------------------------
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private ObjectInfo info(Entry e) {
+    return new ObjectInfo(e.name(), e.size(), e.mtimeMillis(), configs[e.tierId()].name(), e.tierId(), e.flags());
+  }
+
+  private int tierId(String name) {
+    for (int t = 0; t < configs.length; t++) {
+      if (configs[t].name().equals(name)) {
+        return t;
+      }
+    }
+    throw new TierRuleException("no tier named \"" + name + "\"; tiers: "
+        + Arrays.stream(configs).map(TierConfig::name).toList());
+  }
+
+  private boolean persistent(int t) {
+    return configs[t].has(TierFlag.PERSISTENT);
+  }
+
+  private ObjectStat statQuietly(int t, String name) {
+    try {
+      return tiers[t].stat(name);
+    } catch (IOException e) {
+      log.warn("tier {}: cannot stat {}: {}", configs[t].name(), name, e.toString());
+      return null;
+    }
+  }
+
+  private ReentrantLock stripe(String name) {
+    int h = name.hashCode();
+    return stripes[(h ^ (h >>> 16)) & (STRIPES - 1)];
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    fds.invalidateAll();
+    for (int t = 0; t < tiers.length; t++) {
+      closeQuietly(indexes[t]);
+      closeQuietly(tiers[t]);
+    }
+    log.info("store closed");
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("close failed: {}", e.toString());
+      }
+    }
+  }
+
+  /** A tier's settings from a configuration file's backend. */
+  static TierConfig tierConfig(BackendConfig b, int id) {
+    EnumSet<TierFlag> flags = EnumSet.noneOf(TierFlag.class);
+    for (BackendFlag f : b.flags()) {
+      flags.add(TierFlag.valueOf(f.name()));
+    }
+    TierConfig.Builder t = TierConfig.builder()
+        .name(b.name())
+        .type(b.type())
+        .id(id)
+        .root(b.mountPath())
+        .capacityBytes(b.capacityBytes())
+        .perfFactor(b.perfFactor())
+        .flags(flags)
+        .persistIndex(b.persistIndex());
+    if (b.indexPath() != null) {
+      t.indexPath(b.indexPath());
+    }
+    return t.build();
+  }
+}

@@ -1,0 +1,16 @@
+package io.objmapper;
+
+import io.objmapper.protocol.Status;
+
+/**
+ * An operation would break a tier rule: an EPHEMERAL object onto a persistent tier, a
+ * write to a tier without {@code writable}, a move to an unknown tier (UNSUPPORTED_OP on the
+ * wire).
+ */
+public class TierRuleException extends ObjMapperException {
+  private static final long serialVersionUID = 1L;
+
+  public TierRuleException(String message) {
+    super(Status.UNSUPPORTED_OP, message);
+  }
+}

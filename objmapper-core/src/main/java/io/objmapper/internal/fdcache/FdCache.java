@@ -1,0 +1,202 @@
+package io.objmapper.internal.fdcache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.objmapper.spi.ObjectStat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * The bounded cache of open descriptors (Caffeine, W-TinyLFU), keyed by object name.
+ *
+ * <p>A hit costs a Caffeine read and a CAS on the entry's reference count. An evicted or
+ * invalidated entry gives up the cache's reference; its descriptor closes when the last
+ * reader releases it, never under a reader. A cached entry older than the revalidation
+ * interval is checked against the file (file key, size, mtime) before it is served again,
+ * so a file replaced or deleted behind the cache is noticed; changes made through the
+ * engine invalidate the entry at once.
+ */
+public final class FdCache {
+  /** What the slow path needs to open a file. */
+  public interface Opener {
+    /**
+     * Locates and stats object {@code name}; returns {@code null} if there is none. The
+     * stat must be taken before the file is opened.
+     */
+    Located locate(String name);
+  }
+
+  /** Where an object is: tier id, path, stat, and an attachment for {@link OpenFile#owner()}. */
+  public record Located(int tierId, Path path, ObjectStat stat, Object owner) {}
+
+  private final Cache<String, OpenFile> cache;
+  private final long revalidateNanos;
+  private final LongSupplier nanoClock;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder opens = new LongAdder();
+  private final LongAdder evictions = new LongAdder();
+  private final LongAdder stale = new LongAdder();
+
+  /**
+   * @param maxOpenFds most descriptors the cache keeps open (readers may hold more a while)
+   * @param revalidateMillis how old a cached entry may get before it is checked against the file
+   * @param nanoClock the clock ({@code System::nanoTime} outside tests)
+   */
+  public FdCache(long maxOpenFds, long revalidateMillis, LongSupplier nanoClock) {
+    if (maxOpenFds < 1) {
+      throw new IllegalArgumentException("maxOpenFds < 1");
+    }
+    if (revalidateMillis < 0) {
+      throw new IllegalArgumentException("revalidateMillis < 0");
+    }
+    this.revalidateNanos = TimeUnit.MILLISECONDS.toNanos(revalidateMillis);
+    this.nanoClock = nanoClock;
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(maxOpenFds)
+        .executor(Runnable::run) // give up the cache's reference at once, not later on a pool
+        .removalListener((String k, OpenFile v, RemovalCause cause) -> {
+          if (v != null) {
+            if (cause.wasEvicted()) {
+              evictions.increment();
+            }
+            v.release();
+          }
+        })
+        .build();
+  }
+
+  /**
+   * The fast path: a cached, still valid descriptor with a reader's reference taken, or
+   * {@code null} (then call {@link #acquire(String, Opener)}).
+   */
+  public OpenFile acquireCached(String name) {
+    OpenFile f = cache.getIfPresent(name);
+    if (f != null && fresh(f) && f.tryAcquire()) {
+      hits.increment();
+      return f;
+    }
+    return null;
+  }
+
+  /**
+   * A descriptor of object {@code name} with a reader's reference taken, opened through
+   * {@code opener} if it is not cached; {@code null} if there is no such object.
+   */
+  public OpenFile acquire(String name, Opener opener) {
+    for (int attempt = 0; attempt < 8; attempt++) {
+      OpenFile f = cache.getIfPresent(name);
+      if (f != null && fresh(f) && f.tryAcquire()) {
+        hits.increment();
+        return f;
+      }
+      misses.increment();
+      Located loc = opener.locate(name);
+      if (loc == null) {
+        return null;
+      }
+      OpenFile opened = OpenFile.open(name, loc.tierId(), loc.path(), loc.stat(), loc.owner(), nanoClock.getAsLong());
+      if (opened == null) {
+        continue; // vanished between stat and open: look again
+      }
+      opens.increment();
+      ObjectStat now = stat(loc.path());
+      if (!loc.stat().equals(now)) {
+        opened.release(); // replaced between stat and open: look again
+        continue;
+      }
+      opened.tryAcquire(); // the caller's reference; the cache keeps the first
+      cache.put(name, opened); // a replaced entry reaches the removal listener, which releases it
+      return opened;
+    }
+    throw new io.objmapper.StorageException("object " + name + " keeps changing while being opened", null);
+  }
+
+  /** Drops the cached descriptor of {@code name} (readers holding it keep it). */
+  public void invalidate(String name) {
+    cache.invalidate(name);
+  }
+
+  /** Drops every cached descriptor. */
+  public void invalidateAll() {
+    cache.invalidateAll();
+    cache.cleanUp();
+  }
+
+  /** True if a descriptor of {@code name} is cached (no reference taken). */
+  public boolean isCached(String name) {
+    return cache.getIfPresent(name) != null;
+  }
+
+  private boolean fresh(OpenFile f) {
+    long now = nanoClock.getAsLong();
+    if (now - f.checkedAtNanos < revalidateNanos) {
+      return true;
+    }
+    ObjectStat current = stat(f.path());
+    if (f.stat().equals(current)) {
+      f.checkedAtNanos = now;
+      return true;
+    }
+    stale.increment();
+    cache.asMap().remove(f.name(), f);
+    return false;
+  }
+
+  /** The stat of {@code path} now, or {@code null} if it is gone. */
+  public static ObjectStat stat(Path path) {
+    try {
+      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!a.isRegularFile()) {
+        return null;
+      }
+      return new ObjectStat(a.size(), a.lastModifiedTime().toMillis(), a.fileKey());
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  public long hits() {
+    return hits.sum();
+  }
+
+  public long misses() {
+    return misses.sum();
+  }
+
+  public long opens() {
+    return opens.sum();
+  }
+
+  public long evictions() {
+    return evictions.sum();
+  }
+
+  /** Cached entries found replaced or deleted behind the cache. */
+  public long staleDetected() {
+    return stale.sum();
+  }
+
+  /** Descriptors the cache holds now. */
+  public long size() {
+    cache.cleanUp();
+    return cache.estimatedSize();
+  }
+
+  /** Hits / (hits + misses), or 0 before any lookup. */
+  public double hitRate() {
+    long h = hits.sum();
+    long m = misses.sum();
+    return h + m == 0 ? 0 : (double) h / (h + m);
+  }
+}

@@ -1,0 +1,31 @@
+package io.objmapper.internal.store;
+
+import java.util.function.BiConsumer;
+
+/**
+ * The index of one tier: object name → {@link IndexRecord}. Persistent tiers keep it in a
+ * Chronicle Map file; volatile tiers in the heap. Reads never block behind writers.
+ */
+public interface TierIndex extends AutoCloseable {
+  /** The record of {@code name}, or {@code null}. */
+  IndexRecord get(String name);
+
+  void put(String name, IndexRecord record);
+
+  /** True if there was a record. */
+  boolean remove(String name);
+
+  /** Visits every record whose name starts with {@code prefix} (cost: a full pass). */
+  void forEach(String prefix, BiConsumer<String, IndexRecord> visitor);
+
+  long size();
+
+  /**
+   * False while the index is being rebuilt or reconciled: a miss then proves nothing and
+   * the tier itself must be asked.
+   */
+  boolean complete();
+
+  @Override
+  void close();
+}

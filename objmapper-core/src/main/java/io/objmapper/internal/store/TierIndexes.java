@@ -1,0 +1,29 @@
+package io.objmapper.internal.store;
+
+import io.objmapper.spi.Tier;
+import io.objmapper.spi.TierFlag;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Opens the right {@link TierIndex} for a tier. */
+public final class TierIndexes {
+  private static final Logger log = LoggerFactory.getLogger(TierIndexes.class);
+
+  private TierIndexes() {}
+
+  /**
+   * The index of {@code tier}: volatile tiers get a heap index filled by a scan.
+   *
+   * @param persist whether persistent tiers keep their index in a file
+   * @param expectedObjects what a new index file is first sized for
+   */
+  public static TierIndex open(Tier tier, boolean persist, long expectedObjects) throws IOException {
+    HeapTierIndex index = new HeapTierIndex();
+    int flags = tier.config().has(TierFlag.PERSISTENT) ? 0 : io.objmapper.ObjectFlag.EPHEMERAL.bit();
+    long n = tier.scan((name, stat) -> index.put(name, new IndexRecord(stat.size(), stat.mtimeMillis(), flags)),
+        (objects, bytes) -> log.debug("tier {}: scanned {} objects", tier.name(), objects));
+    log.debug("tier {}: {} objects indexed", tier.name(), n);
+    return index;
+  }
+}
