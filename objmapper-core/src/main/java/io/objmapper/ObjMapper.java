@@ -50,6 +50,14 @@ public interface ObjMapper extends AutoCloseable {
     return builder().config(ObjMapperConfig.load(configFile)).build();
   }
 
+  /**
+   * A store configured by {@code configFile} with every tier's directory (and index file)
+   * moved under {@code dataDirectory}, each keeping the last element of its path.
+   */
+  static ObjMapper open(Path configFile, Path dataDirectory) throws IOException {
+    return builder().config(ObjMapperConfig.load(configFile).withDataDirectory(dataDirectory)).build();
+  }
+
   /** Stores {@code data} as object {@code name}, atomically replacing any previous version. */
   ObjectInfo put(String name, byte[] data, ObjectFlag... flags);
 

@@ -1,10 +1,16 @@
 package io.objmapper.examples.cli;
 
-import io.objmapper.server.DirectoryHandler;
+import io.objmapper.ObjMapper;
 import io.objmapper.server.ObjectServer;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -12,9 +18,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-/** {@code serve}: runs the server until SIGTERM or SIGINT, then shuts down gracefully. */
+/**
+ * {@code serve}: opens a store and serves it until SIGTERM or SIGINT, then shuts down
+ * gracefully and exits 0.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve objects on a Unix socket (and optionally TCP) until SIGTERM.")
+    description = "Serve a store on a Unix socket (and optionally TCP) until SIGTERM.")
 public final class ServeCommand implements Callable<Integer> {
   /** Where the sample objects live in a checkout. */
   static final Path SAMPLE_OBJECTS = Path.of("src-test-data", "objects");
@@ -28,46 +37,100 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tcp", paramLabel = "HOST:PORT", description = "Also serve COPY mode over TCP.")
   String tcp;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "A JSON configuration (tiers, index, server settings); its paths are used as written.")
+  Path config;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Data directory: without --config, a memory tier and a persistent fs tier DIR/disk; "
+          + "with --config, every tier is moved under DIR (default: ${DEFAULT-VALUE}).",
+      defaultValue = "objmapper-data")
+  Path data;
+
   @Option(names = "--import", paramLabel = "DIR",
-      description = "Serve every regular file under DIR as the object /<relative path> "
-          + "(default: the sample objects, src-test-data/objects).")
+      description = "Put every regular file under DIR into the store as the object /<relative path> "
+          + "(default without --config: the sample objects, src-test-data/objects, when present).")
   Path importDir;
 
-  @Option(names = "--c-compat", description = "The C server's write behaviour: create on miss, /delete/<uri>.")
+  @Option(names = "--c-compat", description = "The C server's answers to /delete/<uri> and /list.")
   boolean cCompat;
 
   @Override
   public Integer call() throws Exception {
     Path dir = importDir;
-    if (dir == null) {
-      if (!Files.isDirectory(SAMPLE_OBJECTS)) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            "no --import DIR given and " + SAMPLE_OBJECTS + " is not here: run from the checkout or pass --import");
-      }
+    if (dir == null && config == null && Files.isDirectory(SAMPLE_OBJECTS)) {
       dir = SAMPLE_OBJECTS;
-    } else if (!Files.isDirectory(dir)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--import: not a directory: " + dir);
     }
-    ObjectServer.Builder b = ObjectServer.builder(new DirectoryHandler(dir))
-        .unixSocket(socket.toAbsolutePath())
-        .cCompat(cCompat);
-    if (tcp != null) {
-      b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--import: not a directory: " + dir);
     }
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
-    try (ObjectServer server = b.build().start()) {
-      StringBuilder line = new StringBuilder("listening on unix:").append(server.unixSocketPath());
-      InetSocketAddress t = server.tcpAddress();
-      if (t != null) {
-        line.append(" tcp:").append(ObjectServer.hostPort(t));
+    try (ObjMapper store = openStore()) {
+      if (dir != null) {
+        long n = importTree(store, dir);
+        System.err.println("imported " + n + " objects from " + dir);
       }
-      System.out.println(line);
-      System.out.flush();
-      stop.await();
+      ObjectServer.Builder b = store.server().unixSocket(socket.toAbsolutePath());
+      if (cCompat) {
+        b.cCompat(true);
+      }
+      if (tcp != null) {
+        b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
+      }
+      try (ObjectServer server = b.build().start()) {
+        StringBuilder line = new StringBuilder("listening on unix:").append(server.unixSocketPath());
+        InetSocketAddress t = server.tcpAddress();
+        if (t != null) {
+          line.append(" tcp:").append(ObjectServer.hostPort(t));
+        }
+        System.out.println(line);
+        System.out.flush();
+        stop.await();
+      }
     }
     System.out.println("stopped");
     return 0;
+  }
+
+  private ObjMapper openStore() throws IOException {
+    if (config != null) {
+      return spec.commandLine().getParseResult().hasMatchedOption("--data")
+          ? ObjMapper.open(config, data.toAbsolutePath())
+          : ObjMapper.open(config);
+    }
+    Files.createDirectories(data.resolve("disk"));
+    return ObjMapper.builder()
+        .tier(TierConfig.builder().name("memory").type("memory").perfFactor(1.0)
+            .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
+                TierFlag.MIGRATION_DST)
+            .build())
+        .tier(TierConfig.builder().name("disk").type("fs").root(data.resolve("disk")).perfFactor(3.0)
+            .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
+                TierFlag.MIGRATION_DST)
+            .persistIndex(true)
+            .build())
+        .build();
+  }
+
+  /** Puts every regular file under {@code root} as {@code /<relative path>}; returns the count. */
+  static long importTree(ObjMapper store, Path root) throws IOException {
+    long[] n = {0};
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          StringBuilder name = new StringBuilder();
+          for (Path part : root.relativize(file)) {
+            name.append('/').append(part);
+          }
+          store.put(name.toString(), file);
+          n[0]++;
+        }
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return n[0];
   }
 }
