@@ -1,0 +1,144 @@
+package io.objmapper.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.objmapper.ObjectNotFoundException;
+import io.objmapper.client.ObjMapperClient;
+import io.objmapper.client.RemoteObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The launcher's {@code serve} as a real child process: signals, restarts, kill -9. */
+class ServeProcessTest {
+  Path dir;
+  Path sock;
+  Path data;
+  Path in;
+  final List<Process> started = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws IOException {
+    dir = Files.createTempDirectory("om");
+    sock = dir.resolve("s.sock");
+    data = dir.resolve("data");
+    in = Files.createDirectories(dir.resolve("in"));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (Process p : started) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private Process serve(String... extra) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native")) {
+        cmd.add(a);
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("io.objmapper.examples.Launcher");
+    cmd.add("serve");
+    cmd.add("--socket");
+    cmd.add(sock.toString());
+    cmd.add("--data");
+    cmd.add(data.toString());
+    cmd.addAll(List.of(extra));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    started.add(p);
+    return p;
+  }
+
+  private static String awaitListening(Process p) throws IOException {
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line = r.readLine();
+    assertThat(line).as("first line of serve").isNotNull().startsWith("listening on unix:");
+    return line;
+  }
+
+  private String fetch(String uri) throws IOException {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).connect();
+        RemoteObject o = c.get(uri)) {
+      return new String(o.bytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void serveImportsAnnouncesServesAndExitsZeroOnSigterm() throws Exception {
+    Files.writeString(in.resolve("a.txt"), "alpha");
+    Files.createDirectories(in.resolve("sub"));
+    Files.writeString(in.resolve("sub/b.txt"), "beta");
+    Process p = serve("--import", in.toString());
+    assertThat(awaitListening(p)).isEqualTo("listening on unix:" + sock.toAbsolutePath());
+    assertThat(fetch("/a.txt")).isEqualTo("alpha");
+    assertThat(fetch("/sub/b.txt")).isEqualTo("beta");
+    p.destroy(); // SIGTERM
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(sock).doesNotExist();
+  }
+
+  @Test
+  void objectsSurviveARestart() throws Exception {
+    Files.writeString(in.resolve("keep.txt"), "kept");
+    Process first = serve("--import", in.toString());
+    awaitListening(first);
+    first.destroy();
+    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    Process second = serve();
+    awaitListening(second);
+    assertThat(fetch("/keep.txt")).isEqualTo("kept");
+  }
+
+  @Test
+  void killDashNineDuringImportLeavesOnlyWholeObjects() throws Exception {
+    int n = 400;
+    for (int i = 0; i < n; i++) {
+      Files.writeString(in.resolve("o" + i), ("object " + i + " ").repeat(50));
+    }
+    Process first = serve("--import", in.toString());
+    // Kill it while it is importing, or just after: either way no object may be torn.
+    BufferedReader r = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
+    first.destroyForcibly(); // SIGKILL
+    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    r.close();
+    Files.deleteIfExists(sock);
+    Process second = serve();
+    awaitListening(second);
+    for (int i = 0; i < n; i++) {
+      try {
+        assertThat(fetch("/o" + i)).isEqualTo(("object " + i + " ").repeat(50));
+      } catch (ObjectNotFoundException e) {
+        // never imported before the kill: absent is fine, torn is not
+      }
+    }
+    second.destroy();
+    assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(second.exitValue()).isZero();
+    Process third = serve("--import", in.toString());
+    awaitListening(third);
+    for (int i = 0; i < n; i += 37) {
+      assertThat(fetch("/o" + i)).isEqualTo(("object " + i + " ").repeat(50));
+    }
+  }
+}
