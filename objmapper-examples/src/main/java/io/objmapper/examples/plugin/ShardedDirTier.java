@@ -191,7 +191,8 @@ final class ShardedDirTier implements Tier {
     Objects.requireNonNull(progress, "progress");
     ensureOpen();
     if (!Files.isDirectory(root)) {
-      throw new NoSuchFileException(root.toString(), null, "root of tier \"" + name() + "\" is gone");
+      throw new NoSuchFileException(root.toString(), null,
+          "root of tier \"" + name() + "\" is gone");
     }
     long modificationsBefore;
     synchronized (countLock) {
@@ -291,7 +292,7 @@ final class ShardedDirTier implements Tier {
     }
   }
 
-  /** Creates the missing directories from the root down to {@code dir}, each synced into its parent. */
+  /** Creates the missing directories down to {@code dir}, each synced into its parent. */
   private void ensureDirectory(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {
       return;

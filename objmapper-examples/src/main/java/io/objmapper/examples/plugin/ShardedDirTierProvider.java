@@ -100,7 +100,8 @@ public final class ShardedDirTierProvider implements TierProvider {
       }
       if (!createRoot) {
         throw new NoSuchFileException(configured.toString(), null, "root of sharded tier \""
-            + config.name() + "\" does not exist (set option " + CREATE_ROOT + "=true to create it)");
+            + config.name() + "\" does not exist (set option " + CREATE_ROOT
+            + "=true to create it)");
       }
       Files.createDirectories(configured);
     }

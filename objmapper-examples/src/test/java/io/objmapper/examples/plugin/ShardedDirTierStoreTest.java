@@ -41,7 +41,8 @@ class ShardedDirTierStoreTest {
 
       assertThat(store.exists("/photos/cat.jpg")).isFalse();
       assertThat(file).doesNotExist();
-      assertThatThrownBy(() -> store.open("/photos/cat.jpg")).isInstanceOf(ObjectNotFoundException.class);
+      assertThatThrownBy(() -> store.open("/photos/cat.jpg"))
+          .isInstanceOf(ObjectNotFoundException.class);
     }
   }
 

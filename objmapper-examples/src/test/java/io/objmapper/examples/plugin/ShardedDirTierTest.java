@@ -43,7 +43,8 @@ class ShardedDirTierTest {
         Tier volatileTier = create(config(Files.createDirectory(dir.resolve("volatile")))
             .flags(EPHEMERAL, READABLE, WRITABLE).build())) {
       assertThat(plain.config().flags()).containsExactlyInAnyOrder(PERSISTENT, READABLE, WRITABLE);
-      assertThat(volatileTier.config().flags()).containsExactlyInAnyOrder(EPHEMERAL, READABLE, WRITABLE);
+      assertThat(volatileTier.config().flags())
+          .containsExactlyInAnyOrder(EPHEMERAL, READABLE, WRITABLE);
       assertThat(plain.isLocal()).isTrue();
     }
   }
@@ -66,7 +67,8 @@ class ShardedDirTierTest {
   void aRootThatIsAFileIsRejected() throws IOException {
     Path file = Files.writeString(dir.resolve("file"), "not a directory");
 
-    assertThatThrownBy(() -> create(config(file).build())).isInstanceOf(NotDirectoryException.class);
+    assertThatThrownBy(() -> create(config(file).build()))
+        .isInstanceOf(NotDirectoryException.class);
   }
 
   @Test

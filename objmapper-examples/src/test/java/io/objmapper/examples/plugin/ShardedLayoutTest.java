@@ -68,8 +68,8 @@ class ShardedLayoutTest {
 
     assertThat(cut).endsWith(String.valueOf(ShardedLayout.CHUNK_MARK));
     for (int length = 1; length < 400; length++) {
-      String file = Path.of(ShardedLayout.relativePath("/" + "z".repeat(length))).getFileName().toString();
-      assertThat(file).doesNotContain(String.valueOf(ShardedLayout.CHUNK_MARK));
+      Path file = Path.of(ShardedLayout.relativePath("/" + "z".repeat(length))).getFileName();
+      assertThat(file.toString()).doesNotContain(String.valueOf(ShardedLayout.CHUNK_MARK));
     }
   }
 
