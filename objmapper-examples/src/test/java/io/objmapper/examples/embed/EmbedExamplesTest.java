@@ -59,6 +59,33 @@ class EmbedExamplesTest {
     assertThat(namesIn(workDir)).containsExactly("disk");
   }
 
+  // ---- embedded server ------------------------------------------------------------------
+
+  @Test
+  void embeddedServerPassesADescriptorToTheClientAndRemovesItsSocket() throws IOException {
+    EmbeddedServerExample.Result result = EmbeddedServerExample.run(workDir, out);
+
+    assertThat(result.content()).isEqualTo("hello from the server");
+    assertThat(result.descriptorPassed()).isTrue();
+    assertThat(result.socket()).doesNotExist();
+    assertThat(printed())
+        .contains("/hello.txt: 21 bytes through a passed descriptor: hello from the server")
+        .contains("shut down; socket removed: true");
+  }
+
+  @Test
+  void embeddedServerMovesItsSocketToAShortDirectoryWhenTheWorkDirIsTooDeep() throws IOException {
+    Path deep = Files.createDirectories(workDir.resolve("a-directory-deep-enough".repeat(4))
+        .resolve("that-a-socket-path-below-it-would-not-fit"));
+
+    EmbeddedServerExample.Result result = EmbeddedServerExample.run(deep, out);
+
+    assertThat(result.content()).isEqualTo("hello from the server");
+    assertThat(result.socket().toString().getBytes(UTF_8).length)
+        .isLessThanOrEqualTo(EmbeddedServerExample.MAX_SOCKET_PATH_BYTES);
+    assertThat(result.socket().getParent()).doesNotExist();
+  }
+
   // ---- the main methods -----------------------------------------------------------------
 
   @Test
@@ -67,6 +94,14 @@ class EmbedExamplesTest {
         runMain("objmapper-in-process-", () -> InProcessLookupExample.main(new String[0]));
 
     assertThat(output).contains("hello, objmapper", "user=ada");
+  }
+
+  @Test
+  void embeddedServerMainPrintsWhatTheClientReceivedAndRemovesItsDirectory() throws Exception {
+    String output = runMain("objmapper-embedded-", () -> EmbeddedServerExample.main(new String[0]));
+
+    assertThat(output).contains("through a passed descriptor: hello from the server",
+        "socket removed: true");
   }
 
   // ---- helpers --------------------------------------------------------------------------
