@@ -86,6 +86,20 @@ class EmbedExamplesTest {
     assertThat(result.socket().getParent()).doesNotExist();
   }
 
+  // ---- custom tier ----------------------------------------------------------------------
+
+  @Test
+  void customTierRunsTheStoreOnThePluginFoundByServiceLoader() throws IOException {
+    CustomTierExample.Result result = CustomTierExample.run(workDir, out);
+
+    assertThat(result.types()).contains("sharded");
+    assertThat(result.content()).isEqualTo("meow");
+    assertThat(result.files()).containsExactly(
+        "41/69/ZG9jcy9yZWFkbWUudHh0", "d3/77/cGhvdG9zL2NhdC5qcGc", "eb/42/cGhvdG9zL2RvZy5qcGc");
+    assertThat(printed())
+        .contains("/photos/cat.jpg from tier objects: meow", "  d3/77/cGhvdG9zL2NhdC5qcGc");
+  }
+
   // ---- the main methods -----------------------------------------------------------------
 
   @Test
@@ -102,6 +116,13 @@ class EmbedExamplesTest {
 
     assertThat(output).contains("through a passed descriptor: hello from the server",
         "socket removed: true");
+  }
+
+  @Test
+  void customTierMainPrintsTheShardedFilesAndRemovesItsDirectory() throws Exception {
+    String output = runMain("objmapper-custom-tier-", () -> CustomTierExample.main(new String[0]));
+
+    assertThat(output).contains("sharded", "  d3/77/cGhvdG9zL2NhdC5qcGc");
   }
 
   // ---- helpers --------------------------------------------------------------------------
