@@ -119,34 +119,30 @@ final class StorageEngine implements ObjMapper {
 
   /**
    * Objects left on a volatile tier by an earlier run: a copy of an object that a
-   * persistent tier holds is dropped (the persistent one is the truth); the rest is kept
-   * as EPHEMERAL, so it can never reach a persistent tier.
+   * persistent tier holds is dropped (the persistent one is the truth); the rest stays
+   * indexed as EPHEMERAL (see {@link TierIndexes}), so it can never reach a persistent tier.
    */
   private void dropStaleVolatileCopies() throws IOException {
     for (int t = 0; t < tiers.length; t++) {
       if (persistent(t) || !tiers[t].isLocal()) {
         continue;
       }
-      int tier = t;
       List<String> found = new ArrayList<>();
-      tiers[t].scan((name, stat) -> found.add(name), Tier.ScanProgress.NONE);
+      indexes[t].forEach("/", (name, r) -> found.add(name));
+      int dropped = 0;
       for (String name : found) {
-        boolean elsewhere = false;
-        for (int p = 0; p < tiers.length && !elsewhere; p++) {
-          elsewhere = p != tier && persistent(p) && tiers[p].stat(name) != null;
-        }
-        if (elsewhere) {
-          tiers[tier].delete(name);
-          indexes[tier].remove(name);
-        } else {
-          ObjectStat s = tiers[tier].stat(name);
-          if (s != null) {
-            indexes[tier].put(name, new IndexRecord(s.size(), s.mtimeMillis(), ObjectFlag.EPHEMERAL.bit()));
+        for (int p = 0; p < tiers.length; p++) {
+          if (p != t && persistent(p) && tiers[p].stat(name) != null) {
+            tiers[t].delete(name);
+            indexes[t].remove(name);
+            dropped++;
+            break;
           }
         }
       }
       if (!found.isEmpty()) {
-        log.info("tier {}: {} objects left by an earlier run", configs[t].name(), found.size());
+        log.info("tier {}: {} objects left by an earlier run, {} of them stale copies dropped",
+            configs[t].name(), found.size(), dropped);
       }
     }
   }
