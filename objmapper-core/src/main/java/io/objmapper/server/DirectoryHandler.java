@@ -7,6 +7,7 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -59,7 +60,7 @@ public final class DirectoryHandler implements RequestHandler {
         throw new ObjectNotFoundException("no object " + uri);
       }
     } catch (IOException e) {
-      throw new StorageException("cannot delete " + uri + ": " + e.getMessage(), e);
+      throw new StorageException("cannot delete " + uri + ": " + reason(e), e);
     }
   }
 
@@ -86,8 +87,19 @@ public final class DirectoryHandler implements RequestHandler {
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       throw new ObjectNotFoundException("no object " + uri);
     } catch (IOException e) {
-      throw new StorageException("cannot open " + uri + ": " + e.getMessage(), e);
+      if (!Files.isDirectory(p.getParent())) {
+        throw new ObjectNotFoundException("no object " + uri); // a segment names a file (ENOTDIR)
+      }
+      throw new StorageException("cannot open " + uri + ": " + reason(e), e);
     }
+  }
+
+  /** What went wrong, without the server's own path (a client has no business knowing it). */
+  private static String reason(IOException e) {
+    if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+      return ((FileSystemException) e).getReason();
+    }
+    return e.getClass().getSimpleName();
   }
 
   /**
