@@ -589,10 +589,33 @@ final class Connection implements Runnable {
     closeChannel();
   }
 
-  /** Tells a V2 client that the server is going away; it should answer CLOSE. */
-  void announceShutdown() {
-    if (version == Protocol.VERSION_2 && handshakeDone && !closed) {
-      sendClose(CloseReason.SHUTTING_DOWN);
+  /**
+   * Tells a V2 client that the server is going away; it should answer CLOSE. Waits for the
+   * connection's writer until {@code deadlineNanos} at most: a connection blocked writing to
+   * a client that stopped reading is not told, and is closed when the grace period ends.
+   */
+  void announceShutdown(long deadlineNanos) {
+    if (version != Protocol.VERSION_2 || !handshakeDone || closed) {
+      return;
+    }
+    try {
+      if (!writeLock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    try {
+      if (!closed) {
+        out.clear();
+        ProtocolEncoder.close(out, CloseReason.SHUTTING_DOWN);
+        flushOut();
+      }
+    } catch (IOException e) {
+      // the peer is gone; it is closed with the others
+    } finally {
+      writeLock.unlock();
     }
   }
 

@@ -310,10 +310,16 @@ public final class ObjectServer implements AutoCloseable {
     for (Thread t : acceptors) {
       join(t);
     }
-    for (Connection c : connections) {
-      c.announceShutdown();
-    }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shutdownGraceMillis);
+    // Announced from a thread of its own: a write to a client that stopped reading blocks
+    // until the channel is closed below, and must not keep close() from getting there.
+    Thread announcer = new Thread(() -> {
+      for (Connection c : connections) {
+        c.announceShutdown(deadline);
+      }
+    }, "objmapper-shutdown");
+    announcer.setDaemon(true);
+    announcer.start();
     synchronized (connections) {
       while (!connections.isEmpty() && System.nanoTime() < deadline) {
         try {
@@ -327,6 +333,7 @@ public final class ObjectServer implements AutoCloseable {
     for (Connection c : connections) {
       c.closeChannel();
     }
+    join(announcer);
     connectionWorkers.shutdown();
     backendWorkers.shutdown();
     timer.shutdownNow();
