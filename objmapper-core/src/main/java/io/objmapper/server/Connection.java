@@ -47,6 +47,7 @@ final class Connection implements Runnable {
   private static final int SEGMENTED_OUT_CAPACITY =
       Protocol.SEGMENTED_HEADER_LENGTH + Protocol.MAX_METADATA_LENGTH + Protocol.MAX_SEGMENTS * Protocol.SEGMENT_ENTRY_LENGTH;
   private static final long MAX_INLINE_SEGMENT = 0xFFFF_FFFFL;
+  private static final long TIMEOUT_RETRY_MILLIS = 10;
 
   private final ObjectServer server;
   private final SocketChannel ch;
@@ -344,8 +345,23 @@ final class Connection implements Runnable {
     }
   }
 
+  /**
+   * Runs on the server's one timer thread, which serves every connection, so it never waits
+   * for this connection's writer (blocked, perhaps, on a client that stopped reading): while
+   * the writer is busy the TIMEOUT answer is tried again a little later.
+   */
   private void timeoutAsync(AsyncRequest r) {
-    writeLock.lock();
+    if (r.answered.get() || closed) {
+      return;
+    }
+    if (!writeLock.tryLock()) {
+      try {
+        r.timeout = server.timer.schedule(() -> timeoutAsync(r), TIMEOUT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // the server is shutting down and closes this connection
+      }
+      return;
+    }
     try {
       if (!r.finish()) {
         return;
