@@ -333,6 +333,9 @@ public final class ObjMapperClient implements AutoCloseable {
             p.future.complete(complete(p.uri, p.mode, r));
           } catch (ObjMapperException e) {
             p.future.completeExceptionally(e);
+          } catch (IOException | RuntimeException e) {
+            p.future.completeExceptionally(e); // taken from pending: fail() would not see it
+            throw e;
           }
         } else if (m instanceof SegmentedResponse) {
           SegmentedResponse s = (SegmentedResponse) m;
@@ -341,6 +344,9 @@ public final class ObjMapperClient implements AutoCloseable {
             p.future.complete(completeSegmented(p.uri, s));
           } catch (ObjMapperException e) {
             p.future.completeExceptionally(e);
+          } catch (IOException | RuntimeException e) {
+            p.future.completeExceptionally(e);
+            throw e;
           }
         } else if (m instanceof Close) {
           // The server is going away: answer CLOSE; owed responses still arrive before CLOSE_ACK.
