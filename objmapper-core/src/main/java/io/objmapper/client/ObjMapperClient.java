@@ -396,6 +396,7 @@ public final class ObjMapperClient implements AutoCloseable {
       failure = e;
     }
     closing = true;
+    closeAck.completeExceptionally(e); // no CLOSE_ACK can come any more: close() must not wait for one
     for (Long id : new ArrayList<>(pending.keySet())) {
       Pending p = pending.remove(id);
       if (p != null) {
