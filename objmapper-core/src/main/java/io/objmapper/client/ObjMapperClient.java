@@ -193,10 +193,17 @@ public final class ObjMapperClient implements AutoCloseable {
       try {
         writeFully(out);
       } catch (IOException e) {
-        pending.remove(id);
-        window.release();
+        if (pending.remove(id) != null) { // else fail() on the reader already failed it and freed its slot
+          window.release();
+        }
         fail(e);
         throw e;
+      }
+      IOException failed = failure;
+      if (failed != null && pending.remove(id) != null) {
+        // the connection failed after checkOpen() but before fail() could see this request
+        window.release();
+        p.future.completeExceptionally(failed);
       }
     }
     return p.future;
