@@ -300,13 +300,18 @@ final class Connection implements Runnable {
     AsyncRequest r = new AsyncRequest(id);
     inFlight.incrementAndGet();
     try {
+      // The timeout first: a request completed at once must find it, to cancel it.
+      r.timeout = server.timer.schedule(() -> timeoutAsync(r), server.requestTimeoutMillis, TimeUnit.MILLISECONDS);
       server.backendWorkers.execute(() -> completeAsync(r, mode, uri, writable));
     } catch (RejectedExecutionException e) {
-      r.finish();
-      sendError(id, Status.UNAVAILABLE, "server busy");
-      return;
+      ScheduledFuture<?> t = r.timeout;
+      if (t != null) {
+        t.cancel(false);
+      }
+      if (r.finish()) {
+        sendError(id, Status.UNAVAILABLE, "server busy");
+      }
     }
-    r.timeout = server.timer.schedule(() -> timeoutAsync(r), server.requestTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private void completeAsync(AsyncRequest r, Mode mode, String uri, boolean writable) {

@@ -22,9 +22,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -104,7 +104,9 @@ public final class ObjectServer implements AutoCloseable {
         new ArrayBlockingQueue<>(Math.max(16, b.parallelism * Protocol.MAX_PIPELINE_DEPTH)),
         daemon("objmapper-backend-"));
     this.backendWorkers.allowCoreThreadTimeOut(true);
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("objmapper-timer-"));
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("objmapper-timer-"));
+    t.setRemoveOnCancelPolicy(true); // every answered async request cancels its timeout: do not keep them queued
+    this.timer = t;
   }
 
   /** A builder for a server that asks {@code handler} for objects. */
