@@ -230,7 +230,6 @@ public final class ObjectServer implements AutoCloseable {
       SocketChannel ch;
       try {
         ch = tcpChannel.accept();
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
@@ -238,6 +237,13 @@ public final class ObjectServer implements AutoCloseable {
           return;
         }
         log.warn("accept failed on {}: {}", tcpBound, e.toString());
+        continue;
+      }
+      try {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      } catch (IOException e) {
+        log.debug("TCP_NODELAY failed on an accepted connection: {}", e.toString());
+        closeQuietly(ch);
         continue;
       }
       SocketAddress remote;
