@@ -643,5 +643,13 @@ final class Connection implements Runnable {
   void closeChannel() {
     closed = true;
     ObjectServer.closeQuietly(ch);
+    // A worker waiting for owed answers (CLOSE, ORDERED, end of connection) stops waiting now.
+    if (writeLock.tryLock()) {
+      try {
+        drained.signalAll();
+      } finally {
+        writeLock.unlock();
+      }
+    }
   }
 }
