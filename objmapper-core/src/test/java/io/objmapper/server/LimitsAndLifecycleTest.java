@@ -220,6 +220,25 @@ class LimitsAndLifecycleTest {
   }
 
   @Test
+  void closeEndsAConnectionWaitingForAnAnswerThatNeverComes() throws Exception {
+    start(b -> b.shutdownGraceMillis(100).requestTimeoutMillis(600_000));
+    try (RawClient c = RawClient.v2(sock, ALL, 10)) {
+      // the server reads CLOSE while /slow1 is owed, and waits for it
+      c.send(v2(1, 0, FDPASS, "/slow1"), RawClient.close(0));
+      assertThat(handler.slowEntered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+      Frame close = c.readV2();
+      assertThat(close.type()).isEqualTo(Frame.CLOSE);
+      assertThat(close.status()).isEqualTo(3);
+      assertThat(c.atEof()).as("closed when the grace period ends").isTrue();
+      // the connection's worker stops waiting for the owed answer once its channel is closed
+      awaitNoConnections();
+      handler.openGate();
+      closing.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void closeDoesNotHangOnAClientThatStopsReading() throws Exception {
     start(b -> b.shutdownGraceMillis(200));
     try (RawClient c = RawClient.v2(sock, ALL, 10)) {
