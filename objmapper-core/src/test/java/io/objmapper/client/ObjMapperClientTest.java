@@ -304,6 +304,23 @@ class ObjMapperClientTest {
     }
   }
 
+  @ParameterizedTest(name = "V{0}")
+  @ValueSource(ints = {1, 2})
+  void aCCompatDeleteAnswerIsAnEmptyObjectWithoutDescriptorAndTheFramingHolds(int version) throws Exception {
+    start(new DirectoryHandler(root), b -> b.cCompat(true));
+    try (ObjMapperClient c = connect(version)) {
+      try (RemoteObject deleted = c.get("/delete/hello.txt")) {
+        assertThat(deleted.hasDescriptor()).isFalse();
+        assertThat(deleted.size()).isZero();
+        assertThat(deleted.bytes()).isEmpty();
+      }
+      try (RemoteObject next = c.get("/slow1")) {
+        assertThat(new String(next.bytes(), StandardCharsets.UTF_8)).isEqualTo("slow object 1");
+      }
+    }
+    assertThat(root.resolve("hello.txt")).doesNotExist();
+  }
+
   // ---- closing --------------------------------------------------------------------------------
 
   @Test
