@@ -193,10 +193,17 @@ public final class ObjMapperClient implements AutoCloseable {
       try {
         writeFully(out);
       } catch (IOException e) {
-        pending.remove(id);
-        window.release();
+        if (pending.remove(id) != null) { // else fail() on the reader already failed it and freed its slot
+          window.release();
+        }
         fail(e);
         throw e;
+      }
+      IOException failed = failure;
+      if (failed != null && pending.remove(id) != null) {
+        // the connection failed after checkOpen() but before fail() could see this request
+        window.release();
+        p.future.completeExceptionally(failed);
       }
     }
     return p.future;
@@ -333,6 +340,9 @@ public final class ObjMapperClient implements AutoCloseable {
             p.future.complete(complete(p.uri, p.mode, r));
           } catch (ObjMapperException e) {
             p.future.completeExceptionally(e);
+          } catch (IOException | RuntimeException e) {
+            p.future.completeExceptionally(e); // taken from pending: fail() would not see it
+            throw e;
           }
         } else if (m instanceof SegmentedResponse) {
           SegmentedResponse s = (SegmentedResponse) m;
@@ -341,6 +351,9 @@ public final class ObjMapperClient implements AutoCloseable {
             p.future.complete(completeSegmented(p.uri, s));
           } catch (ObjMapperException e) {
             p.future.completeExceptionally(e);
+          } catch (IOException | RuntimeException e) {
+            p.future.completeExceptionally(e);
+            throw e;
           }
         } else if (m instanceof Close) {
           // The server is going away: answer CLOSE; owed responses still arrive before CLOSE_ACK.
@@ -390,6 +403,7 @@ public final class ObjMapperClient implements AutoCloseable {
       failure = e;
     }
     closing = true;
+    closeAck.completeExceptionally(e); // no CLOSE_ACK can come any more: close() must not wait for one
     for (Long id : new ArrayList<>(pending.keySet())) {
       Pending p = pending.remove(id);
       if (p != null) {

@@ -47,6 +47,7 @@ final class Connection implements Runnable {
   private static final int SEGMENTED_OUT_CAPACITY =
       Protocol.SEGMENTED_HEADER_LENGTH + Protocol.MAX_METADATA_LENGTH + Protocol.MAX_SEGMENTS * Protocol.SEGMENT_ENTRY_LENGTH;
   private static final long MAX_INLINE_SEGMENT = 0xFFFF_FFFFL;
+  private static final long TIMEOUT_RETRY_MILLIS = 10;
 
   private final ObjectServer server;
   private final SocketChannel ch;
@@ -299,13 +300,18 @@ final class Connection implements Runnable {
     AsyncRequest r = new AsyncRequest(id);
     inFlight.incrementAndGet();
     try {
+      // The timeout first: a request completed at once must find it, to cancel it.
+      r.timeout = server.timer.schedule(() -> timeoutAsync(r), server.requestTimeoutMillis, TimeUnit.MILLISECONDS);
       server.backendWorkers.execute(() -> completeAsync(r, mode, uri, writable));
     } catch (RejectedExecutionException e) {
-      r.finish();
-      sendError(id, Status.UNAVAILABLE, "server busy");
-      return;
+      ScheduledFuture<?> t = r.timeout;
+      if (t != null) {
+        t.cancel(false);
+      }
+      if (r.finish()) {
+        sendError(id, Status.UNAVAILABLE, "server busy");
+      }
     }
-    r.timeout = server.timer.schedule(() -> timeoutAsync(r), server.requestTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private void completeAsync(AsyncRequest r, Mode mode, String uri, boolean writable) {
@@ -344,8 +350,23 @@ final class Connection implements Runnable {
     }
   }
 
+  /**
+   * Runs on the server's one timer thread, which serves every connection, so it never waits
+   * for this connection's writer (blocked, perhaps, on a client that stopped reading): while
+   * the writer is busy the TIMEOUT answer is tried again a little later.
+   */
   private void timeoutAsync(AsyncRequest r) {
-    writeLock.lock();
+    if (r.answered.get() || closed) {
+      return;
+    }
+    if (!writeLock.tryLock()) {
+      try {
+        r.timeout = server.timer.schedule(() -> timeoutAsync(r), TIMEOUT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // the server is shutting down and closes this connection
+      }
+      return;
+    }
     try {
       if (!r.finish()) {
         return;
@@ -589,15 +610,46 @@ final class Connection implements Runnable {
     closeChannel();
   }
 
-  /** Tells a V2 client that the server is going away; it should answer CLOSE. */
-  void announceShutdown() {
-    if (version == Protocol.VERSION_2 && handshakeDone && !closed) {
-      sendClose(CloseReason.SHUTTING_DOWN);
+  /**
+   * Tells a V2 client that the server is going away; it should answer CLOSE. Waits for the
+   * connection's writer until {@code deadlineNanos} at most: a connection blocked writing to
+   * a client that stopped reading is not told, and is closed when the grace period ends.
+   */
+  void announceShutdown(long deadlineNanos) {
+    if (version != Protocol.VERSION_2 || !handshakeDone || closed) {
+      return;
+    }
+    try {
+      if (!writeLock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    try {
+      if (!closed) {
+        out.clear();
+        ProtocolEncoder.close(out, CloseReason.SHUTTING_DOWN);
+        flushOut();
+      }
+    } catch (IOException e) {
+      // the peer is gone; it is closed with the others
+    } finally {
+      writeLock.unlock();
     }
   }
 
   void closeChannel() {
     closed = true;
     ObjectServer.closeQuietly(ch);
+    // A worker waiting for owed answers (CLOSE, ORDERED, end of connection) stops waiting now.
+    if (writeLock.tryLock()) {
+      try {
+        drained.signalAll();
+      } finally {
+        writeLock.unlock();
+      }
+    }
   }
 }

@@ -7,6 +7,7 @@ import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -17,16 +18,23 @@ import java.util.Objects;
 /**
  * Serves the regular files under a directory as objects: {@code /a/b} is {@code root/a/b}.
  * No index and no descriptor cache: every request opens the file (about a microsecond).
- * Symbolic links are not followed, so nothing outside {@code root} is ever served.
+ * Symbolic links are not followed out of {@code root} (neither as the object itself nor as a
+ * directory on the way to it), so nothing outside {@code root} is ever served or deleted.
  * The {@link io.objmapper.ObjMapper} facade is the indexed, cached alternative.
  */
 public final class DirectoryHandler implements RequestHandler {
   private final Path root;
+  private final Path realRoot;
 
   public DirectoryHandler(Path root) {
     this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
     if (!Files.isDirectory(this.root)) {
       throw new IllegalArgumentException("not a directory: " + root);
+    }
+    try {
+      this.realRoot = this.root.toRealPath();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot resolve " + root + ": " + e.getMessage(), e);
     }
   }
 
@@ -48,11 +56,11 @@ public final class DirectoryHandler implements RequestHandler {
   public void delete(String uri) {
     Path p = ObjectNames.resolve(root, uri);
     try {
-      if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || !Files.deleteIfExists(p)) {
+      if (!parentInsideRoot(p) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || !Files.deleteIfExists(p)) {
         throw new ObjectNotFoundException("no object " + uri);
       }
     } catch (IOException e) {
-      throw new StorageException("cannot delete " + uri + ": " + e.getMessage(), e);
+      throw new StorageException("cannot delete " + uri + ": " + reason(e), e);
     }
   }
 
@@ -60,7 +68,13 @@ public final class DirectoryHandler implements RequestHandler {
     Path p = ObjectNames.resolve(root, uri);
     try {
       if (writable && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        if (!parentInsideRoot(firstMissing(p))) {
+          throw new ObjectNotFoundException("no object " + uri);
+        }
         Files.createDirectories(p.getParent());
+      }
+      if (!parentInsideRoot(p)) {
+        throw new ObjectNotFoundException("no object " + uri);
       }
       BasicFileAttributes attrs = writable && !Files.exists(p, LinkOption.NOFOLLOW_LINKS)
           ? null : Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -73,8 +87,38 @@ public final class DirectoryHandler implements RequestHandler {
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       throw new ObjectNotFoundException("no object " + uri);
     } catch (IOException e) {
-      throw new StorageException("cannot open " + uri + ": " + e.getMessage(), e);
+      if (!Files.isDirectory(p.getParent())) {
+        throw new ObjectNotFoundException("no object " + uri); // a segment names a file (ENOTDIR)
+      }
+      throw new StorageException("cannot open " + uri + ": " + reason(e), e);
     }
+  }
+
+  /** What went wrong, without the server's own path (a client has no business knowing it). */
+  private static String reason(IOException e) {
+    if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+      return ((FileSystemException) e).getReason();
+    }
+    return e.getClass().getSimpleName();
+  }
+
+  /**
+   * True if the directory holding {@code p} is below the root once links are resolved. The
+   * last segment is never followed (it is read with NOFOLLOW_LINKS), but a link among the
+   * directories above it would lead out of the root.
+   */
+  private boolean parentInsideRoot(Path p) throws IOException {
+    Path parent = p.getParent();
+    return parent.equals(root) || parent.toRealPath().startsWith(realRoot);
+  }
+
+  /** The first path on the way from the root to {@code p} that is missing (its parent exists). */
+  private Path firstMissing(Path p) {
+    Path q = p;
+    while (!q.getParent().equals(root) && !Files.exists(q.getParent())) {
+      q = q.getParent();
+    }
+    return q;
   }
 
   private static final class FileObject implements ServedObject {

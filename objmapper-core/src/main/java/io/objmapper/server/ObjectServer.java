@@ -22,9 +22,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -104,7 +104,9 @@ public final class ObjectServer implements AutoCloseable {
         new ArrayBlockingQueue<>(Math.max(16, b.parallelism * Protocol.MAX_PIPELINE_DEPTH)),
         daemon("objmapper-backend-"));
     this.backendWorkers.allowCoreThreadTimeOut(true);
-    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("objmapper-timer-"));
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("objmapper-timer-"));
+    t.setRemoveOnCancelPolicy(true); // every answered async request cancels its timeout: do not keep them queued
+    this.timer = t;
   }
 
   /** A builder for a server that asks {@code handler} for objects. */
@@ -228,7 +230,6 @@ public final class ObjectServer implements AutoCloseable {
       SocketChannel ch;
       try {
         ch = tcpChannel.accept();
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       } catch (ClosedChannelException e) {
         return;
       } catch (IOException e) {
@@ -236,6 +237,13 @@ public final class ObjectServer implements AutoCloseable {
           return;
         }
         log.warn("accept failed on {}: {}", tcpBound, e.toString());
+        continue;
+      }
+      try {
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      } catch (IOException e) {
+        log.debug("TCP_NODELAY failed on an accepted connection: {}", e.toString());
+        closeQuietly(ch);
         continue;
       }
       SocketAddress remote;
@@ -310,10 +318,16 @@ public final class ObjectServer implements AutoCloseable {
     for (Thread t : acceptors) {
       join(t);
     }
-    for (Connection c : connections) {
-      c.announceShutdown();
-    }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shutdownGraceMillis);
+    // Announced from a thread of its own: a write to a client that stopped reading blocks
+    // until the channel is closed below, and must not keep close() from getting there.
+    Thread announcer = new Thread(() -> {
+      for (Connection c : connections) {
+        c.announceShutdown(deadline);
+      }
+    }, "objmapper-shutdown");
+    announcer.setDaemon(true);
+    announcer.start();
     synchronized (connections) {
       while (!connections.isEmpty() && System.nanoTime() < deadline) {
         try {
@@ -327,6 +341,7 @@ public final class ObjectServer implements AutoCloseable {
     for (Connection c : connections) {
       c.closeChannel();
     }
+    join(announcer);
     connectionWorkers.shutdown();
     backendWorkers.shutdown();
     timer.shutdownNow();

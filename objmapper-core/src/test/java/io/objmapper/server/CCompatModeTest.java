@@ -1,0 +1,184 @@
+package io.objmapper.server;
+
+import static io.objmapper.server.RawClient.COPY;
+import static io.objmapper.server.RawClient.FDPASS;
+import static io.objmapper.server.RawClient.v1;
+import static io.objmapper.server.RawClient.v2;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.objmapper.server.RawClient.Frame;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The C server's write behaviour ({@code cCompat(true)}): create on miss, /delete/, /list. */
+@Timeout(60)
+class CCompatModeTest {
+  @TempDir Path dir;
+  Path root;
+  Path sock;
+  Path outside;
+  ObjectServer server;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    root = TestObjects.create(dir);
+    outside = Files.createDirectories(dir.resolve("outside"));
+    Files.writeString(outside.resolve("secret"), "secret");
+    Files.createSymbolicLink(root.resolve("out"), outside);
+    sock = dir.resolve("s.sock");
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private void start(boolean cCompat) throws Exception {
+    server = ObjectServer.builder(new DirectoryHandler(root)).unixSocket(sock).cCompat(cCompat).build().start();
+  }
+
+  @Test
+  void aMissingObjectIsCreatedEmptyAndComesWithAWritableDescriptor() throws Exception {
+    start(true);
+    try (RawClient c = RawClient.connect(sock)) {
+      c.send(v1(FDPASS, "/new/dir/obj"));
+      Frame f = c.readV1();
+      assertThat(f.status()).isZero();
+      assertThat(f.contentLength()).isZero();
+      assertThat(f.u64(0x01)).isZero();
+      FileDescriptor fd = c.readDescriptor();
+      assertThat(Fds.accessMode(fd)).isEqualTo(Fds.O_RDWR);
+      assertThat(Fds.target(fd)).isEqualTo(root.resolve("new/dir/obj").toRealPath());
+      try (FileOutputStream out = new FileOutputStream(fd)) {
+        out.write("written through the descriptor".getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(root.resolve("new/dir/obj")).hasContent("written through the descriptor");
+  }
+
+  @Test
+  void anExistingObjectAlsoComesWithAWritableDescriptor() throws Exception {
+    start(true);
+    try (RawClient c = RawClient.v2(sock, 0x13, 10)) {
+      c.send(v2(1, 0, FDPASS, "/hello.txt"));
+      Frame f = c.readV2();
+      assertThat(f.u64(0x01)).isEqualTo(TestObjects.HELLO.length());
+      FileDescriptor fd = c.readDescriptor();
+      try {
+        assertThat(Fds.accessMode(fd)).isEqualTo(Fds.O_RDWR);
+      } finally {
+        Fds.close(fd);
+      }
+    }
+  }
+
+  @Test
+  void copyOfAMissingObjectCreatesItAndAnswersAnEmptyBody() throws Exception {
+    start(true);
+    try (RawClient c = RawClient.v2(sock, 0x13, 10)) {
+      c.send(v2(1, 0, COPY, "/fresh"), v2(2, 0, COPY, "/hello.txt"));
+      Frame f = c.readV2();
+      assertThat(f.status()).isZero();
+      assertThat(f.contentLength()).isZero();
+      Frame next = c.readV2();
+      assertThat(next.id()).isEqualTo(2);
+      assertThat(new String(c.read((int) next.contentLength()), StandardCharsets.UTF_8)).isEqualTo(TestObjects.HELLO);
+    }
+    assertThat(root.resolve("fresh")).isEmptyFile();
+  }
+
+  @Test
+  void v1DeleteIsStatusZeroContentLengthOneAndNoBodyAndTheFileIsGone() throws Exception {
+    start(true);
+    try (RawClient c = RawClient.connect(sock)) {
+      c.send(v1(FDPASS, "/delete/hello.txt"), v1(COPY, "/a/b/c.txt"));
+      assertThat(Hex.of(c.read(11))).isEqualTo("00 00 00 00 00 00 00 00 01 00 00");
+      Frame next = c.readV1(); // no body byte and no descriptor in between
+      assertThat(next.status()).isZero();
+      assertThat(new String(c.read((int) next.contentLength()), StandardCharsets.UTF_8)).isEqualTo("nested");
+    }
+    assertThat(root.resolve("hello.txt")).doesNotExist();
+  }
+
+  @Test
+  void v2DeleteEchoesTheIdWithContentLengthOneAndNoBody() throws Exception {
+    start(true);
+    try (RawClient c = RawClient.v2(sock, 0x13, 10)) {
+      c.send(v2(0x0A0B0C0DL, 0, FDPASS, "/delete/a/b/c.txt"), v2(2, 0, FDPASS, "/delete/a/b/c.txt"));
+      assertThat(Hex.of(c.read(16))).isEqualTo("02 0a 0b 0c 0d 00 00 00 00 00 00 00 00 01 00 00");
+      assertThat(c.readV2().assertError(0x01).id()).isEqualTo(2);
+    }
+    assertThat(root.resolve("a/b/c.txt")).doesNotExist();
+  }
+
+  @Test
+  void deletingAMissingObjectIsNotFound() throws Exception {
+    start(true);
+    try (RawClient c = RawClient.connect(sock)) {
+      c.send(v1(FDPASS, "/delete/missing"), v1(FDPASS, "/delete/a"));
+      c.readV1().assertError(0x01);
+      c.readV1().assertError(0x01);
+    }
+    assertThat(root.resolve("a")).isDirectory();
+  }
+
+  @Test
+  void listIsUnsupported() throws Exception {
+    start(true);
+    try (RawClient c = RawClient.connect(sock)) {
+      c.send(v1(FDPASS, "/list"));
+      c.readV1().assertError(0x05);
+    }
+  }
+
+  @Test
+  void namesOutsideTheRootAreNeitherCreatedNorDeleted() throws Exception {
+    start(true);
+    try (RawClient c = RawClient.v2(sock, 0x13, 10)) {
+      c.send(v2(1, 0, FDPASS, "/delete/../outside/secret"), v2(2, 0, FDPASS, "/../outside/created"),
+          v2(3, 0, FDPASS, "/delete/out/secret"), v2(4, 0, FDPASS, "/out/created"),
+          v2(5, 0, FDPASS, "/out/sub/created"), v2(6, 0, FDPASS, "/delete/"));
+      assertThat(c.readV2().assertError(0x02).id()).isEqualTo(1);
+      assertThat(c.readV2().assertError(0x02).id()).isEqualTo(2);
+      assertThat(c.readV2().assertError(0x01).id()).isEqualTo(3);
+      assertThat(c.readV2().assertError(0x01).id()).isEqualTo(4);
+      assertThat(c.readV2().assertError(0x01).id()).isEqualTo(5);
+      assertThat(c.readV2().assertError(0x02).id()).isEqualTo(6);
+    }
+    assertThat(outside.resolve("secret")).hasContent("secret");
+    try (var files = Files.list(outside)) {
+      assertThat(files).containsExactly(outside.resolve("secret"));
+    }
+  }
+
+  @Test
+  void withoutCCompatAMissingObjectIsNotFoundDeleteIsAnOrdinaryNameAndDescriptorsAreReadOnly() throws Exception {
+    start(false);
+    try (RawClient c = RawClient.connect(sock)) {
+      c.send(v1(FDPASS, "/new"), v1(FDPASS, "/delete/hello.txt"), v1(FDPASS, "/list"), v1(FDPASS, "/hello.txt"));
+      c.readV1().assertError(0x01);
+      c.readV1().assertError(0x01);
+      c.readV1().assertError(0x01);
+      Frame f = c.readV1();
+      assertThat(f.status()).isZero();
+      FileDescriptor fd = c.readDescriptor();
+      try {
+        assertThat(Fds.accessMode(fd)).isEqualTo(Fds.O_RDONLY);
+      } finally {
+        Fds.close(fd);
+      }
+    }
+    assertThat(root.resolve("new")).doesNotExist();
+    assertThat(root.resolve("hello.txt")).hasContent(TestObjects.HELLO);
+  }
+}
