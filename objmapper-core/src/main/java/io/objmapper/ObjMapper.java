@@ -118,6 +118,7 @@ public interface ObjMapper extends AutoCloseable {
     final List<TierConfig> tiers = new ArrayList<>();
     TierProviders providers;
     long maxOpenFds = 10_000;
+    double fdEvictThreshold = 0.9;
     long globalIndexEntries = 1 << 20;
     long revalidateMillis = 1_000;
     boolean persistIndexes = true;
@@ -146,6 +147,19 @@ public interface ObjMapper extends AutoCloseable {
         throw new IllegalArgumentException("maxOpenFds < 1");
       }
       this.maxOpenFds = n;
+      return this;
+    }
+
+    /**
+     * Share of {@link #maxOpenFds} the cache fills before it evicts
+     * ({@code index.fd_evict_threshold}, in (0, 1]); the rest is headroom for descriptors
+     * that leases still hold after their eviction. Default 0.9.
+     */
+    public Builder fdEvictThreshold(double share) {
+      if (!(share > 0 && share <= 1)) {
+        throw new IllegalArgumentException("fdEvictThreshold not in (0, 1]");
+      }
+      this.fdEvictThreshold = share;
       return this;
     }
 
@@ -196,6 +210,7 @@ public interface ObjMapper extends AutoCloseable {
         tiers.add(StorageEngine.tierConfig(config.backends().get(i), i));
       }
       maxOpenFds = config.index().maxOpenFds();
+      fdEvictThreshold = config.index().fdEvictThreshold();
       globalIndexEntries = config.index().globalBuckets();
       persistIndexes = config.index().enablePersistence();
       return this;

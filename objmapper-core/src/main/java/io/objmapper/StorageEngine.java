@@ -78,7 +78,8 @@ final class StorageEngine implements ObjMapper {
         .sorted(Comparator.comparingDouble((Integer i) -> configs[i].perfFactor()).thenComparingInt(i -> i))
         .mapToInt(Integer::intValue).toArray();
     this.global = new GlobalIndex(b.globalIndexEntries);
-    this.fds = new FdCache(b.maxOpenFds, b.revalidateMillis, b.nanoClock);
+    this.fds = new FdCache(Math.max(1, (long) Math.floor(b.maxOpenFds * b.fdEvictThreshold)), b.revalidateMillis,
+        b.nanoClock);
     this.clock = b.nanoClock;
     this.config = b.config;
     for (int i = 0; i < STRIPES; i++) {
