@@ -523,6 +523,7 @@ final class StorageEngine implements ObjMapper {
     if (config != null) {
       b.minWorkers(config.threadPool().minWorkers())
           .maxWorkers(config.threadPool().maxWorkers())
+          .workerStackSize(config.threadPool().workerStackSize())
           .maxPipeline(config.protocol().maxPipeline())
           .capabilities(config.protocol().capabilityMask() & io.objmapper.protocol.Capabilities.SUPPORTED)
           .socketPermissions(config.server().socketPermissions())

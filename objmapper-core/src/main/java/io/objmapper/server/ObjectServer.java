@@ -99,7 +99,7 @@ public final class ObjectServer implements AutoCloseable {
     this.shutdownGraceMillis = b.shutdownGraceMillis;
     this.cCompat = b.cCompat;
     this.connectionWorkers = new ThreadPoolExecutor(b.minWorkers, b.maxWorkers, 60, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), daemon("objmapper-conn-"));
+        new SynchronousQueue<>(), daemon("objmapper-conn-", b.workerStackSize));
     this.backendWorkers = new ThreadPoolExecutor(b.parallelism, b.parallelism, 60, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(Math.max(16, b.parallelism * Protocol.MAX_PIPELINE_DEPTH)),
         daemon("objmapper-backend-"));
@@ -388,9 +388,14 @@ public final class ObjectServer implements AutoCloseable {
   }
 
   private static ThreadFactory daemon(String prefix) {
+    return daemon(prefix, 0);
+  }
+
+  /** Daemon threads named {@code prefix}N; {@code stackSize} 0 means the JVM's default. */
+  private static ThreadFactory daemon(String prefix, long stackSize) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      Thread t = new Thread(null, r, prefix + n.incrementAndGet(), stackSize);
       t.setDaemon(true);
       return t;
     };
@@ -413,6 +418,7 @@ public final class ObjectServer implements AutoCloseable {
     private long requestTimeoutMillis = 30_000;
     private long shutdownGraceMillis = 5_000;
     private boolean cCompat;
+    private long workerStackSize;
 
     private Builder(RequestHandler handler) {
       this.handler = Objects.requireNonNull(handler, "handler");
@@ -458,6 +464,15 @@ public final class ObjectServer implements AutoCloseable {
         throw new IllegalArgumentException("maxWorkers < 1");
       }
       this.maxWorkers = n;
+      return this;
+    }
+
+    /** Stack size of connection workers in bytes ({@code thread_pool.worker_stack_size}); 0, the default, is the JVM's. */
+    public Builder workerStackSize(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("workerStackSize < 0");
+      }
+      this.workerStackSize = bytes;
       return this;
     }
 
