@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -37,7 +38,11 @@ public final class FdCache {
   /** Where an object is: tier id, path, stat, and an attachment for {@link OpenFile#owner()}. */
   public record Located(int tierId, Path path, ObjectStat stat, Object owner) {}
 
+  /** Invalidation counters, striped by name: an open compares them before and after. */
+  private static final int EPOCH_STRIPES = 64;
+
   private final Cache<String, OpenFile> cache;
+  private final AtomicLongArray epochs = new AtomicLongArray(EPOCH_STRIPES);
   private final long revalidateNanos;
   private final LongSupplier nanoClock;
   private final LongAdder hits = new LongAdder();
@@ -99,6 +104,8 @@ public final class FdCache {
         return f;
       }
       misses.increment();
+      int stripe = stripe(name);
+      long epoch = epochs.get(stripe);
       Located loc = opener.locate(name);
       if (loc == null) {
         return null;
@@ -115,18 +122,32 @@ public final class FdCache {
       }
       opened.tryAcquire(); // the caller's reference; the cache keeps the first
       cache.put(name, opened); // a replaced entry reaches the removal listener, which releases it
+      if (epochs.get(stripe) != epoch) {
+        // An invalidation overlapped this open: the version opened may already be replaced or
+        // deleted, and that invalidation may have run before the put. The caller may read it
+        // (it was current during the call); the next reader must not.
+        cache.asMap().remove(name, opened);
+      }
       return opened;
     }
     throw new io.objmapper.StorageException("object " + name + " keeps changing while being opened", null);
   }
 
-  /** Drops the cached descriptor of {@code name} (readers holding it keep it). */
+  /**
+   * Drops the cached descriptor of {@code name} (readers holding it keep it), and keeps an
+   * open of {@code name} already under way from caching what it opens. Call it after the
+   * file was replaced or deleted.
+   */
   public void invalidate(String name) {
+    epochs.incrementAndGet(stripe(name));
     cache.invalidate(name);
   }
 
   /** Drops every cached descriptor. */
   public void invalidateAll() {
+    for (int i = 0; i < EPOCH_STRIPES; i++) {
+      epochs.incrementAndGet(i);
+    }
     cache.invalidateAll();
     cache.cleanUp();
   }
@@ -134,6 +155,11 @@ public final class FdCache {
   /** True if a descriptor of {@code name} is cached (no reference taken). */
   public boolean isCached(String name) {
     return cache.getIfPresent(name) != null;
+  }
+
+  private static int stripe(String name) {
+    int h = name.hashCode();
+    return (h ^ (h >>> 16)) & (EPOCH_STRIPES - 1);
   }
 
   private boolean fresh(OpenFile f) {
