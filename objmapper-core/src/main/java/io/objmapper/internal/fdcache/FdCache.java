@@ -103,7 +103,6 @@ public final class FdCache {
         hits.increment();
         return f;
       }
-      misses.increment();
       int stripe = stripe(name);
       long epoch = epochs.get(stripe);
       Located loc = opener.locate(name);
@@ -128,6 +127,7 @@ public final class FdCache {
         // (it was current during the call); the next reader must not.
         cache.asMap().remove(name, opened);
       }
+      misses.increment();
       return opened;
     }
     throw new io.objmapper.StorageException("object " + name + " keeps changing while being opened", null);
@@ -192,10 +192,15 @@ public final class FdCache {
     }
   }
 
+  /** Acquires served by a cached descriptor. */
   public long hits() {
     return hits.sum();
   }
 
+  /**
+   * Acquires that had to open the file: one per acquire, however often it had to look again;
+   * a lookup of a missing object counts neither as a hit nor as a miss.
+   */
   public long misses() {
     return misses.sum();
   }

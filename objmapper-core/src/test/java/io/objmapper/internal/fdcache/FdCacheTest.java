@@ -214,6 +214,7 @@ class FdCacheTest {
     OpenFile f = hold(cache.acquire("/a", staleFirst));
     assertThat(calls).hasValue(2);
     assertThat(read(f)).isEqualTo("newer");
+    assertThat(cache.misses()).isEqualTo(1);
   }
 
   @Test
@@ -233,6 +234,15 @@ class FdCacheTest {
     assertThat(cache.isCached("/a")).isFalse();
     f.release();
     assertThat(f.isOpen()).isFalse();
+  }
+
+  @Test
+  void missingObjectCountsNeitherHitNorMiss() {
+    FdCache cache = cache(8);
+    assertThat(cache.acquire("/none", new DirOpener())).isNull();
+    assertThat(cache.hits()).isZero();
+    assertThat(cache.misses()).isZero();
+    assertThat(cache.hitRate()).isZero();
   }
 
   @Test
