@@ -206,27 +206,84 @@ final class StorageEngine implements ObjMapper {
     if (e == null) {
       return null;
     }
-    Tier t = tiers[e.tierId()];
-    if (!t.config().has(TierFlag.READABLE)) {
-      throw new TierRuleException("tier " + t.name() + " is not readable");
-    }
-    Path p = t.path(name);
+    checkReadable(e.tierId());
+    Path p = tiers[e.tierId()].path(name);
     ObjectStat s = FdCache.stat(p);
-    if (s == null) {
-      global.remove(e);
-      return locateForOpenAgain(name);
+    if (s == null || !sameVersion(e, s)) {
+      Entry current = reconcile(name, e);
+      if (current == null) {
+        return null;
+      }
+      if (current != e) {
+        e = current;
+        checkReadable(e.tierId());
+        p = tiers[e.tierId()].path(name);
+        s = FdCache.stat(p);
+        if (s == null) {
+          return null;
+        }
+      }
     }
     return new FdCache.Located(e.tierId(), p, s, e);
   }
 
-  private FdCache.Located locateForOpenAgain(String name) {
-    Entry e = locateOnTiers(name);
-    if (e == null) {
-      return null;
+  private void checkReadable(int t) {
+    if (!configs[t].has(TierFlag.READABLE)) {
+      throw new TierRuleException("tier " + configs[t].name() + " is not readable");
     }
-    Path p = tiers[e.tierId()].path(name);
-    ObjectStat s = FdCache.stat(p);
-    return s == null ? null : new FdCache.Located(e.tierId(), p, s, e);
+  }
+
+  private static boolean sameVersion(Entry e, ObjectStat s) {
+    return e.size() == s.size() && e.mtimeMillis() == s.mtimeMillis();
+  }
+
+  /**
+   * The entry of {@code name} once its file was found missing or other than the indexes say
+   * (changed behind the store's back, or by a write racing this lookup): the records of a
+   * vanished file are dropped and those of a replaced one refreshed, so stat, exists and list
+   * agree with what open finds. This runs under the name's stripe lock, so it cannot undo a
+   * concurrent write; if a writer holds the lock, it updates the indexes itself, and this only
+   * looks past a vanished file without waiting for it.
+   */
+  private Entry reconcile(String name, Entry seen) {
+    ReentrantLock lock = stripe(name);
+    if (!lock.tryLock()) {
+      if (tiers[seen.tierId()].isLocal() && statQuietly(seen.tierId(), name) == null) {
+        global.remove(seen);
+        return locateOnTiers(name);
+      }
+      return seen;
+    }
+    try {
+      for (int round = 0; round <= tiers.length; round++) {
+        Entry e = locate(name);
+        if (e == null || !tiers[e.tierId()].isLocal()) {
+          return e;
+        }
+        int t = e.tierId();
+        ObjectStat s;
+        try {
+          s = tiers[t].stat(name);
+        } catch (IOException ex) {
+          log.warn("tier {}: cannot stat {}: {}", configs[t].name(), name, ex.toString());
+          return e;
+        }
+        if (s == null) {
+          global.remove(e);
+          indexes[t].remove(name);
+        } else if (!sameVersion(e, s)) {
+          Entry fresh = new Entry(name, t, s.size(), s.mtimeMillis(), e.flags());
+          indexes[t].put(name, new IndexRecord(s.size(), s.mtimeMillis(), e.flags()));
+          global.put(fresh);
+          return fresh;
+        } else {
+          return e;
+        }
+      }
+      return null;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The entry of {@code name}: global index, then tier indexes and tiers; null if none. */
@@ -322,9 +379,11 @@ final class StorageEngine implements ObjMapper {
     ObjectNames.validate(name);
     lookups.increment();
     Entry e = locate(name);
-    if (e != null && tiers[e.tierId()].isLocal() && FdCache.stat(tiers[e.tierId()].path(name)) == null) {
-      global.remove(e);
-      e = locateOnTiers(name);
+    if (e != null && tiers[e.tierId()].isLocal()) {
+      ObjectStat s = statQuietly(e.tierId(), name);
+      if (s == null || !sameVersion(e, s)) {
+        e = reconcile(name, e);
+      }
     }
     if (e == null) {
       notFound.increment();

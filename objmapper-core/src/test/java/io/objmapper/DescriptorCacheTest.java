@@ -166,7 +166,19 @@ class DescriptorCacheTest {
     Files.delete(file("/o"));
     clock.advanceMillis(REVALIDATE_MILLIS);
     assertThatThrownBy(() -> store.open("/o")).isInstanceOf(ObjectNotFoundException.class);
+    assertThat(store.exists("/o")).isFalse();
+    assertThat(store.list("/")).extracting(ObjectInfo::name).doesNotContain("/o");
     assertThat(store.stats().staleDescriptors()).isEqualTo(1);
+  }
+
+  @Test
+  void statAndListReportTheSizeOfAFileReplacedBehindTheStoresBack() throws Exception {
+    open(16);
+    store.put("/o", "old".getBytes(UTF_8));
+    assertThat(store.stat("/o")).map(ObjectInfo::size).hasValue(3L);
+    replaceBehindTheStore(file("/o"), "much newer".getBytes(UTF_8));
+    assertThat(store.stat("/o")).map(ObjectInfo::size).hasValue(10L);
+    assertThat(store.list("/")).extracting(ObjectInfo::size).containsExactly(10L);
   }
 
   @Test
