@@ -119,8 +119,9 @@ final class StorageEngine implements ObjMapper {
 
   /**
    * Objects left on a volatile tier by an earlier run: a copy of an object that a
-   * persistent tier holds is dropped (the persistent one is the truth); the rest is kept
-   * as EPHEMERAL, so it can never reach a persistent tier.
+   * persistent tier holds is dropped (the persistent one is the truth; a read-only tier's
+   * copy is only unindexed); the rest is kept as EPHEMERAL, so it can never reach a
+   * persistent tier.
    */
   private void dropStaleVolatileCopies() throws IOException {
     for (int t = 0; t < tiers.length; t++) {
@@ -136,7 +137,11 @@ final class StorageEngine implements ObjMapper {
           elsewhere = p != tier && persistent(p) && tiers[p].stat(name) != null;
         }
         if (elsewhere) {
-          tiers[tier].delete(name);
+          if (configs[tier].has(TierFlag.WRITABLE)) {
+            tiers[tier].delete(name);
+          }
+          // On a read-only tier the copy stays on disk; without its record the persistent
+          // tier's copy is the one found.
           indexes[tier].remove(name);
         } else {
           ObjectStat s = tiers[tier].stat(name);

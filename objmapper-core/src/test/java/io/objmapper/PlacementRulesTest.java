@@ -194,6 +194,21 @@ class PlacementRulesTest {
   }
 
   @Test
+  void storeOpensWhenAReadOnlyVolatileTierHoldsACopyOfAPersistentObject() throws Exception {
+    Path memRoot = TestStores.mkdirs(dir.resolve("mem"));
+    Files.write(memRoot.resolve("dup"), version(1, 4));
+    Files.write(TestStores.mkdirs(diskRoot()).resolve("dup"), version(2, 4));
+    TierConfig readOnlyMemory = TierConfig.builder().name("mem").type("memory").root(memRoot)
+        .flags(TierFlag.EPHEMERAL, TierFlag.READABLE).build();
+    try (ObjMapper store = ObjMapper.builder().tier(readOnlyMemory).tier(disk("disk", diskRoot(), 3.0)).build()) {
+      try (ObjectLease lease = store.open("/dup")) {
+        assertThat(lease.readAllBytes()).isEqualTo(version(2, 4));
+      }
+    }
+    assertThat(Files.readAllBytes(memRoot.resolve("dup"))).isEqualTo(version(1, 4));
+  }
+
+  @Test
   void ephemeralPutSkipsAReadOnlyVolatileTier() throws Exception {
     TierConfig readOnlyMemory = TierConfig.builder().name("ro-mem").type("memory")
         .option("base_dir", dir.toString()).flags(TierFlag.EPHEMERAL, TierFlag.READABLE).build();
