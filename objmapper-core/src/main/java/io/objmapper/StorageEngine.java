@@ -19,6 +19,7 @@ import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.TierProviders;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -404,19 +405,22 @@ final class StorageEngine implements ObjMapper {
 
   @Override
   public ObjectInfo put(String name, byte[] data, ObjectFlag... flags) {
-    return write(name, data.length, flags, t -> t.write(name, data));
+    return write(name, data.length, flags, (t, room) -> t.write(name, data));
   }
 
   @Override
   public ObjectInfo put(String name, InputStream data, ObjectFlag... flags) {
-    return write(name, -1, flags, t -> t.write(name, data));
+    // The length is not known before the end: the stream may fill the room left on the
+    // chosen tier and no more (it cannot be read again to try the next tier).
+    return write(name, -1, flags,
+        (t, room) -> t.write(name, room == TierConfig.UNLIMITED ? data : new CappedStream(data, room)));
   }
 
   @Override
   public ObjectInfo put(String name, Path file, ObjectFlag... flags) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      return write(name, size, flags, t -> t.write(name, ch, 0, size));
+      return write(name, size, flags, (t, room) -> t.write(name, ch, 0, size));
     } catch (NoSuchFileException e) {
       throw new StorageException("no such file: " + file, e);
     } catch (IOException e) {
@@ -425,7 +429,52 @@ final class StorageEngine implements ObjMapper {
   }
 
   private interface TierWrite {
-    ObjectStat to(Tier tier) throws IOException;
+    /** Writes to {@code tier}, which has {@code room} bytes left for the object. */
+    ObjectStat to(Tier tier, long room) throws IOException;
+  }
+
+  /** A source stream that fails once it yields more than the room left on its tier. */
+  private static final class CappedStream extends FilterInputStream {
+    private long left;
+
+    CappedStream(InputStream in, long room) {
+      super(in);
+      this.left = room;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        take(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        take(n);
+      }
+      return n;
+    }
+
+    private void take(long n) throws RoomExceeded {
+      left -= n;
+      if (left < 0) {
+        throw new RoomExceeded();
+      }
+    }
+  }
+
+  /** Thrown through the tier's write, which then leaves nothing behind. */
+  private static final class RoomExceeded extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RoomExceeded() {
+      super("the object outgrew the room left on the tier");
+    }
   }
 
   private ObjectInfo write(String name, long size, ObjectFlag[] flags, TierWrite w) {
@@ -438,7 +487,9 @@ final class StorageEngine implements ObjMapper {
     try {
       ObjectStat s;
       try {
-        s = w.to(tiers[target]);
+        s = w.to(tiers[target], room(target, name));
+      } catch (RoomExceeded e) {
+        throw new CapacityException("object " + name + " outgrew the room left on tier " + configs[target].name());
       } catch (IOException e) {
         throw new StorageException("cannot store " + name + " on " + configs[target].name() + ": " + e.getMessage(), e);
       }
@@ -458,7 +509,10 @@ final class StorageEngine implements ObjMapper {
     }
   }
 
-  /** The tier a new object goes to: the fastest writable one its flags allow, with room. */
+  /**
+   * The tier a new object goes to: the fastest writable one its flags allow with room for
+   * it ({@code size < 0}, a stream: with any room left).
+   */
   private int placement(String name, int mask, long size) {
     boolean ephemeral = ObjectFlag.EPHEMERAL.in(mask);
     boolean anyPersistent = false;
@@ -474,7 +528,8 @@ final class StorageEngine implements ObjMapper {
         continue;
       }
       candidates++;
-      if (size < 0 || tiers[t].usedBytes() + size <= configs[t].capacityBytes()) {
+      long room = room(t, name);
+      if (size < 0 ? room > 0 : size <= room) {
         return t;
       }
     }
@@ -484,6 +539,20 @@ final class StorageEngine implements ObjMapper {
           : "no writable tier for " + name);
     }
     throw new CapacityException("object " + name + " of " + size + " bytes fits on no tier");
+  }
+
+  /**
+   * Bytes object {@code name} may take on tier {@code t}: its capacity less what the tier
+   * holds, plus what the version being replaced there takes; {@link TierConfig#UNLIMITED} if
+   * the tier has no capacity set.
+   */
+  private long room(int t, String name) {
+    long capacity = configs[t].capacityBytes();
+    if (capacity == TierConfig.UNLIMITED) {
+      return TierConfig.UNLIMITED;
+    }
+    IndexRecord old = indexes[t].get(name);
+    return Math.max(0, capacity - tiers[t].usedBytes() + (old == null ? 0 : old.size()));
   }
 
   @Override

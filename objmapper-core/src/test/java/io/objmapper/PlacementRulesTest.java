@@ -162,6 +162,44 @@ class PlacementRulesTest {
     }
   }
 
+  @Test
+  void overwriteOfAnObjectOnAFullTierStaysOnThatTier() throws Exception {
+    try (ObjMapper store = ObjMapper.builder().tier(small("fast", dir.resolve("fast"), 1.0, 100))
+        .tier(disk("slow", dir.resolve("slow"), 3.0)).build()) {
+      store.put("/a", version(1, 80));
+      assertThat(store.put("/a", version(2, 90)).tier()).isEqualTo("fast");
+      assertThat(objectFiles(dir.resolve("slow"))).isEmpty();
+    }
+  }
+
+  @Test
+  void streamPutSkipsAFullTier() throws Exception {
+    try (ObjMapper store = ObjMapper.builder().tier(small("fast", dir.resolve("fast"), 1.0, 100))
+        .tier(disk("slow", dir.resolve("slow"), 3.0)).build()) {
+      store.put("/a", version(1, 100));
+      assertThat(store.put("/b", new ByteArrayInputStream(version(2, 10))).tier()).isEqualTo("slow");
+    }
+  }
+
+  @Test
+  void streamPutLargerThanTheRoomLeftFailsWithCapacityExceptionAndLeavesNothingBehind() throws Exception {
+    try (ObjMapper store = ObjMapper.builder().tier(small("only", dir.resolve("only"), 1.0, 100)).build()) {
+      store.put("/a", version(1, 60));
+      assertThatThrownBy(() -> store.put("/b", new ByteArrayInputStream(version(2, 50))))
+          .isInstanceOf(CapacityException.class);
+      assertThat(filesBelow(dir.resolve("only")).toList()).containsExactly("a");
+      assertThat(store.exists("/b")).isFalse();
+    }
+  }
+
+  @Test
+  void streamPutThatFitsTheRoomLeftIsStored() throws Exception {
+    try (ObjMapper store = ObjMapper.builder().tier(small("only", dir.resolve("only"), 1.0, 100)).build()) {
+      store.put("/a", version(1, 60));
+      assertThat(store.put("/b", new ByteArrayInputStream(version(2, 40))).size()).isEqualTo(40);
+    }
+  }
+
   // ---- read-only tiers ------------------------------------------------------------------
 
   @Test
