@@ -756,7 +756,9 @@ final class StorageEngine implements ObjMapper {
         .perfFactor(b.perfFactor())
         .flags(flags)
         .persistIndex(b.persistIndex());
-    if (b.indexPath() != null) {
+    if (b.persistIndex()) {
+      // BackendConfig always names an index path (a default one if the file gave none);
+      // TierConfig takes one only for a persisted index.
       t.indexPath(b.indexPath());
     }
     return t.build();
