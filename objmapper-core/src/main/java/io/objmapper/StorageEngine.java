@@ -102,12 +102,16 @@ final class StorageEngine implements ObjMapper {
         }
         tiers[i] = providers.open(c);
         indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes, b.expectedObjects);
-        log.info("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
+        log.debug("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
             tiers[i].config().has(TierFlag.PERSISTENT) ? "persistent" : "volatile", tiers[i].objectCount(),
             tiers[i].usedBytes());
       }
       StorageEngine e = new StorageEngine(b, tiers, indexes);
       e.dropStaleVolatileCopies();
+      // The one line of the store's start (each tier logs its own open); nothing is logged per
+      // request at INFO.
+      log.info("store open: {} tiers {}, max_open_fds {}", tiers.length,
+          Arrays.stream(e.configs).map(TierConfig::name).toList(), b.maxOpenFds);
       return e;
     } catch (IOException | RuntimeException e) {
       for (int i = 0; i < tiers.length; i++) {
@@ -728,7 +732,8 @@ final class StorageEngine implements ObjMapper {
       closeQuietly(indexes[t]);
       closeQuietly(tiers[t]);
     }
-    log.info("store closed");
+    log.info("store closed after {} lookups (descriptor cache hit rate {})", lookups.sum(),
+        String.format(java.util.Locale.ROOT, "%.3f", fds.hitRate()));
   }
 
   private static void closeQuietly(AutoCloseable c) {
