@@ -38,7 +38,7 @@ public final class FdCache {
   /** Where an object is: tier id, path, stat, and an attachment for {@link OpenFile#owner()}. */
   public record Located(int tierId, Path path, ObjectStat stat, Object owner) {}
 
-  /** Invalidation counters, striped by name: an open compares them before and after. */
+  /** Invalidation counters, striped by name: an open caches only if its stripe's is unchanged. */
   private static final int EPOCH_STRIPES = 64;
 
   private final Cache<String, OpenFile> cache;
@@ -120,12 +120,13 @@ public final class FdCache {
         continue;
       }
       opened.tryAcquire(); // the caller's reference; the cache keeps the first
-      cache.put(name, opened); // a replaced entry reaches the removal listener, which releases it
-      if (epochs.get(stripe) != epoch) {
-        // An invalidation overlapped this open: the version opened may already be replaced or
-        // deleted, and that invalidation may have run before the put. The caller may read it
-        // (it was current during the call); the next reader must not.
-        cache.asMap().remove(name, opened);
+      // Cached only if no invalidation began since the lookup: one that did may be for a
+      // version newer than the one opened. The check and the insert are one step, so no
+      // reader can find the descriptor in between; an invalidation that comes after removes
+      // it as usual. A replaced entry reaches the removal listener, which releases it.
+      OpenFile cached = cache.asMap().compute(name, (k, old) -> epochs.get(stripe) == epoch ? opened : old);
+      if (cached != opened) {
+        opened.release(); // the cache's reference: the caller may still read it (it was current during the call)
       }
       misses.increment();
       return opened;
