@@ -224,7 +224,7 @@ final class StorageEngine implements ObjMapper {
       if (current == null) {
         return null;
       }
-      if (current != e) {
+      if (current != e || s == null) {
         e = current;
         checkReadable(e.tierId());
         p = tiers[e.tierId()].path(name);
