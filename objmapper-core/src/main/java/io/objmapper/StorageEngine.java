@@ -321,11 +321,10 @@ final class StorageEngine implements ObjMapper {
       }
       ObjectStat s = statQuietly(t, name);
       if (s != null) {
-        int flags = persistent(t) ? 0 : ObjectFlag.EPHEMERAL.bit();
-        indexes[t].put(name, new IndexRecord(s.size(), s.mtimeMillis(), flags));
-        Entry e = new Entry(name, t, s.size(), s.mtimeMillis(), flags);
-        global.put(e);
-        return e;
+        Entry e = indexFound(t, name, s);
+        if (e != null) {
+          return e;
+        }
       }
     }
     for (int t : bySpeed) {
@@ -334,6 +333,39 @@ final class StorageEngine implements ObjMapper {
       }
     }
     return null;
+  }
+
+  /**
+   * Indexes object {@code name}, found on local tier {@code t} (with {@code seen}) by asking
+   * the tier. The records are written under the name's stripe lock from what the tier holds
+   * then, so a write that raced this lookup is never overwritten with the older version's
+   * size or flags. If a writer holds the lock, it indexes what it writes, and this only
+   * answers the lookup. Null if the object left the tier meanwhile and no writer indexed it.
+   */
+  private Entry indexFound(int t, String name, ObjectStat seen) {
+    int flags = persistent(t) ? 0 : ObjectFlag.EPHEMERAL.bit();
+    ReentrantLock lock = stripe(name);
+    if (!lock.tryLock()) {
+      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags);
+    }
+    try {
+      IndexRecord written = indexes[t].get(name);
+      if (written != null) {
+        Entry e = new Entry(name, t, written.size(), written.mtimeMillis(), written.flags());
+        global.put(e);
+        return e;
+      }
+      ObjectStat now = statQuietly(t, name);
+      if (now == null) {
+        return global.get(name);
+      }
+      indexes[t].put(name, new IndexRecord(now.size(), now.mtimeMillis(), flags));
+      Entry e = new Entry(name, t, now.size(), now.mtimeMillis(), flags);
+      global.put(e);
+      return e;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Copies an object of a remote tier onto the fastest local tier that may hold it. */
