@@ -134,6 +134,19 @@ class DescriptorCacheTest {
   }
 
   @Test
+  void moveThroughTheApiIsSeenAtOnceWithoutTheClockMoving() throws Exception {
+    open(16);
+    store.put("/o", "moving".getBytes(UTF_8));
+    assertThat(text(store, "/o")).isEqualTo("moving");
+    store.move("/o", "mem");
+    try (ObjectLease lease = store.open("/o")) {
+      assertThat(lease.tier()).isEqualTo("mem");
+      assertThat(new String(lease.readAllBytes(), UTF_8)).isEqualTo("moving");
+    }
+    assertThat(file("/o")).doesNotExist();
+  }
+
+  @Test
   void fileReplacedBehindTheStoresBackIsServedFromTheCacheWithinTheInterval() throws Exception {
     open(16);
     store.put("/o", "old".getBytes(UTF_8));
