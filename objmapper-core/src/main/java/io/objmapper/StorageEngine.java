@@ -212,7 +212,7 @@ final class StorageEngine implements ObjMapper {
   }
 
   private FdCache.Located locateForOpen(String name) {
-    Entry e = locate(name);
+    Entry e = staged(name, locate(name));
     if (e == null) {
       return null;
     }
@@ -220,7 +220,7 @@ final class StorageEngine implements ObjMapper {
     Path p = tiers[e.tierId()].path(name);
     ObjectStat s = FdCache.stat(p);
     if (s == null || !sameVersion(e, s)) {
-      Entry current = reconcile(name, e);
+      Entry current = staged(name, reconcile(name, e));
       if (current == null) {
         return null;
       }
@@ -235,6 +235,11 @@ final class StorageEngine implements ObjMapper {
       }
     }
     return new FdCache.Located(e.tierId(), p, s, e);
+  }
+
+  /** {@code e}, or for an object on a remote tier its copy staged on a local tier. */
+  private Entry staged(String name, Entry e) {
+    return e == null || tiers[e.tierId()].isLocal() ? e : stage(name, e.tierId(), e.flags());
   }
 
   private void checkReadable(int t) {
@@ -329,7 +334,7 @@ final class StorageEngine implements ObjMapper {
     }
     for (int t : bySpeed) {
       if (!tiers[t].isLocal() && statQuietly(t, name) != null) {
-        return stage(name, t);
+        return stage(name, t, 0);
       }
     }
     return null;
@@ -368,8 +373,11 @@ final class StorageEngine implements ObjMapper {
     }
   }
 
-  /** Copies an object of a remote tier onto the fastest local tier that may hold it. */
-  private Entry stage(String name, int remote) {
+  /**
+   * Copies an object of a remote tier onto the fastest local tier that may hold it, keeping
+   * its {@code flags}.
+   */
+  private Entry stage(String name, int remote, int flags) {
     int target = -1;
     for (int t : bySpeed) {
       if (tiers[t].isLocal() && configs[t].has(TierFlag.WRITABLE)
@@ -386,8 +394,8 @@ final class StorageEngine implements ObjMapper {
     lock.lock();
     try (InputStream in = tiers[remote].openStream(name)) {
       ObjectStat s = tiers[target].write(name, in);
-      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), 0));
-      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), 0);
+      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), flags));
+      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags);
       global.put(e);
       log.debug("staged {} from {} onto {}", name, configs[remote].name(), configs[target].name());
       return e;
