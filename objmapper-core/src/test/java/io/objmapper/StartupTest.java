@@ -102,6 +102,17 @@ class StartupTest {
   }
 
   @Test
+  void objectThatIsASymbolicLinkToAFileIsListedAndOpensItsTarget() throws Exception {
+    Path target = Files.write(TestStores.mkdirs(dir.resolve("elsewhere")).resolve("target"), "linked".getBytes(UTF_8));
+    Files.createSymbolicLink(TestStores.mkdirs(diskRoot()).resolve("link"), target);
+    try (ObjMapper store = open()) {
+      assertThat(store.list("/")).extracting(ObjectInfo::name).containsExactly("/link");
+      assertThat(text(store, "/link")).isEqualTo("linked");
+      assertThat(store.stat("/link")).map(ObjectInfo::size).hasValue(6L);
+    }
+  }
+
+  @Test
   void tiersOwnFilesInARootAreNeitherListedNorServed() throws Exception {
     Files.write(TestStores.mkdirs(diskRoot()).resolve(".objmapper-tmp-1234"), version(1, 4));
     try (ObjMapper store = open()) {

@@ -6,7 +6,6 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.objmapper.spi.ObjectStat;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -178,10 +177,11 @@ public final class FdCache {
     return false;
   }
 
-  /** The stat of {@code path} now, or {@code null} if it is gone. */
+  /** The stat of the regular file at {@code path} now, or {@code null} if there is none. */
   public static ObjectStat stat(Path path) {
     try {
-      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      // Follows a symbolic link, as the open does and as a local tier reports such an object.
+      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
       if (!a.isRegularFile()) {
         return null;
       }
