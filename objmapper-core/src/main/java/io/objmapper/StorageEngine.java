@@ -666,6 +666,9 @@ final class StorageEngine implements ObjMapper {
       int source = e.tierId();
       ObjectStat s;
       try (FileChannel in = tiers[source].openRead(name)) {
+        if (in.size() > room(target, name)) {
+          throw new CapacityException("object " + name + " of " + in.size() + " bytes does not fit on tier " + tierName);
+        }
         s = tiers[target].write(name, in, 0, in.size());
       } catch (IOException ex) {
         throw new StorageException("cannot move " + name + ": " + ex.getMessage(), ex);

@@ -200,6 +200,21 @@ class PlacementRulesTest {
     }
   }
 
+  @Test
+  void moveToATierWithoutRoomFailsWithCapacityExceptionAndKeepsTheObject() throws Exception {
+    try (ObjMapper store = ObjMapper.builder().tier(small("fast", dir.resolve("fast"), 1.0, 100))
+        .tier(disk("slow", dir.resolve("slow"), 3.0)).build()) {
+      store.put("/a", version(1, 80));
+      assertThat(store.put("/b", version(2, 50)).tier()).isEqualTo("slow");
+      assertThatThrownBy(() -> store.move("/b", "fast")).isInstanceOf(CapacityException.class);
+      assertThat(store.stat("/b")).map(ObjectInfo::tier).hasValue("slow");
+      assertThat(objectFiles(dir.resolve("fast"))).containsExactly("a");
+      try (ObjectLease lease = store.open("/b")) {
+        assertThat(lease.readAllBytes()).isEqualTo(version(2, 50));
+      }
+    }
+  }
+
   // ---- read-only tiers ------------------------------------------------------------------
 
   @Test
