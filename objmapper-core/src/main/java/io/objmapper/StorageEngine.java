@@ -665,11 +665,8 @@ final class StorageEngine implements ObjMapper {
       }
       int source = e.tierId();
       ObjectStat s;
-      try (FileChannel in = tiers[source].openRead(name)) {
-        if (in.size() > room(target, name)) {
-          throw new CapacityException("object " + name + " of " + in.size() + " bytes does not fit on tier " + tierName);
-        }
-        s = tiers[target].write(name, in, 0, in.size());
+      try {
+        s = copy(name, source, target);
       } catch (IOException ex) {
         throw new StorageException("cannot move " + name + ": " + ex.getMessage(), ex);
       }
@@ -681,6 +678,36 @@ final class StorageEngine implements ObjMapper {
       return info(moved);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Copies object {@code name} from tier {@code source} to tier {@code target}: a local
+   * source through its file channel, a remote one through its stream.
+   *
+   * @throws CapacityException if it does not fit the room left on the target; nothing is written
+   */
+  private ObjectStat copy(String name, int source, int target) throws IOException {
+    if (tiers[source].isLocal()) {
+      try (FileChannel in = tiers[source].openRead(name)) {
+        requireRoom(name, in.size(), target);
+        return tiers[target].write(name, in, 0, in.size());
+      }
+    }
+    ObjectStat stat = tiers[source].stat(name);
+    if (stat == null) {
+      throw new ObjectNotFoundException("no object " + name + " on tier " + configs[source].name());
+    }
+    requireRoom(name, stat.size(), target);
+    try (InputStream in = tiers[source].openStream(name)) {
+      return tiers[target].write(name, in);
+    }
+  }
+
+  private void requireRoom(String name, long size, int target) {
+    if (size > room(target, name)) {
+      throw new CapacityException("object " + name + " of " + size + " bytes does not fit on tier "
+          + configs[target].name());
     }
   }
 

@@ -33,6 +33,19 @@ class RemoteTierTest {
   }
 
   @Test
+  void objectOnARemoteTierCanBeMovedBackToALocalTier() throws Exception {
+    try (ObjMapper store = ObjMapper.builder().tier(disk("disk", dir.resolve("disk"), 3.0)).tier(remote()).build()) {
+      store.put("/r", version(7, 32));
+      store.move("/r", "remote");
+      assertThat(store.move("/r", "disk").tier()).isEqualTo("disk");
+      assertThat(store.stats().tiers().get(1).objects()).isZero();
+      try (ObjectLease lease = store.open("/r")) {
+        assertThat(lease.readAllBytes()).isEqualTo(version(7, 32));
+      }
+    }
+  }
+
+  @Test
   void stagedCopyKeepsTheObjectsFlags() throws Exception {
     try (ObjMapper store = ObjMapper.builder().tier(disk("disk", dir.resolve("disk"), 3.0)).tier(remote()).build()) {
       store.put("/p", version(1, 8), ObjectFlag.PINNED);
