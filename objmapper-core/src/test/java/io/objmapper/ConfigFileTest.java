@@ -115,7 +115,8 @@ class ConfigFileTest {
 
   @Test
   void invalidConfigCreatesNoTierDirectory() throws Exception {
-    String text = Files.readString(seedConfig(), UTF_8).replace("\"flags\": [\"ephemeral\",", "\"flags\": [\"volatile\",");
+    String text = Files.readString(seedConfig(), UTF_8)
+        .replace("\"flags\": [\"ephemeral\",", "\"flags\": [\"volatile\",");
     Path config = Files.writeString(dir.resolve("bad.conf"), text);
     assertThatThrownBy(() -> ObjMapper.open(config, data()))
         .isInstanceOf(IllegalArgumentException.class)

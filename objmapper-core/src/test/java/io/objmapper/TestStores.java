@@ -68,11 +68,20 @@ final class TestStores {
     }
   }
 
-  /** Descriptors this process has open now. */
-  static long openDescriptors() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-      return s.count();
+  /** What each descriptor of this process points to, sorted. */
+  static java.util.List<String> descriptorTargets() throws IOException {
+    java.util.List<String> targets = new java.util.ArrayList<>();
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds) {
+        try {
+          targets.add(Files.readSymbolicLink(fd).toString());
+        } catch (IOException closedMeanwhile) {
+          // the descriptor of the listing itself
+        }
+      }
     }
+    java.util.Collections.sort(targets);
+    return targets;
   }
 
   /** Descriptors this process has open on {@code file} (deleted or replaced files included). */

@@ -61,7 +61,8 @@ public final class ObjMapperMetrics implements MeterBinder {
   public void bindTo(MeterRegistry registry) {
     counter(registry, "objmapper.lookups", "Object lookups (opens, stats, server requests)", ObjMapperStats::lookups);
     counter(registry, "objmapper.lookups.notfound", "Lookups that found no object", ObjMapperStats::notFound);
-    counter(registry, "objmapper.index.hits", "Lookups answered by the in-heap global index", ObjMapperStats::indexHits);
+    counter(registry, "objmapper.index.hits", "Lookups answered by the in-heap global index",
+        ObjMapperStats::indexHits);
     counter(registry, "objmapper.index.misses", "Lookups that went on to the per-tier indexes",
         ObjMapperStats::indexMisses);
     counter(registry, "objmapper.fdcache.hits", "Opens served by a cached descriptor", ObjMapperStats::fdCacheHits);
