@@ -19,6 +19,7 @@ import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.TierProviders;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -102,12 +103,16 @@ final class StorageEngine implements ObjMapper {
         }
         tiers[i] = providers.open(c);
         indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes, b.expectedObjects);
-        log.info("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
+        log.debug("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
             tiers[i].config().has(TierFlag.PERSISTENT) ? "persistent" : "volatile", tiers[i].objectCount(),
             tiers[i].usedBytes());
       }
       StorageEngine e = new StorageEngine(b, tiers, indexes);
       e.dropStaleVolatileCopies();
+      // The one line of the store's start (each tier logs its own open); nothing is logged per
+      // request at INFO.
+      log.info("store open: {} tiers {}, max_open_fds {}", tiers.length,
+          Arrays.stream(e.configs).map(TierConfig::name).toList(), b.maxOpenFds);
       return e;
     } catch (IOException | RuntimeException e) {
       for (int i = 0; i < tiers.length; i++) {
@@ -120,8 +125,9 @@ final class StorageEngine implements ObjMapper {
 
   /**
    * Objects left on a volatile tier by an earlier run: a copy of an object that a
-   * persistent tier holds is dropped (the persistent one is the truth); the rest stays
-   * indexed as EPHEMERAL (see {@link TierIndexes}), so it can never reach a persistent tier.
+   * persistent tier holds is dropped (the persistent one is the truth; a read-only tier's
+   * copy is only unindexed); the rest stays indexed as EPHEMERAL (see {@link TierIndexes}),
+   * so it can never reach a persistent tier.
    */
   private void dropStaleVolatileCopies() throws IOException {
     for (int t = 0; t < tiers.length; t++) {
@@ -134,7 +140,11 @@ final class StorageEngine implements ObjMapper {
       for (String name : found) {
         for (int p = 0; p < tiers.length; p++) {
           if (p != t && persistent(p) && tiers[p].stat(name) != null) {
-            tiers[t].delete(name);
+            if (configs[t].has(TierFlag.WRITABLE)) {
+              tiers[t].delete(name);
+            }
+            // On a read-only tier the copy stays on disk; without its record the persistent
+            // tier's copy is the one found.
             indexes[t].remove(name);
             dropped++;
             break;
@@ -199,31 +209,93 @@ final class StorageEngine implements ObjMapper {
   }
 
   private FdCache.Located locateForOpen(String name) {
-    Entry e = locate(name);
+    Entry e = staged(name, locate(name));
     if (e == null) {
       return null;
     }
-    Tier t = tiers[e.tierId()];
-    if (!t.config().has(TierFlag.READABLE)) {
-      throw new TierRuleException("tier " + t.name() + " is not readable");
-    }
-    Path p = t.path(name);
+    checkReadable(e.tierId());
+    Path p = tiers[e.tierId()].path(name);
     ObjectStat s = FdCache.stat(p);
-    if (s == null) {
-      global.remove(e);
-      return locateForOpenAgain(name);
+    if (s == null || !sameVersion(e, s)) {
+      Entry current = staged(name, reconcile(name, e));
+      if (current == null) {
+        return null;
+      }
+      if (current != e || s == null) {
+        e = current;
+        checkReadable(e.tierId());
+        p = tiers[e.tierId()].path(name);
+        s = FdCache.stat(p);
+        if (s == null) {
+          return null;
+        }
+      }
     }
     return new FdCache.Located(e.tierId(), p, s, e);
   }
 
-  private FdCache.Located locateForOpenAgain(String name) {
-    Entry e = locateOnTiers(name);
-    if (e == null) {
-      return null;
+  /** {@code e}, or for an object on a remote tier its copy staged on a local tier. */
+  private Entry staged(String name, Entry e) {
+    return e == null || tiers[e.tierId()].isLocal() ? e : stage(name, e.tierId(), e.flags());
+  }
+
+  private void checkReadable(int t) {
+    if (!configs[t].has(TierFlag.READABLE)) {
+      throw new TierRuleException("tier " + configs[t].name() + " is not readable");
     }
-    Path p = tiers[e.tierId()].path(name);
-    ObjectStat s = FdCache.stat(p);
-    return s == null ? null : new FdCache.Located(e.tierId(), p, s, e);
+  }
+
+  private static boolean sameVersion(Entry e, ObjectStat s) {
+    return e.size() == s.size() && e.mtimeMillis() == s.mtimeMillis();
+  }
+
+  /**
+   * The entry of {@code name} once its file was found missing or other than the indexes say
+   * (changed behind the store's back, or by a write racing this lookup): the records of a
+   * vanished file are dropped and those of a replaced one refreshed, so stat, exists and list
+   * agree with what open finds. This runs under the name's stripe lock, so it cannot undo a
+   * concurrent write; if a writer holds the lock, it updates the indexes itself, and this only
+   * looks past a vanished file without waiting for it.
+   */
+  private Entry reconcile(String name, Entry seen) {
+    ReentrantLock lock = stripe(name);
+    if (!lock.tryLock()) {
+      if (tiers[seen.tierId()].isLocal() && statQuietly(seen.tierId(), name) == null) {
+        global.remove(seen);
+        return locateOnTiers(name);
+      }
+      return seen;
+    }
+    try {
+      for (int round = 0; round <= tiers.length; round++) {
+        Entry e = locate(name);
+        if (e == null || !tiers[e.tierId()].isLocal()) {
+          return e;
+        }
+        int t = e.tierId();
+        ObjectStat s;
+        try {
+          s = tiers[t].stat(name);
+        } catch (IOException ex) {
+          log.warn("tier {}: cannot stat {}: {}", configs[t].name(), name, ex.toString());
+          return e;
+        }
+        if (s == null) {
+          global.remove(e);
+          indexes[t].remove(name);
+        } else if (!sameVersion(e, s)) {
+          Entry fresh = new Entry(name, t, s.size(), s.mtimeMillis(), e.flags());
+          indexes[t].put(name, new IndexRecord(s.size(), s.mtimeMillis(), e.flags()));
+          global.put(fresh);
+          return fresh;
+        } else {
+          return e;
+        }
+      }
+      return null;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The entry of {@code name}: global index, then tier indexes and tiers; null if none. */
@@ -251,23 +323,58 @@ final class StorageEngine implements ObjMapper {
       }
       ObjectStat s = statQuietly(t, name);
       if (s != null) {
-        int flags = persistent(t) ? 0 : ObjectFlag.EPHEMERAL.bit();
-        indexes[t].put(name, new IndexRecord(s.size(), s.mtimeMillis(), flags));
-        Entry e = new Entry(name, t, s.size(), s.mtimeMillis(), flags);
-        global.put(e);
-        return e;
+        Entry e = indexFound(t, name, s);
+        if (e != null) {
+          return e;
+        }
       }
     }
     for (int t : bySpeed) {
       if (!tiers[t].isLocal() && statQuietly(t, name) != null) {
-        return stage(name, t);
+        return stage(name, t, 0);
       }
     }
     return null;
   }
 
-  /** Copies an object of a remote tier onto the fastest local tier that may hold it. */
-  private Entry stage(String name, int remote) {
+  /**
+   * Indexes object {@code name}, found on local tier {@code t} (with {@code seen}) by asking
+   * the tier. The records are written under the name's stripe lock from what the tier holds
+   * then, so a write that raced this lookup is never overwritten with the older version's
+   * size or flags. If a writer holds the lock, it indexes what it writes, and this only
+   * answers the lookup. Null if the object left the tier meanwhile and no writer indexed it.
+   */
+  private Entry indexFound(int t, String name, ObjectStat seen) {
+    int flags = persistent(t) ? 0 : ObjectFlag.EPHEMERAL.bit();
+    ReentrantLock lock = stripe(name);
+    if (!lock.tryLock()) {
+      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags);
+    }
+    try {
+      IndexRecord written = indexes[t].get(name);
+      if (written != null) {
+        Entry e = new Entry(name, t, written.size(), written.mtimeMillis(), written.flags());
+        global.put(e);
+        return e;
+      }
+      ObjectStat now = statQuietly(t, name);
+      if (now == null) {
+        return global.get(name);
+      }
+      indexes[t].put(name, new IndexRecord(now.size(), now.mtimeMillis(), flags));
+      Entry e = new Entry(name, t, now.size(), now.mtimeMillis(), flags);
+      global.put(e);
+      return e;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Copies an object of a remote tier onto the fastest local tier that may hold it, keeping
+   * its {@code flags}.
+   */
+  private Entry stage(String name, int remote, int flags) {
     int target = -1;
     for (int t : bySpeed) {
       if (tiers[t].isLocal() && configs[t].has(TierFlag.WRITABLE)
@@ -284,8 +391,8 @@ final class StorageEngine implements ObjMapper {
     lock.lock();
     try (InputStream in = tiers[remote].openStream(name)) {
       ObjectStat s = tiers[target].write(name, in);
-      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), 0));
-      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), 0);
+      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), flags));
+      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags);
       global.put(e);
       log.debug("staged {} from {} onto {}", name, configs[remote].name(), configs[target].name());
       return e;
@@ -319,9 +426,11 @@ final class StorageEngine implements ObjMapper {
     ObjectNames.validate(name);
     lookups.increment();
     Entry e = locate(name);
-    if (e != null && tiers[e.tierId()].isLocal() && FdCache.stat(tiers[e.tierId()].path(name)) == null) {
-      global.remove(e);
-      e = locateOnTiers(name);
+    if (e != null && tiers[e.tierId()].isLocal()) {
+      ObjectStat s = statQuietly(e.tierId(), name);
+      if (s == null || !sameVersion(e, s)) {
+        e = reconcile(name, e);
+      }
     }
     if (e == null) {
       notFound.increment();
@@ -337,19 +446,22 @@ final class StorageEngine implements ObjMapper {
 
   @Override
   public ObjectInfo put(String name, byte[] data, ObjectFlag... flags) {
-    return write(name, data.length, flags, t -> t.write(name, data));
+    return write(name, data.length, flags, (t, room) -> t.write(name, data));
   }
 
   @Override
   public ObjectInfo put(String name, InputStream data, ObjectFlag... flags) {
-    return write(name, -1, flags, t -> t.write(name, data));
+    // The length is not known before the end: the stream may fill the room left on the
+    // chosen tier and no more (it cannot be read again to try the next tier).
+    return write(name, -1, flags,
+        (t, room) -> t.write(name, room == TierConfig.UNLIMITED ? data : new CappedStream(data, room)));
   }
 
   @Override
   public ObjectInfo put(String name, Path file, ObjectFlag... flags) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      return write(name, size, flags, t -> t.write(name, ch, 0, size));
+      return write(name, size, flags, (t, room) -> t.write(name, ch, 0, size));
     } catch (NoSuchFileException e) {
       throw new StorageException("no such file: " + file, e);
     } catch (IOException e) {
@@ -358,7 +470,52 @@ final class StorageEngine implements ObjMapper {
   }
 
   private interface TierWrite {
-    ObjectStat to(Tier tier) throws IOException;
+    /** Writes to {@code tier}, which has {@code room} bytes left for the object. */
+    ObjectStat to(Tier tier, long room) throws IOException;
+  }
+
+  /** A source stream that fails once it yields more than the room left on its tier. */
+  private static final class CappedStream extends FilterInputStream {
+    private long left;
+
+    CappedStream(InputStream in, long room) {
+      super(in);
+      this.left = room;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        take(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        take(n);
+      }
+      return n;
+    }
+
+    private void take(long n) throws RoomExceeded {
+      left -= n;
+      if (left < 0) {
+        throw new RoomExceeded();
+      }
+    }
+  }
+
+  /** Thrown through the tier's write, which then leaves nothing behind. */
+  private static final class RoomExceeded extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RoomExceeded() {
+      super("the object outgrew the room left on the tier");
+    }
   }
 
   private ObjectInfo write(String name, long size, ObjectFlag[] flags, TierWrite w) {
@@ -371,7 +528,9 @@ final class StorageEngine implements ObjMapper {
     try {
       ObjectStat s;
       try {
-        s = w.to(tiers[target]);
+        s = w.to(tiers[target], room(target, name));
+      } catch (RoomExceeded e) {
+        throw new CapacityException("object " + name + " outgrew the room left on tier " + configs[target].name());
       } catch (IOException e) {
         throw new StorageException("cannot store " + name + " on " + configs[target].name() + ": " + e.getMessage(), e);
       }
@@ -391,7 +550,10 @@ final class StorageEngine implements ObjMapper {
     }
   }
 
-  /** The tier a new object goes to: the fastest writable one its flags allow, with room. */
+  /**
+   * The tier a new object goes to: the fastest writable one its flags allow with room for
+   * it ({@code size < 0}, a stream: with any room left).
+   */
   private int placement(String name, int mask, long size) {
     boolean ephemeral = ObjectFlag.EPHEMERAL.in(mask);
     boolean anyPersistent = false;
@@ -407,7 +569,8 @@ final class StorageEngine implements ObjMapper {
         continue;
       }
       candidates++;
-      if (size < 0 || tiers[t].usedBytes() + size <= configs[t].capacityBytes()) {
+      long room = room(t, name);
+      if (size < 0 ? room > 0 : size <= room) {
         return t;
       }
     }
@@ -417,6 +580,20 @@ final class StorageEngine implements ObjMapper {
           : "no writable tier for " + name);
     }
     throw new CapacityException("object " + name + " of " + size + " bytes fits on no tier");
+  }
+
+  /**
+   * Bytes object {@code name} may take on tier {@code t}: its capacity less what the tier
+   * holds, plus what the version being replaced there takes; {@link TierConfig#UNLIMITED} if
+   * the tier has no capacity set.
+   */
+  private long room(int t, String name) {
+    long capacity = configs[t].capacityBytes();
+    if (capacity == TierConfig.UNLIMITED) {
+      return TierConfig.UNLIMITED;
+    }
+    IndexRecord old = indexes[t].get(name);
+    return Math.max(0, capacity - tiers[t].usedBytes() + (old == null ? 0 : old.size()));
   }
 
   @Override
@@ -485,8 +662,8 @@ final class StorageEngine implements ObjMapper {
       }
       int source = e.tierId();
       ObjectStat s;
-      try (FileChannel in = tiers[source].openRead(name)) {
-        s = tiers[target].write(name, in, 0, in.size());
+      try {
+        s = copy(name, source, target);
       } catch (IOException ex) {
         throw new StorageException("cannot move " + name + ": " + ex.getMessage(), ex);
       }
@@ -498,6 +675,36 @@ final class StorageEngine implements ObjMapper {
       return info(moved);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Copies object {@code name} from tier {@code source} to tier {@code target}: a local
+   * source through its file channel, a remote one through its stream.
+   *
+   * @throws CapacityException if it does not fit the room left on the target; nothing is written
+   */
+  private ObjectStat copy(String name, int source, int target) throws IOException {
+    if (tiers[source].isLocal()) {
+      try (FileChannel in = tiers[source].openRead(name)) {
+        requireRoom(name, in.size(), target);
+        return tiers[target].write(name, in, 0, in.size());
+      }
+    }
+    ObjectStat stat = tiers[source].stat(name);
+    if (stat == null) {
+      throw new ObjectNotFoundException("no object " + name + " on tier " + configs[source].name());
+    }
+    requireRoom(name, stat.size(), target);
+    try (InputStream in = tiers[source].openStream(name)) {
+      return tiers[target].write(name, in);
+    }
+  }
+
+  private void requireRoom(String name, long size, int target) {
+    if (size > room(target, name)) {
+      throw new CapacityException("object " + name + " of " + size + " bytes does not fit on tier "
+          + configs[target].name());
     }
   }
 
@@ -593,7 +800,8 @@ final class StorageEngine implements ObjMapper {
       closeQuietly(indexes[t]);
       closeQuietly(tiers[t]);
     }
-    log.info("store closed");
+    log.info("store closed after {} lookups (descriptor cache hit rate {})", lookups.sum(),
+        String.format(java.util.Locale.ROOT, "%.3f", fds.hitRate()));
   }
 
   private static void closeQuietly(AutoCloseable c) {
@@ -621,7 +829,9 @@ final class StorageEngine implements ObjMapper {
         .perfFactor(b.perfFactor())
         .flags(flags)
         .persistIndex(b.persistIndex());
-    if (b.indexPath() != null) {
+    if (b.persistIndex()) {
+      // BackendConfig always names an index path (a default one if the file gave none);
+      // TierConfig takes one only for a persisted index.
       t.indexPath(b.indexPath());
     }
     return t.build();

@@ -6,11 +6,11 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.objmapper.spi.ObjectStat;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -37,7 +37,11 @@ public final class FdCache {
   /** Where an object is: tier id, path, stat, and an attachment for {@link OpenFile#owner()}. */
   public record Located(int tierId, Path path, ObjectStat stat, Object owner) {}
 
+  /** Invalidation counters, striped by name: an open caches only if its stripe's is unchanged. */
+  private static final int EPOCH_STRIPES = 64;
+
   private final Cache<String, OpenFile> cache;
+  private final AtomicLongArray epochs = new AtomicLongArray(EPOCH_STRIPES);
   private final long revalidateNanos;
   private final LongSupplier nanoClock;
   private final LongAdder hits = new LongAdder();
@@ -98,7 +102,8 @@ public final class FdCache {
         hits.increment();
         return f;
       }
-      misses.increment();
+      int stripe = stripe(name);
+      long epoch = epochs.get(stripe);
       Located loc = opener.locate(name);
       if (loc == null) {
         return null;
@@ -114,19 +119,35 @@ public final class FdCache {
         continue;
       }
       opened.tryAcquire(); // the caller's reference; the cache keeps the first
-      cache.put(name, opened); // a replaced entry reaches the removal listener, which releases it
+      // Cached only if no invalidation began since the lookup: one that did may be for a
+      // version newer than the one opened. The check and the insert are one step, so no
+      // reader can find the descriptor in between; an invalidation that comes after removes
+      // it as usual. A replaced entry reaches the removal listener, which releases it.
+      OpenFile cached = cache.asMap().compute(name, (k, old) -> epochs.get(stripe) == epoch ? opened : old);
+      if (cached != opened) {
+        opened.release(); // the cache's reference: the caller may still read it (it was current during the call)
+      }
+      misses.increment();
       return opened;
     }
     throw new io.objmapper.StorageException("object " + name + " keeps changing while being opened", null);
   }
 
-  /** Drops the cached descriptor of {@code name} (readers holding it keep it). */
+  /**
+   * Drops the cached descriptor of {@code name} (readers holding it keep it), and keeps an
+   * open of {@code name} already under way from caching what it opens. Call it after the
+   * file was replaced or deleted.
+   */
   public void invalidate(String name) {
+    epochs.incrementAndGet(stripe(name));
     cache.invalidate(name);
   }
 
   /** Drops every cached descriptor. */
   public void invalidateAll() {
+    for (int i = 0; i < EPOCH_STRIPES; i++) {
+      epochs.incrementAndGet(i);
+    }
     cache.invalidateAll();
     cache.cleanUp();
   }
@@ -134,6 +155,11 @@ public final class FdCache {
   /** True if a descriptor of {@code name} is cached (no reference taken). */
   public boolean isCached(String name) {
     return cache.getIfPresent(name) != null;
+  }
+
+  private static int stripe(String name) {
+    int h = name.hashCode();
+    return (h ^ (h >>> 16)) & (EPOCH_STRIPES - 1);
   }
 
   private boolean fresh(OpenFile f) {
@@ -151,10 +177,11 @@ public final class FdCache {
     return false;
   }
 
-  /** The stat of {@code path} now, or {@code null} if it is gone. */
+  /** The stat of the regular file at {@code path} now, or {@code null} if there is none. */
   public static ObjectStat stat(Path path) {
     try {
-      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      // Follows a symbolic link, as the open does and as a local tier reports such an object.
+      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
       if (!a.isRegularFile()) {
         return null;
       }
@@ -166,10 +193,15 @@ public final class FdCache {
     }
   }
 
+  /** Acquires served by a cached descriptor. */
   public long hits() {
     return hits.sum();
   }
 
+  /**
+   * Acquires that had to open the file: one per acquire, however often it had to look again;
+   * a lookup of a missing object counts neither as a hit nor as a miss.
+   */
   public long misses() {
     return misses.sum();
   }

@@ -1,0 +1,151 @@
+package io.objmapper;
+
+import static io.objmapper.TestStores.version;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.objmapper.internal.tier.FsTierProvider;
+import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.Tier;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierProvider;
+import io.objmapper.spi.TierProviders;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A lookup that has to ask a tier races a writer of the same name, made deterministic by a
+ * tier that runs the writer while the lookup is inside {@link Tier#stat}.
+ */
+class LookupRaceTest {
+  @TempDir Path dir;
+
+  /** Runs {@code action} once, the next time a lookup asks the tier for a stat (after the tier answered). */
+  private final AtomicReference<Runnable> onNextStat = new AtomicReference<>();
+
+  @Test
+  void lookupThatAskedTheTierDoesNotIndexAVersionAWriterReplacedMeanwhile() throws Exception {
+    try (ObjMapper store = ObjMapper.builder().providers(TierProviders.of(new HookedFsProvider()))
+        .tier(TestStores.disk("disk", dir.resolve("disk"), 3.0)).build()) {
+      Files.write(dir.resolve("disk/x"), version(1, 10)); // not indexed: found by asking the tier
+      onNextStat.set(() -> store.put("/x", version(2, 20)));
+      store.stat("/x");
+      assertThat(store.list("/")).extracting(ObjectInfo::size).containsExactly(20L);
+    }
+  }
+
+  @Test
+  void lookupThatAskedTheTierKeepsTheFlagsOfAWriteThatRacedIt() throws Exception {
+    try (ObjMapper store = ObjMapper.builder().providers(TierProviders.of(new HookedFsProvider()))
+        .tier(TestStores.disk("disk", dir.resolve("disk"), 3.0)).build()) {
+      Files.write(dir.resolve("disk/x"), version(1, 10));
+      onNextStat.set(() -> store.put("/x", version(2, 10), ObjectFlag.PINNED));
+      store.stat("/x");
+      assertThat(store.list("/")).singleElement().extracting(ObjectInfo::pinned).isEqualTo(true);
+      assertThat(store.stat("/x")).map(ObjectInfo::pinned).hasValue(true);
+    }
+  }
+
+  /** Serves type fs with the built-in provider, wrapping each tier in a {@link HookedTier}. */
+  private final class HookedFsProvider implements TierProvider {
+    @Override
+    public String type() {
+      return "fs";
+    }
+
+    @Override
+    public Tier create(TierConfig config) throws IOException {
+      return new HookedTier(new FsTierProvider().create(config));
+    }
+  }
+
+  /** A tier that runs {@link #onNextStat} after answering a stat. */
+  private final class HookedTier implements Tier {
+    private final Tier tier;
+
+    HookedTier(Tier tier) {
+      this.tier = tier;
+    }
+
+    @Override
+    public ObjectStat stat(String name) throws IOException {
+      ObjectStat s = tier.stat(name);
+      Runnable action = onNextStat.getAndSet(null);
+      if (action != null) {
+        action.run();
+      }
+      return s;
+    }
+
+    @Override
+    public TierConfig config() {
+      return tier.config();
+    }
+
+    @Override
+    public boolean isLocal() {
+      return tier.isLocal();
+    }
+
+    @Override
+    public Path path(String name) {
+      return tier.path(name);
+    }
+
+    @Override
+    public FileChannel openRead(String name) throws IOException {
+      return tier.openRead(name);
+    }
+
+    @Override
+    public InputStream openStream(String name) throws IOException {
+      return tier.openStream(name);
+    }
+
+    @Override
+    public ObjectStat write(String name, InputStream source) throws IOException {
+      return tier.write(name, source);
+    }
+
+    @Override
+    public ObjectStat write(String name, ByteBuffer source) throws IOException {
+      return tier.write(name, source);
+    }
+
+    @Override
+    public ObjectStat write(String name, FileChannel source, long position, long count) throws IOException {
+      return tier.write(name, source, position, count);
+    }
+
+    @Override
+    public boolean delete(String name) throws IOException {
+      return tier.delete(name);
+    }
+
+    @Override
+    public long scan(ScanVisitor visitor, ScanProgress progress) throws IOException {
+      return tier.scan(visitor, progress);
+    }
+
+    @Override
+    public long usedBytes() {
+      return tier.usedBytes();
+    }
+
+    @Override
+    public long objectCount() {
+      return tier.objectCount();
+    }
+
+    @Override
+    public void close() throws IOException {
+      tier.close();
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.objmapper;
+
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+
+/** Tiers, clocks and descriptor counts shared by the store tests. */
+final class TestStores {
+  private TestStores() {}
+
+  /** A memory tier named "mem" that makes its own directory below {@code baseDir}. */
+  static TierConfig memory(Path baseDir) {
+    return TierConfig.builder().name("mem").type("memory").option("base_dir", baseDir.toString())
+        .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE).perfFactor(1.0).build();
+  }
+
+  /** A persistent, writable fs tier rooted at {@code root} (created if missing). */
+  static TierConfig disk(String name, Path root, double perfFactor) {
+    return TierConfig.builder().name(name).type("fs").root(mkdirs(root))
+        .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).perfFactor(perfFactor).build();
+  }
+
+  /** The usual pair: "mem" (volatile, below {@code dir}) and "disk" at {@code dir/disk}. */
+  static ObjMapper.Builder memoryAndDisk(Path dir) {
+    return ObjMapper.builder().tier(memory(dir)).tier(disk("disk", dir.resolve("disk"), 3.0));
+  }
+
+  static Path mkdirs(Path dir) {
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Content of {@code size} bytes, each equal to {@code version}. */
+  static byte[] version(int version, int size) {
+    byte[] b = new byte[size];
+    Arrays.fill(b, (byte) version);
+    return b;
+  }
+
+  /** Writes {@code content} to {@code file} behind the store's back: a temp file, then an atomic rename. */
+  static void replaceBehindTheStore(Path file, byte[] content) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling("outside-" + file.getFileName() + ".tmp");
+    Files.write(tmp, content);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Every file below {@code dir}, relative to it, as strings. */
+  static Stream<String> filesBelow(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return Stream.empty();
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).toList().stream();
+    }
+  }
+
+  /** What each descriptor of this process points to, sorted. */
+  static java.util.List<String> descriptorTargets() throws IOException {
+    java.util.List<String> targets = new java.util.ArrayList<>();
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds) {
+        try {
+          targets.add(Files.readSymbolicLink(fd).toString());
+        } catch (IOException closedMeanwhile) {
+          // the descriptor of the listing itself
+        }
+      }
+    }
+    java.util.Collections.sort(targets);
+    return targets;
+  }
+
+  /** Descriptors this process has open on {@code file} (deleted or replaced files included). */
+  static long descriptorsOn(Path file) throws IOException {
+    String path = file.toRealPath().toString();
+    return descriptorsOnPath(path);
+  }
+
+  /** Descriptors open on the file once at {@code path}, which may have been replaced or deleted since. */
+  static long descriptorsOnPath(String path) throws IOException {
+    long n = 0;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.equals(path) || target.equals(path + " (deleted)")) {
+            n++;
+          }
+        } catch (IOException closedMeanwhile) {
+          // the descriptor listing itself, or one closed while listing
+        }
+      }
+    }
+    return n;
+  }
+
+  /** A clock that moves only when told to. */
+  static final class FakeClock implements LongSupplier {
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+    @Override
+    public long getAsLong() {
+      return nanos.get();
+    }
+
+    void advanceMillis(long millis) {
+      nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+  }
+}
