@@ -55,7 +55,11 @@ public interface ObjMapper extends AutoCloseable {
    * moved under {@code dataDirectory}, each keeping the last element of its path.
    */
   static ObjMapper open(Path configFile, Path dataDirectory) throws IOException {
-    return builder().config(ObjMapperConfig.load(configFile).withDataDirectory(dataDirectory)).build();
+    ObjMapperConfig config = ObjMapperConfig.load(configFile).withDataDirectory(dataDirectory);
+    for (var backend : config.backends()) {
+      java.nio.file.Files.createDirectories(backend.mountPath()); // the data directory is ours to lay out
+    }
+    return builder().config(config).build();
   }
 
   /** Stores {@code data} as object {@code name}, atomically replacing any previous version. */
