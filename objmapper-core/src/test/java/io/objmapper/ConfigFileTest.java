@@ -28,15 +28,18 @@ class ConfigFileTest {
     return dir.resolve("data");
   }
 
-  /**
-   * The data directory with the seed's three tier roots in it: tiers opened from a
-   * configuration do not create a missing root.
-   */
+  /** The data directory; opening a configuration under it lays out the tier roots. */
   private Path dataWithRoots() {
-    for (String root : new String[] {"memory", "nvme", "hdd"}) {
-      TestStores.mkdirs(data().resolve(root));
-    }
     return data();
+  }
+
+  @Test
+  void seedConfigOpensUnderAFreshDataDirectoryCreatingTheTierRoots() throws Exception {
+    try (ObjMapper store = ObjMapper.open(seedConfig(), data())) {
+      store.put("/fresh", new byte[] {1, 2, 3});
+      assertThat(data().resolve("nvme")).isDirectory();
+      assertThat(data().resolve("hdd")).isDirectory();
+    }
   }
 
   @Test
