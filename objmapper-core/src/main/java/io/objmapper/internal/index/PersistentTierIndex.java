@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,6 +26,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import net.openhft.chronicle.hash.ChronicleHashClosedException;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.MapSegmentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,27 +50,33 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Files</h2>
- * Next to the map file {@code F}: {@code F.clean} (written by {@link #close()}, deleted by open:
- * its absence means the last run did not stop cleanly), {@code F.meta} (how {@code F} was
- * created, see {@link IndexMeta}), {@code F.lock} (held while open: one process at a time),
- * {@code F.grow} (the next map while a growth copies into it) and {@code F.corrupt} (the last
- * unusable file, moved aside).
+ * The index file {@code F} is a small manifest ({@link IndexManifest}) naming the current map
+ * file {@code F.map.N} and how it was created. Next to them: {@code F.clean} (written by
+ * {@link #close()}, deleted by open: its absence means the last run did not stop cleanly),
+ * {@code F.lock} (held while open: one process at a time), {@code F.tmp} (a manifest being
+ * written) and {@code F.corrupt} (the last unusable map file, moved aside). Map files are never
+ * renamed (Chronicle Map keeps using the path it created a file at); open deletes map files the
+ * manifest does not name (left by a growth that did not finish or whose old map was still in
+ * use when the process stopped).
  *
  * <h2>Opening</h2>
- * With the marker, the file is opened as it is ({@link OpenState#CLEAN}). Without it the file is
- * recovered with exclusive access ({@code recoverPersistedTo}), which clears segment locks a
- * killed process left held and drops torn entries ({@link OpenState#RECOVERED}). A missing file
- * gives an empty index ({@link OpenState#CREATED}); a truncated, corrupt or incompatible one is
- * moved aside and the index starts empty ({@link OpenState#RESET}). Only a failure to create a
- * new file (disk full, no permission) or the index being open elsewhere fails {@code open}.
+ * With the marker, the map is opened as it is ({@link OpenState#CLEAN}). Without it the map is
+ * recovered with exclusive access ({@code recoverPersistedTo(file, true)} with the configuration
+ * the manifest recorded), which clears segment locks a killed process left held and drops torn
+ * entries ({@link OpenState#RECOVERED}). A missing index gives an empty one
+ * ({@link OpenState#CREATED}); an unreadable manifest or a missing, truncated, corrupt or
+ * incompatible map is moved aside and the index starts empty ({@link OpenState#RESET}). Only a
+ * failure to create a new map (disk full, no permission) or the index being open elsewhere
+ * fails {@code open}.
  *
  * <h2>Growth</h2>
  * Chronicle Map cannot grow a file beyond about twice its declared entries, and a put past that
  * throws. This index counts its entries; at {@link IndexOptions#growAtFraction()} of the declared
  * number (or when long names make segments spill into overflow tiers) a background thread
- * creates a map {@link IndexOptions#growthFactor()} times larger in {@code F.grow}, copies every
- * entry into it, then, holding writers off for a moment, replays the names written during the
- * copy, renames the new file over {@code F} and switches to it. Readers are never held off. If
+ * creates a map {@link IndexOptions#growthFactor()} times larger in {@code F.map.N+1}, copies
+ * every entry into it, then, holding writers off for a moment, replays the names written during
+ * the copy, renames a manifest naming it over {@code F} and switches to it; the old map file is
+ * deleted once its last reader has left. Readers are never held off. If
  * the old map fills up before the copy ends, the writers that hit the limit wait for the switch
  * and retry; no {@link IllegalStateException} from Chronicle reaches a caller.
  *
@@ -97,6 +105,8 @@ import org.slf4j.LoggerFactory;
 public final class PersistentTierIndex implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PersistentTierIndex.class);
 
+  private static final String MAP_FILE_INFIX = ".map.";
+
   /** Inserts between two looks at the map's remaining overflow tiers. */
   private static final int TIER_CHECK_INTERVAL = 1024;
   /** Growths a single write waits for before giving up (each at least {@code growthFactor} larger). */
@@ -107,9 +117,7 @@ public final class PersistentTierIndex implements AutoCloseable {
 
   private final Path file;
   private final Path cleanMarker;
-  private final Path metaFile;
-  private final Path metaTmp;
-  private final Path growFile;
+  private final Path manifestTmp;
   private final Path asideFile;
   private final IndexOptions options;
   private final FileChannel lockChannel;
@@ -124,6 +132,8 @@ public final class PersistentTierIndex implements AutoCloseable {
   private Set<String> dirty;
   private final AtomicLong size = new AtomicLong();
   private final AtomicLong growths = new AtomicLong();
+  /** Last map generation number used; each new map gets the next one, even if it is discarded. */
+  private final AtomicLong generations;
 
   private final Object growthLock = new Object();
   private GrowthRun growthRun; // guarded by growthLock
@@ -138,9 +148,7 @@ public final class PersistentTierIndex implements AutoCloseable {
       Opened opened) {
     this.file = file;
     this.cleanMarker = sibling(file, ".clean");
-    this.metaFile = sibling(file, ".meta");
-    this.metaTmp = sibling(file, ".meta.tmp");
-    this.growFile = sibling(file, ".grow");
+    this.manifestTmp = sibling(file, ".tmp");
     this.asideFile = sibling(file, ".corrupt");
     this.options = options;
     this.lockChannel = lockChannel;
@@ -148,6 +156,7 @@ public final class PersistentTierIndex implements AutoCloseable {
     this.openState = opened.state;
     this.movedAside = opened.movedAside;
     this.current = opened.generation;
+    this.generations = new AtomicLong(opened.generation.manifest.generation);
     this.size.set(opened.generation.map.longSize());
   }
 
@@ -188,8 +197,9 @@ public final class PersistentTierIndex implements AutoCloseable {
       PersistentTierIndex index = new PersistentTierIndex(abs, options, lockChannel, lock, opened);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       if (opened.state == OpenState.RESET) {
-        LOG.warn("Opened tier index {} in {} ms: {} ({}); the unusable file was moved to {}; a full scan is needed",
-            abs, ms, opened.state, opened.reason, opened.movedAside);
+        LOG.warn("Opened tier index {} in {} ms: {} ({}); the unusable map was moved to {}; a full scan is needed",
+            abs, ms, opened.state, opened.reason, opened.movedAside == null ? "nowhere (there was none)"
+                : opened.movedAside);
       } else {
         LOG.info("Opened tier index {} in {} ms: {} ({}), {} entries, declared for {}",
             abs, ms, opened.state, opened.reason, index.size(), index.capacity());
@@ -334,9 +344,14 @@ public final class PersistentTierIndex implements AutoCloseable {
     return Optional.ofNullable(movedAside);
   }
 
-  /** The map file (absolute). */
+  /** The index file (absolute): the manifest naming the current map file. */
   public Path file() {
     return file;
+  }
+
+  /** The current map file (absolute); changes when the index grows. */
+  public Path mapFile() {
+    return current.mapFile;
   }
 
   /**
@@ -559,6 +574,7 @@ public final class PersistentTierIndex implements AutoCloseable {
     long t0 = System.nanoTime();
     Generation old = current;
     ChronicleMap<String, IndexEntry> next = null;
+    Path nextFile = null;
     Throwable failure = null;
     try {
       long target = Math.max(Math.max(minCapacity, options.expectedEntries()),
@@ -566,9 +582,11 @@ public final class PersistentTierIndex implements AutoCloseable {
       double averageKey = averageKeySize(old.map);
       LOG.info("Growing tier index {} ({}): {} entries, declared for {} -> {}, average name {} bytes",
           file, reason, size.get(), old.capacity, target, averageKey);
-      Files.deleteIfExists(growFile);
-      next = ChronicleMaps.builder(target, averageKey).createPersistedTo(growFile.toFile());
-      IndexMeta meta = IndexMeta.describe(growFile, target, averageKey);
+      long generation = generations.incrementAndGet();
+      nextFile = mapFileOf(file, generation);
+      Files.deleteIfExists(nextFile);
+      next = ChronicleMaps.builder(target, averageKey).createPersistedTo(nextFile.toFile());
+      IndexManifest manifest = IndexManifest.describe(nextFile, generation, target, averageKey);
       Set<String> written = ConcurrentHashMap.newKeySet();
       gate.writeLock().lock();
       try {
@@ -577,27 +595,20 @@ public final class PersistentTierIndex implements AutoCloseable {
         gate.writeLock().unlock();
       }
       long copied = copyAll(old.map, next, run);
-      meta.write(metaTmp);
       gate.writeLock().lock();
       try {
         if (run.cancelled) {
           throw new CancellationException("index closing");
         }
         replay(written, old.map, next);
-        Files.move(metaTmp, metaFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try {
-          Files.move(growFile, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-          restoreMeta(old.meta);
-          throw e;
-        }
-        current = new Generation(next, meta, target, options.growAtFraction());
+        manifest.install(file, manifestTmp); // the switch: from here on a restart opens the new map
+        current = new Generation(next, manifest, nextFile, target, options.growAtFraction());
         next = null;
       } finally {
         dirty = null;
         gate.writeLock().unlock();
       }
-      old.release();
+      old.replaceAndRelease();
       growths.incrementAndGet();
       nextGrowthAttemptSize = 0;
       LOG.info("Grew tier index {} in {} ms: declared for {}, {} entries copied, {} names written meanwhile",
@@ -612,7 +623,7 @@ public final class PersistentTierIndex implements AutoCloseable {
       }
     } finally {
       if (next != null) {
-        discard(next);
+        discard(next, nextFile);
       }
       synchronized (growthLock) {
         growthRun = null;
@@ -673,25 +684,13 @@ public final class PersistentTierIndex implements AutoCloseable {
     }
   }
 
-  private void discard(ChronicleMap<String, IndexEntry> map) {
+  private void discard(ChronicleMap<String, IndexEntry> map, Path mapFile) {
     try {
       map.close();
-      Files.deleteIfExists(growFile);
-      Files.deleteIfExists(metaTmp);
+      Files.deleteIfExists(mapFile);
+      Files.deleteIfExists(manifestTmp);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("Could not delete {}: {}", growFile, e.toString());
-    }
-  }
-
-  private void restoreMeta(IndexMeta meta) {
-    if (meta == null) {
-      return;
-    }
-    try {
-      meta.write(metaTmp);
-      Files.move(metaTmp, metaFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      LOG.warn("Could not restore {}: {}", metaFile, e.toString());
+      LOG.warn("Could not delete {}: {}", mapFile, e.toString());
     }
   }
 
@@ -794,7 +793,7 @@ public final class PersistentTierIndex implements AutoCloseable {
 
   private void writeCleanMarker() {
     try {
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(current.mapFile, StandardOpenOption.WRITE)) {
         ch.force(true); // pages written through the mapping reach the disk before the marker does
       }
       Files.write(cleanMarker, "clean\n".getBytes(StandardCharsets.US_ASCII));
@@ -806,13 +805,14 @@ public final class PersistentTierIndex implements AutoCloseable {
     }
   }
 
+  /** Moves the damaged current map aside; the manifest stays, so the next open reports a reset. */
   private void moveAside() {
     try {
-      Files.move(file, asideFile, StandardCopyOption.REPLACE_EXISTING);
-      Files.deleteIfExists(metaFile);
-      LOG.warn("Moved damaged tier index {} to {}: the next open starts empty", file, asideFile);
+      Files.move(current.mapFile, asideFile, StandardCopyOption.REPLACE_EXISTING);
+      LOG.warn("Moved damaged tier index map {} to {}: the next open starts empty", current.mapFile, asideFile);
     } catch (IOException e) {
-      LOG.warn("Could not move damaged tier index {} aside; the next open will recover it: {}", file, e.toString());
+      LOG.warn("Could not move damaged tier index map {} aside; the next open will recover it: {}",
+          current.mapFile, e.toString());
     }
   }
 
@@ -835,6 +835,28 @@ public final class PersistentTierIndex implements AutoCloseable {
     return file.resolveSibling(file.getFileName() + suffix);
   }
 
+  /** The map file of generation {@code generation}. */
+  static Path mapFileOf(Path file, long generation) {
+    return sibling(file, MAP_FILE_INFIX + generation);
+  }
+
+  /**
+   * Deletes the map files of {@code file} other than {@code keep} (may be null): left by a growth
+   * that did not finish, or replaced while a reader still used them when the process stopped.
+   */
+  private static void deleteOtherMaps(Path file, Path keep) throws IOException {
+    String prefix = file.getFileName() + MAP_FILE_INFIX;
+    try (DirectoryStream<Path> maps = Files.newDirectoryStream(file.getParent(),
+        p -> p.getFileName().toString().startsWith(prefix))) {
+      for (Path p : maps) {
+        if (!p.equals(keep)) {
+          LOG.info("Deleting {}: not the current map of tier index {}", p, file);
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- opening
 
   private static final class Opened {
@@ -853,34 +875,42 @@ public final class PersistentTierIndex implements AutoCloseable {
 
   private static Opened openMap(Path file, IndexOptions options) throws IOException {
     Path marker = sibling(file, ".clean");
-    Path metaFile = sibling(file, ".meta");
-    Files.deleteIfExists(sibling(file, ".grow")); // a growth the last run did not finish
-    Files.deleteIfExists(sibling(file, ".meta.tmp"));
+    Files.deleteIfExists(sibling(file, ".tmp"));
     boolean clean = Files.exists(marker);
-    IndexMeta meta = IndexMeta.readIfPresent(metaFile);
-    if (meta != null && !meta.describes(file)) {
-      meta = null; // left by a growth interrupted between its two renames
-    }
     if (!Files.exists(file)) {
+      deleteOtherMaps(file, null);
       Files.deleteIfExists(marker);
-      return create(file, options, OpenState.CREATED, "no index file", null);
+      return create(file, options, 0, OpenState.CREATED, "no index file", null);
     }
-    String problem = precheck(file, meta);
+    IndexManifest manifest;
+    try {
+      manifest = IndexManifest.read(file);
+    } catch (IOException e) {
+      deleteOtherMaps(file, null);
+      Files.deleteIfExists(marker);
+      return create(file, options, 0, OpenState.RESET, e.getMessage(), null);
+    }
+    Path mapFile = manifest.mapPath(file);
+    deleteOtherMaps(file, mapFile);
+    String problem = precheck(mapFile, manifest);
     if (problem == null) {
       ChronicleMap<String, IndexEntry> map = null;
       OpenState state = OpenState.RECOVERED;
       String how;
+      ChronicleMapBuilder<String, IndexEntry> builder =
+          ChronicleMaps.builder(manifest.entries, manifest.averageKeySize);
       try {
         if (clean) {
-          map = builderFor(meta, options).createPersistedTo(file.toFile());
+          map = builder.createPersistedTo(mapFile.toFile());
           state = OpenState.CLEAN;
           how = "closed cleanly";
-        } else if (meta != null && meta.allowsSameConfigRecovery()) {
-          map = builderFor(meta, options).recoverPersistedTo(file.toFile(), true);
-          how = "not closed cleanly, recovered with its recorded configuration";
+        } else if (manifest.allowsSameConfigRecovery()) {
+          map = builder.recoverPersistedTo(mapFile.toFile(), true);
+          how = "not closed cleanly, recovered";
         } else {
-          map = builderFor(null, options).recoverPersistedTo(file.toFile(), false);
-          how = "not closed cleanly, recovered with the configuration in its header";
+          map = builder.recoverPersistedTo(mapFile.toFile(), false);
+          how = "not closed cleanly, written by Chronicle Map " + manifest.chronicleVersion
+              + ", recovered with the configuration in its header";
         }
       } catch (IOException | RuntimeException | InternalError e) {
         map = null;
@@ -894,58 +924,51 @@ public final class PersistentTierIndex implements AutoCloseable {
           closeQuietly(map);
           throw e;
         }
-        long capacity = meta != null ? meta.entries
-            : Math.max(options.expectedEntries(), (long) Math.ceil(map.longSize() / options.growAtFraction()));
-        return new Opened(new Generation(map, meta, capacity, options.growAtFraction()), state, how, null);
+        Generation g = new Generation(map, manifest, mapFile, manifest.entries, options.growAtFraction());
+        return new Opened(g, state, how, null);
       }
     }
-    Path aside = sibling(file, ".corrupt");
-    Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+    Path aside = null;
+    if (Files.exists(mapFile)) {
+      aside = sibling(file, ".corrupt");
+      Files.move(mapFile, aside, StandardCopyOption.REPLACE_EXISTING);
+    }
     Files.deleteIfExists(marker);
-    Files.deleteIfExists(metaFile);
-    return create(file, options, OpenState.RESET, problem, aside);
+    return create(file, options, manifest.generation, OpenState.RESET, problem, aside);
   }
 
-  /** Why the file cannot be opened without even trying, or null. */
-  private static String precheck(Path file, IndexMeta meta) throws IOException {
-    long length = Files.size(file);
-    if (length == 0) {
-      return "empty file";
+  /** Why the map file cannot be opened without even trying, or null. */
+  private static String precheck(Path mapFile, IndexManifest manifest) throws IOException {
+    if (manifest.format != IndexManifest.FORMAT) {
+      return "format " + manifest.format + ", expected " + IndexManifest.FORMAT;
     }
-    if (meta != null && meta.format != IndexMeta.FORMAT) {
-      return "format " + meta.format + ", expected " + IndexMeta.FORMAT;
+    if (!Files.exists(mapFile)) {
+      return "map file " + mapFile.getFileName() + " is missing";
     }
-    if (meta != null && length < meta.createdLength) {
-      return "truncated to " + length + " bytes, created with " + meta.createdLength;
+    long length = Files.size(mapFile);
+    if (length < manifest.createdLength) {
+      return "map file truncated to " + length + " bytes, created with " + manifest.createdLength;
     }
     return null;
   }
 
-  private static net.openhft.chronicle.map.ChronicleMapBuilder<String, IndexEntry> builderFor(IndexMeta meta,
-      IndexOptions options) {
-    return meta != null
-        ? ChronicleMaps.builder(meta.entries, meta.averageKeySize)
-        : ChronicleMaps.builder(options.expectedEntries(), options.averageNameBytes());
-  }
-
-  /** Creates an empty map in {@code F.grow}, records its meta, renames it to {@code file}. */
-  private static Opened create(Path file, IndexOptions options, OpenState state, String reason, Path aside)
-      throws IOException {
-    Path grow = sibling(file, ".grow");
+  /** Creates an empty map of the generation after {@code lastGeneration} and installs its manifest. */
+  private static Opened create(Path file, IndexOptions options, long lastGeneration, OpenState state, String reason,
+      Path aside) throws IOException {
+    long generation = lastGeneration + 1;
+    Path mapFile = mapFileOf(file, generation);
     long entries = options.expectedEntries();
     double averageKey = options.averageNameBytes();
-    Files.deleteIfExists(grow);
-    ChronicleMap<String, IndexEntry> map = ChronicleMaps.builder(entries, averageKey).createPersistedTo(grow.toFile());
+    Files.deleteIfExists(mapFile);
+    ChronicleMap<String, IndexEntry> map = ChronicleMaps.builder(entries, averageKey).createPersistedTo(mapFile.toFile());
     try {
-      IndexMeta meta = IndexMeta.describe(grow, entries, averageKey);
-      Path metaTmp = sibling(file, ".meta.tmp");
-      meta.write(metaTmp);
-      Files.move(metaTmp, sibling(file, ".meta"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(grow, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return new Opened(new Generation(map, meta, entries, options.growAtFraction()), state, reason, aside);
+      IndexManifest manifest = IndexManifest.describe(mapFile, generation, entries, averageKey);
+      manifest.install(file, sibling(file, ".tmp"));
+      Generation g = new Generation(map, manifest, mapFile, entries, options.growAtFraction());
+      return new Opened(g, state, reason, aside);
     } catch (IOException | RuntimeException e) {
       closeQuietly(map);
-      Files.deleteIfExists(grow);
+      Files.deleteIfExists(mapFile);
       throw e;
     }
   }
