@@ -197,9 +197,9 @@ public final class PersistentTierIndex implements AutoCloseable {
       PersistentTierIndex index = new PersistentTierIndex(abs, options, lockChannel, lock, opened);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       if (opened.state == OpenState.RESET) {
-        LOG.warn("Opened tier index {} in {} ms: {} ({}); the unusable map was moved to {}; a full scan is needed",
-            abs, ms, opened.state, opened.reason, opened.movedAside == null ? "nowhere (there was none)"
-                : opened.movedAside);
+        LOG.warn("Opened tier index {} in {} ms: {} ({}); {}; a full scan is needed", abs, ms, opened.state,
+            opened.reason, opened.movedAside == null ? "no map file to move aside"
+                : "moved the unusable map to " + opened.movedAside);
       } else {
         LOG.info("Opened tier index {} in {} ms: {} ({}), {} entries, declared for {}",
             abs, ms, opened.state, opened.reason, index.size(), index.capacity());
@@ -942,14 +942,7 @@ public final class PersistentTierIndex implements AutoCloseable {
     if (manifest.format != IndexManifest.FORMAT) {
       return "format " + manifest.format + ", expected " + IndexManifest.FORMAT;
     }
-    if (!Files.exists(mapFile)) {
-      return "map file " + mapFile.getFileName() + " is missing";
-    }
-    long length = Files.size(mapFile);
-    if (length < manifest.createdLength) {
-      return "map file truncated to " + length + " bytes, created with " + manifest.createdLength;
-    }
-    return null;
+    return manifest.problemWith(mapFile);
   }
 
   /** Creates an empty map of the generation after {@code lastGeneration} and installs its manifest. */
