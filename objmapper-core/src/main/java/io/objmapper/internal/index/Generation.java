@@ -23,7 +23,7 @@ final class Generation {
   final Path mapFile;
   /** Entries the map was declared for. */
   final long capacity;
-  /** Size at which growth starts. */
+  /** Size beyond which growth starts. */
   final long growAt;
   /** Below this many remaining extra tiers, growth starts whatever the size (names longer than declared). */
   final int tierAlarm;

@@ -12,10 +12,16 @@ import io.objmapper.spi.ObjectNames;
  *     .build();
  * }</pre>
  *
- * <p>The map file is preallocated for its declared entries (about 110 bytes per entry with
+ * <p>The map file is preallocated for its declared entries (about 120 bytes per entry with
  * 60-byte names), so {@code expectedEntries} should be the number of objects the tier really
- * holds: the index grows by itself when it nears that number, but each growth copies every entry
- * and leaves the file {@code growthFactor} times larger than its content needs for a while.
+ * holds: the index grows by itself when it reaches that number, but each growth copies every
+ * entry and leaves the file {@code growthFactor} times larger than its content needs for a while.
+ *
+ * <p>Chronicle Map accepts about twice its declared entries (segments spill into overflow tiers)
+ * before a put fails. Growing at {@code growAtFraction = 1.0} of the declared entries therefore
+ * starts the copy at about half of that hard limit, leaving as many entries again for writes
+ * that arrive while the copy runs; a map filled exactly to its declared size uses no overflow
+ * tier and is not copied.
  */
 public final class IndexOptions {
   /** Entries a map is declared for when the caller does not say. */
@@ -23,7 +29,7 @@ public final class IndexOptions {
   /** Average UTF-8 length of an object name when the caller does not say. */
   public static final int DEFAULT_AVERAGE_NAME_BYTES = 64;
   /** Fraction of the declared entries at which the map is re-created larger. */
-  public static final double DEFAULT_GROW_AT_FRACTION = 0.9;
+  public static final double DEFAULT_GROW_AT_FRACTION = 1.0;
   /** How much larger a re-created map is declared. */
   public static final double DEFAULT_GROWTH_FACTOR = 1.5;
   /** Smallest map ever declared: below this Chronicle Map's fixed costs dominate. */
@@ -60,7 +66,7 @@ public final class IndexOptions {
     return averageNameBytes;
   }
 
-  /** Fraction of the declared entries at which growth starts, in (0, 1]. */
+  /** Fraction of the declared entries at which growth starts, in (0, 1.5]. */
   public double growAtFraction() {
     return growAtFraction;
   }
@@ -105,8 +111,8 @@ public final class IndexOptions {
 
     public Builder growAtFraction(double growAtFraction) {
       requireState(Double.isNaN(this.growAtFraction), "growAtFraction was already set to %s", this.growAtFraction);
-      if (!(growAtFraction > 0 && growAtFraction <= 1)) {
-        throw new IllegalArgumentException("growAtFraction not in (0, 1]");
+      if (!(growAtFraction > 0 && growAtFraction <= 1.5)) {
+        throw new IllegalArgumentException("growAtFraction not in (0, 1.5]");
       }
       this.growAtFraction = growAtFraction;
       return this;

@@ -72,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Growth</h2>
  * Chronicle Map cannot grow a file beyond about twice its declared entries, and a put past that
  * throws. This index counts its entries; at {@link IndexOptions#growAtFraction()} of the declared
- * number (or when long names make segments spill into overflow tiers) a background thread
+ * number (by default when it reaches it, about half the hard limit), or when long names make
+ * segments spill into overflow tiers early, a background thread
  * creates a map {@link IndexOptions#growthFactor()} times larger in {@code F.map.N+1}, copies
  * every entry into it, then, holding writers off for a moment, replays the names written during
  * the copy, renames a manifest naming it over {@code F} and switches to it; the old map file is
@@ -522,7 +523,7 @@ public final class PersistentTierIndex implements AutoCloseable {
     if (growing) {
       return;
     }
-    if (s >= g.growAt && s >= nextGrowthAttemptSize) {
+    if (s > g.growAt && s >= nextGrowthAttemptSize) {
       requestGrowth(grownCapacity(g), s + " entries");
     } else if (s % TIER_CHECK_INTERVAL == 0 && g.map.remainingAutoResizes() < g.tierAlarm) {
       requestGrowth(grownCapacity(g), "overflow tiers in use (names longer than declared)");

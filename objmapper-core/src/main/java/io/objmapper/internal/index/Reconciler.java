@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>Scan: every file the scan reports is compared with its entry (a lock-free get); a new
  *   file is added, a changed one is looked up again (the scan may be older than a write since)
- *   and updated, keeping the entry's flags. The hash of every name is remembered.</li>
+ *   and updated, keeping the entry's flags. The hash of every name is remembered. When the
+ *   index starts empty (a rebuild), the comparison and the insert are one locked step.</li>
  *   <li>Sweep: a walk over the index; an entry whose name the scan did not report is looked up
  *   again: if the file exists (created after the scan passed, or missed by it) the entry is
  *   kept or updated, otherwise it is removed, the decisive look-up happening while the entry is
@@ -50,6 +51,7 @@ final class Reconciler {
     IndexEntry scannedEntry = new IndexEntry();
     IndexEntry existing = new IndexEntry();
     IndexEntry fresh = new IndexEntry();
+    boolean rebuild = index.size() == 0;
     try {
       files.scan((name, size, mtimeMillis, fileKeyHash) -> {
         scanned++;
@@ -58,6 +60,14 @@ final class Reconciler {
           return;
         }
         scannedEntry.set(size, mtimeMillis, fileKeyHash, 0);
+        if (rebuild) {
+          // Nearly every file is new: insert-or-compare in one step. A file that another writer
+          // indexed meanwhile with other metadata is simply updated from the scan.
+          count(index.mergeScanned(name, scannedEntry));
+          seen.add(name);
+          progress(t0, "scan");
+          return;
+        }
         if (index.get(name, existing)) {
           if (existing.sameFileAs(scannedEntry)) {
             unchanged++;

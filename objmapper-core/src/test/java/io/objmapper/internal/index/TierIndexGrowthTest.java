@@ -71,7 +71,7 @@ class TierIndexGrowthTest {
     }
     try (PersistentTierIndex index = openSmall()) {
       assertThat(index.openState()).isEqualTo(OpenState.CLEAN);
-      assertThat(index.capacity()).isEqualTo(capacity).isGreaterThan(5_000);
+      assertThat(index.capacity()).isEqualTo(capacity).isGreaterThan(1_000);
       assertThat(index.size()).isEqualTo(5_000);
       assertThat(index.get(name(4_999))).isEqualTo(entry(4_999));
     }
