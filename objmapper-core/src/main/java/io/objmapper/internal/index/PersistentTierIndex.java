@@ -185,6 +185,8 @@ public final class PersistentTierIndex implements AutoCloseable {
     FileChannel lockChannel = FileChannel.open(sibling(abs, ".lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
     FileLock lock = null;
+    Opened opened = null;
+    PersistentTierIndex index = null;
     try {
       try {
         lock = lockChannel.tryLock();
@@ -194,8 +196,8 @@ public final class PersistentTierIndex implements AutoCloseable {
       if (lock == null) {
         throw new IOException("tier index " + abs + " is open in another process");
       }
-      Opened opened = openMap(abs, options);
-      PersistentTierIndex index = new PersistentTierIndex(abs, options, lockChannel, lock, opened);
+      opened = openMap(abs, options);
+      index = new PersistentTierIndex(abs, options, lockChannel, lock, opened);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       if (opened.state == OpenState.RESET) {
         LOG.warn("Opened tier index {} in {} ms: {} ({}); {}; a full scan is needed", abs, ms, opened.state,
@@ -210,6 +212,13 @@ public final class PersistentTierIndex implements AutoCloseable {
       }
       return index;
     } catch (IOException | RuntimeException | Error e) {
+      if (index != null) {
+        index.close();
+        throw e;
+      }
+      if (opened != null) {
+        closeQuietly(opened.generation.map);
+      }
       if (lock != null) {
         try {
           lock.release();
@@ -306,7 +315,9 @@ public final class PersistentTierIndex implements AutoCloseable {
    *
    * @return {@code true} if the name was new, {@code false} if an entry was replaced
    * @throws io.objmapper.spi.InvalidObjectNameException if {@code name} is not a valid name
-   * @throws UncheckedIOException if the index is full and could not grow (disk full)
+   * @throws UncheckedIOException if the write failed for lack of disk space, or the index is
+   *     full and could not grow
+   * @throws IndexCorruptedException if the map file turned out to be damaged
    */
   public boolean put(String name, IndexEntry entry) {
     ObjectNames.validate(name);
@@ -319,6 +330,7 @@ public final class PersistentTierIndex implements AutoCloseable {
    * Removes the entry for {@code name}.
    *
    * @return {@code true} if there was one
+   * @throws IndexCorruptedException if the map file turned out to be damaged
    */
   public boolean remove(String name) {
     Objects.requireNonNull(name, "name");
@@ -475,10 +487,10 @@ public final class PersistentTierIndex implements AutoCloseable {
           result = op.apply(g.map);
         } catch (IllegalStateException e) {
           if (!isFull(g, e)) {
-            throw corrupted(e);
+            throw failed(e);
           }
         } catch (RuntimeException e) {
-          throw corrupted(e);
+          throw failed(e);
         }
         if (result != NONE) {
           Set<String> d = dirty;
@@ -625,6 +637,12 @@ public final class PersistentTierIndex implements AutoCloseable {
     } finally {
       if (next != null) {
         discard(next, nextFile);
+        gate.writeLock().lock(); // close() joins this thread before taking the gate: no deadlock
+        try {
+          dirty = null;
+        } finally {
+          gate.writeLock().unlock();
+        }
       }
       synchronized (growthLock) {
         growthRun = null;
@@ -775,6 +793,19 @@ public final class PersistentTierIndex implements AutoCloseable {
     IndexEntry entry(int i, IndexEntry into) {
       return into.set(sizes[i], mtimes[i], fileKeys[i], flags[i]);
     }
+  }
+
+  /**
+   * What a write that failed inside Chronicle Map throws: an I/O failure (disk full while
+   * allocating an overflow tier) as such, anything else as damage to the file.
+   */
+  private RuntimeException failed(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IOException) {
+        return new UncheckedIOException("tier index " + file + ": write failed", (IOException) t);
+      }
+    }
+    return corrupted(e);
   }
 
   private IndexCorruptedException corrupted(RuntimeException e) {
