@@ -15,11 +15,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -74,10 +72,11 @@ import org.slf4j.LoggerFactory;
  * throws. This index counts its entries; at {@link IndexOptions#growAtFraction()} of the declared
  * number (by default when it reaches it, about half the hard limit), or when long names make
  * segments spill into overflow tiers early, a background thread
- * creates a map {@link IndexOptions#growthFactor()} times larger in {@code F.map.N+1}, copies
- * every entry into it, then, holding writers off for a moment, replays the names written during
- * the copy, renames a manifest naming it over {@code F} and switches to it; the old map file is
- * deleted once its last reader has left. Readers are never held off. If
+ * creates a map {@link IndexOptions#growthFactor()} times larger in {@code F.map.N+1} and copies
+ * every entry into it, segment by segment, while every write goes to both maps (see
+ * {@link ChronicleMaps}); then, holding writers off only while it renames a manifest naming the
+ * new map over {@code F}, it switches to it. The old map file is deleted once its last reader
+ * has left. Readers are never held off. If
  * the old map fills up before the copy ends, the writers that hit the limit wait for the switch
  * and retry; no {@link IllegalStateException} from Chronicle reaches a caller.
  *
@@ -90,11 +89,12 @@ import org.slf4j.LoggerFactory;
  *   runs during a growth reads the old map, which receives every write until the switch.
  *   Linearizable: a get that starts after a put returned sees it.</li>
  *   <li>{@link #put}, {@link #remove}: run in parallel with each other (Chronicle segment
- *   locks). They wait only while a growth switches maps (the replay of the names written
- *   during its copy: typically milliseconds) or, rarely, when the old map filled up before the
- *   copy finished.</li>
+ *   locks). While a growth copies they write to both maps and may wait for the copy of their
+ *   segment (a few thousand entries); they wait for the switch itself only while a manifest is
+ *   renamed, and, rarely, for the whole growth when the old map filled up before the copy
+ *   finished.</li>
  *   <li>{@link #forEach}, {@link #forEachWithPrefix}: weakly consistent, like the iterators of
- *   {@link ConcurrentHashMap}: every entry present during the whole walk is visited once;
+ *   {@link java.util.concurrent.ConcurrentHashMap}: every entry present during the whole walk is visited once;
  *   concurrent changes may or may not be seen. One segment (a few thousand entries) is copied
  *   to the heap at a time and the visitor runs outside every lock, so it may put and remove. A
  *   walk keeps the map it started on mapped until it ends, even if a growth replaced it.</li>
@@ -114,7 +114,6 @@ public final class PersistentTierIndex implements AutoCloseable {
   private static final int MAX_GROWTH_WAITS = 8;
 
   private static final int NONE = Integer.MIN_VALUE;
-  private static final int REMOVED = -1;
 
   private final Path file;
   private final Path cleanMarker;
@@ -129,8 +128,8 @@ public final class PersistentTierIndex implements AutoCloseable {
   /** Writers hold it shared; a growth holds it exclusively to switch maps, close to drain. */
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   private volatile Generation current;
-  /** Names written while a growth copies; set and cleared under the exclusive gate. */
-  private Set<String> dirty;
+  /** The map a growth copies into, which writes keep in step; set and cleared under the exclusive gate. */
+  private ChronicleMaps.Mirror mirror;
   private final AtomicLong size = new AtomicLong();
   private final AtomicLong growths = new AtomicLong();
   /** Last map generation number used; each new map gets the next one, even if it is discarded. */
@@ -322,8 +321,7 @@ public final class PersistentTierIndex implements AutoCloseable {
   public boolean put(String name, IndexEntry entry) {
     ObjectNames.validate(name);
     Objects.requireNonNull(entry, "entry");
-    return write(name, map -> ChronicleMaps.put(map, name, entry) ? ChronicleMaps.ADDED : ChronicleMaps.UPDATED)
-        == ChronicleMaps.ADDED;
+    return write((map, m) -> ChronicleMaps.put(map, name, entry, m)) == ChronicleMaps.ADDED;
   }
 
   /**
@@ -334,7 +332,7 @@ public final class PersistentTierIndex implements AutoCloseable {
    */
   public boolean remove(String name) {
     Objects.requireNonNull(name, "name");
-    return write(name, map -> ChronicleMaps.remove(map, name) ? REMOVED : ChronicleMaps.UNCHANGED) == REMOVED;
+    return write((map, m) -> ChronicleMaps.remove(map, name, m)) == ChronicleMaps.REMOVED;
   }
 
   // ---------------------------------------------------------------- state
@@ -440,7 +438,7 @@ public final class PersistentTierIndex implements AutoCloseable {
   /** {@link ChronicleMaps#merge}: adds or updates from a scan, keeping flags. */
   int mergeScanned(String name, IndexEntry scanned) {
     IndexEntry scratch = new IndexEntry();
-    return write(name, map -> ChronicleMaps.merge(map, name, scanned, scratch));
+    return write((map, m) -> ChronicleMaps.merge(map, name, scanned, scratch, m));
   }
 
   /**
@@ -449,8 +447,8 @@ public final class PersistentTierIndex implements AutoCloseable {
    */
   boolean removeIfGone(String name, IndexEntry expected, ChronicleMaps.FileCheck check) {
     IndexEntry scratch = new IndexEntry();
-    return write(name, map -> ChronicleMaps.removeIfGone(map, name, expected, scratch, check) ? REMOVED
-        : ChronicleMaps.UNCHANGED) == REMOVED;
+    return write((map, m) -> ChronicleMaps.removeIfGone(map, name, expected, scratch, check, m))
+        == ChronicleMaps.REMOVED;
   }
 
   // ---------------------------------------------------------------- internals
@@ -469,11 +467,11 @@ public final class PersistentTierIndex implements AutoCloseable {
   }
 
   private interface MapWrite {
-    /** Returns ADDED, UPDATED, UNCHANGED or REMOVED. */
-    int apply(ChronicleMap<String, IndexEntry> map);
+    /** Writes to {@code map} keeping {@code mirror} (may be null) in step; ADDED, UPDATED, UNCHANGED or REMOVED. */
+    int apply(ChronicleMap<String, IndexEntry> map, ChronicleMaps.Mirror mirror);
   }
 
-  private int write(String name, MapWrite op) {
+  private int write(MapWrite op) {
     for (int waits = 0;; waits++) {
       GrowthRun waitFor;
       gate.readLock().lock();
@@ -484,7 +482,7 @@ public final class PersistentTierIndex implements AutoCloseable {
         Generation g = current;
         int result = NONE;
         try {
-          result = op.apply(g.map);
+          result = op.apply(g.map, mirror);
         } catch (IllegalStateException e) {
           if (!isFull(g, e)) {
             throw failed(e);
@@ -493,13 +491,9 @@ public final class PersistentTierIndex implements AutoCloseable {
           throw failed(e);
         }
         if (result != NONE) {
-          Set<String> d = dirty;
-          if (d != null) {
-            d.add(name);
-          }
           if (result == ChronicleMaps.ADDED) {
             afterInsert(g);
-          } else if (result == REMOVED) {
+          } else if (result == ChronicleMaps.REMOVED) {
             size.decrementAndGet();
           }
           return result;
@@ -600,10 +594,10 @@ public final class PersistentTierIndex implements AutoCloseable {
       Files.deleteIfExists(nextFile);
       next = ChronicleMaps.builder(target, averageKey).createPersistedTo(nextFile.toFile());
       IndexManifest manifest = IndexManifest.describe(nextFile, generation, target, averageKey);
-      Set<String> written = ConcurrentHashMap.newKeySet();
+      ChronicleMaps.Mirror writesDuringCopy = new ChronicleMaps.Mirror(next);
       gate.writeLock().lock();
       try {
-        dirty = written;
+        mirror = writesDuringCopy;
       } finally {
         gate.writeLock().unlock();
       }
@@ -613,19 +607,22 @@ public final class PersistentTierIndex implements AutoCloseable {
         if (run.cancelled) {
           throw new CancellationException("index closing");
         }
-        replay(written, old.map, next);
+        if (writesDuringCopy.failure() != null) {
+          throw new IOException("a write during the copy could not be applied to the new map",
+              writesDuringCopy.failure());
+        }
         manifest.install(file, manifestTmp); // the switch: from here on a restart opens the new map
         current = new Generation(next, manifest, nextFile, target, options.growAtFraction());
         next = null;
       } finally {
-        dirty = null;
+        mirror = null;
         gate.writeLock().unlock();
       }
       old.replaceAndRelease();
       growths.incrementAndGet();
       nextGrowthAttemptSize = 0;
-      LOG.info("Grew tier index {} in {} ms: declared for {}, {} entries copied, {} names written meanwhile",
-          file, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), target, copied, written.size());
+      LOG.info("Grew tier index {} in {} ms: declared for {}, {} entries copied, {} writes mirrored meanwhile",
+          file, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), target, copied, writesDuringCopy.writes.sum());
     } catch (Throwable e) {
       failure = e;
       if (run.cancelled) {
@@ -636,13 +633,13 @@ public final class PersistentTierIndex implements AutoCloseable {
       }
     } finally {
       if (next != null) {
-        discard(next, nextFile);
         gate.writeLock().lock(); // close() joins this thread before taking the gate: no deadlock
         try {
-          dirty = null;
+          mirror = null; // before closing the map writes were mirrored to
         } finally {
           gate.writeLock().unlock();
         }
+        discard(next, nextFile);
       }
       synchronized (growthLock) {
         growthRun = null;
@@ -676,31 +673,14 @@ public final class PersistentTierIndex implements AutoCloseable {
 
   private static long copyAll(ChronicleMap<String, IndexEntry> from, ChronicleMap<String, IndexEntry> to,
       GrowthRun run) {
-    long[] copied = new long[1];
+    long copied = 0;
     for (int s = 0, n = from.segments(); s < n; s++) {
       if (run.cancelled) {
         throw new CancellationException("index closing");
       }
-      try (MapSegmentContext<String, IndexEntry, ?> c = from.segmentContext(s)) {
-        c.forEachSegmentEntry(e -> {
-          ChronicleMaps.copy(e, to);
-          copied[0]++;
-        });
-      }
+      copied += ChronicleMaps.copySegment(from, s, to);
     }
-    return copied[0];
-  }
-
-  private static void replay(Set<String> names, ChronicleMap<String, IndexEntry> from,
-      ChronicleMap<String, IndexEntry> to) {
-    IndexEntry holder = new IndexEntry();
-    for (String name : names) {
-      if (from.getUsing(name, holder) != null) {
-        ChronicleMaps.put(to, name, holder);
-      } else {
-        ChronicleMaps.remove(to, name);
-      }
-    }
+    return copied;
   }
 
   private void discard(ChronicleMap<String, IndexEntry> map, Path mapFile) {
@@ -985,7 +965,8 @@ public final class PersistentTierIndex implements AutoCloseable {
     long entries = options.expectedEntries();
     double averageKey = options.averageNameBytes();
     Files.deleteIfExists(mapFile);
-    ChronicleMap<String, IndexEntry> map = ChronicleMaps.builder(entries, averageKey).createPersistedTo(mapFile.toFile());
+    ChronicleMap<String, IndexEntry> map =
+        ChronicleMaps.builder(entries, averageKey).createPersistedTo(mapFile.toFile());
     try {
       IndexManifest manifest = IndexManifest.describe(mapFile, generation, entries, averageKey);
       manifest.install(file, sibling(file, ".tmp"));

@@ -161,6 +161,7 @@ final class Reconciler {
     lastProgress = now;
     double seconds = (now - t0) / 1e9;
     LOG.info("Reconciling tier index {} ({}): {} files scanned ({} files/s), {} added, {} updated, {} removed,"
-        + " {} entries swept", index.file(), phase, scanned, (long) (scanned / seconds), added, updated, removed, swept);
+        + " {} entries swept", index.file(), phase, scanned, (long) (scanned / seconds), added, updated, removed,
+        swept);
   }
 }

@@ -144,10 +144,12 @@ class TierIndexBasicsTest {
       index.put("/фото/2024/ё.jpg", entry(6));
 
       Map<String, IndexEntry> found = new HashMap<>();
-      long visited = index.forEachWithPrefix("/photos/2024/", (n, e) -> found.put(n, new IndexEntry().copyFrom(e)) == null);
+      long visited = index.forEachWithPrefix("/photos/2024/",
+          (n, e) -> found.put(n, new IndexEntry().copyFrom(e)) == null);
 
       assertThat(visited).isEqualTo(2);
-      assertThat(found).containsOnly(Map.entry("/photos/2024/a.jpg", entry(1)), Map.entry("/photos/2024/b.jpg", entry(2)));
+      assertThat(found)
+          .containsOnly(Map.entry("/photos/2024/a.jpg", entry(1)), Map.entry("/photos/2024/b.jpg", entry(2)));
       List<String> cyrillic = new ArrayList<>();
       index.forEachWithPrefix("/фото/", (n, e) -> cyrillic.add(n));
       assertThat(cyrillic).containsExactly("/фото/2024/ё.jpg");

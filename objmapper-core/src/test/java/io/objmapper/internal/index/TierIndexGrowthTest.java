@@ -108,6 +108,7 @@ class TierIndexGrowthTest {
               problems.add(e.toString());
             }
             reads.incrementAndGet();
+            Thread.yield(); // leave the two cores to the writer and the growth as well
           }
         }));
       }

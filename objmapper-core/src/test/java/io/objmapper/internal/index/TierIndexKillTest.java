@@ -104,7 +104,8 @@ class TierIndexKillTest {
 
   private static Thread pumpLines(Process child, BlockingQueue<String> lines) {
     Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
           lines.add(line);
         }
