@@ -1,0 +1,95 @@
+package io.objmapper.internal.index;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open map file and its sizing. A growth replaces the index's current generation by a larger
+ * one; readers still inside the old one finish there, so the old map is closed (unmapped) only
+ * when the last of them leaves: a reference count, starting at one for the index itself. A
+ * replaced generation's file is deleted then too.
+ */
+final class Generation {
+  private static final Logger LOG = LoggerFactory.getLogger(Generation.class);
+
+  final ChronicleMap<String, IndexEntry> map;
+  final IndexManifest manifest;
+  final Path mapFile;
+  /** Entries the map was declared for. */
+  final long capacity;
+  /** Size beyond which growth starts. */
+  final long growAt;
+  /** Below this many remaining extra tiers, growth starts whatever the size (names longer than declared). */
+  final int tierAlarm;
+
+  private final AtomicInteger refs = new AtomicInteger(1);
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private volatile boolean replaced;
+
+  Generation(ChronicleMap<String, IndexEntry> map, IndexManifest manifest, Path mapFile, long capacity,
+      double growAtFraction) {
+    this.map = map;
+    this.manifest = manifest;
+    this.mapFile = mapFile;
+    this.capacity = capacity;
+    this.growAt = Math.max(1, (long) (capacity * growAtFraction));
+    this.tierAlarm = map.remainingAutoResizes() * 3 / 4;
+  }
+
+  /** Takes a reference; false if the generation is already released by everyone. */
+  boolean tryAcquire() {
+    for (;;) {
+      int r = refs.get();
+      if (r == 0) {
+        return false;
+      }
+      if (refs.compareAndSet(r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Drops a reference; the last one closes the map (and deletes its file if it was replaced). */
+  void release() {
+    if (refs.decrementAndGet() == 0) {
+      try {
+        map.close();
+        if (replaced) {
+          Files.deleteIfExists(mapFile);
+        }
+      } catch (IOException e) {
+        LOG.warn("Could not delete replaced index map {} (the next open deletes it): {}", mapFile, e.toString());
+      } finally {
+        closed.countDown();
+      }
+    }
+  }
+
+  /** Marks the generation replaced by a newer one, then drops the index's own reference. */
+  void replaceAndRelease() {
+    replaced = true;
+    release();
+  }
+
+  /** Waits until the map is closed (every reference released). */
+  void awaitClosed() {
+    boolean interrupted = false;
+    for (;;) {
+      try {
+        closed.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package io.objmapper.internal.index;
+
+import io.objmapper.spi.ObjectNames;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@link PersistentTierIndex#reconcile} run, in two passes.
+ *
+ * <ol>
+ *   <li>Scan: every file the scan reports is compared with its entry (a lock-free get); a new
+ *   file is added, a changed one is looked up again (the scan may be older than a write since)
+ *   and updated, keeping the entry's flags. The hash of every name is remembered. When the
+ *   index starts empty (a rebuild), the comparison and the insert are one locked step.</li>
+ *   <li>Sweep: a walk over the index; an entry whose name the scan did not report is looked up
+ *   again: if the file exists (created after the scan passed, or missed by it) the entry is
+ *   kept or updated, otherwise it is removed, the decisive look-up happening while the entry is
+ *   locked. The sweep runs only if the scan completed.</li>
+ * </ol>
+ */
+final class Reconciler {
+  private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+  private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final PersistentTierIndex index;
+  private final TierFiles files;
+
+  private long scanned;
+  private long added;
+  private long updated;
+  private long removed;
+  private long unchanged;
+  private long skipped;
+  private long errors;
+  private long swept;
+  private long lastProgress;
+
+  Reconciler(PersistentTierIndex index, TierFiles files) {
+    this.index = index;
+    this.files = files;
+  }
+
+  ReconcileReport run() throws IOException {
+    long t0 = System.nanoTime();
+    lastProgress = t0;
+    LOG.info("Reconciling tier index {} with {}: {} entries, opened {}", index.file(), files, index.size(),
+        index.openState());
+    NameHashes seen = new NameHashes();
+    IndexEntry scannedEntry = new IndexEntry();
+    IndexEntry existing = new IndexEntry();
+    IndexEntry fresh = new IndexEntry();
+    boolean rebuild = index.size() == 0;
+    try {
+      files.scan((name, size, mtimeMillis, fileKeyHash) -> {
+        scanned++;
+        if (!ObjectNames.isValid(name)) {
+          skipped++;
+          return;
+        }
+        scannedEntry.set(size, mtimeMillis, fileKeyHash, 0);
+        if (rebuild) {
+          // Nearly every file is new: insert-or-compare in one step. A file that another writer
+          // indexed meanwhile with other metadata is simply updated from the scan.
+          count(index.mergeScanned(name, scannedEntry));
+          seen.add(name);
+          progress(t0, "scan");
+          return;
+        }
+        if (index.get(name, existing)) {
+          if (existing.sameFileAs(scannedEntry)) {
+            unchanged++;
+            seen.add(name);
+            progress(t0, "scan");
+            return;
+          }
+          int state = stat(name, fresh);
+          if (state == GONE) {
+            progress(t0, "scan"); // not remembered as seen: the sweep decides
+            return;
+          }
+          if (state == EXISTS) {
+            scannedEntry.copyFrom(fresh);
+          }
+        }
+        count(index.mergeScanned(name, scannedEntry));
+        seen.add(name);
+        progress(t0, "scan");
+      });
+    } catch (IOException e) {
+      LOG.warn("Reconciliation of tier index {} stopped: the scan failed after {} files ({} added, {} updated);"
+          + " nothing was removed: {}", index.file(), scanned, added, updated, e.toString());
+      throw e;
+    }
+    seen.freeze();
+    long scanEnd = System.nanoTime();
+    index.forEach((name, entry) -> {
+      swept++;
+      if (!seen.contains(name)) {
+        sweep(name, entry, fresh);
+      }
+      progress(t0, "sweep");
+      return true;
+    });
+    ReconcileReport report = new ReconcileReport(scanned, added, updated, removed, unchanged, skipped, errors,
+        System.nanoTime() - t0);
+    LOG.info("Reconciled tier index {} in {} ms (scan {} ms): {} files scanned, {} added, {} updated, {} removed,"
+            + " {} unchanged, {} skipped, {} unreadable; {} entries",
+        index.file(), TimeUnit.NANOSECONDS.toMillis(report.durationNanos()),
+        TimeUnit.NANOSECONDS.toMillis(scanEnd - t0), scanned, added, updated, removed, unchanged, skipped, errors,
+        index.size());
+    return report;
+  }
+
+  private void sweep(String name, IndexEntry entry, IndexEntry fresh) {
+    int[] state = {GONE};
+    boolean gone = index.removeIfGone(name, entry, () -> {
+      state[0] = stat(name, fresh);
+      return state[0] != GONE;
+    });
+    if (gone) {
+      removed++;
+    } else if (state[0] == EXISTS && !fresh.sameFileAs(entry)) {
+      count(index.mergeScanned(name, fresh));
+    }
+  }
+
+  private static final int GONE = 0;
+  private static final int EXISTS = 1;
+  private static final int UNREADABLE = 2;
+
+  private int stat(String name, IndexEntry into) {
+    try {
+      return files.stat(name, into) ? EXISTS : GONE;
+    } catch (IOException e) {
+      errors++;
+      LOG.debug("Cannot read the state of {}: {}", name, e.toString());
+      return UNREADABLE;
+    }
+  }
+
+  private void count(int mergeResult) {
+    if (mergeResult == ChronicleMaps.ADDED) {
+      added++;
+    } else if (mergeResult == ChronicleMaps.UPDATED) {
+      updated++;
+    } else {
+      unchanged++;
+    }
+  }
+
+  private void progress(long t0, String phase) {
+    if (((scanned + swept) & 4095) != 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - lastProgress < PROGRESS_INTERVAL_NANOS) {
+      return;
+    }
+    lastProgress = now;
+    double seconds = (now - t0) / 1e9;
+    LOG.info("Reconciling tier index {} ({}): {} files scanned ({} files/s), {} added, {} updated, {} removed,"
+        + " {} entries swept", index.file(), phase, scanned, (long) (scanned / seconds), added, updated, removed,
+        swept);
+  }
+}
