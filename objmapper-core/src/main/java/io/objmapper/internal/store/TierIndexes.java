@@ -1,6 +1,9 @@
 package io.objmapper.internal.store;
 
+import io.objmapper.internal.index.IndexOptions;
+import io.objmapper.internal.index.PersistentTierIndex;
 import io.objmapper.spi.Tier;
+import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -13,12 +16,21 @@ public final class TierIndexes {
   private TierIndexes() {}
 
   /**
-   * The index of {@code tier}: volatile tiers get a heap index filled by a scan.
+   * The index of {@code tier}: a persistent tier with {@code persistIndex} gets a Chronicle
+   * Map file at its index path (reconciled in the background when it was not closed
+   * cleanly); other tiers get a heap index filled by a scan.
    *
    * @param persist whether persistent tiers keep their index in a file
    * @param expectedObjects what a new index file is first sized for
    */
   public static TierIndex open(Tier tier, boolean persist, long expectedObjects) throws IOException {
+    TierConfig c = tier.config();
+    if (persist && c.has(TierFlag.PERSISTENT) && c.persistIndex() && c.indexPath().isPresent()) {
+      ChronicleTierIndex index = new ChronicleTierIndex(PersistentTierIndex.open(c.indexPath().get(),
+          Math.max(IndexOptions.MIN_ENTRIES, expectedObjects)), tier);
+      index.reconcileInBackground();
+      return index;
+    }
     HeapTierIndex index = new HeapTierIndex();
     int flags = tier.config().has(TierFlag.PERSISTENT) ? 0 : io.objmapper.ObjectFlag.EPHEMERAL.bit();
     long n = tier.scan((name, stat) -> index.put(name, new IndexRecord(stat.size(), stat.mtimeMillis(), flags)),

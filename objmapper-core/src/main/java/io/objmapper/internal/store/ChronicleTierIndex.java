@@ -1,0 +1,131 @@
+package io.objmapper.internal.store;
+
+import io.objmapper.internal.index.IndexEntry;
+import io.objmapper.internal.index.PersistentTierIndex;
+import io.objmapper.internal.index.ReconcileReport;
+import io.objmapper.internal.index.TierFiles;
+import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.Tier;
+import java.io.IOException;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The index of a persistent tier: a {@link PersistentTierIndex} (a Chronicle Map file). An
+ * index that was not closed cleanly, or was missing, is reconciled with the tier's files in
+ * the background; until that ends a miss proves nothing ({@link #complete()} is false) and
+ * lookups ask the tier, so no object on disk ever disappears.
+ */
+final class ChronicleTierIndex implements TierIndex {
+  private static final Logger log = LoggerFactory.getLogger(ChronicleTierIndex.class);
+
+  private final PersistentTierIndex index;
+  private final Tier tier;
+  private volatile boolean complete;
+  private Thread reconciler;
+
+  ChronicleTierIndex(PersistentTierIndex index, Tier tier) {
+    this.index = index;
+    this.tier = tier;
+    this.complete = index.openState().trusted();
+  }
+
+  /** Starts reconciling with the tier's files if the index is not trusted. */
+  void reconcileInBackground() {
+    if (complete) {
+      return;
+    }
+    reconciler = new Thread(this::reconcile, "objmapper-reconcile-" + tier.name());
+    reconciler.setDaemon(true);
+    reconciler.start();
+  }
+
+  private void reconcile() {
+    log.info("tier {}: index {} ({}), reconciling with the files", tier.name(), index.file(), index.openState());
+    try {
+      ReconcileReport r = index.reconcile(new TierScan(tier));
+      complete = true;
+      log.info("tier {}: index reconciled: {}", tier.name(), r);
+    } catch (IOException | RuntimeException e) {
+      if (!Thread.currentThread().isInterrupted()) {
+        log.warn("tier {}: reconciling the index failed; lookups keep asking the tier: {}", tier.name(), e.toString());
+      }
+    }
+  }
+
+  @Override
+  public IndexRecord get(String name) {
+    IndexEntry e = index.get(name);
+    return e == null ? null : new IndexRecord(e.size(), e.mtimeMillis(), e.flags());
+  }
+
+  @Override
+  public void put(String name, IndexRecord r) {
+    index.put(name, new IndexEntry(r.size(), r.mtimeMillis(), 0, r.flags()));
+  }
+
+  @Override
+  public boolean remove(String name) {
+    return index.remove(name);
+  }
+
+  @Override
+  public void forEach(String prefix, BiConsumer<String, IndexRecord> visitor) {
+    index.forEachWithPrefix(prefix, (name, e) -> {
+      visitor.accept(name, new IndexRecord(e.size(), e.mtimeMillis(), e.flags()));
+      return true;
+    });
+  }
+
+  @Override
+  public long size() {
+    return index.size();
+  }
+
+  @Override
+  public boolean complete() {
+    return complete;
+  }
+
+  @Override
+  public void close() {
+    Thread t = reconciler;
+    if (t != null) {
+      t.interrupt();
+    }
+    index.close(); // a reconciliation still running fails and stops
+    if (t != null) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** A tier's files as the index's reconciliation sees them: through the SPI's scan and stat. */
+  private static final class TierScan implements TierFiles {
+    private final Tier tier;
+
+    TierScan(Tier tier) {
+      this.tier = tier;
+    }
+
+    @Override
+    public void scan(ScanSink sink) throws IOException {
+      tier.scan((name, s) -> sink.file(name, s.size(), s.mtimeMillis(), IndexEntry.fileKeyHash(s.fileKey())),
+          (objects, bytes) -> log.info("tier {}: reconciling, {} objects scanned", tier.name(), objects));
+    }
+
+    @Override
+    public boolean stat(String name, IndexEntry into) throws IOException {
+      ObjectStat s = tier.stat(name);
+      if (s == null) {
+        return false;
+      }
+      into.set(s.size(), s.mtimeMillis(), IndexEntry.fileKeyHash(s.fileKey()), into.flags());
+      return true;
+    }
+  }
+}
