@@ -24,8 +24,12 @@ import picocli.CommandLine.Parameters;
  * Summarizes a JFR recording of the server taken while the load generator ran: for the
  * threads whose name contains {@code --threads}, the most frequent top frames of the Java
  * ({@code jdk.ExecutionSample}) and native ({@code jdk.NativeMethodSample}) samples, and
- * the bytes they allocated between the first and last {@code jdk.ThreadAllocationStatistics}
- * event, divided by {@code --requests} (the requests served during the recording).
+ * the bytes they allocated during the recording (from the {@code jdk.ThreadAllocationStatistics}
+ * events: last minus first, or last alone for a thread started during the recording),
+ * divided by {@code --requests} (the requests served during the recording), and where that
+ * allocation comes from according to {@code jdk.ObjectAllocationSample} (an estimate: the
+ * sampled weights by allocated class and allocating frames). A thread that ended before
+ * the recording did has no final statistics event: only the sampled estimate covers it.
  *
  * <pre>
  * jcmd SERVER_PID JFR.start name=b settings=profile filename=/tmp/server.jfr
@@ -63,7 +67,11 @@ public final class JfrSummary implements Callable<Integer> {
   public Integer call() throws IOException {
     Map<String, Map<String, Integer>> stacks = new TreeMap<>();
     Map<String, Integer> samples = new TreeMap<>();
-    Map<String, long[]> allocated = new TreeMap<>();
+    Map<Long, String> names = new TreeMap<>();
+    Map<Long, long[]> allocated = new TreeMap<>();
+    Map<Long, Boolean> startedDuring = new HashMap<>();
+    Map<String, Long> sampledWeight = new HashMap<>();
+    long sampledTotal = 0;
     for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
       String type = e.getEventType().getName();
       if (type.equals("jdk.ExecutionSample") || type.equals("jdk.NativeMethodSample")) {
@@ -74,13 +82,28 @@ public final class JfrSummary implements Callable<Integer> {
         String kind = type.equals("jdk.ExecutionSample") ? "java" : "native";
         samples.merge(kind, 1, Integer::sum);
         stacks.computeIfAbsent(kind, k -> new HashMap<>()).merge(stack(e.getStackTrace()), 1, Integer::sum);
+      } else if (type.equals("jdk.ObjectAllocationSample")) {
+        if (!threadName(e.getThread("eventThread")).contains(threads)) {
+          continue;
+        }
+        long weight = e.getLong("weight");
+        sampledTotal += weight;
+        String key = e.getClass("objectClass").getName() + " from " + stack(e.getStackTrace());
+        sampledWeight.merge(key, weight, Long::sum);
+      } else if (type.equals("jdk.ThreadStart")) {
+        RecordedThread t = e.getThread("thread");
+        if (t != null) {
+          startedDuring.put(t.getJavaThreadId(), true);
+        }
       } else if (type.equals("jdk.ThreadAllocationStatistics")) {
-        String thread = threadName(e.getThread("thread"));
+        RecordedThread t = e.getThread("thread");
+        String thread = threadName(t);
         if (!thread.contains(threads)) {
           continue;
         }
+        names.put(t.getJavaThreadId(), thread);
         long bytes = e.getLong("allocated");
-        long[] range = allocated.computeIfAbsent(thread, k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+        long[] range = allocated.computeIfAbsent(t.getJavaThreadId(), k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
         range[0] = Math.min(range[0], bytes);
         range[1] = Math.max(range[1], bytes);
       }
@@ -95,14 +118,25 @@ public final class JfrSummary implements Callable<Integer> {
       }
     }
     long total = 0;
-    for (Map.Entry<String, long[]> t : allocated.entrySet()) {
-      long bytes = t.getValue()[1] - t.getValue()[0];
+    for (Map.Entry<Long, long[]> t : allocated.entrySet()) {
+      boolean started = startedDuring.containsKey(t.getKey());
+      long bytes = t.getValue()[1] - (started ? 0 : t.getValue()[0]);
       total += bytes;
-      System.out.printf(Locale.ROOT, "allocated by %s: %d bytes%n", t.getKey(), bytes);
+      System.out.printf(Locale.ROOT, "allocated by %s (thread %d%s): %d bytes%n", names.get(t.getKey()), t.getKey(),
+          started ? ", started during the recording" : "", bytes);
     }
     if (requests > 0) {
       System.out.printf(Locale.ROOT, "allocated per request: %.1f bytes (%d bytes / %d requests)%n",
           (double) total / requests, total, requests);
+    }
+    if (sampledTotal > 0) {
+      System.out.printf(Locale.ROOT, "sampled allocation (estimate): %d bytes%s%n", sampledTotal,
+          requests > 0 ? String.format(Locale.ROOT, ", %.1f bytes per request", (double) sampledTotal / requests) : "");
+      List<Map.Entry<String, Long>> sorted = new ArrayList<>(sampledWeight.entrySet());
+      sorted.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()));
+      for (Map.Entry<String, Long> s : sorted.subList(0, Math.min(top, sorted.size()))) {
+        System.out.printf(Locale.ROOT, "  %5.1f%%  %s%n", 100.0 * s.getValue() / sampledTotal, s.getKey());
+      }
     }
     return 0;
   }
