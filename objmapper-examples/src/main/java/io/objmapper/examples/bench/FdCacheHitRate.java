@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 @Command(name = "FdCacheHitRate", mixinStandardHelpOptions = true,
     description = "Descriptor cache hit rate on a hot/cold workload.")
 public final class FdCacheHitRate implements Callable<Integer> {
-  @Option(names = "--objects", defaultValue = "100000", description = "Objects in the store (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--objects", defaultValue = "100000",
+      description = "Objects in the store (default: ${DEFAULT-VALUE}).")
   int objects;
 
   @Option(names = "--hot", defaultValue = "5000", description = "Hot objects among them (default: ${DEFAULT-VALUE}).")
@@ -46,7 +47,8 @@ public final class FdCacheHitRate implements Callable<Integer> {
       description = "The store's maxOpenFds (default: ${DEFAULT-VALUE}).")
   long maxOpenFds;
 
-  @Option(names = "--warmup", defaultValue = "500000", description = "Unmeasured opens first (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "500000",
+      description = "Unmeasured opens first (default: ${DEFAULT-VALUE}).")
   long warmup;
 
   @Option(names = "--requests", defaultValue = "2000000", description = "Measured opens (default: ${DEFAULT-VALUE}).")
@@ -96,9 +98,11 @@ public final class FdCacheHitRate implements Callable<Integer> {
         ObjMapperStats after = store.stats();
         long hits = after.fdCacheHits() - before.fdCacheHits();
         long misses = after.fdCacheMisses() - before.fdCacheMisses();
-        System.out.printf(Locale.ROOT, "workload: %d objects, %d hot getting %.0f%% of requests, maxOpenFds %d, seed %d%n",
+        System.out.printf(Locale.ROOT,
+            "workload: %d objects, %d hot getting %.0f%% of requests, maxOpenFds %d, seed %d%n",
             objects, hot, hotShare * 100, maxOpenFds, seed);
-        System.out.printf(Locale.ROOT, "warm-up: %d opens; measured: %d opens in %.2f s (%.0f opens/s, %d bytes seen)%n",
+        System.out.printf(Locale.ROOT,
+            "warm-up: %d opens; measured: %d opens in %.2f s (%.0f opens/s, %d bytes seen)%n",
             warmup, requests, seconds, requests / seconds, sizes);
         System.out.printf(Locale.ROOT, "measured: %d hits, %d misses, %d evictions, %d descriptors cached%n",
             hits, misses, after.evictions() - before.evictions(), after.openDescriptors());

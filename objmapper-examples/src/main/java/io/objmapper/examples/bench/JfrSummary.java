@@ -49,7 +49,8 @@ public final class JfrSummary implements Callable<Integer> {
   @Option(names = "--depth", defaultValue = "4", description = "Frames shown per stack (default: ${DEFAULT-VALUE}).")
   int depth;
 
-  @Option(names = "--top", defaultValue = "8", description = "Stacks shown per kind of sample (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--top", defaultValue = "8",
+      description = "Stacks shown per kind of sample (default: ${DEFAULT-VALUE}).")
   int top;
 
   @Option(names = "--requests", defaultValue = "0",
