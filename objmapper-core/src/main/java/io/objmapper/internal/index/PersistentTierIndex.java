@@ -373,8 +373,8 @@ public final class PersistentTierIndex implements AutoCloseable {
    *
    * <p>An entry is dropped only after its file is looked up again ({@link TierFiles#stat}) while
    * the entry is locked, and found missing: a file the scan missed, or one created meanwhile,
-   * keeps its entry. If the scan fails nothing is dropped. The heap holds 8 bytes per scanned
-   * file while this runs.
+   * keeps its entry. If the scan fails nothing is dropped. Unless the index was empty at the
+   * start (a rebuild), the heap holds 8 bytes per scanned file while this runs.
    *
    * @throws IOException if the scan fails; entries added or updated until then stay
    */
