@@ -75,8 +75,9 @@ public final class IndexEntry {
 
   /**
    * Hashes a {@link BasicFileAttributes#fileKey()} (device and inode on Unix) to 32 bits; 0 if the
-   * file system has no file keys. Two different files may share a hash, so a match only says
-   * "probably the same file"; a difference says "certainly replaced".
+   * file system has no file keys. The JDK's Unix file key hashes its device and inode numbers
+   * only, so the value is the same in every run. Two different files may share a hash, so a
+   * match only says "probably the same file"; a difference says "certainly replaced".
    */
   public static int fileKeyHash(Object fileKey) {
     if (fileKey == null) {

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The persistent index of one tier: object name → {@link IndexEntry} (size, modification time,
  * file identity, flags), kept in a Chronicle Map file so that a restart does not have to scan
- * the tier. About 110 bytes of file per entry with 60-byte names, memory-mapped; nothing is
- * loaded into the heap.
+ * the tier. About 120 bytes of file per entry with 60-byte names when sized for its content,
+ * memory-mapped; nothing is loaded into the heap (see {@code IndexFootprint} in the examples for
+ * measurements).
  *
  * <pre>{@code
  * try (PersistentTierIndex index = PersistentTierIndex.open(dir.resolve("tier.idx"), 1_000_000)) {
@@ -60,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Opening</h2>
  * With the marker, the map is opened as it is ({@link OpenState#CLEAN}). Without it the map is
  * recovered with exclusive access ({@code recoverPersistedTo(file, true)} with the configuration
- * the manifest recorded), which clears segment locks a killed process left held and drops torn
+ * the manifest recorded, or {@code false}, trusting the map's own header, if another Chronicle
+ * Map version wrote it), which clears segment locks a killed process left held and drops torn
  * entries ({@link OpenState#RECOVERED}). A missing index gives an empty one
  * ({@link OpenState#CREATED}); an unreadable manifest or a missing, truncated, corrupt or
  * incompatible map is moved aside and the index starts empty ({@link OpenState#RESET}). Only a
@@ -70,15 +72,15 @@ import org.slf4j.LoggerFactory;
  * <h2>Growth</h2>
  * Chronicle Map cannot grow a file beyond about twice its declared entries, and a put past that
  * throws. This index counts its entries; at {@link IndexOptions#growAtFraction()} of the declared
- * number (by default when it reaches it, about half the hard limit), or when long names make
- * segments spill into overflow tiers early, a background thread
- * creates a map {@link IndexOptions#growthFactor()} times larger in {@code F.map.N+1} and copies
- * every entry into it, segment by segment, while every write goes to both maps (see
- * {@link ChronicleMaps}); then, holding writers off only while it renames a manifest naming the
- * new map over {@code F}, it switches to it. The old map file is deleted once its last reader
- * has left. Readers are never held off. If
- * the old map fills up before the copy ends, the writers that hit the limit wait for the switch
- * and retry; no {@link IllegalStateException} from Chronicle reaches a caller.
+ * number (by default once it exceeds it, about half the hard limit), or when long names make
+ * segments spill into overflow tiers early, a background thread creates a map
+ * {@link IndexOptions#growthFactor()} times larger in {@code F.map.N+1} and copies every entry
+ * into it, segment by segment, while every write goes to both maps (see {@link ChronicleMaps});
+ * then, holding writers off only while it renames a manifest naming the new map over {@code F},
+ * it switches to it. The old map file is deleted once its last reader has left. Readers are
+ * never held off. If the old map fills up before the copy ends, the writers that hit the limit
+ * wait for the switch and retry; no {@link IllegalStateException} from Chronicle reaches a
+ * caller.
  *
  * <h2>Concurrency contract</h2>
  * Every method may be called from any number of threads.
@@ -373,8 +375,8 @@ public final class PersistentTierIndex implements AutoCloseable {
    *
    * <p>An entry is dropped only after its file is looked up again ({@link TierFiles#stat}) while
    * the entry is locked, and found missing: a file the scan missed, or one created meanwhile,
-   * keeps its entry. If the scan fails nothing is dropped. The heap holds 8 bytes per scanned
-   * file while this runs.
+   * keeps its entry. If the scan fails nothing is dropped. Unless the index was empty at the
+   * start (a rebuild), the heap holds 8 bytes per scanned file while this runs.
    *
    * @throws IOException if the scan fails; entries added or updated until then stay
    */

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Sweep: a walk over the index; an entry whose name the scan did not report is looked up
  *   again: if the file exists (created after the scan passed, or missed by it) the entry is
  *   kept or updated, otherwise it is removed, the decisive look-up happening while the entry is
- *   locked. The sweep runs only if the scan completed.</li>
+ *   locked. The sweep runs only if the scan completed, and not at all when the index was empty
+ *   at the start: every entry then comes from this scan or from a writer that created its file
+ *   meanwhile.</li>
  * </ol>
  */
 final class Reconciler {
@@ -51,7 +53,7 @@ final class Reconciler {
     IndexEntry scannedEntry = new IndexEntry();
     IndexEntry existing = new IndexEntry();
     IndexEntry fresh = new IndexEntry();
-    boolean rebuild = index.size() == 0;
+    boolean rebuild = index.size() == 0; // nothing to compare with, nothing to sweep
     try {
       files.scan((name, size, mtimeMillis, fileKeyHash) -> {
         scanned++;
@@ -64,7 +66,6 @@ final class Reconciler {
           // Nearly every file is new: insert-or-compare in one step. A file that another writer
           // indexed meanwhile with other metadata is simply updated from the scan.
           count(index.mergeScanned(name, scannedEntry));
-          seen.add(name);
           progress(t0, "scan");
           return;
         }
@@ -93,23 +94,25 @@ final class Reconciler {
           + " nothing was removed: {}", index.file(), scanned, added, updated, e.toString());
       throw e;
     }
-    seen.freeze();
     long scanEnd = System.nanoTime();
-    index.forEach((name, entry) -> {
-      swept++;
-      if (!seen.contains(name)) {
-        sweep(name, entry, fresh);
-      }
-      progress(t0, "sweep");
-      return true;
-    });
+    if (!rebuild) {
+      seen.freeze();
+      index.forEach((name, entry) -> {
+        swept++;
+        if (!seen.contains(name)) {
+          sweep(name, entry, fresh);
+        }
+        progress(t0, "sweep");
+        return true;
+      });
+    }
     ReconcileReport report = new ReconcileReport(scanned, added, updated, removed, unchanged, skipped, errors,
         System.nanoTime() - t0);
-    LOG.info("Reconciled tier index {} in {} ms (scan {} ms): {} files scanned, {} added, {} updated, {} removed,"
-            + " {} unchanged, {} skipped, {} unreadable; {} entries",
+    LOG.info("Reconciled tier index {} in {} ms (scan {} ms, {}): {} files scanned, {} added, {} updated,"
+            + " {} removed, {} unchanged, {} skipped, {} unreadable; {} entries",
         index.file(), TimeUnit.NANOSECONDS.toMillis(report.durationNanos()),
-        TimeUnit.NANOSECONDS.toMillis(scanEnd - t0), scanned, added, updated, removed, unchanged, skipped, errors,
-        index.size());
+        TimeUnit.NANOSECONDS.toMillis(scanEnd - t0), rebuild ? "no sweep: rebuilt from empty" : swept + " swept",
+        scanned, added, updated, removed, unchanged, skipped, errors, index.size());
     return report;
   }
 
