@@ -476,7 +476,7 @@ public final class PersistentTierIndex implements AutoCloseable {
   private int write(MapWrite op) {
     for (int waits = 0;; waits++) {
       GrowthRun waitFor;
-      gate.readLock().lock();
+      lockGateForWrite();
       try {
         if (closing) {
           throw closedException();
@@ -512,6 +512,26 @@ public final class PersistentTierIndex implements AutoCloseable {
         gate.readLock().unlock();
       }
       awaitGrowth(waitFor);
+    }
+  }
+
+  /**
+   * Takes the gate's read lock for a write, giving up once the index is closing: close()
+   * holds the write lock while it waits for walks to end, and a walk's visitor may write.
+   */
+  private void lockGateForWrite() {
+    for (;;) {
+      try {
+        if (gate.readLock().tryLock(1, TimeUnit.MILLISECONDS)) {
+          return;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw closedException();
+      }
+      if (closing) {
+        throw closedException();
+      }
     }
   }
 
