@@ -44,7 +44,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "5", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
   double seconds;
 
-  @Option(names = "--warmup", defaultValue = "2", description = "Unmeasured warm-up seconds per run (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured warm-up seconds per run (default: ${DEFAULT-VALUE}).")
   double warmup;
 
   @Option(names = "--baseline", description = "Also drive a bare junixsocket FD ping-pong server and print the ratio.")
