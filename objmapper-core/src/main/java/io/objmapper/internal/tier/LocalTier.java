@@ -11,6 +11,7 @@ import java.io.EOFException;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -124,6 +125,11 @@ final class LocalTier implements Tier {
         .orElse(null);
     LocalTier tier = new LocalTier(config, root, indexPath, removeRootOnClose);
     try {
+      if (tier.adoptSavedCounts()) {
+        log.info("tier \"{}\" ({}) at {}: {} objects, {} bytes, as counted at the last clean close",
+            config.name(), config.type(), root, tier.objectCount, tier.usedBytes);
+        return tier;
+      }
       long started = System.nanoTime();
       long objects = tier.scan((name, stat) -> {}, (n, bytes) -> {
         if (n > 0 && n % OPEN_LOG_INTERVAL == 0) {
@@ -290,8 +296,65 @@ final class LocalTier implements Tier {
 
   @Override
   public void close() throws IOException {
-    if (closed.compareAndSet(false, true) && removeRootOnClose) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (removeRootOnClose) {
       deleteRecursively(root);
+    } else if (config().has(TierFlag.PERSISTENT) && config().has(TierFlag.WRITABLE)) {
+      saveCounts(); // a read-only tier is never written, so it is scanned at every open
+    }
+  }
+
+  /**
+   * The counts file: written by a clean {@link #close()} of a writable persistent tier, read and
+   * deleted by the next open, which then needs no scan. A tier that did not close cleanly
+   * has none, and is scanned. Changes made behind the tier's back while it was closed are
+   * seen by the next {@link #scan}, as always.
+   */
+  private Path countsFile() {
+    return root.resolve(ObjectNames.RESERVED_PREFIX + "_counts");
+  }
+
+  private void saveCounts() {
+    long objects;
+    long bytes;
+    synchronized (countLock) {
+      objects = objectCount;
+      bytes = usedBytes;
+    }
+    Path file = countsFile();
+    Path tmp = root.resolve(ObjectNames.RESERVED_PREFIX + "_counts.tmp");
+    try {
+      Files.writeString(tmp, objects + " " + bytes + "\n", StandardCharsets.US_ASCII);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      log.warn("tier \"{}\": could not save its counts ({}); the next open scans", name(), e.toString());
+    }
+  }
+
+  /** Reads and deletes the counts a clean close left; false if there are none (then scan). */
+  private boolean adoptSavedCounts() {
+    Path file = countsFile();
+    if (!config().has(TierFlag.PERSISTENT) || !config().has(TierFlag.WRITABLE) || !Files.exists(file)) {
+      return false;
+    }
+    try {
+      String[] parts = Files.readString(file, StandardCharsets.US_ASCII).trim().split(" ");
+      Files.delete(file); // a crash before the next clean close forces a scan
+      long objects = Long.parseLong(parts[0]);
+      long bytes = Long.parseLong(parts[1]);
+      if (parts.length != 2 || objects < 0 || bytes < 0) {
+        return false;
+      }
+      synchronized (countLock) {
+        objectCount = objects;
+        usedBytes = bytes;
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      log.warn("tier \"{}\": unreadable counts file ({}); scanning", name(), e.toString());
+      return false;
     }
   }
 

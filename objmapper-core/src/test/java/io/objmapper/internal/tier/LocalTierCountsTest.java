@@ -1,0 +1,70 @@
+package io.objmapper.internal.tier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.objmapper.spi.Tier;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A writable persistent tier keeps its counts across a clean close instead of rescanning. */
+class LocalTierCountsTest {
+  @TempDir Path root;
+  private final FsTierProvider provider = new FsTierProvider();
+
+  private Tier open() throws Exception {
+    return provider.create(TierConfig.builder().name("disk").type("fs").root(root)
+        .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).build());
+  }
+
+  @Test
+  void countsOfACleanCloseAreAdoptedWithoutAScan() throws Exception {
+    try (Tier t = open()) {
+      t.write("/a", new byte[10]);
+      t.write("/b", new byte[5]);
+    }
+    // Behind the closed tier's back: not counted until the next scan, which proves none ran.
+    Files.write(root.resolve("c"), new byte[7]);
+    try (Tier t = open()) {
+      assertThat(t.objectCount()).isEqualTo(2);
+      assertThat(t.usedBytes()).isEqualTo(15);
+      t.scan((name, stat) -> {}, Tier.ScanProgress.NONE);
+      assertThat(t.objectCount()).isEqualTo(3);
+      assertThat(t.usedBytes()).isEqualTo(22);
+    }
+  }
+
+  @Test
+  void aTierThatDidNotCloseCleanlyIsScannedAtOpen() throws Exception {
+    try (Tier t = open()) {
+      t.write("/a", new byte[10]);
+    }
+    Files.write(root.resolve("b"), new byte[3]);
+    // An unclean stop leaves no counts: the open that adopted them deleted the file.
+    Tier first = open();
+    Tier second = null;
+    try {
+      second = open();
+      assertThat(second.objectCount()).isEqualTo(2);
+      assertThat(second.usedBytes()).isEqualTo(13);
+    } finally {
+      if (second != null) {
+        second.close();
+      }
+      first.close();
+    }
+  }
+
+  @Test
+  void theCountsFileIsNeverAnObject() throws Exception {
+    try (Tier t = open()) {
+      t.write("/a", new byte[1]);
+    }
+    try (Tier t = open()) {
+      assertThat(t.scan((name, stat) -> assertThat(name).isEqualTo("/a"), Tier.ScanProgress.NONE)).isEqualTo(1);
+    }
+  }
+}
