@@ -346,6 +346,11 @@ final class StorageEngine implements ObjMapper {
    */
   private Entry indexFound(int t, String name, ObjectStat seen) {
     int flags = persistent(t) ? 0 : ObjectFlag.EPHEMERAL.bit();
+    if (!indexes[t].ready()) {
+      // The tier's index is still opening: answer from the tier, index nothing (the index
+      // file already knows the object, or the reconciliation will add it).
+      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags);
+    }
     ReentrantLock lock = stripe(name);
     if (!lock.tryLock()) {
       return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags);

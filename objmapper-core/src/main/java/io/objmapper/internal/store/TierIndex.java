@@ -26,6 +26,14 @@ public interface TierIndex extends AutoCloseable {
    */
   boolean complete();
 
+  /**
+   * False while the index is still being opened: {@link #get} then finds nothing and
+   * writes wait for it. A lookup must not wait, so it does not index what it finds then.
+   */
+  default boolean ready() {
+    return true;
+  }
+
   @Override
   void close();
 }

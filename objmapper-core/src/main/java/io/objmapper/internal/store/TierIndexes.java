@@ -17,8 +17,9 @@ public final class TierIndexes {
 
   /**
    * The index of {@code tier}: a persistent tier with {@code persistIndex} gets a Chronicle
-   * Map file at its index path (reconciled in the background when it was not closed
-   * cleanly); other tiers get a heap index filled by a scan.
+   * Map file at its index path, opened in the background (see {@link OpeningTierIndex}) and
+   * reconciled with the files when it was not closed cleanly; other tiers get a heap index
+   * filled by a scan.
    *
    * @param persist whether persistent tiers keep their index in a file
    * @param expectedObjects what a new index file is first sized for
@@ -26,10 +27,12 @@ public final class TierIndexes {
   public static TierIndex open(Tier tier, boolean persist, long expectedObjects) throws IOException {
     TierConfig c = tier.config();
     if (persist && c.has(TierFlag.PERSISTENT) && c.persistIndex() && c.indexPath().isPresent()) {
-      ChronicleTierIndex index = new ChronicleTierIndex(PersistentTierIndex.open(c.indexPath().get(),
-          Math.max(IndexOptions.MIN_ENTRIES, expectedObjects)), tier);
-      index.reconcileInBackground();
-      return index;
+      return new OpeningTierIndex(tier.name(), () -> {
+        ChronicleTierIndex index = new ChronicleTierIndex(PersistentTierIndex.open(c.indexPath().get(),
+            Math.max(IndexOptions.MIN_ENTRIES, expectedObjects)), tier);
+        index.reconcileInBackground();
+        return index;
+      });
     }
     HeapTierIndex index = new HeapTierIndex();
     int flags = tier.config().has(TierFlag.PERSISTENT) ? 0 : io.objmapper.ObjectFlag.EPHEMERAL.bit();
