@@ -176,8 +176,31 @@ final class StorageEngine implements ObjMapper {
       return !fds.isCached(uri);
     }
 
-    // acquireWritable keeps the default (UNSUPPORTED_OP): the store hands out read-only
-    // descriptors and objects are written with put().
+    /**
+     * The C server's write mode: the object, created empty (through put) if missing, open
+     * for reading and writing. What the client writes through the descriptor changes the
+     * file behind the store's back: the descriptor cache notices it at its next
+     * revalidation, and the tier's counts at its next scan.
+     */
+    @Override
+    public ServedObject acquireWritable(String uri) {
+      ObjectNames.validate(uri);
+      if (!exists(uri)) {
+        put(uri, new byte[0]);
+      }
+      Entry e = locate(uri);
+      if (e == null || !tiers[e.tierId()].isLocal()) {
+        throw new ObjectNotFoundException("no object " + uri);
+      }
+      fds.invalidate(uri);
+      Path p = tiers[e.tierId()].path(uri);
+      try {
+        java.io.RandomAccessFile file = new java.io.RandomAccessFile(p.toFile(), "rw");
+        return new WritableObject(file, e.tierId(), Math.floorDiv(e.mtimeMillis(), 1000));
+      } catch (IOException ex) {
+        throw new StorageException("cannot open " + uri + " for writing: " + ex.getMessage(), ex);
+      }
+    }
 
     @Override
     public void delete(String uri) {
@@ -186,6 +209,59 @@ final class StorageEngine implements ObjMapper {
       }
     }
   };
+
+  /** A read-write descriptor handed out in the C-compatible mode; not cached, closed on release. */
+  private static final class WritableObject implements ServedObject {
+    private final java.io.RandomAccessFile file;
+    private final int tierId;
+    private final long size;
+    private final long mtime;
+
+    WritableObject(java.io.RandomAccessFile file, int tierId, long mtimeSeconds) throws IOException {
+      this.file = file;
+      this.tierId = tierId;
+      this.size = file.length();
+      this.mtime = mtimeSeconds;
+    }
+
+    @Override
+    public java.io.FileDescriptor descriptor() {
+      try {
+        return file.getFD();
+      } catch (IOException e) {
+        throw new StorageException("descriptor closed", e);
+      }
+    }
+
+    @Override
+    public FileChannel channel() {
+      return file.getChannel();
+    }
+
+    @Override
+    public long size() {
+      return size;
+    }
+
+    @Override
+    public long mtimeSeconds() {
+      return mtime;
+    }
+
+    @Override
+    public int tierId() {
+      return tierId;
+    }
+
+    @Override
+    public void release() {
+      try {
+        file.close();
+      } catch (IOException e) {
+        log.warn("closing a writable descriptor failed: {}", e.toString());
+      }
+    }
+  }
 
   OpenFile acquire(String uri) {
     lookups.increment();

@@ -1,0 +1,69 @@
+package io.objmapper;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.objmapper.client.ObjMapperClient;
+import io.objmapper.client.RemoteObject;
+import io.objmapper.server.ObjectServer;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
+import java.io.FileOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A store served in the C server's write mode: create on miss, writable descriptors, /delete/. */
+class StoreCCompatServerTest {
+  Path dir;
+  ObjMapper store;
+  ObjectServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    dir = Files.createTempDirectory("om");
+    store = ObjMapper.builder()
+        .tier(TierConfig.builder().name("disk").type("fs").root(Files.createDirectories(dir.resolve("disk")))
+            .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).build())
+        .build();
+    server = store.server().unixSocket(dir.resolve("s.sock")).cCompat(true).build().start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+    store.close();
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  @Test
+  void aMissingObjectIsCreatedAndWhatIsWrittenThroughTheDescriptorIsStored() throws Exception {
+    try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("s.sock")).connect();
+        RemoteObject o = c.get("/new")) {
+      assertThat(o.size()).isZero();
+      try (FileOutputStream out = new FileOutputStream(o.descriptor())) {
+        out.write("written by a C client".getBytes(UTF_8));
+      }
+    }
+    try (ObjectLease lease = store.open("/new")) {
+      assertThat(new String(lease.readAllBytes(), UTF_8)).isEqualTo("written by a C client");
+    }
+  }
+
+  @Test
+  void deleteThroughTheWireRemovesTheObjectFromTheStore() throws Exception {
+    store.put("/gone", "x".getBytes(UTF_8));
+    try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("s.sock")).connect()) {
+      c.get("/delete/gone").close();
+      assertThatThrownBy(() -> c.get("/delete/gone")).isInstanceOf(ObjectNotFoundException.class);
+    }
+    assertThat(store.exists("/gone")).isFalse();
+  }
+}
