@@ -66,6 +66,8 @@ final class StorageEngine implements ObjMapper {
   private final LongAdder lookups = new LongAdder();
   private final LongAdder notFound = new LongAdder();
   private final Object closeLock = new Object();
+  private final java.util.concurrent.locks.ReentrantReadWriteLock writers =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
   private volatile boolean closed;
 
   private StorageEngine(ObjMapper.Builder b, Tier[] tiers, TierIndex[] indexes) {
@@ -360,8 +362,11 @@ final class StorageEngine implements ObjMapper {
           global.remove(e);
           indexes[t].remove(name);
         } else if (!sameVersion(e, s)) {
-          Entry fresh = new Entry(name, t, s.size(), s.mtimeMillis(), e.flags());
-          indexes[t].put(name, new IndexRecord(s.size(), s.mtimeMillis(), e.flags()));
+          // Flags come from the tier's index (a racing put may have installed an outdated entry).
+          IndexRecord r = indexes[t].get(name);
+          int flags = r != null ? r.flags() : e.flags();
+          Entry fresh = new Entry(name, t, s.size(), s.mtimeMillis(), flags);
+          indexes[t].put(name, new IndexRecord(s.size(), s.mtimeMillis(), flags));
           global.put(fresh);
           return fresh;
         } else {
@@ -600,10 +605,16 @@ final class StorageEngine implements ObjMapper {
   }
 
   private ObjectInfo write(String name, long size, ObjectFlag[] flags, TierWrite w) {
-    checkOpen();
     ObjectNames.validate(name);
     int mask = ObjectFlag.mask(flags);
-    int target = placement(name, mask, size);
+    enterWrite();
+    int target;
+    try {
+      target = placement(name, mask, size);
+    } catch (RuntimeException e) {
+      writers.readLock().unlock();
+      throw e;
+    }
     ReentrantLock lock = stripe(name);
     lock.lock();
     try {
@@ -615,19 +626,31 @@ final class StorageEngine implements ObjMapper {
       } catch (IOException e) {
         throw new StorageException("cannot store " + name + " on " + configs[target].name() + ": " + e.getMessage(), e);
       }
-      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), mask));
-      // An overwrite leaves no older copy on another tier.
-      for (int t = 0; t < tiers.length; t++) {
-        if (t != target) {
-          removeFrom(t, name);
-        }
-      }
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask);
-      global.put(e);
-      fds.invalidate(name);
+      boolean indexed = false;
+      try {
+        indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), mask));
+        // An overwrite leaves no older copy on another tier.
+        for (int t = 0; t < tiers.length; t++) {
+          if (t != target) {
+            removeFrom(t, name);
+          }
+        }
+        global.put(e);
+        indexed = true;
+      } catch (RuntimeException ex) {
+        throw ex instanceof ObjMapperException ? ex
+            : new StorageException("stored " + name + " but could not index it: " + ex.getMessage(), ex);
+      } finally {
+        if (!indexed) {
+          global.remove(name); // the new version is on disk: never serve the old one from memory
+        }
+        fds.invalidate(name);
+      }
       return info(e);
     } finally {
       lock.unlock();
+      writers.readLock().unlock();
     }
   }
 
@@ -679,20 +702,42 @@ final class StorageEngine implements ObjMapper {
 
   @Override
   public boolean delete(String name) {
-    checkOpen();
     ObjectNames.validate(name);
+    enterWrite();
     ReentrantLock lock = stripe(name);
     lock.lock();
     try {
-      boolean found = false;
       for (int t = 0; t < tiers.length; t++) {
-        found |= removeFrom(t, name);
+        if (!configs[t].has(TierFlag.WRITABLE) && statQuietly(t, name) != null) {
+          throw new TierRuleException("object " + name + " is on tier " + configs[t].name()
+              + ", which is not writable: it cannot be deleted");
+        }
       }
-      global.remove(name);
-      fds.invalidate(name);
+      boolean found = false;
+      try {
+        for (int t = 0; t < tiers.length; t++) {
+          found |= removeFrom(t, name);
+        }
+      } finally {
+        global.remove(name);
+        fds.invalidate(name);
+      }
       return found;
     } finally {
       lock.unlock();
+      writers.readLock().unlock();
+    }
+  }
+
+  /**
+   * Writers (put, delete, move) hold the read side of {@link #writers}; {@link #close()}
+   * takes the write side, so it never closes indexes and tiers under a write in progress.
+   */
+  private void enterWrite() {
+    writers.readLock().lock();
+    if (closed) {
+      writers.readLock().unlock();
+      throw new IllegalStateException("closed");
     }
   }
 
@@ -722,9 +767,9 @@ final class StorageEngine implements ObjMapper {
 
   @Override
   public ObjectInfo move(String name, String tierName) {
-    checkOpen();
     ObjectNames.validate(name);
     int target = tierId(tierName);
+    enterWrite();
     ReentrantLock lock = stripe(name);
     lock.lock();
     try {
@@ -756,6 +801,7 @@ final class StorageEngine implements ObjMapper {
       return info(moved);
     } finally {
       lock.unlock();
+      writers.readLock().unlock();
     }
   }
 
@@ -876,6 +922,8 @@ final class StorageEngine implements ObjMapper {
       }
       closed = true;
     }
+    writers.writeLock().lock(); // waits for puts, deletes and moves in progress
+    writers.writeLock().unlock();
     fds.invalidateAll();
     for (int t = 0; t < tiers.length; t++) {
       closeQuietly(indexes[t]);

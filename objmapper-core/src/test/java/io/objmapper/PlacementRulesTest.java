@@ -229,7 +229,9 @@ class PlacementRulesTest {
         assertThat(lease.readAllBytes()).isEqualTo(version(3, 4));
       }
       store.delete("/new");
-      store.delete("/old");
+      // The read-only tier keeps its copy of /old, so deleting it cannot succeed.
+      assertThatThrownBy(() -> store.delete("/old")).isInstanceOf(TierRuleException.class)
+          .hasMessageContaining("not writable");
     }
     assertThat(filesBelow(roRoot).toList()).containsExactly("old");
     assertThat(Files.readAllBytes(roRoot.resolve("old"))).isEqualTo(version(1, 4));

@@ -72,9 +72,14 @@ final class OpeningTierIndex implements TierIndex {
     await().put(name, record);
   }
 
+  /** False (nothing removed) for an index that could not be opened: the tier's other writes go on. */
   @Override
   public boolean remove(String name) {
-    return await().remove(name);
+    try {
+      return await().remove(name);
+    } catch (StorageException e) {
+      return false;
+    }
   }
 
   @Override

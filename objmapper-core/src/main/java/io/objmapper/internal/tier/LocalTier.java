@@ -556,10 +556,26 @@ final class LocalTier implements Tier {
     return new ObjectStat(a.size(), a.lastModifiedTime().toMillis(), a.fileKey());
   }
 
+  /**
+   * True for the index file and its companions ({@code F.lock}, {@code F.clean},
+   * {@code F.map.N}, ...): files of the tier's own, never objects.
+   */
+  private boolean isIndexFile(Path path) {
+    if (indexPath == null || !path.startsWith(indexPath.getParent() == null ? path : indexPath.getParent())) {
+      return false;
+    }
+    return path.equals(indexPath) || (path.getParent() != null && path.getParent().equals(indexPath.getParent())
+        && path.getFileName().toString().startsWith(indexPath.getFileName().toString() + "."));
+  }
+
   private Path file(String name) {
     ObjectNames.validateStorable(name);
     try {
-      return ObjectNames.resolve(root, name);
+      Path p = ObjectNames.resolve(root, name);
+      if (isIndexFile(p)) {
+        throw new InvalidObjectNameException(name, "names the tier's index file");
+      }
+      return p;
     } catch (InvalidPathException e) {
       throw new InvalidObjectNameException(name, "cannot be a file name here (file names are "
           + System.getProperty("sun.jnu.encoding") + "): " + e.getReason());
@@ -645,8 +661,7 @@ final class LocalTier implements Tier {
     }
 
     private boolean isTiersOwn(Path path) {
-      return path.getFileName().toString().startsWith(ObjectNames.RESERVED_PREFIX)
-          || path.equals(indexPath);
+      return path.getFileName().toString().startsWith(ObjectNames.RESERVED_PREFIX) || isIndexFile(path);
     }
   }
 }
