@@ -66,4 +66,19 @@ class StoreCCompatServerTest {
     }
     assertThat(store.exists("/gone")).isFalse();
   }
+
+  @Test
+  void aDeleteAskedInCopyModeIsAnEmptyBodyAndTheFramingHolds() throws Exception {
+    store.put("/gone", "x".getBytes(UTF_8));
+    store.put("/kept", "kept".getBytes(UTF_8));
+    try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("s.sock")).version(1).connect()) {
+      try (RemoteObject o = c.get("/delete/gone", io.objmapper.protocol.Mode.COPY)) {
+        assertThat(o.bytes()).isEmpty();
+      }
+      try (RemoteObject o = c.get("/kept", io.objmapper.protocol.Mode.COPY)) {
+        assertThat(new String(o.bytes(), UTF_8)).isEqualTo("kept");
+      }
+    }
+    assertThat(store.exists("/gone")).isFalse();
+  }
 }

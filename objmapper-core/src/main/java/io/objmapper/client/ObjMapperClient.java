@@ -168,7 +168,7 @@ public final class ObjMapperClient implements AutoCloseable {
     if (version != Protocol.VERSION_2) {
       throw new IllegalStateException("pipelined requests need protocol V2");
     }
-    byte[] uriBytes = ProtocolEncoder.utf8(uri);
+    byte[] uriBytes = requestUri(uri, mode, flags);
     checkOpen();
     try {
       window.acquire();
@@ -207,6 +207,24 @@ public final class ObjMapperClient implements AutoCloseable {
       }
     }
     return p.future;
+  }
+
+  /**
+   * Checks a request's arguments before anything is taken (a pipeline slot, a request id),
+   * so a bad argument costs nothing; returns the URI's UTF-8 bytes.
+   */
+  private static byte[] requestUri(String uri, Mode mode, int flags) {
+    if (mode == null) {
+      throw new IllegalArgumentException("mode == null");
+    }
+    if (flags < 0 || flags > 0xFF) {
+      throw new IllegalArgumentException("flags not a u8: " + flags);
+    }
+    byte[] bytes = ProtocolEncoder.utf8(uri);
+    if (bytes.length == 0 || bytes.length > Protocol.MAX_URI_LENGTH) {
+      throw new IllegalArgumentException("URI of " + bytes.length + " bytes, not in 1.." + Protocol.MAX_URI_LENGTH);
+    }
+    return bytes;
   }
 
   /** Every object of {@code uris}, pipelined; the list is in the order of {@code uris}. */
@@ -251,7 +269,7 @@ public final class ObjMapperClient implements AutoCloseable {
   }
 
   private RemoteObject getV1(String uri, Mode mode) throws IOException {
-    byte[] uriBytes = ProtocolEncoder.utf8(uri);
+    byte[] uriBytes = requestUri(uri, mode, 0);
     synchronized (v1Lock) {
       checkOpen();
       out.clear();
@@ -337,7 +355,10 @@ public final class ObjMapperClient implements AutoCloseable {
           Response r = (Response) m;
           Pending p = take(r.requestId());
           try {
-            p.future.complete(complete(p.uri, p.mode, r));
+            RemoteObject obj = complete(p.uri, p.mode, r);
+            if (!p.future.complete(obj)) {
+              obj.close(); // the caller gave up on it (cancelled, timed out): its descriptor is ours to close
+            }
           } catch (ObjMapperException e) {
             p.future.completeExceptionally(e);
           } catch (IOException | RuntimeException e) {
@@ -348,7 +369,10 @@ public final class ObjMapperClient implements AutoCloseable {
           SegmentedResponse s = (SegmentedResponse) m;
           Pending p = take(s.requestId());
           try {
-            p.future.complete(completeSegmented(p.uri, s));
+            RemoteObject obj = completeSegmented(p.uri, s);
+            if (!p.future.complete(obj)) {
+              obj.close();
+            }
           } catch (ObjMapperException e) {
             p.future.completeExceptionally(e);
           } catch (IOException | RuntimeException e) {

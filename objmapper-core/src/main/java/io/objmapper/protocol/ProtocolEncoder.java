@@ -214,12 +214,14 @@ public final class ProtocolEncoder {
   }
 
   public static void sizeTlv(ByteBuffer out, long size) {
+    nonNegative(size, "size");
     out.put((byte) Protocol.TLV_SIZE);
     putShort(out, 8);
     putLong(out, size);
   }
 
   public static void mtimeTlv(ByteBuffer out, long unixSeconds) {
+    nonNegative(unixSeconds, "mtime");
     out.put((byte) Protocol.TLV_MTIME);
     putShort(out, 8);
     putLong(out, unixSeconds);

@@ -226,7 +226,7 @@ final class Connection implements Runnable {
         return;
       }
       if (uri.startsWith("/delete/")) {
-        deleteObject(id, uri.substring("/delete".length()));
+        deleteObject(id, mode, uri.substring("/delete".length()));
         return;
       }
       writable = true;
@@ -276,7 +276,7 @@ final class Connection implements Runnable {
     }
   }
 
-  private void deleteObject(long id, String uri) throws IOException {
+  private void deleteObject(long id, Mode mode, String uri) throws IOException {
     try {
       ObjectNames.validate(uri);
       server.handler.delete(uri);
@@ -287,8 +287,9 @@ final class Connection implements Runnable {
     writeLock.lock();
     try {
       out.clear();
-      // Exactly as the C server answers a delete: OK, content_len 1, no body, no descriptor.
-      ProtocolEncoder.responseHeader(out, version, id, Status.OK, 1, 0);
+      // As the C server answers a delete: OK, content_len 1, no body, no descriptor. A COPY
+      // reader would wait for that one byte, so COPY gets content_len 0: an empty body.
+      ProtocolEncoder.responseHeader(out, version, id, Status.OK, mode == Mode.COPY ? 0 : 1, 0);
       flushOut();
     } finally {
       writeLock.unlock();
@@ -301,7 +302,8 @@ final class Connection implements Runnable {
     inFlight.incrementAndGet();
     try {
       // The timeout first: a request completed at once must find it, to cancel it.
-      r.timeout = server.timer.schedule(() -> timeoutAsync(r), server.requestTimeoutMillis, TimeUnit.MILLISECONDS);
+      r.timeout = server.timer.schedule(() -> server.sideWriter(() -> timeoutAsync(r)), server.requestTimeoutMillis,
+          TimeUnit.MILLISECONDS);
       server.backendWorkers.execute(() -> completeAsync(r, mode, uri, writable));
     } catch (RejectedExecutionException e) {
       ScheduledFuture<?> t = r.timeout;
@@ -339,6 +341,10 @@ final class Connection implements Runnable {
     } catch (IOException e) {
       log.debug("{}: write failed: {}", peer, e.toString());
       closeChannel();
+    } catch (RuntimeException e) {
+      // Part of an answer may be on the wire: the framing cannot be trusted any more.
+      log.warn("{}: answering request {} failed; closing the connection", peer, r.id, e);
+      closeChannel();
     } finally {
       if (obj != null) {
         obj.release();
@@ -351,9 +357,9 @@ final class Connection implements Runnable {
   }
 
   /**
-   * Runs on the server's one timer thread, which serves every connection, so it never waits
-   * for this connection's writer (blocked, perhaps, on a client that stopped reading): while
-   * the writer is busy the TIMEOUT answer is tried again a little later.
+   * Runs on a side writer, never on the server's one timer thread: the write itself may block
+   * on a client that stopped reading. It never waits for this connection's writer either:
+   * while the writer is busy the TIMEOUT answer is tried again a little later.
    */
   private void timeoutAsync(AsyncRequest r) {
     if (r.answered.get() || closed) {
@@ -361,7 +367,8 @@ final class Connection implements Runnable {
     }
     if (!writeLock.tryLock()) {
       try {
-        r.timeout = server.timer.schedule(() -> timeoutAsync(r), TIMEOUT_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        r.timeout = server.timer.schedule(() -> server.sideWriter(() -> timeoutAsync(r)), TIMEOUT_RETRY_MILLIS,
+            TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException e) {
         // the server is shutting down and closes this connection
       }
@@ -456,7 +463,7 @@ final class Connection implements Runnable {
 
   private void putMetadata(long size, long mtime, int tier) {
     ProtocolEncoder.sizeTlv(out, size);
-    ProtocolEncoder.mtimeTlv(out, mtime);
+    ProtocolEncoder.mtimeTlv(out, Math.max(0, mtime)); // a file dated before 1970: u64 on the wire
     if (tier >= 0) {
       ProtocolEncoder.backendTlv(out, tier);
     }
@@ -481,7 +488,7 @@ final class Connection implements Runnable {
     ByteBuffer seg = ByteBuffer.allocate(SEGMENTED_OUT_CAPACITY);
     ProtocolEncoder.segmentedHeader(seg, id, Status.OK, segments.size(), metaLen);
     ProtocolEncoder.sizeTlv(seg, size);
-    ProtocolEncoder.mtimeTlv(seg, obj.mtimeSeconds());
+    ProtocolEncoder.mtimeTlv(seg, Math.max(0, obj.mtimeSeconds()));
     if (tier >= 0) {
       ProtocolEncoder.backendTlv(seg, tier);
     }
@@ -593,6 +600,13 @@ final class Connection implements Runnable {
 
   void closeIfIdle(long now, long idleNanos) {
     if (closed || inFlight.get() > 0 || now - lastActivityNanos < idleNanos) {
+      return;
+    }
+    server.sideWriter(this::closeIdle);
+  }
+
+  private void closeIdle() {
+    if (closed) {
       return;
     }
     if (version == Protocol.VERSION_2 && handshakeDone && writeLock.tryLock()) {

@@ -74,6 +74,7 @@ public final class ObjectServer implements AutoCloseable {
   private final ThreadPoolExecutor connectionWorkers;
   final ThreadPoolExecutor backendWorkers;
   final ScheduledExecutorService timer;
+  private final ThreadPoolExecutor sideWriters;
   final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionCount = new AtomicInteger();
   private final List<Thread> acceptors = new ArrayList<>();
@@ -107,6 +108,8 @@ public final class ObjectServer implements AutoCloseable {
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("objmapper-timer-"));
     t.setRemoveOnCancelPolicy(true); // every answered async request cancels its timeout: do not keep them queued
     this.timer = t;
+    this.sideWriters = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        daemon("objmapper-side-"));
   }
 
   /** A builder for a server that asks {@code handler} for objects. */
@@ -285,6 +288,19 @@ public final class ObjectServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a write the timer decided on (a TIMEOUT answer, an idle CLOSE) off the timer
+   * thread: such a write may block on a client that stopped reading, and the timer serves
+   * every connection.
+   */
+  void sideWriter(Runnable write) {
+    try {
+      sideWriters.execute(write);
+    } catch (RejectedExecutionException e) {
+      // shutting down: the connection is closed anyway
+    }
+  }
+
   void connectionClosed(Connection c) {
     if (connections.remove(c)) {
       connectionCount.decrementAndGet();
@@ -345,6 +361,7 @@ public final class ObjectServer implements AutoCloseable {
     connectionWorkers.shutdown();
     backendWorkers.shutdown();
     timer.shutdownNow();
+    sideWriters.shutdown();
     try {
       if (!connectionWorkers.awaitTermination(5, TimeUnit.SECONDS)) {
         log.warn("connection workers still running after close");

@@ -127,4 +127,29 @@ class ServerClientTest {
   void socketFileHasTheConfiguredPermissions() throws Exception {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-rw----");
   }
+
+  @Test
+  void aFileDatedBefore1970IsServedWithMtimeZero() throws Exception {
+    Path old = root.resolve("old.txt");
+    Files.writeString(old, "old");
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(-315_619_200_000L));
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).connect();
+        RemoteObject o = c.get("/old.txt")) {
+      assertThat(o.metadata().mtimeSeconds()).hasValue(0);
+      assertThat(c.get("/hello.txt").size()).isEqualTo(11); // the connection is still usable
+    }
+  }
+
+  @Test
+  void aBadRequestArgumentCostsNoPipelineSlot() throws Exception {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).maxPipeline(1).connect()) {
+      assertThatThrownBy(() -> c.getAsync("/hello.txt", Mode.FDPASS, 0x100))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> c.getAsync("/" + "x".repeat(5000), Mode.FDPASS, 0))
+          .isInstanceOf(IllegalArgumentException.class);
+      try (RemoteObject o = c.getAsync("/hello.txt", Mode.FDPASS, 0).get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        assertThat(o.size()).isEqualTo(11);
+      }
+    }
+  }
 }
