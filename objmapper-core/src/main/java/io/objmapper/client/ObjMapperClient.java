@@ -137,6 +137,7 @@ public final class ObjMapperClient implements AutoCloseable {
    * @throws IOException if the connection fails
    */
   public RemoteObject get(String uri, Mode mode) throws IOException {
+    checkNotReader();
     if (version == Protocol.VERSION_1) {
       return getV1(uri, mode);
     }
@@ -229,6 +230,7 @@ public final class ObjMapperClient implements AutoCloseable {
 
   /** Every object of {@code uris}, pipelined; the list is in the order of {@code uris}. */
   public List<RemoteObject> getAll(List<String> uris, Mode mode) throws IOException {
+    checkNotReader();
     if (version == Protocol.VERSION_1) {
       List<RemoteObject> list = new ArrayList<>(uris.size());
       for (String uri : uris) {
@@ -393,6 +395,8 @@ public final class ObjMapperClient implements AutoCloseable {
       fail(e);
     } catch (RuntimeException e) {
       fail(new IOException("client reader failed", e));
+    } finally {
+      wire.closeUnclaimed();
     }
   }
 
@@ -442,7 +446,22 @@ public final class ObjMapperClient implements AutoCloseable {
     } catch (IOException ignored) {
       // already failing
     }
-    wire.closeUnclaimed();
+    if (reader == null || Thread.currentThread() == reader) {
+      // Only the thread that reads touches the wire's descriptors (V2: the reader, which
+      // also gets here once the closed channel ends its read; V1: callers under v1Lock).
+      wire.closeUnclaimed();
+    }
+  }
+
+  /**
+   * Futures complete on the client's reader thread, so a callback runs there: waiting for
+   * another answer on that thread would wait for itself.
+   */
+  private void checkNotReader() {
+    if (reader != null && Thread.currentThread() == reader) {
+      throw new IllegalStateException("a blocking call from a future's callback would wait for itself: "
+          + "use getAsync and compose, or hand the work to an executor (thenApplyAsync)");
+    }
   }
 
   private void checkOpen() throws IOException {
@@ -466,7 +485,8 @@ public final class ObjMapperClient implements AutoCloseable {
    */
   @Override
   public void close() throws IOException {
-    if (version == Protocol.VERSION_2 && failure == null) {
+    boolean onReader = reader != null && Thread.currentThread() == reader;
+    if (version == Protocol.VERSION_2 && failure == null && !onReader) {
       closing = true;
       sendClose(CloseReason.NORMAL);
       try {
@@ -481,7 +501,7 @@ public final class ObjMapperClient implements AutoCloseable {
     synchronized (v1Lock) {
       fail(new IOException("client closed"));
     }
-    if (reader != null) {
+    if (reader != null && !onReader) {
       try {
         reader.join(5000);
       } catch (InterruptedException e) {

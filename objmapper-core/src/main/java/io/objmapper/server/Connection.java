@@ -64,6 +64,7 @@ final class Connection implements Runnable {
   private volatile long lastActivityNanos = System.nanoTime();
   private volatile boolean handshakeDone;
   private volatile boolean closed;
+  private volatile boolean busy;
   private int version;
   private int caps;
   private int depth = 1;
@@ -205,8 +206,13 @@ final class Connection implements Runnable {
         }
         return;
       }
-      serve(frame.requestId(), frame.flags(), frame.mode(), frame.uri());
-      lastActivityNanos = System.nanoTime();
+      busy = true; // the idle reaper leaves a connection alone while it serves
+      try {
+        serve(frame.requestId(), frame.flags(), frame.mode(), frame.uri());
+      } finally {
+        lastActivityNanos = System.nanoTime();
+        busy = false;
+      }
     }
   }
 
@@ -599,14 +605,14 @@ final class Connection implements Runnable {
   // ---- lifecycle ---------------------------------------------------------------------------
 
   void closeIfIdle(long now, long idleNanos) {
-    if (closed || inFlight.get() > 0 || now - lastActivityNanos < idleNanos) {
+    if (closed || busy || inFlight.get() > 0 || now - lastActivityNanos < idleNanos) {
       return;
     }
     server.sideWriter(this::closeIdle);
   }
 
   private void closeIdle() {
-    if (closed) {
+    if (closed || busy) {
       return;
     }
     if (version == Protocol.VERSION_2 && handshakeDone && writeLock.tryLock()) {

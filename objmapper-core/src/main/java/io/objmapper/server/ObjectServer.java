@@ -224,7 +224,19 @@ public final class ObjectServer implements AutoCloseable {
       } catch (IOException e) {
         peer = new PeerCredentials(-1, -1, -1, null);
       }
-      admit(ch, ch, peer);
+      try {
+        admit(ch, ch, peer);
+      } catch (RuntimeException e) {
+        log.warn("admitting a connection from {} failed; closing it", peer, e);
+        closeQuietly(ch);
+      } catch (Error e) {
+        // The accept loop cannot go on: stop listening, so clients fail at once instead of
+        // waiting for an answer no one will give.
+        log.error("the accept loop on {} failed; no longer listening", unixSocket, e);
+        closeQuietly(ch);
+        closeQuietly(unixChannel);
+        throw e;
+      }
     }
   }
 
@@ -255,7 +267,17 @@ public final class ObjectServer implements AutoCloseable {
       } catch (IOException e) {
         remote = tcpBound;
       }
-      admit(ch, null, new PeerCredentials(-1, -1, -1, remote));
+      try {
+        admit(ch, null, new PeerCredentials(-1, -1, -1, remote));
+      } catch (RuntimeException e) {
+        log.warn("admitting a connection from {} failed; closing it", remote, e);
+        closeQuietly(ch);
+      } catch (Error e) {
+        log.error("the accept loop on {} failed; no longer listening", tcpBound, e);
+        closeQuietly(ch);
+        closeQuietly(tcpChannel);
+        throw e;
+      }
     }
   }
 

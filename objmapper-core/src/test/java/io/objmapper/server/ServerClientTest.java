@@ -152,4 +152,44 @@ class ServerClientTest {
       }
     }
   }
+
+  @Test
+  void aBlockingCallFromACallbackFailsInsteadOfWaitingForItself() throws Exception {
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    DirectoryHandler files = new DirectoryHandler(root);
+    RequestHandler gated = new RequestHandler() {
+      @Override
+      public ServedObject acquire(String uri) {
+        try {
+          gate.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return files.acquire(uri);
+      }
+
+      @Override
+      public boolean mayBlock(String uri) {
+        return true;
+      }
+    };
+    Path gatedSock = dir.resolve("g.sock");
+    try (ObjectServer s = ObjectServer.builder(gated).unixSocket(gatedSock).build().start();
+        ObjMapperClient c = ObjMapperClient.unix(gatedSock).connect()) {
+      // The answer cannot arrive before the callback is attached: it runs on the reader thread.
+      java.util.concurrent.CompletableFuture<Long> nested = c.getAsync("/hello.txt", Mode.FDPASS, 0)
+          .thenApply(o -> {
+            o.close();
+            try {
+              return c.get("/a/b/c.txt").size();
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      gate.countDown();
+      assertThatThrownBy(() -> nested.get(30, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class);
+      assertThat(c.get("/a/b/c.txt").size()).isEqualTo(6); // the client still works
+    }
+  }
 }
