@@ -40,7 +40,19 @@ class ServeProcessTest {
   @AfterEach
   void tearDown() throws Exception {
     for (Process p : started) {
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      p.destroy(); // SIGTERM: a server still running shuts down and removes its memory tier
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      // A server killed with SIGKILL cannot remove its memory tier's directory: do it here.
+      try (Stream<Path> shm = Files.list(Path.of("/dev/shm"))) {
+        for (Path d : (Iterable<Path>) shm.filter(
+            x -> x.getFileName().toString().startsWith("objmapper-" + p.pid() + "-"))::iterator) {
+          try (Stream<Path> s = Files.walk(d)) {
+            s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+          }
+        }
+      }
     }
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
