@@ -366,7 +366,7 @@ final class StorageEngine implements ObjMapper {
           IndexRecord r = indexes[t].get(name);
           int flags = r != null ? r.flags() : e.flags();
           Entry fresh = new Entry(name, t, s.size(), s.mtimeMillis(), flags);
-          indexes[t].put(name, new IndexRecord(s.size(), s.mtimeMillis(), flags));
+          indexes[t].put(name, IndexRecord.of(s, flags));
           global.put(fresh);
           return fresh;
         } else {
@@ -447,7 +447,7 @@ final class StorageEngine implements ObjMapper {
       if (now == null) {
         return global.get(name);
       }
-      indexes[t].put(name, new IndexRecord(now.size(), now.mtimeMillis(), flags));
+      indexes[t].put(name, IndexRecord.of(now, flags));
       Entry e = new Entry(name, t, now.size(), now.mtimeMillis(), flags);
       global.put(e);
       return e;
@@ -477,7 +477,7 @@ final class StorageEngine implements ObjMapper {
     lock.lock();
     try (InputStream in = tiers[remote].openStream(name)) {
       ObjectStat s = tiers[target].write(name, in);
-      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), flags));
+      indexes[target].put(name, IndexRecord.of(s, flags));
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags);
       global.put(e);
       log.debug("staged {} from {} onto {}", name, configs[remote].name(), configs[target].name());
@@ -629,7 +629,7 @@ final class StorageEngine implements ObjMapper {
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask);
       boolean indexed = false;
       try {
-        indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), mask));
+        indexes[target].put(name, IndexRecord.of(s, mask));
         // An overwrite leaves no older copy on another tier.
         for (int t = 0; t < tiers.length; t++) {
           if (t != target) {
@@ -793,7 +793,7 @@ final class StorageEngine implements ObjMapper {
       } catch (IOException ex) {
         throw new StorageException("cannot move " + name + ": " + ex.getMessage(), ex);
       }
-      indexes[target].put(name, new IndexRecord(s.size(), s.mtimeMillis(), e.flags()));
+      indexes[target].put(name, IndexRecord.of(s, e.flags()));
       Entry moved = new Entry(name, target, s.size(), s.mtimeMillis(), e.flags());
       global.put(moved);
       fds.invalidate(name);

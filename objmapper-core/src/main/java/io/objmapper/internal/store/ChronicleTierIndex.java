@@ -57,12 +57,12 @@ final class ChronicleTierIndex implements TierIndex {
   @Override
   public IndexRecord get(String name) {
     IndexEntry e = index.get(name);
-    return e == null ? null : new IndexRecord(e.size(), e.mtimeMillis(), e.flags());
+    return e == null ? null : new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash());
   }
 
   @Override
   public void put(String name, IndexRecord r) {
-    index.put(name, new IndexEntry(r.size(), r.mtimeMillis(), 0, r.flags()));
+    index.put(name, new IndexEntry(r.size(), r.mtimeMillis(), r.fileKeyHash(), r.flags()));
   }
 
   @Override
@@ -73,7 +73,7 @@ final class ChronicleTierIndex implements TierIndex {
   @Override
   public void forEach(String prefix, BiConsumer<String, IndexRecord> visitor) {
     index.forEachWithPrefix(prefix, (name, e) -> {
-      visitor.accept(name, new IndexRecord(e.size(), e.mtimeMillis(), e.flags()));
+      visitor.accept(name, new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash()));
       return true;
     });
   }

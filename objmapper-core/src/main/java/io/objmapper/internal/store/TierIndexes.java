@@ -65,7 +65,7 @@ public final class TierIndexes {
     }
     HeapTierIndex index = new HeapTierIndex();
     int flags = tier.config().has(TierFlag.PERSISTENT) ? 0 : io.objmapper.ObjectFlag.EPHEMERAL.bit();
-    long n = tier.scan((name, stat) -> index.put(name, new IndexRecord(stat.size(), stat.mtimeMillis(), flags)),
+    long n = tier.scan((name, stat) -> index.put(name, IndexRecord.of(stat, flags)),
         (objects, bytes) -> log.debug("tier {}: scanned {} objects", tier.name(), objects));
     log.debug("tier {}: {} objects indexed", tier.name(), n);
     return index;
