@@ -10,6 +10,7 @@ import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.internal.store.TierIndex;
 import io.objmapper.internal.store.TierIndexes;
+import io.objmapper.server.FileObject;
 import io.objmapper.server.ObjectServer;
 import io.objmapper.server.RequestHandler;
 import io.objmapper.server.ServedObject;
@@ -198,7 +199,7 @@ final class StorageEngine implements ObjMapper {
       Path p = tiers[e.tierId()].path(uri);
       try {
         java.io.RandomAccessFile file = new java.io.RandomAccessFile(p.toFile(), "rw");
-        return new WritableObject(file, e.tierId(), Math.floorDiv(e.mtimeMillis(), 1000));
+        return FileObject.of(file, Math.floorDiv(e.mtimeMillis(), 1000), e.tierId());
       } catch (IOException ex) {
         throw new StorageException("cannot open " + uri + " for writing: " + ex.getMessage(), ex);
       }
@@ -211,59 +212,6 @@ final class StorageEngine implements ObjMapper {
       }
     }
   };
-
-  /** A read-write descriptor handed out in the C-compatible mode; not cached, closed on release. */
-  private static final class WritableObject implements ServedObject {
-    private final java.io.RandomAccessFile file;
-    private final int tierId;
-    private final long size;
-    private final long mtime;
-
-    WritableObject(java.io.RandomAccessFile file, int tierId, long mtimeSeconds) throws IOException {
-      this.file = file;
-      this.tierId = tierId;
-      this.size = file.length();
-      this.mtime = mtimeSeconds;
-    }
-
-    @Override
-    public java.io.FileDescriptor descriptor() {
-      try {
-        return file.getFD();
-      } catch (IOException e) {
-        throw new StorageException("descriptor closed", e);
-      }
-    }
-
-    @Override
-    public FileChannel channel() {
-      return file.getChannel();
-    }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public long mtimeSeconds() {
-      return mtime;
-    }
-
-    @Override
-    public int tierId() {
-      return tierId;
-    }
-
-    @Override
-    public void release() {
-      try {
-        file.close();
-      } catch (IOException e) {
-        log.warn("closing a writable descriptor failed: {}", e.toString());
-      }
-    }
-  }
 
   OpenFile acquire(String uri) {
     lookups.increment();

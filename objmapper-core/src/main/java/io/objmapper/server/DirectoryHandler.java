@@ -3,10 +3,8 @@ package io.objmapper.server;
 import io.objmapper.ObjectNotFoundException;
 import io.objmapper.StorageException;
 import io.objmapper.spi.ObjectNames;
-import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -83,7 +81,7 @@ public final class DirectoryHandler implements RequestHandler {
       }
       RandomAccessFile file = new RandomAccessFile(p.toFile(), writable ? "rw" : "r");
       long mtime = attrs != null ? attrs.lastModifiedTime().toMillis() / 1000 : System.currentTimeMillis() / 1000;
-      return new FileObject(file, file.length(), mtime);
+      return FileObject.of(file, mtime, -1);
     } catch (NoSuchFileException | java.io.FileNotFoundException e) {
       throw new ObjectNotFoundException("no object " + uri);
     } catch (IOException e) {
@@ -119,55 +117,5 @@ public final class DirectoryHandler implements RequestHandler {
       q = q.getParent();
     }
     return q;
-  }
-
-  private static final class FileObject implements ServedObject {
-    private final RandomAccessFile file;
-    private final long size;
-    private final long mtime;
-
-    FileObject(RandomAccessFile file, long size, long mtime) {
-      this.file = file;
-      this.size = size;
-      this.mtime = mtime;
-    }
-
-    @Override
-    public FileDescriptor descriptor() {
-      try {
-        return file.getFD();
-      } catch (IOException e) {
-        throw new StorageException("descriptor closed", e);
-      }
-    }
-
-    @Override
-    public FileChannel channel() {
-      return file.getChannel();
-    }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public long mtimeSeconds() {
-      return mtime;
-    }
-
-    @Override
-    public int tierId() {
-      return -1;
-    }
-
-    @Override
-    public void release() {
-      try {
-        file.close();
-      } catch (IOException e) {
-        // read-only or already flushed: nothing is lost
-      }
-    }
   }
 }
