@@ -90,11 +90,29 @@ public interface ObjMapper extends AutoCloseable {
   List<ObjectInfo> list(String prefix);
 
   /**
-   * Moves object {@code name} to the tier named {@code tier}.
+   * Moves object {@code name} to the tier named {@code tier}, under the lifecycle's rules:
+   * the object's tier must have {@code migration_src} and the target {@code migration_dst},
+   * and an EPHEMERAL object never goes to a persistent tier. A persistent object moved onto a
+   * volatile tier is copied there and keeps its persistent copy. PINNED objects may be moved
+   * by hand (the policy never moves them).
    *
-   * @throws TierRuleException if the tier is unknown or may not hold the object
+   * @throws TierRuleException if the tier is unknown or the rules forbid the move
+   * @throws CapacityException if the object does not fit on the tier; nothing changes
    */
   ObjectInfo move(String name, String tier);
+
+  /**
+   * Where object {@code name} is served from and why: tier, home tier, hotness score.
+   *
+   * @throws io.objmapper.spi.InvalidObjectNameException if {@code name} is not a valid name
+   */
+  Optional<Placement> placement(String name);
+
+  /**
+   * Runs one lifecycle round now ({@link LifecyclePolicy}), after any round in progress.
+   * With a policy interval of 0 this is the only way rounds run.
+   */
+  MigrationRound runLifecycle();
 
   /** A snapshot of the counters. */
   ObjMapperStats stats();
@@ -128,6 +146,8 @@ public interface ObjMapper extends AutoCloseable {
     boolean persistIndexes = true;
     long expectedObjects = 1 << 20;
     LongSupplier nanoClock = System::nanoTime;
+    LifecyclePolicy lifecycle = LifecyclePolicy.defaults();
+    java.util.function.Consumer<io.objmapper.internal.lifecycle.MigrationStep> migrationSteps = step -> {};
     ObjMapperConfig config;
 
     Builder() {}
@@ -206,6 +226,18 @@ public interface ObjMapper extends AutoCloseable {
       return this;
     }
 
+    /** When objects move between tiers by themselves; default {@link LifecyclePolicy#defaults()}. */
+    public Builder lifecycle(LifecyclePolicy policy) {
+      this.lifecycle = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Told each step of every migration as it completes (tests kill the process at each). */
+    Builder migrationSteps(java.util.function.Consumer<io.objmapper.internal.lifecycle.MigrationStep> listener) {
+      this.migrationSteps = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     /** Applies a loaded configuration: its backends become the tiers. */
     Builder config(ObjMapperConfig config) {
       this.config = config;
@@ -217,6 +249,7 @@ public interface ObjMapper extends AutoCloseable {
       fdEvictThreshold = config.index().fdEvictThreshold();
       globalIndexEntries = config.index().globalBuckets();
       persistIndexes = config.index().enablePersistence();
+      lifecycle = config.lifecycle().policy();
       return this;
     }
 

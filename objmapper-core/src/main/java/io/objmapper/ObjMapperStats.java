@@ -16,10 +16,11 @@ import java.util.List;
  * @param staleDescriptors cached descriptors found replaced or deleted behind the cache
  * @param openDescriptors descriptors the cache holds now
  * @param tiers per-tier objects and bytes
+ * @param lifecycle what the lifecycle rounds did so far
  */
 public record ObjMapperStats(
     long lookups, long indexHits, long indexMisses, long notFound, long fdCacheHits, long fdCacheMisses, long opens,
-    long evictions, long staleDescriptors, long openDescriptors, List<TierStats> tiers) {
+    long evictions, long staleDescriptors, long openDescriptors, List<TierStats> tiers, Lifecycle lifecycle) {
   public ObjMapperStats {
     tiers = List.copyOf(tiers);
   }
@@ -49,4 +50,19 @@ public record ObjMapperStats(
    */
   public record TierStats(String name, int id, String type, boolean persistent, long objects, long bytes,
       long capacityBytes) {}
+
+  /**
+   * Totals of the lifecycle rounds and manual moves since the store opened.
+   *
+   * @param rounds rounds run
+   * @param promotions objects moved or copied to a faster tier
+   * @param demotions cold objects moved to a slower tier, or cached copies dropped
+   * @param evictions objects sent down (or deleted) to bring a full tier back to its target
+   * @param manualMoves moves asked through {@link ObjMapper#move}
+   * @param bytesMoved bytes copied between tiers
+   * @param failures moves that failed (the object stayed where it was)
+   * @param busyRounds rounds that moved fewer objects because of the request load
+   */
+  public record Lifecycle(long rounds, long promotions, long demotions, long evictions, long manualMoves,
+      long bytesMoved, long failures, long busyRounds) {}
 }

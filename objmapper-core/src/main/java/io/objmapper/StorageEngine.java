@@ -5,6 +5,10 @@ import io.objmapper.internal.config.BackendFlag;
 import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.internal.fdcache.FdCache;
 import io.objmapper.internal.fdcache.OpenFile;
+import io.objmapper.internal.lifecycle.Hotness;
+import io.objmapper.internal.lifecycle.MigrationJournal;
+import io.objmapper.internal.lifecycle.MigrationStep;
+import io.objmapper.internal.lifecycle.Planner;
 import io.objmapper.internal.store.Entry;
 import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.IndexRecord;
@@ -35,7 +39,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.stream.IntStream;
@@ -71,9 +80,35 @@ final class StorageEngine implements ObjMapper {
       new java.util.concurrent.locks.ReentrantReadWriteLock();
   private volatile boolean closed;
 
-  private StorageEngine(ObjMapper.Builder b, Tier[] tiers, TierIndex[] indexes) {
+  // ---- lifecycle
+  private final LifecyclePolicy policy;
+  private final Hotness hotness;
+  /** Moves between tiers that survive a restart; null without a persistent local writable tier. */
+  private final MigrationJournal journal;
+  private final Consumer<MigrationStep> steps;
+  /** Bytes promised to writes and moves in progress, per tier (not yet in the tier's usedBytes). */
+  private final AtomicLongArray reserved;
+  private final ReentrantLock roundLock = new ReentrantLock();
+  private ScheduledExecutorService lifecycleTimer;
+  private long lastRoundNanos;
+  private long lastRoundLookups;
+  private final LongAdder rounds = new LongAdder();
+  private final LongAdder promotions = new LongAdder();
+  private final LongAdder demotions = new LongAdder();
+  private final LongAdder lifecycleEvictions = new LongAdder();
+  private final LongAdder manualMoves = new LongAdder();
+  private final LongAdder bytesMoved = new LongAdder();
+  private final LongAdder moveFailures = new LongAdder();
+  private final LongAdder busyRounds = new LongAdder();
+
+  private StorageEngine(ObjMapper.Builder b, Tier[] tiers, TierIndex[] indexes, MigrationJournal journal) {
     this.tiers = tiers;
     this.indexes = indexes;
+    this.journal = journal;
+    this.policy = b.lifecycle;
+    this.hotness = new Hotness(TimeUnit.MILLISECONDS.toNanos(b.lifecycle.hotnessHalfLifeMillis()));
+    this.steps = b.migrationSteps;
+    this.reserved = new AtomicLongArray(tiers.length);
     this.configs = new TierConfig[tiers.length];
     for (int i = 0; i < tiers.length; i++) {
       configs[i] = tiers[i].config();
@@ -89,6 +124,7 @@ final class StorageEngine implements ObjMapper {
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
+    this.lastRoundNanos = clock.getAsLong();
   }
 
   /** Opens tiers and indexes; closes what it opened if anything fails. */
@@ -98,6 +134,7 @@ final class StorageEngine implements ObjMapper {
     Tier[] tiers = new Tier[list.size()];
     TierIndex[] indexes = new TierIndex[list.size()];
     Set<String> names = new java.util.HashSet<>();
+    MigrationJournal journal = null;
     try {
       for (int i = 0; i < list.size(); i++) {
         TierConfig c = list.get(i);
@@ -110,14 +147,21 @@ final class StorageEngine implements ObjMapper {
             tiers[i].config().has(TierFlag.PERSISTENT) ? "persistent" : "volatile", tiers[i].objectCount(),
             tiers[i].usedBytes());
       }
-      StorageEngine e = new StorageEngine(b, tiers, indexes);
+      Path journalFile = journalFile(tiers);
+      if (journalFile != null) {
+        journal = MigrationJournal.open(journalFile, list.stream().map(TierConfig::name).toList());
+      }
+      StorageEngine e = new StorageEngine(b, tiers, indexes, journal);
+      e.finishCutShortMoves();
       e.dropStaleVolatileCopies();
+      e.startLifecycle();
       // The one line of the store's start (each tier logs its own open); nothing is logged per
       // request at INFO.
       log.info("store open: {} tiers {}, max_open_fds {}", tiers.length,
           Arrays.stream(e.configs).map(TierConfig::name).toList(), b.maxOpenFds);
       return e;
     } catch (IOException | RuntimeException e) {
+      closeQuietly(journal);
       for (int i = 0; i < tiers.length; i++) {
         closeQuietly(indexes[i]);
         closeQuietly(tiers[i]);
@@ -340,7 +384,7 @@ final class StorageEngine implements ObjMapper {
     for (int t : bySpeed) {
       IndexRecord r = indexes[t].get(name);
       if (r != null) {
-        Entry e = new Entry(name, t, r.size(), r.mtimeMillis(), r.flags());
+        Entry e = new Entry(name, t, r.size(), r.mtimeMillis(), r.flags(), homeOf(name, t, r.flags()));
         global.put(e);
         return e;
       }
@@ -364,6 +408,23 @@ final class StorageEngine implements ObjMapper {
       }
     }
     return null;
+  }
+
+  /**
+   * For a copy of {@code name} on tier {@code t} with {@code flags}: the persistent tier
+   * holding its lasting copy if {@code t} is volatile and the object is not EPHEMERAL (the
+   * copy on {@code t} is then a cached one); else -1.
+   */
+  private int homeOf(String name, int t, int flags) {
+    if (persistent(t) || ObjectFlag.EPHEMERAL.in(flags)) {
+      return -1;
+    }
+    for (int p : bySpeed) {
+      if (p != t && persistent(p) && indexes[p].get(name) != null) {
+        return p;
+      }
+    }
+    return -1;
   }
 
   /**
@@ -480,22 +541,21 @@ final class StorageEngine implements ObjMapper {
 
   @Override
   public ObjectInfo put(String name, byte[] data, ObjectFlag... flags) {
-    return write(name, data.length, flags, (t, room) -> t.write(name, data));
+    return write(name, data.length, flags, (t, stream) -> tiers[t].write(name, data));
   }
 
   @Override
   public ObjectInfo put(String name, InputStream data, ObjectFlag... flags) {
     // The length is not known before the end: the stream may fill the room left on the
     // chosen tier and no more (it cannot be read again to try the next tier).
-    return write(name, -1, flags,
-        (t, room) -> t.write(name, room == TierConfig.UNLIMITED ? data : new CappedStream(data, room)));
+    return write(name, -1, flags, (t, stream) -> tiers[t].write(name, stream.wrap(data)));
   }
 
   @Override
   public ObjectInfo put(String name, Path file, ObjectFlag... flags) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      return write(name, size, flags, (t, room) -> t.write(name, ch, 0, size));
+      return write(name, size, flags, (t, stream) -> tiers[t].write(name, ch, 0, size));
     } catch (NoSuchFileException e) {
       throw new StorageException("no such file: " + file, e);
     } catch (IOException e) {
@@ -504,42 +564,62 @@ final class StorageEngine implements ObjMapper {
   }
 
   private interface TierWrite {
-    /** Writes to {@code tier}, which has {@code room} bytes left for the object. */
-    ObjectStat to(Tier tier, long room) throws IOException;
+    /** Writes to tier {@code t}; a source stream goes through {@code stream}, which reserves what it yields. */
+    ObjectStat to(int t, StreamRoom stream) throws IOException;
   }
 
-  /** A source stream that fails once it yields more than the room left on its tier. */
-  private static final class CappedStream extends FilterInputStream {
-    private long left;
+  /**
+   * The room a stream of unknown length takes on its tier: it reserves the bytes it yields
+   * as they come (after the credit of the version it replaces), and fails once the tier has
+   * no room left for them.
+   */
+  private final class StreamRoom {
+    private final int tier;
+    private long credit;
+    private long held;
 
-    CappedStream(InputStream in, long room) {
-      super(in);
-      this.left = room;
+    StreamRoom(int tier, long credit) {
+      this.tier = tier;
+      this.credit = credit;
     }
 
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        take(1);
-      }
-      return b;
-    }
+    InputStream wrap(InputStream in) {
+      return configs[tier].capacityBytes() == TierConfig.UNLIMITED ? in : new FilterInputStream(in) {
+        @Override
+        public int read() throws IOException {
+          int b = super.read();
+          if (b >= 0) {
+            take(1);
+          }
+          return b;
+        }
 
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        take(n);
-      }
-      return n;
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          int n = super.read(b, off, len);
+          if (n > 0) {
+            take(n);
+          }
+          return n;
+        }
+      };
     }
 
     private void take(long n) throws RoomExceeded {
-      left -= n;
-      if (left < 0) {
-        throw new RoomExceeded();
+      long fromCredit = Math.min(credit, n);
+      credit -= fromCredit;
+      long rest = n - fromCredit;
+      if (rest > 0) {
+        if (!tryReserve(tier, rest)) {
+          throw new RoomExceeded();
+        }
+        held += rest;
       }
+    }
+
+    void release() {
+      unreserve(tier, held);
+      held = 0;
     }
   }
 
@@ -556,29 +636,32 @@ final class StorageEngine implements ObjMapper {
     ObjectNames.validate(name);
     int mask = ObjectFlag.mask(flags);
     enterWrite();
-    int target;
-    try {
-      target = placement(name, mask, size);
-    } catch (RuntimeException e) {
-      writers.readLock().unlock();
-      throw e;
-    }
     ReentrantLock lock = stripe(name);
     lock.lock();
+    int target = -1;
+    long promised = 0;
+    StreamRoom stream = null;
     try {
+      target = placement(name, mask, size);
+      if (size >= 0) {
+        promised = Math.max(0, size - sizeOn(target, name));
+      } else {
+        stream = new StreamRoom(target, sizeOn(target, name));
+      }
       ObjectStat s;
       try {
-        s = w.to(tiers[target], room(target, name));
+        s = w.to(target, stream);
       } catch (RoomExceeded e) {
         throw new CapacityException("object " + name + " outgrew the room left on tier " + configs[target].name());
       } catch (IOException e) {
         throw new StorageException("cannot store " + name + " on " + configs[target].name() + ": " + e.getMessage(), e);
       }
-      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask);
+      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask).inheritUse(global.peek(name));
+      e.touch(clock.getAsLong()); // a write counts as a use
       boolean indexed = false;
       try {
         indexes[target].put(name, IndexRecord.of(s, mask));
-        // An overwrite leaves no older copy on another tier.
+        // An overwrite leaves no older copy (nor cached copy) on another tier.
         for (int t = 0; t < tiers.length; t++) {
           if (t != target) {
             removeFrom(t, name);
@@ -597,6 +680,12 @@ final class StorageEngine implements ObjMapper {
       }
       return info(e);
     } finally {
+      if (stream != null) {
+        stream.release();
+      }
+      if (target >= 0) {
+        unreserve(target, promised);
+      }
       lock.unlock();
       writers.readLock().unlock();
     }
@@ -604,7 +693,8 @@ final class StorageEngine implements ObjMapper {
 
   /**
    * The tier a new object goes to: the fastest writable one its flags allow with room for
-   * it ({@code size < 0}, a stream: with any room left).
+   * it ({@code size < 0}, a stream: with any room left). For a known size, the room is
+   * reserved on the tier returned (release {@code size - sizeOn(t, name)} when done).
    */
   private int placement(String name, int mask, long size) {
     boolean ephemeral = ObjectFlag.EPHEMERAL.in(mask);
@@ -621,8 +711,8 @@ final class StorageEngine implements ObjMapper {
         continue;
       }
       candidates++;
-      long room = room(t, name);
-      if (size < 0 ? room > 0 : size <= room) {
+      long old = sizeOn(t, name);
+      if (size < 0 ? old > 0 || free(t) > 0 : tryReserve(t, Math.max(0, size - old))) {
         return t;
       }
     }
@@ -634,18 +724,45 @@ final class StorageEngine implements ObjMapper {
     throw new CapacityException("object " + name + " of " + size + " bytes fits on no tier");
   }
 
-  /**
-   * Bytes object {@code name} may take on tier {@code t}: its capacity less what the tier
-   * holds, plus what the version being replaced there takes; {@link TierConfig#UNLIMITED} if
-   * the tier has no capacity set.
-   */
-  private long room(int t, String name) {
+  /** Bytes the version of {@code name} on tier {@code t} takes (0 if none): a write there frees them. */
+  private long sizeOn(int t, String name) {
+    IndexRecord old = indexes[t].get(name);
+    return old == null ? 0 : old.size();
+  }
+
+  /** Bytes tier {@code t} has left, less what is promised; {@link Long#MAX_VALUE} if it has no capacity set. */
+  private long free(int t) {
     long capacity = configs[t].capacityBytes();
     if (capacity == TierConfig.UNLIMITED) {
-      return TierConfig.UNLIMITED;
+      return Long.MAX_VALUE;
     }
-    IndexRecord old = indexes[t].get(name);
-    return Math.max(0, capacity - tiers[t].usedBytes() + (old == null ? 0 : old.size()));
+    return capacity - tiers[t].usedBytes() - reserved.get(t);
+  }
+
+  /**
+   * Promises {@code n} bytes of tier {@code t} to a write or move in progress, if it has
+   * them: concurrent writers never overfill a tier. Release with {@link #unreserve} once the
+   * bytes are in the tier's {@code usedBytes} (or were never written).
+   */
+  private boolean tryReserve(int t, long n) {
+    if (n <= 0 || configs[t].capacityBytes() == TierConfig.UNLIMITED) {
+      return true;
+    }
+    while (true) {
+      long r = reserved.get(t);
+      if (configs[t].capacityBytes() - tiers[t].usedBytes() - r < n) {
+        return false;
+      }
+      if (reserved.compareAndSet(t, r, r + n)) {
+        return true;
+      }
+    }
+  }
+
+  private void unreserve(int t, long n) {
+    if (n > 0 && configs[t].capacityBytes() != TierConfig.UNLIMITED) {
+      reserved.addAndGet(t, -n);
+    }
   }
 
   @Override
@@ -725,28 +842,11 @@ final class StorageEngine implements ObjMapper {
       if (e == null) {
         throw new ObjectNotFoundException("no object " + name);
       }
-      if (e.tierId() == target) {
-        return info(e);
+      if (e.tierId() != target) {
+        relocate(e, target);
+        manualMoves.increment();
       }
-      if (ObjectFlag.EPHEMERAL.in(e.flags()) && persistent(target)) {
-        throw new TierRuleException("EPHEMERAL object " + name + " may not move to persistent tier " + tierName);
-      }
-      if (!configs[target].has(TierFlag.WRITABLE)) {
-        throw new TierRuleException("tier " + tierName + " is not writable");
-      }
-      int source = e.tierId();
-      ObjectStat s;
-      try {
-        s = copy(name, source, target);
-      } catch (IOException ex) {
-        throw new StorageException("cannot move " + name + ": " + ex.getMessage(), ex);
-      }
-      indexes[target].put(name, IndexRecord.of(s, e.flags()));
-      Entry moved = new Entry(name, target, s.size(), s.mtimeMillis(), e.flags());
-      global.put(moved);
-      fds.invalidate(name);
-      removeFrom(source, name);
-      return info(moved);
+      return info(locate(name));
     } finally {
       lock.unlock();
       writers.readLock().unlock();
@@ -754,33 +854,510 @@ final class StorageEngine implements ObjMapper {
   }
 
   /**
-   * Copies object {@code name} from tier {@code source} to tier {@code target}: a local
-   * source through its file channel, a remote one through its stream.
+   * Makes tier {@code target} serve object {@code e}, under the lifecycle's rules; the
+   * caller holds the name's stripe lock and the writers' read lock. What happens depends on
+   * the copies:
+   * <ul>
+   *   <li>a cached copy moving to its home tier: the cached copy is dropped (written back
+   *       first if it changed);
+   *   <li>a persistent object onto a volatile tier: a cached copy is made there, the
+   *       persistent copy stays (a cached copy moves: the old one is dropped);
+   *   <li>otherwise a move: copy (synced), index the target, switch the global entry, then
+   *       unindex and delete the source. Between tiers that keep their files over a restart
+   *       the move is in the {@link MigrationJournal} first.
+   * </ul>
+   * Readers never wait: a lease on the source keeps reading it (a deleted file stays
+   * readable through descriptors open on it), and a lookup during the move finds one copy
+   * or the other.
    *
-   * @throws CapacityException if it does not fit the room left on the target; nothing is written
+   * @return bytes copied
+   * @throws TierRuleException if the rules forbid the move
+   * @throws CapacityException if the target has no room; nothing changed
+   */
+  private long relocate(Entry e, int target) {
+    String name = e.name();
+    int src = e.tierId();
+    boolean ephemeral = ObjectFlag.EPHEMERAL.in(e.flags());
+    if (e.cached() && target == e.homeTierId()) {
+      return dropCachedCopy(e);
+    }
+    if (ephemeral && persistent(target)) {
+      throw new TierRuleException("EPHEMERAL object " + name + " may not move to persistent tier "
+          + configs[target].name());
+    }
+    if (!configs[target].has(TierFlag.WRITABLE)) {
+      throw new TierRuleException("tier " + configs[target].name() + " is not writable");
+    }
+    if (!configs[target].has(TierFlag.MIGRATION_DST)) {
+      throw new TierRuleException("tier " + configs[target].name() + " does not take migrations (no migration_dst)");
+    }
+    if (!configs[src].has(TierFlag.MIGRATION_SRC)) {
+      throw new TierRuleException("object " + name + " is on tier " + configs[src].name()
+          + ", which does not give migrations (no migration_src)");
+    }
+    // A persistent object onto a volatile tier: a cached copy above its lasting one.
+    boolean cacheCopy = !persistent(target) && !ephemeral;
+    int home = e.cached() ? e.homeTierId() : src;
+    if (cacheCopy && !persistent(home)) {
+      throw new TierRuleException("object " + name + " has no persistent copy to cache on " + configs[target].name());
+    }
+    // Moving the lasting copy of a cached object: copy from its home, drop the cache too.
+    int from = e.cached() && !cacheCopy ? home : src;
+    long promise = Math.max(0, e.size() - sizeOn(target, name));
+    if (!tryReserve(target, promise)) {
+      throw new CapacityException("object " + name + " of " + e.size() + " bytes does not fit on tier "
+          + configs[target].name());
+    }
+    boolean journaled = journal != null && !cacheCopy && tiers[from].isLocal() && tiers[target].isLocal();
+    long seq = 0;
+    ObjectStat s = null;
+    boolean switched = false;
+    try {
+      if (journaled) {
+        seq = journal.begin(name, from, target);
+        steps.accept(MigrationStep.JOURNALED);
+      }
+      s = copy(name, from, target);
+      steps.accept(MigrationStep.COPIED);
+      indexes[target].put(name, IndexRecord.of(s, e.flags()));
+      Entry moved = new Entry(name, target, s.size(), s.mtimeMillis(), e.flags(), cacheCopy ? home : -1).inheritUse(e);
+      global.put(moved);
+      fds.invalidate(name);
+      switched = true;
+      steps.accept(MigrationStep.SWITCHED);
+      if (!cacheCopy) {
+        removeCopy(from, name);
+      }
+      if (src != from || (cacheCopy && e.cached())) {
+        removeCopy(src, name); // the cached copy left behind
+      }
+      if (journaled) {
+        journal.end(seq);
+        steps.accept(MigrationStep.DONE);
+      }
+      bytesMoved.add(s.size());
+      log.debug("moved {} from {} to {}{}", name, configs[from].name(), configs[target].name(),
+          cacheCopy ? " (cached copy)" : "");
+      return s.size();
+    } catch (IOException | RuntimeException ex) {
+      if (!switched) {
+        undoCopy(name, target, s, e);
+        endQuietly(journaled, seq);
+      }
+      if (ex instanceof ObjMapperException oe) {
+        throw oe;
+      }
+      throw new StorageException("cannot move " + name + " to " + configs[target].name() + ": " + ex.getMessage(), ex);
+    } finally {
+      unreserve(target, promise);
+    }
+  }
+
+  /** Unindexes and deletes the copy of {@code name} on tier {@code t} (after a move switched away from it). */
+  private void removeCopy(int t, String name) {
+    indexes[t].remove(name);
+    steps.accept(MigrationStep.SOURCE_UNINDEXED);
+    if (configs[t].has(TierFlag.WRITABLE)) {
+      try {
+        tiers[t].delete(name);
+      } catch (IOException ex) {
+        throw new StorageException("moved " + name + " but could not delete the copy on " + configs[t].name() + ": "
+            + ex.getMessage(), ex);
+      }
+    }
+    steps.accept(MigrationStep.SOURCE_REMOVED);
+  }
+
+  /** After a failed move: removes what the copy left on the target, unless it held the object before. */
+  private void undoCopy(String name, int target, ObjectStat copied, Entry e) {
+    if (copied == null) {
+      return; // the tier's write leaves nothing behind when it fails
+    }
+    try {
+      indexes[target].remove(name);
+      tiers[target].delete(name);
+    } catch (IOException | RuntimeException ex) {
+      log.warn("tier {}: cannot remove the copy of {} a failed move left: {}", configs[target].name(), name,
+          ex.toString());
+    }
+    global.put(e);
+    fds.invalidate(name);
+  }
+
+  private void endQuietly(boolean journaled, long seq) {
+    if (journaled) {
+      try {
+        journal.end(seq);
+      } catch (IOException ex) {
+        log.warn("migration journal: {}", ex.toString());
+      }
+    }
+  }
+
+  /**
+   * Drops the cached copy {@code e} so that its home tier serves the object; if the cached
+   * copy changed (written through a descriptor), it is written back to the home first.
+   *
+   * @return bytes written back
+   */
+  private long dropCachedCopy(Entry e) {
+    String name = e.name();
+    int cache = e.tierId();
+    int home = e.homeTierId();
+    long written = 0;
+    ObjectStat now = statQuietly(cache, name);
+    IndexRecord homeRecord = indexes[home].get(name);
+    ObjectStat homeStat = statQuietly(home, name);
+    if (homeStat == null || (now != null && !sameVersion(e, now))) {
+      if (now == null) {
+        throw new StorageException("object " + name + " lost both its cached copy on " + configs[cache].name()
+            + " and its copy on " + configs[home].name(), null);
+      }
+      try {
+        homeStat = copy(name, cache, home);
+      } catch (IOException ex) {
+        throw new StorageException("cannot write " + name + " back to " + configs[home].name() + ": "
+            + ex.getMessage(), ex);
+      }
+      written = homeStat.size();
+      homeRecord = IndexRecord.of(homeStat, e.flags());
+      indexes[home].put(name, homeRecord);
+    }
+    Entry served = new Entry(name, home, homeStat.size(), homeStat.mtimeMillis(),
+        homeRecord != null ? homeRecord.flags() : e.flags()).inheritUse(e);
+    global.put(served);
+    fds.invalidate(name);
+    removeCopy(cache, name);
+    bytesMoved.add(written);
+    log.debug("dropped the cached copy of {} on {}{}", name, configs[cache].name(),
+        written > 0 ? " (written back)" : "");
+    return written;
+  }
+
+  /**
+   * Copies object {@code name} from tier {@code source} to tier {@code target}: a local
+   * source through its file channel (the tier's write copies channel to channel, synced),
+   * a remote one through its stream.
    */
   private ObjectStat copy(String name, int source, int target) throws IOException {
     if (tiers[source].isLocal()) {
       try (FileChannel in = tiers[source].openRead(name)) {
-        requireRoom(name, in.size(), target);
         return tiers[target].write(name, in, 0, in.size());
       }
     }
-    ObjectStat stat = tiers[source].stat(name);
-    if (stat == null) {
-      throw new ObjectNotFoundException("no object " + name + " on tier " + configs[source].name());
-    }
-    requireRoom(name, stat.size(), target);
     try (InputStream in = tiers[source].openStream(name)) {
       return tiers[target].write(name, in);
     }
   }
 
-  private void requireRoom(String name, long size, int target) {
-    if (size > room(target, name)) {
-      throw new CapacityException("object " + name + " of " + size + " bytes does not fit on tier "
-          + configs[target].name());
+  // ---- lifecycle --------------------------------------------------------------------------
+
+  private static Path journalFile(Tier[] tiers) {
+    for (Tier t : tiers) {
+      TierConfig c = t.config();
+      if (c.has(TierFlag.PERSISTENT) && c.has(TierFlag.WRITABLE) && t.isLocal() && c.root().isPresent()) {
+        return c.root().get().resolve(ObjectNames.RESERVED_PREFIX + "_migrations");
+      }
     }
+    return null;
+  }
+
+  /**
+   * Resolves the moves the previous run left unfinished (in the journal): if the target has
+   * the copy (a tier's copy is complete once it has the name), the move is finished: the
+   * target indexed, the source's copy unindexed and deleted; otherwise it is undone: the
+   * target unindexed, the source kept. Either way one copy is left.
+   */
+  private void finishCutShortMoves() throws IOException {
+    if (journal == null || journal.pending().isEmpty()) {
+      return;
+    }
+    int finished = 0;
+    int undone = 0;
+    for (MigrationJournal.Pending p : journal.pending()) {
+      String name = p.name();
+      ObjectStat at = statQuietly(p.to(), name);
+      ObjectStat was = statQuietly(p.from(), name);
+      IndexRecord fromRecord = indexes[p.from()].get(name);
+      IndexRecord toRecord = indexes[p.to()].get(name);
+      int flags = fromRecord != null ? fromRecord.flags() : toRecord != null ? toRecord.flags()
+          : persistent(p.to()) ? 0 : ObjectFlag.EPHEMERAL.bit();
+      if (at != null) {
+        indexes[p.to()].put(name, IndexRecord.of(at, flags));
+        indexes[p.from()].remove(name);
+        if (was != null && configs[p.from()].has(TierFlag.WRITABLE)) {
+          tiers[p.from()].delete(name);
+        }
+        finished++;
+      } else {
+        indexes[p.to()].remove(name);
+        if (was != null && fromRecord == null) {
+          indexes[p.from()].put(name, IndexRecord.of(was, flags));
+        }
+        undone++;
+      }
+      log.info("move of {} from {} to {} cut short by the end of the last run: {}", name,
+          configs[p.from()].name(), configs[p.to()].name(), at != null ? "finished" : "undone");
+    }
+    journal.restart();
+    log.info("migration journal: {} moves finished, {} undone", finished, undone);
+  }
+
+  private void startLifecycle() {
+    if (policy.intervalMillis() == 0) {
+      return;
+    }
+    lifecycleTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "objmapper-lifecycle");
+      t.setDaemon(true);
+      return t;
+    });
+    lifecycleTimer.scheduleWithFixedDelay(() -> {
+      try {
+        runLifecycle();
+      } catch (IllegalStateException closing) {
+        // the store is closing
+      } catch (RuntimeException ex) {
+        log.warn("lifecycle round failed: {}", ex.toString(), ex);
+      }
+    }, policy.intervalMillis(), policy.intervalMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public MigrationRound runLifecycle() {
+    roundLock.lock();
+    try {
+      checkOpen();
+      long started = clock.getAsLong();
+      int allowed = allowedMoves(started);
+      double lambda = hotness.lambdaPerNano();
+      double hotHeat = Hotness.heatOf(policy.hotThreshold());
+      List<Planner.Copy> hot = new ArrayList<>();
+      global.forEach(e -> {
+        double h = e.foldHeat(started, lambda);
+        if (h > hotHeat && !ObjectFlag.PINNED.in(e.flags())) {
+          hot.add(copyOf(e, e.tierId(), h, e.homeTierId()));
+        }
+      });
+      List<Planner.TierView> views = new ArrayList<>();
+      List<List<Planner.Copy>> residents = new ArrayList<>();
+      for (int t : bySpeed) {
+        views.add(new Planner.TierView(t, persistent(t), tiers[t].isLocal(), configs[t].has(TierFlag.WRITABLE),
+            configs[t].has(TierFlag.MIGRATION_SRC), configs[t].has(TierFlag.MIGRATION_DST), configs[t].capacityBytes(),
+            tiers[t].usedBytes() + reserved.get(t)));
+        residents.add(mayLeave(t) ? residentsOf(t, started, lambda) : List.of());
+      }
+      List<Planner.Move> moves = new Planner(policy, views, allowed).plan(residents, hot);
+      int promoted = 0;
+      int demoted = 0;
+      int evicted = 0;
+      int failed = 0;
+      long bytes = 0;
+      for (Planner.Move m : moves) {
+        if (closed) {
+          break;
+        }
+        try {
+          long n = carryOut(m);
+          if (n < 0) {
+            continue; // the object changed since the plan
+          }
+          bytes += n;
+          switch (m.kind()) {
+            case PROMOTE -> promoted++;
+            case DEMOTE -> demoted++;
+            case EVICT -> evicted++;
+          }
+        } catch (ObjMapperException | IllegalStateException ex) {
+          if (closed) {
+            break;
+          }
+          failed++;
+          log.warn("lifecycle: cannot move {} from {} to {}: {}", m.name(), configs[m.from()].name(),
+              m.to() < 0 ? "nowhere (delete)" : configs[m.to()].name(), ex.getMessage());
+        }
+      }
+      long nanos = clock.getAsLong() - started;
+      rounds.increment();
+      promotions.add(promoted);
+      demotions.add(demoted);
+      lifecycleEvictions.add(evicted);
+      moveFailures.add(failed);
+      MigrationRound round = new MigrationRound(promoted, demoted, evicted, bytes, failed, allowed, nanos);
+      if (!moves.isEmpty()) {
+        log.info("lifecycle round: {} promoted, {} demoted, {} evicted, {} bytes moved, {} failed in {} ms"
+            + " (at most {} moves this round); tiers {}", promoted, demoted, evicted, bytes, failed,
+            nanos / 1_000_000, allowed, usageSummary());
+      } else {
+        log.debug("lifecycle round: nothing to move (at most {} moves); tiers {}", allowed, usageSummary());
+      }
+      return round;
+    } finally {
+      roundLock.unlock();
+    }
+  }
+
+  /** The batch size, scaled down by the request rate since the last round when it is above the busy rate. */
+  private int allowedMoves(long now) {
+    long requests = lookups.sum();
+    double secs = (now - lastRoundNanos) / 1e9;
+    double rate = secs > 0 ? (requests - lastRoundLookups) / secs : 0;
+    lastRoundNanos = now;
+    lastRoundLookups = requests;
+    int batch = policy.migrationBatchSize();
+    if (rate <= policy.busyRequestsPerSecond()) {
+      return batch;
+    }
+    busyRounds.increment();
+    return (int) Math.max(1, Math.floor(batch * policy.busyRequestsPerSecond() / rate));
+  }
+
+  /** True if the lifecycle may take objects off tier {@code t}: its residents are worth listing. */
+  private boolean mayLeave(int t) {
+    if (!tiers[t].isLocal()) {
+      return false;
+    }
+    if (!persistent(t)) {
+      return true; // cached copies may be dropped, ephemeral objects moved or evicted
+    }
+    if (!configs[t].has(TierFlag.MIGRATION_SRC)) {
+      return false;
+    }
+    for (int d = 0; d < tiers.length; d++) {
+      if (d != t && configs[d].perfFactor() >= configs[t].perfFactor() && configs[d].has(TierFlag.MIGRATION_DST)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The copies on tier {@code t} with their heat (0 for objects not in the global index: unused lately). */
+  private List<Planner.Copy> residentsOf(int t, long now, double lambda) {
+    List<Planner.Copy> out = new ArrayList<>();
+    indexes[t].forEach("/", (name, r) -> {
+      Entry g = global.peek(name);
+      double h = g != null ? g.heatAt(now, lambda) : 0;
+      int home = g != null && g.tierId() == t ? g.homeTierId() : homeOf(name, t, r.flags());
+      out.add(new Planner.Copy(name, t, r.size(), ObjectFlag.PINNED.in(r.flags()),
+          ObjectFlag.EPHEMERAL.in(r.flags()), h, home));
+    });
+    return out;
+  }
+
+  private static Planner.Copy copyOf(Entry e, int tier, double heat, int home) {
+    return new Planner.Copy(e.name(), tier, e.size(), ObjectFlag.PINNED.in(e.flags()),
+        ObjectFlag.EPHEMERAL.in(e.flags()), heat, home);
+  }
+
+  /**
+   * Carries out a planned move if the object is still where the plan saw it.
+   *
+   * @return bytes copied, or -1 if the object moved, changed or went since the plan
+   */
+  private long carryOut(Planner.Move m) {
+    enterWrite();
+    ReentrantLock lock = stripe(m.name());
+    lock.lock();
+    try {
+      Entry e = locate(m.name());
+      if (e == null || e.tierId() != m.from() || ObjectFlag.PINNED.in(e.flags())) {
+        return -1;
+      }
+      if (m.to() < 0) {
+        return evictForGood(e);
+      }
+      return relocate(e, m.to());
+    } finally {
+      lock.unlock();
+      writers.readLock().unlock();
+    }
+  }
+
+  /** Deletes {@code e} from every tier (eviction from the last tier of a store with no persistent tier). */
+  private long evictForGood(Entry e) {
+    try {
+      for (int t = 0; t < tiers.length; t++) {
+        removeFrom(t, e.name());
+      }
+    } finally {
+      global.remove(e.name());
+      fds.invalidate(e.name());
+    }
+    log.debug("evicted {} from {}: no tier below it", e.name(), configs[e.tierId()].name());
+    return 0;
+  }
+
+  private String usageSummary() {
+    StringBuilder b = new StringBuilder("[");
+    for (int t = 0; t < tiers.length; t++) {
+      if (t > 0) {
+        b.append(", ");
+      }
+      b.append(configs[t].name()).append(' ').append(tiers[t].objectCount()).append(" objects ")
+          .append(tiers[t].usedBytes());
+      if (configs[t].capacityBytes() != TierConfig.UNLIMITED) {
+        b.append('/').append(configs[t].capacityBytes());
+      }
+      b.append(" bytes");
+    }
+    return b.append(']').toString();
+  }
+
+  @Override
+  public Optional<Placement> placement(String name) {
+    checkOpen();
+    ObjectNames.validate(name);
+    Entry e = locate(name);
+    if (e == null) {
+      return Optional.empty();
+    }
+    double heat = e.heatAt(clock.getAsLong(), hotness.lambdaPerNano());
+    double score = Hotness.score(heat);
+    int t = e.tierId();
+    String home = configs[e.cached() ? e.homeTierId() : t].name();
+    return Optional.of(new Placement(name, configs[t].name(), t, home, score, heat, e.accesses(),
+        reason(e, score)));
+  }
+
+  private String reason(Entry e, double score) {
+    int t = e.tierId();
+    String s = String.format(java.util.Locale.ROOT, "%.2f", score);
+    StringBuilder r = new StringBuilder();
+    if (ObjectFlag.PINNED.in(e.flags())) {
+      r.append("pinned: the policy never moves it");
+    } else if (score > policy.hotThreshold()) {
+      int up = -1;
+      for (int u : bySpeed) {
+        if (configs[u].perfFactor() >= configs[t].perfFactor()) {
+          break;
+        }
+        if (configs[u].has(TierFlag.MIGRATION_DST) && configs[u].has(TierFlag.WRITABLE) && tiers[u].isLocal()
+            && configs[t].has(TierFlag.MIGRATION_SRC) && !(ObjectFlag.EPHEMERAL.in(e.flags()) && persistent(u))) {
+          up = u;
+          break;
+        }
+      }
+      r.append("hot (").append(s).append(" > ").append(fmt(policy.hotThreshold())).append(')')
+          .append(up >= 0 ? ": moves up to " + configs[up].name() + " when it has room"
+              : ", on the fastest tier it may use");
+    } else if (score < policy.coldThreshold()) {
+      r.append("cold (").append(s).append(" < ").append(fmt(policy.coldThreshold())).append(')')
+          .append(e.cached() ? ": its cached copy is dropped next round" : "");
+    } else {
+      r.append("warm (").append(s).append(" between ").append(fmt(policy.coldThreshold())).append(" and ")
+          .append(fmt(policy.hotThreshold())).append("): stays");
+    }
+    if (e.cached()) {
+      r.append("; a cached copy of the one on ").append(configs[e.homeTierId()].name());
+    }
+    if (ObjectFlag.EPHEMERAL.in(e.flags())) {
+      r.append("; EPHEMERAL: volatile tiers only");
+    }
+    return r.toString();
+  }
+
+  private static String fmt(double v) {
+    return String.format(java.util.Locale.ROOT, "%.2f", v);
   }
 
   @Override
@@ -790,8 +1367,10 @@ final class StorageEngine implements ObjMapper {
       ts.add(new ObjMapperStats.TierStats(configs[t].name(), t, configs[t].type(), persistent(t),
           tiers[t].objectCount(), tiers[t].usedBytes(), configs[t].capacityBytes()));
     }
+    ObjMapperStats.Lifecycle lc = new ObjMapperStats.Lifecycle(rounds.sum(), promotions.sum(), demotions.sum(),
+        lifecycleEvictions.sum(), manualMoves.sum(), bytesMoved.sum(), moveFailures.sum(), busyRounds.sum());
     return new ObjMapperStats(lookups.sum(), global.hits(), global.misses(), notFound.sum(), fds.hits(),
-        fds.misses(), fds.opens(), fds.evictions(), fds.staleDetected(), fds.size(), ts);
+        fds.misses(), fds.opens(), fds.evictions(), fds.staleDetected(), fds.size(), ts, lc);
   }
 
   @Override
@@ -870,9 +1449,15 @@ final class StorageEngine implements ObjMapper {
       }
       closed = true;
     }
+    if (lifecycleTimer != null) {
+      lifecycleTimer.shutdown(); // a round in progress stops at its next move
+    }
     writers.writeLock().lock(); // waits for puts, deletes and moves in progress
     writers.writeLock().unlock();
+    roundLock.lock(); // and for the round to notice
+    roundLock.unlock();
     fds.invalidateAll();
+    closeQuietly(journal);
     for (int t = 0; t < tiers.length; t++) {
       closeQuietly(indexes[t]);
       closeQuietly(tiers[t]);

@@ -22,9 +22,12 @@ class ObjMapperTest {
   ObjMapper open() throws Exception {
     return ObjMapper.builder()
         .tier(TierConfig.builder().name("mem").type("memory").option("base_dir", dir.toString())
-            .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE).perfFactor(1.0).build())
+            .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
+                TierFlag.MIGRATION_DST).perfFactor(1.0).build())
         .tier(TierConfig.builder().name("disk").type("fs").root(Files.createDirectories(dir.resolve("disk")))
-            .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).perfFactor(3.0).build())
+            .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
+                TierFlag.MIGRATION_DST).perfFactor(3.0).build())
+        .lifecycle(TestStores.manualLifecycle())
         .maxOpenFds(16)
         .build();
   }
@@ -108,7 +111,7 @@ class ObjMapperTest {
   }
 
   @Test
-  void moveChangesTheTierAndKeepsTheContent() throws Exception {
+  void moveOfAPersistentObjectToTheVolatileTierServesItFromACachedCopy() throws Exception {
     store.put("/m", "move me".getBytes(UTF_8));
     ObjectInfo moved = store.move("/m", "mem");
     assertThat(moved.tier()).isEqualTo("mem");

@@ -202,8 +202,9 @@ class PlacementRulesTest {
 
   @Test
   void moveToATierWithoutRoomFailsWithCapacityExceptionAndKeepsTheObject() throws Exception {
-    try (ObjMapper store = ObjMapper.builder().tier(small("fast", dir.resolve("fast"), 1.0, 100))
-        .tier(disk("slow", dir.resolve("slow"), 3.0)).build()) {
+    try (ObjMapper store = ObjMapper.builder().tier(TestStores.migratable(small("fast", dir.resolve("fast"), 1.0, 100)))
+        .tier(TestStores.migratable(disk("slow", dir.resolve("slow"), 3.0))).lifecycle(TestStores.manualLifecycle())
+        .build()) {
       store.put("/a", version(1, 80));
       assertThat(store.put("/b", version(2, 50)).tier()).isEqualTo("slow");
       assertThatThrownBy(() -> store.move("/b", "fast")).isInstanceOf(CapacityException.class);

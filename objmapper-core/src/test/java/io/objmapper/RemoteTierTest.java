@@ -1,6 +1,7 @@
 package io.objmapper;
 
 import static io.objmapper.TestStores.disk;
+import static io.objmapper.TestStores.migratable;
 import static io.objmapper.TestStores.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +32,7 @@ class RemoteTierTest {
 
   @Test
   void objectMovedToARemoteTierIsStagedOnALocalTierWhenOpened() throws Exception {
-    try (ObjMapper store = withRemote().tier(disk("disk", dir.resolve("disk"), 3.0)).tier(remote()).build()) {
+    try (ObjMapper store = withRemote().tier(migratable(disk("disk", dir.resolve("disk"), 3.0))).tier(migratable(remote())).build()) {
       store.put("/r", version(5, 64));
       assertThat(store.move("/r", "remote").tier()).isEqualTo("remote");
       try (ObjectLease lease = store.open("/r")) {
@@ -43,7 +44,7 @@ class RemoteTierTest {
 
   @Test
   void objectOnARemoteTierCanBeMovedBackToALocalTier() throws Exception {
-    try (ObjMapper store = withRemote().tier(disk("disk", dir.resolve("disk"), 3.0)).tier(remote()).build()) {
+    try (ObjMapper store = withRemote().tier(migratable(disk("disk", dir.resolve("disk"), 3.0))).tier(migratable(remote())).build()) {
       store.put("/r", version(7, 32));
       store.move("/r", "remote");
       assertThat(store.move("/r", "disk").tier()).isEqualTo("disk");
@@ -56,7 +57,7 @@ class RemoteTierTest {
 
   @Test
   void stagedCopyKeepsTheObjectsFlags() throws Exception {
-    try (ObjMapper store = withRemote().tier(disk("disk", dir.resolve("disk"), 3.0)).tier(remote()).build()) {
+    try (ObjMapper store = withRemote().tier(migratable(disk("disk", dir.resolve("disk"), 3.0))).tier(migratable(remote())).build()) {
       store.put("/p", version(1, 8), ObjectFlag.PINNED);
       store.move("/p", "remote");
       store.open("/p").close();

@@ -30,9 +30,26 @@ final class TestStores {
         .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).perfFactor(perfFactor).build();
   }
 
-  /** The usual pair: "mem" (volatile, below {@code dir}) and "disk" at {@code dir/disk}. */
+  /**
+   * The usual pair: "mem" (volatile, below {@code dir}) and "disk" at {@code dir/disk}, both
+   * taking and giving migrations; lifecycle rounds run only when a test asks.
+   */
   static ObjMapper.Builder memoryAndDisk(Path dir) {
-    return ObjMapper.builder().tier(memory(dir)).tier(disk("disk", dir.resolve("disk"), 3.0));
+    return ObjMapper.builder().tier(migratable(memory(dir))).tier(migratable(disk("disk", dir.resolve("disk"), 3.0)))
+        .lifecycle(manualLifecycle());
+  }
+
+  /** {@code tier} with {@code migration_src} and {@code migration_dst} added. */
+  static TierConfig migratable(TierConfig tier) {
+    java.util.Set<TierFlag> flags = java.util.EnumSet.copyOf(tier.flags());
+    flags.add(TierFlag.MIGRATION_SRC);
+    flags.add(TierFlag.MIGRATION_DST);
+    return tier.withFlags(flags);
+  }
+
+  /** The default policy without background rounds: tests run rounds with runLifecycle(). */
+  static LifecyclePolicy manualLifecycle() {
+    return LifecyclePolicy.defaults().toBuilder().intervalMillis(0).build();
   }
 
   static Path mkdirs(Path dir) {

@@ -189,9 +189,12 @@ final class ConfigDocument {
     @JsonProperty("interval_ms")
     long intervalMs = LifecycleConfig.DEFAULTS.intervalMs();
 
+    @JsonProperty("busy_requests_per_sec")
+    long busyRequestsPerSec = LifecycleConfig.DEFAULTS.busyRequestsPerSec();
+
     LifecycleConfig toConfig() {
       return new LifecycleConfig(hotThreshold, coldThreshold, evictWhenFull, evictTarget,
-          hotnessDecaySecs, migrationBatchSize, intervalMs);
+          hotnessDecaySecs, migrationBatchSize, intervalMs, busyRequestsPerSec);
     }
   }
 

@@ -10,17 +10,20 @@ package io.objmapper.internal.config;
  * @param evictWhenFull fill ratio of a tier, in (0, 1], at which eviction starts
  * @param evictTarget fill ratio eviction brings the tier down to, in [0, 1] and
  *     {@code < evictWhenFull}
- * @param hotnessDecaySecs seconds for an unused object's hotness to decay, {@code > 0}
+ * @param hotnessDecaySecs half-life of an object's heat, in seconds (see {@link io.objmapper.LifecyclePolicy}), {@code > 0}
  * @param migrationBatchSize most objects moved in one lifecycle round, {@code >= 1}
  * @param intervalMs milliseconds between lifecycle rounds, {@code > 0} (not in the seed file;
  *     added so the round period is configurable)
+ * @param busyRequestsPerSec request rate above which rounds move fewer objects, {@code >= 1}
+ *     (not in the seed file)
  */
 public record LifecycleConfig(double hotThreshold, double coldThreshold, double evictWhenFull,
-    double evictTarget, long hotnessDecaySecs, int migrationBatchSize, long intervalMs) {
+    double evictTarget, long hotnessDecaySecs, int migrationBatchSize, long intervalMs,
+    long busyRequestsPerSec) {
 
-  /** The seed configuration's values, and a round every 10 seconds. */
+  /** The seed configuration's values, a round every 10 seconds, busy above 50000 requests/s. */
   public static final LifecycleConfig DEFAULTS =
-      new LifecycleConfig(0.7, 0.3, 0.95, 0.85, 3600, 100, 10_000);
+      new LifecycleConfig(0.7, 0.3, 0.95, 0.85, 3600, 100, 10_000, 50_000);
 
   /** @throws ConfigException naming the key that is out of range or contradicts another */
   public LifecycleConfig {
@@ -39,5 +42,20 @@ public record LifecycleConfig(double hotThreshold, double coldThreshold, double 
     Check.positive("hotness_decay_secs", hotnessDecaySecs);
     Check.atLeast("migration_batch_size", migrationBatchSize, 1);
     Check.positive("interval_ms", intervalMs);
+    Check.positive("busy_requests_per_sec", busyRequestsPerSec);
+  }
+
+  /** The policy these settings describe. */
+  public io.objmapper.LifecyclePolicy policy() {
+    return io.objmapper.LifecyclePolicy.builder()
+        .hotThreshold(hotThreshold)
+        .coldThreshold(coldThreshold)
+        .evictWhenFull(evictWhenFull)
+        .evictTarget(evictTarget)
+        .hotnessHalfLifeMillis(Math.multiplyExact(hotnessDecaySecs, 1000L))
+        .migrationBatchSize(migrationBatchSize)
+        .intervalMillis(intervalMs)
+        .busyRequestsPerSecond(busyRequestsPerSec)
+        .build();
   }
 }

@@ -33,6 +33,16 @@ public final class GlobalIndex {
     return e;
   }
 
+  /** The entry of {@code name}, or {@code null}, counting nothing (for the lifecycle). */
+  public Entry peek(String name) {
+    return cache.asMap().get(name);
+  }
+
+  /** Visits every entry (weakly consistent: entries added or removed meanwhile may be missed). */
+  public void forEach(java.util.function.Consumer<Entry> visitor) {
+    cache.asMap().values().forEach(visitor);
+  }
+
   public void put(Entry e) {
     cache.put(e.name(), e);
   }

@@ -33,7 +33,7 @@ class ConfigDefaultsTest {
   @Test
   void lifecycleDefaultsToTheSeedValuesAndATenSecondRound() {
     assertThat(config.lifecycle())
-        .isEqualTo(new LifecycleConfig(0.7, 0.3, 0.95, 0.85, 3600, 100, 10_000));
+        .isEqualTo(new LifecycleConfig(0.7, 0.3, 0.95, 0.85, 3600, 100, 10_000, 50_000));
   }
 
   @Test

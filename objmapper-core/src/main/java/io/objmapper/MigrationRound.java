@@ -1,0 +1,21 @@
+package io.objmapper;
+
+/**
+ * What one lifecycle round did.
+ *
+ * @param promoted objects moved (or copied) to a faster tier
+ * @param demoted objects moved to a slower tier, or cached copies dropped, because they were cold
+ * @param evicted objects sent down (or, from the slowest tier of a store without persistent
+ *     tiers, deleted) to bring a full tier back to its target
+ * @param bytesMoved bytes copied between tiers
+ * @param failures moves that failed (the object stayed where it was)
+ * @param allowed most moves this round could make (the batch size, less under load)
+ * @param nanos how long the round took
+ */
+public record MigrationRound(int promoted, int demoted, int evicted, long bytesMoved, int failures, int allowed,
+    long nanos) {
+  /** Objects moved in all. */
+  public int moved() {
+    return promoted + demoted + evicted;
+  }
+}

@@ -1,0 +1,191 @@
+package io.objmapper.internal.lifecycle;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write-ahead record of moves between tiers that survive a restart. Before a move copies
+ * anything, a {@code B} line naming it is appended and synced; after the source copy is
+ * gone, an {@code E} line (not synced: a lost one only makes recovery finish the move
+ * again, which changes nothing). A move with a {@code B} and no {@code E} was cut short;
+ * {@link #pending()} lists them at the next open so the store can keep exactly one copy.
+ *
+ * <p>Format, one line each, fields separated by tabs (object names hold no control
+ * characters): a header {@code objmapper-migrations 1<TAB>tier0<TAB>tier1...} naming the
+ * tiers by position, then {@code B<TAB>seq<TAB>from<TAB>to<TAB>name} and {@code E<TAB>seq}.
+ * The file is created by the first move, starts over whenever no move is in flight and it
+ * passed 1 MiB, and is deleted by a clean close.
+ */
+public final class MigrationJournal implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MigrationJournal.class);
+  private static final String MAGIC = "objmapper-migrations 1";
+  private static final long COMPACT_BYTES = 1 << 20;
+
+  /** A move cut short by the end of the previous run, in the current tiers' ids. */
+  public record Pending(String name, int from, int to) {}
+
+  private final Path file;
+  private final String header;
+  private final List<Pending> pending;
+  private FileChannel channel;
+  private long nextSeq = 1;
+  private int inFlight;
+
+  private MigrationJournal(Path file, String header, List<Pending> pending) {
+    this.file = file;
+    this.header = header;
+    this.pending = pending;
+  }
+
+  /**
+   * Opens the journal at {@code file}, reading the moves a previous run left unfinished.
+   * Call {@link #restart()} once they are resolved.
+   */
+  public static MigrationJournal open(Path file, List<String> tierNames) throws IOException {
+    StringBuilder h = new StringBuilder(MAGIC);
+    for (String n : tierNames) {
+      h.append('\t').append(sanitize(n));
+    }
+    return new MigrationJournal(file, h.toString(), read(file, tierNames));
+  }
+
+  /** The unfinished moves of the previous run, oldest first. */
+  public List<Pending> pending() {
+    return pending;
+  }
+
+  /** Starts the journal over: the pending moves are resolved. */
+  public synchronized void restart() throws IOException {
+    pending.clear();
+    if (channel != null) {
+      channel.truncate(0);
+      channel.position(0);
+      append(header + "\n");
+      channel.force(true);
+    } else {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** Records (and syncs) that {@code name} starts moving from tier {@code from} to tier {@code to}. */
+  public synchronized long begin(String name, int from, int to) throws IOException {
+    if (channel == null) {
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING);
+      append(header + "\n");
+    }
+    long seq = nextSeq++;
+    append("B\t" + seq + "\t" + from + "\t" + to + "\t" + name + "\n");
+    channel.force(false);
+    inFlight++;
+    return seq;
+  }
+
+  /** Records that move {@code seq} is over (done, or undone with nothing left of it). */
+  public synchronized void end(long seq) throws IOException {
+    append("E\t" + seq + "\n");
+    inFlight--;
+    if (inFlight == 0 && channel.size() > COMPACT_BYTES) {
+      restart();
+    }
+  }
+
+  private void append(String line) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+    while (b.hasRemaining()) {
+      channel.write(b);
+    }
+  }
+
+  /** Closes the file; with no move in flight or pending it is deleted. */
+  @Override
+  public synchronized void close() throws IOException {
+    if (channel != null) {
+      channel.close();
+      channel = null;
+    }
+    if (inFlight == 0 && pending.isEmpty()) {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  private static List<Pending> read(Path file, List<String> tierNames) throws IOException {
+    String text;
+    try {
+      text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return new ArrayList<>();
+    }
+    // Only whole lines count: a line a crash cut short was never synced, so its move never began.
+    List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+    lines.remove(lines.size() - 1);
+    if (lines.isEmpty()) {
+      return new ArrayList<>();
+    }
+    String[] head = lines.get(0).split("\t", -1);
+    if (!head[0].equals(MAGIC)) {
+      throw new IOException(file + " is not a migration journal (it starts with \"" + head[0] + "\")");
+    }
+    // Journal positions → current ids, by tier name.
+    Map<String, Integer> now = new HashMap<>();
+    for (int i = 0; i < tierNames.size(); i++) {
+      now.put(sanitize(tierNames.get(i)), i);
+    }
+    int[] idOf = new int[head.length - 1];
+    for (int i = 1; i < head.length; i++) {
+      idOf[i - 1] = now.getOrDefault(head[i], -1);
+    }
+    Map<Long, Pending> open = new LinkedHashMap<>();
+    for (int i = 1; i < lines.size(); i++) {
+      String[] f = lines.get(i).split("\t", 5);
+      try {
+        if (f[0].equals("B") && f.length == 5) {
+          int from = Integer.parseInt(f[2]);
+          int to = Integer.parseInt(f[3]);
+          int fromId = from >= 0 && from < idOf.length ? idOf[from] : -1;
+          int toId = to >= 0 && to < idOf.length ? idOf[to] : -1;
+          if (fromId < 0 || toId < 0) {
+            log.warn("{}: move of {} between tiers {} and {} of an earlier configuration left as it is", file, f[4],
+                from, to);
+            continue;
+          }
+          open.put(Long.parseLong(f[1]), new Pending(f[4], fromId, toId));
+        } else if (f[0].equals("E") && f.length == 2) {
+          open.remove(Long.parseLong(f[1]));
+        } else {
+          log.warn("{}: line {} ignored: {}", file, i + 1, lines.get(i));
+        }
+      } catch (NumberFormatException e) {
+        log.warn("{}: line {} ignored: {}", file, i + 1, lines.get(i));
+      }
+    }
+    return new ArrayList<>(open.values());
+  }
+
+  private static String sanitize(String tierName) {
+    StringBuilder s = new StringBuilder(tierName.length());
+    for (int i = 0; i < tierName.length(); i++) {
+      char c = tierName.charAt(i);
+      s.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return s.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "MigrationJournal{" + file + "}";
+  }
+}
