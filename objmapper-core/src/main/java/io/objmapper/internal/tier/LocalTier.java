@@ -131,11 +131,12 @@ final class LocalTier implements Tier {
         return tier;
       }
       long started = System.nanoTime();
+      // No clean close last time: writes a crash cut short may have left temporary files.
       long objects = tier.scan((name, stat) -> {}, (n, bytes) -> {
         if (n > 0 && n % OPEN_LOG_INTERVAL == 0) {
           log.info("tier \"{}\": scanned {} objects so far", config.name(), n);
         }
-      });
+      }, true);
       log.info("tier \"{}\" ({}) at {}: {} objects, {} bytes, scanned in {} ms", config.name(),
           config.type(), root, objects, tier.usedBytes(), (System.nanoTime() - started) / 1_000_000);
       return tier;
@@ -252,6 +253,14 @@ final class LocalTier implements Tier {
 
   @Override
   public long scan(ScanVisitor visitor, ScanProgress progress) throws IOException {
+    return scan(visitor, progress, false);
+  }
+
+  /**
+   * The scan; with {@code removeTemporaries} (only while the tier opens, before any write
+   * can be in progress) it also deletes the temporary files of writes a crash cut short.
+   */
+  private long scan(ScanVisitor visitor, ScanProgress progress, boolean removeTemporaries) throws IOException {
     Objects.requireNonNull(visitor, "visitor");
     Objects.requireNonNull(progress, "progress");
     ensureOpen();
@@ -262,8 +271,11 @@ final class LocalTier implements Tier {
     synchronized (countLock) {
       modificationsBefore = modifications;
     }
-    Walker walker = new Walker(visitor, progress);
+    Walker walker = new Walker(visitor, progress, removeTemporaries);
     Files.walkFileTree(root, walker);
+    if (walker.temporariesRemoved > 0) {
+      log.info("tier \"{}\": removed {} temporary files of writes cut short", name(), walker.temporariesRemoved);
+    }
     progress.progress(walker.objects, walker.bytes);
     synchronized (countLock) {
       if (modifications == modificationsBefore) {
@@ -598,9 +610,13 @@ final class LocalTier implements Tier {
     long skipped;
     Path firstSkipped;
 
-    Walker(ScanVisitor visitor, ScanProgress progress) {
+    private final boolean removeTemporaries;
+    long temporariesRemoved;
+
+    Walker(ScanVisitor visitor, ScanProgress progress, boolean removeTemporaries) {
       this.visitor = visitor;
       this.progress = progress;
+      this.removeTemporaries = removeTemporaries;
     }
 
     @Override
@@ -614,6 +630,10 @@ final class LocalTier implements Tier {
     @Override
     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
       if (isTiersOwn(file)) {
+        if (removeTemporaries && file.getFileName().toString().startsWith(TEMP_PREFIX)
+            && Files.deleteIfExists(file)) {
+          temporariesRemoved++;
+        }
         return FileVisitResult.CONTINUE;
       }
       BasicFileAttributes a = attrs;
