@@ -122,6 +122,14 @@ public final class MigrationJournal implements AutoCloseable {
     }
   }
 
+  /** Closes the file and leaves it as it is, as the end of the process would (for tests). */
+  synchronized void abandon() throws IOException {
+    if (channel != null) {
+      channel.close();
+      channel = null;
+    }
+  }
+
   private static List<Pending> read(Path file, List<String> tierNames) throws IOException {
     String text;
     try {

@@ -161,24 +161,21 @@ public final class Planner {
       if (from < 0 || !tiers[from].src()) {
         continue;
       }
+      // The fastest tier faster than the object's that takes it and has (or can make) room.
       for (int u = 0; u < from; u++) {
         TierView t = tiers[u];
-        if (!accepts(t, c)) {
-          continue;
+        if (!accepts(t, c) || (c.cached() && t.persistent())) {
+          continue; // a cached copy goes up only to a faster cache
         }
-        boolean cache = !t.persistent() && !c.ephemeral();
-        // A cached copy moving up leaves its old cache behind only as a copy to drop: move it.
-        boolean keep = cache && !c.cached();
-        int home = c.cached() ? c.homeTier() : c.tier();
+        // A persistent object onto a volatile tier: a cached copy, the persistent one stays.
+        // An existing cached copy moving up is moved (its old place is dropped).
+        boolean keep = !t.persistent() && !c.ephemeral() && !c.cached();
         if (!t.bounded() || used[u] + c.size() <= high(t)) {
           add(new Move(c.name(), c.tier(), t.id(), c.size(), Kind.PROMOTE, keep, false), keep ? -1 : from, u, c.size());
           break;
         }
         if (budget >= 2 && makeRoom(u, c, coldestFirst.get(u), nextColdest)) {
           add(new Move(c.name(), c.tier(), t.id(), c.size(), Kind.PROMOTE, keep, false), keep ? -1 : from, u, c.size());
-          break;
-        }
-        if (home < 0) {
           break;
         }
       }
