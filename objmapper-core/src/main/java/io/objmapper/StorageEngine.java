@@ -236,6 +236,9 @@ final class StorageEngine implements ObjMapper {
         put(uri, new byte[0]);
       }
       Entry e = locate(uri);
+      if (e != null && e.cached()) {
+        e = dropCacheForWriting(e);
+      }
       if (e == null || !tiers[e.tierId()].isLocal()) {
         throw new ObjectNotFoundException("no object " + uri);
       }
@@ -256,6 +259,24 @@ final class StorageEngine implements ObjMapper {
       }
     }
   };
+
+  /** Writes go to an object's lasting copy: its cached copy is dropped first. */
+  private Entry dropCacheForWriting(Entry seen) {
+    enterWrite();
+    ReentrantLock lock = stripe(seen.name());
+    lock.lock();
+    try {
+      Entry e = locate(seen.name());
+      if (e != null && e.cached()) {
+        relocate(e, e.homeTierId());
+        e = locate(seen.name());
+      }
+      return e;
+    } finally {
+      lock.unlock();
+      writers.readLock().unlock();
+    }
+  }
 
   OpenFile acquire(String uri) {
     lookups.increment();

@@ -58,6 +58,30 @@ class StoreCCompatServerTest {
   }
 
   @Test
+  void aWriteToAnObjectWithACachedCopyGoesToItsPersistentCopy() throws Exception {
+    Path d2 = Files.createDirectories(dir.resolve("second"));
+    try (ObjMapper cached = ObjMapper.builder()
+        .tier(TestStores.migratable(TestStores.memory(d2)))
+        .tier(TestStores.migratable(TestStores.disk("disk", d2.resolve("disk"), 3.0)))
+        .lifecycle(TestStores.manualLifecycle()).build();
+        ObjectServer s = cached.server().unixSocket(d2.resolve("c.sock")).cCompat(true).build().start()) {
+      cached.put("/o", "old".getBytes(UTF_8));
+      cached.move("/o", "mem");
+      try (ObjMapperClient c = ObjMapperClient.unix(d2.resolve("c.sock")).connect();
+          RemoteObject o = c.get("/o")) {
+        try (FileOutputStream out = new FileOutputStream(o.descriptor())) {
+          out.write("new!".getBytes(UTF_8));
+        }
+      }
+      assertThat(Files.readString(d2.resolve("disk").resolve("o"))).isEqualTo("new!");
+      try (ObjectLease lease = cached.open("/o")) {
+        assertThat(lease.tier()).isEqualTo("disk");
+        assertThat(new String(lease.readAllBytes(), UTF_8)).isEqualTo("new!");
+      }
+    }
+  }
+
+  @Test
   void deleteThroughTheWireRemovesTheObjectFromTheStore() throws Exception {
     store.put("/gone", "x".getBytes(UTF_8));
     try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("s.sock")).connect()) {
