@@ -405,9 +405,7 @@ final class StorageEngine implements ObjMapper {
     for (int t : bySpeed) {
       IndexRecord r = indexes[t].get(name);
       if (r != null) {
-        Entry e = new Entry(name, t, r.size(), r.mtimeMillis(), r.flags(), homeOf(name, t, r.flags()));
-        global.put(e);
-        return e;
+        return global.putIfAbsent(new Entry(name, t, r.size(), r.mtimeMillis(), r.flags(), homeOf(name, t, r.flags())));
       }
     }
     // Not indexed: ask the tiers (a file put there behind the index, or an index rebuilding).

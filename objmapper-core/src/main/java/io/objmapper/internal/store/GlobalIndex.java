@@ -43,6 +43,16 @@ public final class GlobalIndex {
     cache.asMap().values().forEach(visitor);
   }
 
+  /**
+   * Installs {@code e} unless an entry of its name is there; returns the entry installed.
+   * For readers that found {@code e} in the per-tier indexes: a writer's entry, installed
+   * meanwhile under its lock, is newer and wins.
+   */
+  public Entry putIfAbsent(Entry e) {
+    Entry there = cache.asMap().putIfAbsent(e.name(), e);
+    return there != null ? there : e;
+  }
+
   public void put(Entry e) {
     cache.put(e.name(), e);
   }
