@@ -138,7 +138,7 @@ public final class Planner {
         int d = below(i, c, false);
         if (d >= 0) {
           add(new Move(c.name(), t.id(), tiers[d].id(), c.size(), Kind.EVICT, false, false), i, d, c.size());
-        } else if (cacheOnly && lastLocal(i)) {
+        } else if (cacheOnly && lastLocal(i) && t.src()) {
           add(new Move(c.name(), t.id(), -1, c.size(), Kind.EVICT, false, false), i, -1, c.size());
         }
       }

@@ -121,6 +121,13 @@ class PlannerTest {
   }
 
   @Test
+  void aLastTierWithoutMigrationSrcKeepsWhatItHoldsEvenWhenFull() {
+    Copy c = new Copy("/c", 1, 10, false, true, COLD, -1);
+    TierView noSrc = new TierView(1, false, true, true, false, true, 10, 10);
+    assertThat(plan(List.of(memory(0, 100, 0), noSrc), 10, residents(List.of(), List.of(c)), List.of())).isEmpty();
+  }
+
+  @Test
   void aStoreWithAPersistentTierNeverDeletesToMakeRoom() {
     Copy c = new Copy("/c", 1, 10, false, true, COLD, -1);
     assertThat(plan(List.of(fs(0, TierConfig.UNLIMITED, 0), memory(1, 10, 10)), 10,
