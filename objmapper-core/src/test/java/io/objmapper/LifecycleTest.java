@@ -152,6 +152,25 @@ class LifecycleTest {
   }
 
   @Test
+  void theLastTierOfACacheOnlyStoreDeletesItsColdestObjectsWhenFull() throws Exception {
+    try (ObjMapper store = builder(memory("m0", 1, 100), memory("m1", 2, 100)).build()) {
+      for (int i = 0; i < 20; i++) {
+        store.put("/o" + i, version(i, 10), ObjectFlag.EPHEMERAL);
+      }
+      for (int i = 0; i < 20; i++) {
+        read(store, "/o" + i, i + 1);
+      }
+      MigrationRound round = store.runLifecycle();
+      assertThat(round.evicted()).isEqualTo(2);
+      assertThat(store.exists("/o10")).isFalse(); // the coldest on m1
+      assertThat(store.exists("/o11")).isFalse();
+      assertThat(store.exists("/o12")).isTrue();
+      assertThat(store.stats().tiers()).extracting(ObjMapperStats.TierStats::bytes).containsExactly(100L, 80L);
+      assertCountsMatchDisk(store, dir);
+    }
+  }
+
+  @Test
   void pinnedObjectsAreNeitherEvictedNorDemoted() throws Exception {
     try (ObjMapper store = twoDisks()) {
       store.put("/p", version(1, 100), ObjectFlag.PINNED);
