@@ -38,6 +38,19 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>objmapper.fdcache.open</td><td>gauge</td><td>descriptors the cache holds now</td></tr>
  *   <tr><td>objmapper.tier.objects</td><td>gauge, tag {@code tier}</td><td>objects on the tier</td></tr>
  *   <tr><td>objmapper.tier.bytes</td><td>gauge, tag {@code tier}</td><td>bytes they take</td></tr>
+ *   <tr><td>objmapper.tier.capacity</td><td>gauge, tag {@code tier}</td><td>the tier's configured capacity in
+ *       bytes (only tiers with a capacity)</td></tr>
+ *   <tr><td>objmapper.lifecycle.rounds</td><td>counter</td><td>lifecycle rounds run</td></tr>
+ *   <tr><td>objmapper.lifecycle.promotions</td><td>counter</td><td>objects moved or copied to a faster tier</td></tr>
+ *   <tr><td>objmapper.lifecycle.demotions</td><td>counter</td><td>cold objects moved down, or cached copies
+ *       dropped</td></tr>
+ *   <tr><td>objmapper.lifecycle.evictions</td><td>counter</td><td>objects sent down (or deleted) from a full
+ *       tier</td></tr>
+ *   <tr><td>objmapper.lifecycle.manual.moves</td><td>counter</td><td>moves asked through {@link ObjMapper#move}</td></tr>
+ *   <tr><td>objmapper.lifecycle.moved</td><td>counter, base unit bytes</td><td>bytes copied between tiers</td></tr>
+ *   <tr><td>objmapper.lifecycle.failures</td><td>counter</td><td>moves that failed (the object stayed)</td></tr>
+ *   <tr><td>objmapper.lifecycle.busy.rounds</td><td>counter</td><td>rounds that moved fewer objects because of
+ *       the request load</td></tr>
  * </table>
  *
  * <p>After the store closes, the meters read {@code NaN}.
@@ -71,6 +84,24 @@ public final class ObjMapperMetrics implements MeterBinder {
     counter(registry, "objmapper.fdcache.evictions", "Descriptors evicted from the cache", ObjMapperStats::evictions);
     counter(registry, "objmapper.fdcache.stale", "Cached descriptors found replaced or deleted behind the store",
         ObjMapperStats::staleDescriptors);
+    counter(registry, "objmapper.lifecycle.rounds", "Lifecycle rounds run", s -> s.lifecycle().rounds());
+    counter(registry, "objmapper.lifecycle.promotions", "Objects moved or copied to a faster tier",
+        s -> s.lifecycle().promotions());
+    counter(registry, "objmapper.lifecycle.demotions", "Cold objects moved to a slower tier, or cached copies dropped",
+        s -> s.lifecycle().demotions());
+    counter(registry, "objmapper.lifecycle.evictions",
+        "Objects sent down (or deleted) to bring a full tier back to its target", s -> s.lifecycle().evictions());
+    counter(registry, "objmapper.lifecycle.manual.moves", "Moves asked through ObjMapper.move",
+        s -> s.lifecycle().manualMoves());
+    FunctionCounter.builder("objmapper.lifecycle.moved", store, read(s -> s.lifecycle().bytesMoved()))
+        .description("Bytes copied between tiers")
+        .baseUnit(BaseUnits.BYTES)
+        .tags(tags)
+        .register(registry);
+    counter(registry, "objmapper.lifecycle.failures", "Moves that failed (the object stayed where it was)",
+        s -> s.lifecycle().failures());
+    counter(registry, "objmapper.lifecycle.busy.rounds", "Rounds that moved fewer objects because of the request load",
+        s -> s.lifecycle().busyRounds());
     Gauge.builder("objmapper.fdcache.open", store, read(ObjMapperStats::openDescriptors))
         .description("Descriptors the cache holds now")
         .tags(tags)
@@ -89,6 +120,13 @@ public final class ObjMapperMetrics implements MeterBinder {
           .baseUnit(BaseUnits.BYTES)
           .tags(tierTags)
           .register(registry);
+      if (tiers.get(i).capacityBytes() != TierConfig.UNLIMITED) {
+        Gauge.builder("objmapper.tier.capacity", store, read(s -> s.tiers().get(id).capacityBytes()))
+            .description("The tier's configured capacity")
+            .baseUnit(BaseUnits.BYTES)
+            .tags(tierTags)
+            .register(registry);
+      }
     }
   }
 

@@ -2,8 +2,6 @@ package io.objmapper.examples.cli;
 
 import io.objmapper.ObjMapper;
 import io.objmapper.server.ObjectServer;
-import io.objmapper.spi.TierConfig;
-import io.objmapper.spi.TierFlag;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.FileVisitResult;
@@ -67,7 +65,14 @@ public final class ServeCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
-    try (ObjMapper store = openStore()) {
+    ObjMapper opened;
+    try {
+      opened = openStore();
+    } catch (IOException e) { // e.g. the store is served by another process: one line, no stack trace
+      System.err.println("serve: cannot open the store: " + StoreOptions.describe(e));
+      return 1;
+    }
+    try (ObjMapper store = opened) {
       if (dir != null) {
         long n = importTree(store, dir);
         System.err.println("imported " + n + " objects from " + dir);
@@ -95,23 +100,7 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   private ObjMapper openStore() throws IOException {
-    if (config != null) {
-      return spec.commandLine().getParseResult().hasMatchedOption("--data")
-          ? ObjMapper.open(config, data.toAbsolutePath())
-          : ObjMapper.open(config);
-    }
-    Files.createDirectories(data.resolve("disk"));
-    return ObjMapper.builder()
-        .tier(TierConfig.builder().name("memory").type("memory").perfFactor(1.0)
-            .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
-                TierFlag.MIGRATION_DST)
-            .build())
-        .tier(TierConfig.builder().name("disk").type("fs").root(data.resolve("disk")).perfFactor(3.0)
-            .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
-                TierFlag.MIGRATION_DST)
-            .persistIndex(true)
-            .build())
-        .build();
+    return StoreOptions.open(config, data, spec.commandLine().getParseResult().hasMatchedOption("--data"));
   }
 
   /** Puts every regular file under {@code root} as {@code /<relative path>}; returns the count. */

@@ -1,0 +1,86 @@
+package io.objmapper.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.objmapper.ObjMapper;
+import io.objmapper.ObjMapperStats;
+import io.objmapper.spi.TierConfig;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code stats}: opens a store the way {@code serve} does and prints one line of JSON: each
+ * tier's objects, bytes and capacity, and the lifecycle totals of this run. Exit codes: 0
+ * done, 2 bad usage or an invalid configuration, 3 the store cannot be opened (a
+ * {@code serve} holds it, or there is none).
+ *
+ * <pre>
+ * {"tiers":[{"name":"memory","id":0,"type":"memory","persistent":false,"objects":0,"bytes":0,
+ *   "capacity_bytes":null}, ...],
+ *  "lifecycle":{"rounds":0,"promotions":0,"demotions":0,"evictions":0,"manual_moves":0,
+ *   "bytes_moved":0,"failures":0,"busy_rounds":0}}
+ * </pre>
+ */
+@Command(name = "stats", mixinStandardHelpOptions = true,
+    description = {"Print what each tier of a store holds, as one JSON object.",
+        "The store must not be served meanwhile: a running serve holds it (exit 3)."})
+public final class StatsCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Mixin StoreOptions store;
+
+  @Override
+  public Integer call() throws Exception {
+    StoreOptions.quietLogging();
+    PrintWriter err = spec.commandLine().getErr();
+    ObjMapperStats stats;
+    try (ObjMapper s = store.openExisting()) {
+      stats = s.stats();
+    } catch (StoreOptions.Failure f) {
+      err.println("stats: " + f.getMessage());
+      err.flush();
+      return f.exitCode;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(JSON.writeValueAsString(toJson(stats)));
+    out.flush();
+    return 0;
+  }
+
+  /** The JSON {@code stats} prints for {@code stats}. */
+  static ObjectNode toJson(ObjMapperStats stats) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode tiers = root.putArray("tiers");
+    for (ObjMapperStats.TierStats t : stats.tiers()) {
+      ObjectNode n = tiers.addObject();
+      n.put("name", t.name());
+      n.put("id", t.id());
+      n.put("type", t.type());
+      n.put("persistent", t.persistent());
+      n.put("objects", t.objects());
+      n.put("bytes", t.bytes());
+      if (t.capacityBytes() == TierConfig.UNLIMITED) {
+        n.putNull("capacity_bytes");
+      } else {
+        n.put("capacity_bytes", t.capacityBytes());
+      }
+    }
+    ObjMapperStats.Lifecycle l = stats.lifecycle();
+    ObjectNode lifecycle = root.putObject("lifecycle");
+    lifecycle.put("rounds", l.rounds());
+    lifecycle.put("promotions", l.promotions());
+    lifecycle.put("demotions", l.demotions());
+    lifecycle.put("evictions", l.evictions());
+    lifecycle.put("manual_moves", l.manualMoves());
+    lifecycle.put("bytes_moved", l.bytesMoved());
+    lifecycle.put("failures", l.failures());
+    lifecycle.put("busy_rounds", l.busyRounds());
+    return root;
+  }
+}

@@ -1,0 +1,121 @@
+package io.objmapper.examples.cli;
+
+import io.objmapper.ObjMapper;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * Which store a command opens: {@code --config FILE} and {@code --data DIR}, with the
+ * meaning {@code serve} gives them. {@link #open(Path, Path, boolean)} is how {@code serve}
+ * opens its store; {@link #openExisting()} is how the inspecting commands ({@code stats},
+ * {@code where}) open one, refusing to lay out a new store where there is none.
+ */
+public final class StoreOptions {
+  /** Exit code: the store could not be opened (in use by a running {@code serve}, missing, unreadable). */
+  static final int STORE_UNAVAILABLE = 3;
+
+  @CommandLine.Spec(CommandLine.Spec.Target.MIXEE) CommandLine.Model.CommandSpec mixee;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "The JSON configuration the store was served with; its paths are used as written.")
+  Path config;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "The data directory given to serve: without --config, the store of a plain `serve --data DIR`; "
+          + "with --config, every tier is under DIR (default: ${DEFAULT-VALUE}).",
+      defaultValue = "objmapper-data")
+  Path data;
+
+  /**
+   * Opens the store {@code serve} would, without creating one where there is none.
+   *
+   * @throws Failure with a one-line message and the exit code to end with
+   */
+  ObjMapper openExisting() {
+    boolean dataGiven = mixee.commandLine().getParseResult().hasMatchedOption("--data");
+    if (config != null && !Files.isRegularFile(config)) {
+      throw new Failure(STORE_UNAVAILABLE, "no configuration file " + config);
+    }
+    if (config == null && !Files.isDirectory(data.resolve("disk"))) {
+      throw new Failure(STORE_UNAVAILABLE, "no store under " + data + " (" + data.resolve("disk")
+          + " does not exist; `serve --data " + data + "` makes one)");
+    }
+    if (config != null && dataGiven && !Files.isDirectory(data)) {
+      throw new Failure(STORE_UNAVAILABLE, "no data directory " + data);
+    }
+    try {
+      return open(config, data, dataGiven);
+    } catch (IllegalArgumentException e) { // a ConfigException: the file names the offending key
+      throw new Failure(CommandLine.ExitCode.USAGE, "invalid configuration: " + e.getMessage());
+    } catch (IOException | UncheckedIOException e) {
+      throw new Failure(STORE_UNAVAILABLE, "cannot open the store: " + describe(e));
+    } catch (RuntimeException e) {
+      throw new Failure(STORE_UNAVAILABLE, "cannot open the store: " + e);
+    }
+  }
+
+  /**
+   * The store {@code serve} serves: the configuration's tiers (moved under {@code data} if
+   * {@code dataGiven}), or without a configuration a memory tier and a persistent fs tier
+   * {@code data/disk}.
+   */
+  static ObjMapper open(Path config, Path data, boolean dataGiven) throws IOException {
+    if (config != null) {
+      return dataGiven ? ObjMapper.open(config, data.toAbsolutePath()) : ObjMapper.open(config);
+    }
+    Files.createDirectories(data.resolve("disk"));
+    return ObjMapper.builder()
+        .tier(TierConfig.builder().name("memory").type("memory").perfFactor(1.0)
+            .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
+                TierFlag.MIGRATION_DST)
+            .build())
+        .tier(TierConfig.builder().name("disk").type("fs").root(data.resolve("disk")).perfFactor(3.0)
+            .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
+                TierFlag.MIGRATION_DST)
+            .persistIndex(true)
+            .build())
+        .build();
+  }
+
+  /** An I/O failure as one line: the JDK's file exceptions carry only the path as message. */
+  static String describe(Exception e) {
+    Throwable t = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+    if (t instanceof NoSuchFileException) {
+      return "no such file: " + t.getMessage();
+    }
+    if (t instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + t.getMessage();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+
+  /** A command that cannot go on: {@link #getMessage()} goes to stderr, then exit with {@link #exitCode}. */
+  static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    final int exitCode;
+
+    Failure(int exitCode, String message) {
+      super(message, null, false, false);
+      this.exitCode = exitCode;
+    }
+  }
+
+  /**
+   * The inspecting commands log only warnings and errors (stdout carries their JSON, stderr
+   * stays quiet unless something is wrong), unless the slf4j-simple level is set on the
+   * command line. Takes effect if no logger was made yet in this JVM.
+   */
+  static void quietLogging() {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+  }
+}
