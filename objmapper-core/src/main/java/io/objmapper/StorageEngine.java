@@ -91,6 +91,8 @@ final class StorageEngine implements ObjMapper {
   private final ReentrantLock roundLock = new ReentrantLock();
   private ScheduledExecutorService lifecycleTimer;
   private long lastRoundNanos;
+  /** When the store opened: until a half-life later, objects not used since are not known to be cold. */
+  private final long openedNanos;
   private long lastRoundLookups;
   private final LongAdder rounds = new LongAdder();
   private final LongAdder promotions = new LongAdder();
@@ -125,6 +127,7 @@ final class StorageEngine implements ObjMapper {
       stripes[i] = new ReentrantLock();
     }
     this.lastRoundNanos = clock.getAsLong();
+    this.openedNanos = lastRoundNanos;
   }
 
   /** Opens tiers and indexes; closes what it opened if anything fails. */
@@ -1250,15 +1253,21 @@ final class StorageEngine implements ObjMapper {
     return false;
   }
 
-  /** The copies on tier {@code t} with their heat (0 for objects not in the global index: unused lately). */
+  /**
+   * The copies on tier {@code t} with their heat. Heat lives in memory only: an object not
+   * used since the store opened has none, which means "unused lately" once the store has
+   * been open for a half-life, and "not known" before (after a restart the hot set must not
+   * be demoted for want of history; a stat or a placement query is not a use).
+   */
   private List<Planner.Copy> residentsOf(int t, long now, double lambda) {
+    boolean settled = now - openedNanos >= TimeUnit.MILLISECONDS.toNanos(policy.hotnessHalfLifeMillis());
     List<Planner.Copy> out = new ArrayList<>();
     indexes[t].forEach("/", (name, r) -> {
       Entry g = global.peek(name);
       double h = g != null ? g.heatAt(now, lambda) : 0;
       int home = g != null && g.tierId() == t ? g.homeTierId() : homeOf(name, t, r.flags());
       out.add(new Planner.Copy(name, t, r.size(), ObjectFlag.PINNED.in(r.flags()),
-          ObjectFlag.EPHEMERAL.in(r.flags()), h, home));
+          ObjectFlag.EPHEMERAL.in(r.flags()), h, home, settled || (g != null && g.accesses() > 0)));
     });
     return out;
   }
@@ -1342,8 +1351,12 @@ final class StorageEngine implements ObjMapper {
     int t = e.tierId();
     String s = String.format(java.util.Locale.ROOT, "%.2f", score);
     StringBuilder r = new StringBuilder();
+    boolean settled = clock.getAsLong() - openedNanos >= TimeUnit.MILLISECONDS.toNanos(policy.hotnessHalfLifeMillis());
     if (ObjectFlag.PINNED.in(e.flags())) {
       r.append("pinned: the policy never moves it");
+    } else if (e.accesses() == 0 && !settled) {
+      r.append("not used since the store opened: its heat is not known yet, so it is not demoted as cold")
+          .append(" before a half-life has passed");
     } else if (score > policy.hotThreshold()) {
       int up = -1;
       for (int u : bySpeed) {

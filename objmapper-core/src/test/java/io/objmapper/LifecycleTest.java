@@ -132,6 +132,28 @@ class LifecycleTest {
   }
 
   @Test
+  void afterARestartObjectsNotYetReadAreNotDemotedUntilAHalfLifeHasPassed() throws Exception {
+    try (ObjMapper store = twoDisks()) {
+      store.put("/hot", version(1, 10));
+      read(store, "/hot", 50);
+    }
+    // Heat lives in memory: the new store knows nothing of /hot's past.
+    try (ObjMapper store = twoDisks()) {
+      assertThat(store.placement("/hot")).hasValueSatisfying(p -> {
+        assertThat(p.accesses()).isZero();
+        assertThat(p.reason()).startsWith("not used since the store opened");
+      });
+      assertThat(store.stat("/hot")).isPresent();
+      assertThat(store.runLifecycle().moved()).isZero();
+      clock.addAndGet(30 * MINUTE);
+      assertThat(store.runLifecycle().moved()).isZero();
+      assertThat(store.stat("/hot")).map(ObjectInfo::tier).hasValue("fast");
+      clock.addAndGet(31 * MINUTE); // a half-life without a read: now it is known to be cold
+      assertThat(store.runLifecycle().demoted()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aTierPastItsHighWatermarkSendsItsColdestObjectsDownToItsTarget() throws Exception {
     try (ObjMapper store = twoDisks()) {
       for (int i = 0; i < 10; i++) {

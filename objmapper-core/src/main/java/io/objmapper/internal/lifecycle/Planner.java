@@ -52,9 +52,18 @@ public final class Planner {
    *     lasting copy; else -1
    * @param pinned never moved by the policy
    * @param ephemeral never on a persistent tier
+   * @param heat its heat; 0 if not {@code known}
+   * @param known false if the heat is not known: the object was not used since the store
+   *     opened, less than a half-life ago, so it may well be hot. Such a copy goes first
+   *     when a full tier must make room, but is not demoted as cold.
    */
   public record Copy(String name, int tier, long size, boolean pinned, boolean ephemeral, double heat,
-      int homeTier) {
+      int homeTier, boolean known) {
+    /** A copy whose heat is known. */
+    public Copy(String name, int tier, long size, boolean pinned, boolean ephemeral, double heat, int homeTier) {
+      this(name, tier, size, pinned, ephemeral, heat, homeTier, true);
+    }
+
     boolean cached() {
       return homeTier >= 0;
     }
@@ -221,7 +230,7 @@ public final class Planner {
         if (budget == 0 || c.heat() >= coldHeat) {
           break;
         }
-        if (c.pinned() || planned.contains(c.name())) {
+        if (c.pinned() || !c.known() || planned.contains(c.name())) {
           continue;
         }
         if (c.cached()) {

@@ -103,6 +103,17 @@ class PlannerTest {
   }
 
   @Test
+  void aCopyOfUnknownHeatIsNotDemotedButGoesFirstWhenATierMustMakeRoom() {
+    Copy unknown = new Copy("/u", 0, 10, false, false, 0, -1, false);
+    assertThat(plan(List.of(fs(0, 100, 10), fs(1, TierConfig.UNLIMITED, 0)), 10,
+        residents(List.of(unknown), List.of()), List.of())).isEmpty();
+    Copy warm = copy("/w", 0, WARM);
+    List<Move> moves = plan(List.of(fs(0, 20, 20), fs(1, TierConfig.UNLIMITED, 0)), 10,
+        residents(List.of(warm, unknown), List.of()), List.of());
+    assertThat(moves).extracting(Move::name).containsExactly("/u");
+  }
+
+  @Test
   void pinnedObjectsAreNeverEvictedNorDemoted() {
     Copy pinned = new Copy("/p", 0, 100, true, false, 0, -1);
     assertThat(plan(List.of(fs(0, 100, 100), fs(1, TierConfig.UNLIMITED, 0)), 10,
