@@ -47,7 +47,7 @@ public interface ObjMapper extends AutoCloseable {
    * @throws IllegalArgumentException naming the offending key if the file is invalid
    */
   static ObjMapper open(Path configFile) throws IOException {
-    return builder().config(ObjMapperConfig.load(configFile)).build();
+    return builder().configFile(configFile).build();
   }
 
   /**
@@ -55,11 +55,7 @@ public interface ObjMapper extends AutoCloseable {
    * moved under {@code dataDirectory}, each keeping the last element of its path.
    */
   static ObjMapper open(Path configFile, Path dataDirectory) throws IOException {
-    ObjMapperConfig config = ObjMapperConfig.load(configFile).withDataDirectory(dataDirectory);
-    for (var backend : config.backends()) {
-      java.nio.file.Files.createDirectories(backend.mountPath()); // the data directory is ours to lay out
-    }
-    return builder().config(config).build();
+    return builder().configFile(configFile).dataDirectory(dataDirectory).build();
   }
 
   /** Stores {@code data} as object {@code name}, atomically replacing any previous version. */
@@ -147,6 +143,8 @@ public interface ObjMapper extends AutoCloseable {
     long expectedObjects = 1 << 20;
     LongSupplier nanoClock = System::nanoTime;
     LifecyclePolicy lifecycle = LifecyclePolicy.defaults();
+    boolean backgroundRounds = true;
+    Path dataDirectory;
     java.util.function.Consumer<io.objmapper.internal.lifecycle.MigrationStep> migrationSteps = step -> {};
     ObjMapperConfig config;
 
@@ -232,6 +230,37 @@ public interface ObjMapper extends AutoCloseable {
       return this;
     }
 
+    /**
+     * False: no lifecycle rounds run in the background, whatever the policy's interval; they
+     * run only through {@link ObjMapper#runLifecycle()} (for tools that open a store to
+     * inspect it). Default true.
+     */
+    public Builder backgroundRounds(boolean on) {
+      this.backgroundRounds = on;
+      return this;
+    }
+
+    /**
+     * Applies the JSON configuration file {@code file} (the format of
+     * {@code src-test-data/config/objmapper.conf}, comments allowed): its backends become the
+     * tiers, its index and lifecycle sections the settings. Later setters override it.
+     *
+     * @throws IllegalArgumentException naming the offending key if the file is invalid
+     */
+    public Builder configFile(Path file) throws IOException {
+      return config(ObjMapperConfig.load(file));
+    }
+
+    /**
+     * With a {@link #configFile}: every tier's directory (and index file) moves under
+     * {@code directory}, each keeping the last element of its path; the directories are
+     * created at {@link #build()}.
+     */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = Objects.requireNonNull(directory, "directory");
+      return this;
+    }
+
     /** Told each step of every migration as it completes (tests kill the process at each). */
     Builder migrationSteps(java.util.function.Consumer<io.objmapper.internal.lifecycle.MigrationStep> listener) {
       this.migrationSteps = Objects.requireNonNull(listener, "listener");
@@ -259,6 +288,21 @@ public interface ObjMapper extends AutoCloseable {
      * @throws IllegalStateException if no tier was added
      */
     public ObjMapper build() throws IOException {
+      if (dataDirectory != null) {
+        if (config == null) {
+          throw new IllegalStateException("dataDirectory needs a configFile");
+        }
+        // Only the tiers' places change: settings made after configFile stay.
+        config = config.withDataDirectory(dataDirectory);
+        tiers.clear();
+        for (int i = 0; i < config.backends().size(); i++) {
+          tiers.add(StorageEngine.tierConfig(config.backends().get(i), i));
+        }
+        dataDirectory = null;
+        for (var backend : config.backends()) {
+          java.nio.file.Files.createDirectories(backend.mountPath()); // the data directory is ours to lay out
+        }
+      }
       if (tiers.isEmpty()) {
         throw new IllegalStateException("no tiers: add at least one with tier(...)");
       }

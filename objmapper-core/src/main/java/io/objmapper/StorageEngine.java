@@ -157,7 +157,7 @@ final class StorageEngine implements ObjMapper {
       StorageEngine e = new StorageEngine(b, tiers, indexes, journal);
       e.finishCutShortMoves();
       e.dropStaleVolatileCopies();
-      e.startLifecycle();
+      e.startLifecycle(b.backgroundRounds);
       // The one line of the store's start (each tier logs its own open); nothing is logged per
       // request at INFO.
       log.info("store open: {} tiers {}, max_open_fds {}", tiers.length,
@@ -1125,8 +1125,8 @@ final class StorageEngine implements ObjMapper {
     log.info("migration journal: {} moves finished, {} undone", finished, undone);
   }
 
-  private void startLifecycle() {
-    if (policy.intervalMillis() == 0) {
+  private void startLifecycle(boolean background) {
+    if (!background || policy.intervalMillis() == 0) {
       return;
     }
     lifecycleTimer = Executors.newSingleThreadScheduledExecutor(r -> {

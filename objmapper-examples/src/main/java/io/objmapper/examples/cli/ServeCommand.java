@@ -100,7 +100,7 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   private ObjMapper openStore() throws IOException {
-    return StoreOptions.open(config, data, spec.commandLine().getParseResult().hasMatchedOption("--data"));
+    return StoreOptions.open(config, data, spec.commandLine().getParseResult().hasMatchedOption("--data"), true);
   }
 
   /** Puts every regular file under {@code root} as {@code /<relative path>}; returns the count. */

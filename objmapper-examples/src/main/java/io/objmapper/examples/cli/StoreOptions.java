@@ -51,7 +51,7 @@ public final class StoreOptions {
       throw new Failure(STORE_UNAVAILABLE, "no data directory " + data);
     }
     try {
-      return open(config, data, dataGiven);
+      return open(config, data, dataGiven, false); // inspecting moves nothing
     } catch (IllegalArgumentException e) { // a ConfigException: the file names the offending key
       throw new Failure(CommandLine.ExitCode.USAGE, "invalid configuration: " + e.getMessage());
     } catch (IOException | UncheckedIOException e) {
@@ -64,14 +64,19 @@ public final class StoreOptions {
   /**
    * The store {@code serve} serves: the configuration's tiers (moved under {@code data} if
    * {@code dataGiven}), or without a configuration a memory tier and a persistent fs tier
-   * {@code data/disk}.
+   * {@code data/disk}. Lifecycle rounds run in the background only if {@code backgroundRounds}.
    */
-  static ObjMapper open(Path config, Path data, boolean dataGiven) throws IOException {
+  static ObjMapper open(Path config, Path data, boolean dataGiven, boolean backgroundRounds) throws IOException {
     if (config != null) {
-      return dataGiven ? ObjMapper.open(config, data.toAbsolutePath()) : ObjMapper.open(config);
+      ObjMapper.Builder b = ObjMapper.builder().configFile(config).backgroundRounds(backgroundRounds);
+      if (dataGiven) {
+        b.dataDirectory(data.toAbsolutePath());
+      }
+      return b.build();
     }
     Files.createDirectories(data.resolve("disk"));
     return ObjMapper.builder()
+        .backgroundRounds(backgroundRounds)
         .tier(TierConfig.builder().name("memory").type("memory").perfFactor(1.0)
             .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
                 TierFlag.MIGRATION_DST)

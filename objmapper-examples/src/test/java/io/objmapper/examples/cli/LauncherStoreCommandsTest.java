@@ -111,7 +111,7 @@ class LauncherStoreCommandsTest {
   @Test
   void statsOfAPlainServeStoreShowsTheMemoryTierWithoutCapacity() throws Exception {
     Path data = dir.resolve("data");
-    try (ObjMapper store = StoreOptions.open(null, data, true)) {
+    try (ObjMapper store = StoreOptions.open(null, data, true, false)) {
       store.put("/x", new byte[7]);
     }
     Result r = launch("stats", "--data", data.toString());
