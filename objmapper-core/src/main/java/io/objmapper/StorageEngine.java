@@ -925,6 +925,10 @@ final class StorageEngine implements ObjMapper {
     }
     // Moving the lasting copy of a cached object: copy from its home, drop the cache too.
     int from = e.cached() && !cacheCopy ? home : src;
+    if (!cacheCopy && !configs[from].has(TierFlag.WRITABLE)) {
+      throw new TierRuleException("object " + name + " is on tier " + configs[from].name()
+          + ", which is not writable: it cannot give up its copy");
+    }
     long promise = Math.max(0, e.size() - sizeOn(target, name));
     if (!tryReserve(target, promise)) {
       throw new CapacityException("object " + name + " of " + e.size() + " bytes does not fit on tier "

@@ -259,6 +259,20 @@ class LifecycleTest {
   }
 
   @Test
+  void anObjectOnAReadOnlyTierCannotBeMovedOffIt() throws Exception {
+    Path ro = mkdirs(dir.resolve("ro"));
+    Files.write(ro.resolve("r"), version(1, 8));
+    TierConfig readOnly = TierConfig.builder().name("ro").type("fs").root(ro).perfFactor(3)
+        .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.MIGRATION_SRC).build();
+    try (ObjMapper store = builder(migratable(fs("fast", 1, TierConfig.UNLIMITED)), readOnly).build()) {
+      assertThatThrownBy(() -> store.move("/r", "fast")).isInstanceOf(TierRuleException.class)
+          .hasMessageContaining("not writable");
+      assertThat(tierOf(store, "/r")).isEqualTo("ro");
+      assertThat(Files.exists(dir.resolve("fast").resolve("r"))).isFalse();
+    }
+  }
+
+  @Test
   void anEphemeralObjectIsNeverMovedOntoAPersistentTier() throws Exception {
     try (ObjMapper store = builder(memory("mem", 1, TierConfig.UNLIMITED),
         migratable(fs("disk", 3, TierConfig.UNLIMITED))).build()) {

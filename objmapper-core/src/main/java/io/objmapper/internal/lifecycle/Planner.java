@@ -147,7 +147,7 @@ public final class Planner {
         int d = below(i, c, false);
         if (d >= 0) {
           add(new Move(c.name(), t.id(), tiers[d].id(), c.size(), Kind.EVICT, false, false), i, d, c.size());
-        } else if (cacheOnly && lastLocal(i) && t.src()) {
+        } else if (cacheOnly && lastLocal(i) && gives(t)) {
           add(new Move(c.name(), t.id(), -1, c.size(), Kind.EVICT, false, false), i, -1, c.size());
         }
       }
@@ -179,6 +179,9 @@ public final class Planner {
         // A persistent object onto a volatile tier: a cached copy, the persistent one stays.
         // An existing cached copy moving up is moved (its old place is dropped).
         boolean keep = !t.persistent() && !c.ephemeral() && !c.cached();
+        if (!keep && !gives(tiers[from])) {
+          continue; // a move would have to delete the source's copy
+        }
         if (!t.bounded() || used[u] + c.size() <= high(t)) {
           add(new Move(c.name(), c.tier(), t.id(), c.size(), Kind.PROMOTE, keep, false), keep ? -1 : from, u, c.size());
           break;
@@ -251,7 +254,7 @@ public final class Planner {
    * capacity); -1 if none.
    */
   private int below(int i, Copy c, boolean belowHigh) {
-    if (!tiers[i].src()) {
+    if (!gives(tiers[i])) {
       return -1;
     }
     for (int d = i + 1; d < tiers.length; d++) {
@@ -267,6 +270,11 @@ public final class Planner {
       }
     }
     return -1;
+  }
+
+  /** True if objects may leave tier {@code t} (its copy deleted after the move). */
+  private static boolean gives(TierView t) {
+    return t.src() && t.writable();
   }
 
   private static boolean accepts(TierView t, Copy c) {
