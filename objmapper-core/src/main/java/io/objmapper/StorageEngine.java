@@ -885,8 +885,9 @@ final class StorageEngine implements ObjMapper {
    *   <li>a persistent object onto a volatile tier: a cached copy is made there, the
    *       persistent copy stays (a cached copy moves: the old one is dropped);
    *   <li>otherwise a move: copy (synced), index the target, switch the global entry, then
-   *       unindex and delete the source. Between tiers that keep their files over a restart
-   *       the move is in the {@link MigrationJournal} first.
+   *       unindex and delete the source. The move is in the {@link MigrationJournal} first
+   *       (when the store has a persistent local tier to keep it on), so a restart after a
+   *       crash finishes or undoes it.
    * </ul>
    * Readers never wait: a lease on the source keeps reading it (a deleted file stays
    * readable through descriptors open on it), and a lookup during the move finds one copy
@@ -934,7 +935,7 @@ final class StorageEngine implements ObjMapper {
       throw new CapacityException("object " + name + " of " + e.size() + " bytes does not fit on tier "
           + configs[target].name());
     }
-    boolean journaled = journal != null && !cacheCopy && tiers[from].isLocal() && tiers[target].isLocal();
+    boolean journaled = journal != null && !cacheCopy;
     long seq = 0;
     ObjectStat s = null;
     boolean switched = false;
