@@ -80,6 +80,7 @@ final class LocalTier implements Tier {
   private long usedBytes;
   private long objectCount;
   private long modifications;
+  private int changesInFlight;
 
   private LocalTier(TierConfig config, Path root, Path indexPath, boolean removeRootOnClose) {
     this.config = config;
@@ -240,12 +241,17 @@ final class LocalTier implements Tier {
       if (old == null) {
         return false;
       }
+      beginChange();
       try {
         Files.delete(file);
       } catch (NoSuchFileException e) {
+        endChange(0, 0);
         return false;
+      } catch (IOException | RuntimeException e) {
+        endChange(0, 0);
+        throw e;
       }
-      account(-1, -old.size());
+      endChange(-1, -old.size());
     }
     syncDirectory(file.getParent());
     return true;
@@ -269,7 +275,8 @@ final class LocalTier implements Tier {
     }
     long modificationsBefore;
     synchronized (countLock) {
-      modificationsBefore = modifications;
+      // A change in flight may or may not be seen by the walk: the counts then stay as they are.
+      modificationsBefore = changesInFlight > 0 ? -1 : modifications;
     }
     Walker walker = new Walker(visitor, progress, removeTemporaries);
     Files.walkFileTree(root, walker);
@@ -438,9 +445,15 @@ final class LocalTier implements Tier {
       ObjectStat stat = statOf(Files.readAttributes(temp, BasicFileAttributes.class));
       synchronized (lockFor(name)) {
         BasicFileAttributes old = objectAttributes(target);
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        beginChange();
+        try {
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+          endChange(0, 0);
+          throw e;
+        }
         renamed = true;
-        account(old == null ? 1 : 0, stat.size() - (old == null ? 0 : old.size()));
+        endChange(old == null ? 1 : 0, stat.size() - (old == null ? 0 : old.size()));
       }
       syncDirectory(dir);
       return stat;
@@ -504,8 +517,22 @@ final class LocalTier implements Tier {
     }
   }
 
-  private void account(long objects, long bytes) {
+  /**
+   * Before a write or delete changes the files: a scan that overlaps the change (from its
+   * start to its {@link #endChange}) must not replace the counts, or the change would be
+   * counted twice (once by the walk, once by the change's own account).
+   */
+  private void beginChange() {
     synchronized (countLock) {
+      changesInFlight++;
+      modifications++;
+    }
+  }
+
+  /** After the change: accounts it. */
+  private void endChange(long objects, long bytes) {
+    synchronized (countLock) {
+      changesInFlight--;
       objectCount = Math.max(0, objectCount + objects);
       usedBytes = Math.max(0, usedBytes + bytes);
       modifications++;

@@ -92,4 +92,36 @@ class LocalTierCountsTest {
       Files.delete(temp);
     }
   }
+
+  @Test
+  void aScanOverlappingWritesAndDeletesNeverCountsAChangeTwice() throws Exception {
+    try (Tier t = open()) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        for (int round = 0; round < 2_000; round++) {
+          boolean write = round % 4 == 3;
+          if (!write) {
+            t.write("/o", new byte[10]);
+          }
+          java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
+          var change = pool.submit(() -> {
+            go.await();
+            return write ? t.write("/o", new byte[10]) != null : t.delete("/o");
+          });
+          var scan = pool.submit(() -> {
+            go.await();
+            return t.scan((name, stat) -> {}, Tier.ScanProgress.NONE);
+          });
+          change.get();
+          scan.get();
+          long onDisk = Files.exists(root.resolve("o")) ? 1 : 0;
+          assertThat(t.objectCount()).as("objects after round %d", round).isEqualTo(onDisk);
+          assertThat(t.usedBytes()).as("bytes after round %d", round).isEqualTo(10 * onDisk);
+        }
+      } finally {
+        pool.shutdown();
+        assertThat(pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+      }
+    }
+  }
 }
