@@ -18,7 +18,8 @@ import sun.misc.Signal;
 
 /**
  * {@code serve}: opens a store and serves it until SIGTERM or SIGINT, then shuts down
- * gracefully and exits 0.
+ * gracefully and exits 0. Meanwhile it keeps the snapshot {@code stats} answers from while
+ * the store is held ({@link StatsSnapshot}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Serve a store on a Unix socket (and optionally TCP) until SIGTERM.")
@@ -73,30 +74,43 @@ public final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     try (ObjMapper store = opened) {
-      if (dir != null) {
-        long n = importTree(store, dir);
-        System.err.println("imported " + n + " objects from " + dir);
-      }
-      ObjectServer.Builder b = store.server().unixSocket(socket.toAbsolutePath());
-      if (cCompat) {
-        b.cCompat(true);
-      }
-      if (tcp != null) {
-        b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
-      }
-      try (ObjectServer server = b.build().start()) {
-        StringBuilder line = new StringBuilder("listening on unix:").append(server.unixSocketPath());
-        InetSocketAddress t = server.tcpAddress();
-        if (t != null) {
-          line.append(" tcp:").append(ObjectServer.hostPort(t));
+      StatsSnapshot snapshot = StatsSnapshot.start(store, StatsSnapshot.location(config, data,
+          spec.commandLine().getParseResult().hasMatchedOption("--data")));
+      try {
+        serve(store, dir, stop);
+      } finally {
+        if (snapshot != null) {
+          snapshot.close(); // before the store closes: the last snapshot, "live": false, needs it open
         }
-        System.out.println(line);
-        System.out.flush();
-        stop.await();
       }
     }
     System.out.println("stopped");
     return 0;
+  }
+
+  /** Imports {@code dir} (if any), then serves {@code store} until {@code stop} opens. */
+  private void serve(ObjMapper store, Path dir, CountDownLatch stop) throws IOException, InterruptedException {
+    if (dir != null) {
+      long n = importTree(store, dir);
+      System.err.println("imported " + n + " objects from " + dir);
+    }
+    ObjectServer.Builder b = store.server().unixSocket(socket.toAbsolutePath());
+    if (cCompat) {
+      b.cCompat(true);
+    }
+    if (tcp != null) {
+      b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
+    }
+    try (ObjectServer server = b.build().start()) {
+      StringBuilder line = new StringBuilder("listening on unix:").append(server.unixSocketPath());
+      InetSocketAddress t = server.tcpAddress();
+      if (t != null) {
+        line.append(" tcp:").append(ObjectServer.hostPort(t));
+      }
+      System.out.println(line);
+      System.out.flush();
+      stop.await();
+    }
   }
 
   private ObjMapper openStore() throws IOException {

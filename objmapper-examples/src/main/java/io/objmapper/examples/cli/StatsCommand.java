@@ -7,6 +7,7 @@ import io.objmapper.ObjMapper;
 import io.objmapper.ObjMapperStats;
 import io.objmapper.spi.TierConfig;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,20 +15,23 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code stats}: opens a store the way {@code serve} does and prints one line of JSON: each
- * tier's objects, bytes and capacity, and the lifecycle totals of this run. Exit codes: 0
- * done, 2 bad usage or an invalid configuration, 3 the store cannot be opened (a
- * {@code serve} holds it, or there is none).
+ * tier's objects, bytes and capacity, the lifecycle totals of this run, and
+ * {@code "live":false}. While a {@code serve} holds the store it prints instead the snapshot
+ * that server keeps ({@link StatsSnapshot}, refreshed every second): the same fields with
+ * {@code "live":true}, the server's {@code "pid"} and {@code "as_of"}, the time of the
+ * snapshot. Exit codes: 0 done, 2 bad usage or an invalid configuration, 3 the store cannot
+ * be opened (held by a process that keeps no live snapshot, or there is none).
  *
  * <pre>
  * {"tiers":[{"name":"memory","id":0,"type":"memory","persistent":false,"objects":0,"bytes":0,
  *   "capacity_bytes":null}, ...],
  *  "lifecycle":{"rounds":0,"promotions":0,"demotions":0,"evictions":0,"manual_moves":0,
- *   "bytes_moved":0,"failures":0,"busy_rounds":0}}
+ *   "bytes_moved":0,"failures":0,"busy_rounds":0},"live":false}
  * </pre>
  */
 @Command(name = "stats", mixinStandardHelpOptions = true,
     description = {"Print what each tier of a store holds, as one JSON object.",
-        "The store must not be served meanwhile: a running serve holds it (exit 3)."})
+        "While a serve runs on the store, prints that server's snapshot (refreshed every second)."})
 public final class StatsCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,17 +47,28 @@ public final class StatsCommand implements Callable<Integer> {
     try (ObjMapper s = store.openExisting()) {
       stats = s.stats();
     } catch (StoreOptions.Failure f) {
+      Optional<ObjectNode> live = f.storeInUse
+          ? store.statsSnapshot().flatMap(StatsSnapshot::readLive) : Optional.empty();
+      if (live.isPresent()) { // a running serve holds the store: answer from its snapshot
+        return print(live.get());
+      }
       err.println("stats: " + f.getMessage());
       err.flush();
       return f.exitCode;
     }
+    ObjectNode json = toJson(stats);
+    json.put("live", false); // read from the store at rest, not from a running server
+    return print(json);
+  }
+
+  private int print(ObjectNode json) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    out.println(JSON.writeValueAsString(toJson(stats)));
+    out.println(JSON.writeValueAsString(json));
     out.flush();
     return 0;
   }
 
-  /** The JSON {@code stats} prints for {@code stats}. */
+  /** The JSON {@code stats} prints for {@code stats}, without {@code "live"}. */
   static ObjectNode toJson(ObjMapperStats stats) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode tiers = root.putArray("tiers");

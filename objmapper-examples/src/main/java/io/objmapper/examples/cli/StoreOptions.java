@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -55,7 +56,7 @@ public final class StoreOptions {
     } catch (IllegalArgumentException e) { // a ConfigException: the file names the offending key
       throw new Failure(CommandLine.ExitCode.USAGE, "invalid configuration: " + e.getMessage());
     } catch (IOException | UncheckedIOException e) {
-      throw new Failure(STORE_UNAVAILABLE, "cannot open the store: " + describe(e));
+      throw new Failure(STORE_UNAVAILABLE, "cannot open the store: " + describe(e), heldByAnotherProcess(e));
     } catch (RuntimeException e) {
       throw new Failure(STORE_UNAVAILABLE, "cannot open the store: " + e);
     }
@@ -89,6 +90,27 @@ public final class StoreOptions {
         .build();
   }
 
+  /**
+   * Where a {@code serve} of this store keeps the snapshot of its stats
+   * ({@link StatsSnapshot#location}), if the store has a persistent tier with a directory.
+   */
+  Optional<Path> statsSnapshot() {
+    return StatsSnapshot.location(config, data, mixee.commandLine().getParseResult().hasMatchedOption("--data"));
+  }
+
+  /**
+   * Whether opening the store failed because another process holds a tier's index lock (a
+   * running {@code serve}); the store says so only in its message.
+   */
+  static boolean heldByAnotherProcess(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("in use by another process")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** An I/O failure as one line: the JDK's file exceptions carry only the path as message. */
   static String describe(Exception e) {
     Throwable t = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
@@ -107,9 +129,17 @@ public final class StoreOptions {
 
     final int exitCode;
 
+    /** The store is held by another process (its index lock), likely a running {@code serve}. */
+    final boolean storeInUse;
+
     Failure(int exitCode, String message) {
+      this(exitCode, message, false);
+    }
+
+    Failure(int exitCode, String message, boolean storeInUse) {
       super(message, null, false, false);
       this.exitCode = exitCode;
+      this.storeInUse = storeInUse;
     }
   }
 

@@ -106,6 +106,8 @@ class LauncherStoreCommandsTest {
     assertThat(lifecycle.fieldNames()).toIterable().containsExactly("rounds", "promotions", "demotions",
         "evictions", "manual_moves", "bytes_moved", "failures", "busy_rounds");
     assertThat(lifecycle.get("rounds").asLong()).isZero(); // this run's: the command runs no round
+    assertThat(json.fieldNames()).toIterable().containsExactly("tiers", "lifecycle", "live");
+    assertThat(json.get("live").asBoolean()).isFalse(); // no server: read from the store itself
   }
 
   @Test

@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.objmapper.examples.cli.LauncherStoreCommandsTest.Result;
+import io.objmapper.spi.ObjectNames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code serve --config} with a lifecycle section as a child process: background rounds run
- * and are logged, {@code stats} and {@code where} refuse the store while it is served and
- * show where the rounds put the objects once it stopped.
+ * and are logged; while the store is served {@code stats} answers from the server's snapshot
+ * (and agrees with the files on each tier) and {@code where} refuses it; once it stopped both
+ * open the store and show where the rounds put the objects.
  */
 class ServeLifecycleProcessTest {
   Path dir;
@@ -92,12 +98,20 @@ class ServeLifecycleProcessTest {
     String round = awaitLogLine("lifecycle round:");
     assertThat(round).contains("INFO").contains("1 evicted").contains("3300 bytes moved");
 
-    // Served: the index lock keeps both commands out, with one line each and exit code 3.
-    Result busy = launch("stats", "--config", conf.toString());
-    assertThat(busy.code()).isEqualTo(3);
-    assertThat(busy.out()).isEmpty();
-    assertThat(busy.err().lines()).singleElement().asString()
-        .startsWith("stats: cannot open the store: ").contains("in use by another process");
+    // Served: stats answers from the server's snapshot, which comes to agree with the files on
+    // each tier once the round's move is in it; where is kept out by the index lock.
+    List<Path> roots = List.of(dir.resolve("fast"), dir.resolve("slow"));
+    JsonNode live = awaitLiveStats(new String[] {"--config", conf.toString()}, roots,
+        json -> json.get("lifecycle").get("evictions").asLong() == 1);
+    assertThat(live.get("live").asBoolean()).isTrue();
+    assertThat(live.get("pid").asLong()).isEqualTo(serve.pid());
+    assertThat(Instant.parse(live.get("as_of").asText())).isNotNull();
+    assertThat(live.get("tiers").get(0).get("bytes").asLong()).isEqualTo(6_600);
+    assertThat(live.get("tiers").get(1).get("bytes").asLong()).isEqualTo(3_300);
+    JsonNode totals = live.get("lifecycle");
+    assertThat(totals.get("rounds").asLong()).isPositive();
+    assertThat(totals.get("bytes_moved").asLong()).isEqualTo(3_300);
+    assertThat(totals.get("failures").asLong()).isZero();
     Result busyWhere = launch("where", "--config", conf.toString(), "/a");
     assertThat(busyWhere.code()).isEqualTo(3);
     assertThat(busyWhere.err().lines()).singleElement().asString().startsWith("where: cannot open the store: ");
@@ -105,9 +119,15 @@ class ServeLifecycleProcessTest {
     serve.destroy(); // SIGTERM
     assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(serve.exitValue()).isZero();
+    JsonNode last = LauncherStoreCommandsTest.JSON.readTree(dir.resolve("fast").resolve(StatsSnapshot.FILE_NAME).toFile());
+    assertThat(last.get("live").asBoolean()).as("the last snapshot: %s", last).isFalse();
+    assertThat(last.get("pid").asLong()).isEqualTo(serve.pid());
 
-    Result stats = launch("stats", "--config", conf.toString());
+    Result stats = launch("stats", "--config", conf.toString()); // the store at rest: opened by stats itself
     assertThat(stats.code()).as(stats.err()).isZero();
+    assertThat(stats.json().get("live").asBoolean()).isFalse();
+    assertThat(stats.json().has("pid")).isFalse();
+    assertThat(stats.json().has("as_of")).isFalse();
     JsonNode tiers = stats.json().get("tiers");
     assertThat(tiers.get(0).get("name").asText()).isEqualTo("fast");
     assertThat(tiers.get(0).get("objects").asLong()).isEqualTo(2);
@@ -135,6 +155,118 @@ class ServeLifecycleProcessTest {
     List<String> errLines = Files.readAllLines(secondErr).stream().filter(l -> !l.contains(" INFO ")).toList();
     assertThat(errLines).singleElement().asString().startsWith("serve: cannot open the store: ")
         .contains("in use by another process");
+  }
+
+  @Test
+  void statsAnswersFromTheSnapshotOfAPlainServeUnderItsDataDirectory() throws Exception {
+    Files.write(in.resolve("x"), new byte[1_234]);
+    Files.write(Files.createDirectories(in.resolve("sub")).resolve("y"), new byte[56]);
+    Path data = dir.resolve("data");
+    List<String> cmd = serveCommandOf(dir.resolve("s.sock"));
+    cmd.subList(cmd.indexOf("--config"), cmd.size()).clear();
+    cmd.addAll(List.of("--data", data.toString(), "--import", in.toString()));
+    serve = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+    assertThat(out.readLine()).startsWith("listening on unix:");
+
+    Path disk = data.resolve("disk");
+    JsonNode live = awaitLiveStats(new String[] {"--data", data.toString()}, java.util.Arrays.asList(null, disk),
+        json -> json.get("tiers").get(1).get("objects").asLong() == 2);
+    assertThat(live.get("pid").asLong()).isEqualTo(serve.pid());
+    assertThat(live.get("tiers").get(1).get("bytes").asLong()).isEqualTo(1_290);
+    assertThat(disk.resolve(StatsSnapshot.FILE_NAME)).isRegularFile();
+
+    serve.destroy(); // SIGTERM
+    assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    Result stats = launch("stats", "--data", data.toString());
+    assertThat(stats.code()).as(stats.err()).isZero();
+    assertThat(stats.json().get("live").asBoolean()).isFalse();
+    assertThat(stats.json().get("tiers").get(1).get("bytes").asLong()).isEqualTo(1_290);
+  }
+
+  @Test
+  void withoutAWritableSnapshotStatsFailsAsBeforeAndServeWarnsOnce() throws Exception {
+    // A directory where the snapshot goes: every write fails; serving goes on.
+    Files.createDirectories(dir.resolve("fast").resolve(StatsSnapshot.FILE_NAME).resolve("x"));
+    Files.write(in.resolve("a"), new byte[10]);
+    serve = serve("--import", in.toString());
+    BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+    assertThat(out.readLine()).startsWith("listening on unix:");
+    assertThat(awaitLogLine("cannot write the stats snapshot")).contains("WARN");
+
+    Result busy = launch("stats", "--config", conf.toString());
+    assertThat(busy.code()).isEqualTo(3);
+    assertThat(busy.out()).isEmpty();
+    assertThat(busy.err().lines()).singleElement().asString()
+        .startsWith("stats: cannot open the store: ").contains("in use by another process");
+
+    serve.destroy(); // SIGTERM: the last write fails too, and is not logged again
+    assertThat(serve.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(serve.exitValue()).isZero();
+    assertThat(Files.readAllLines(stderr)).filteredOn(l -> l.contains("cannot write the stats snapshot")).hasSize(1);
+  }
+
+  /**
+   * Runs {@code stats ARGS} until it answers from a live snapshot that {@code wanted} accepts
+   * and whose every tier with a root in {@code roots} (by position; null for none) reports the
+   * objects and bytes of the files under that root; fails after 30 s.
+   */
+  private JsonNode awaitLiveStats(String[] args, List<Path> roots, java.util.function.Predicate<JsonNode> wanted)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String last = "nothing yet";
+    while (System.nanoTime() < deadline) {
+      assertThat(serve.isAlive()).as("serve is running; its log:%n%s", Files.readString(stderr)).isTrue();
+      List<String> cmd = new ArrayList<>(List.of("stats"));
+      cmd.addAll(List.of(args));
+      Result r = launch(cmd.toArray(String[]::new));
+      last = r.toString();
+      if (r.code() == 0 && r.json().get("live").asBoolean() && wanted.test(r.json())) {
+        JsonNode tiers = r.json().get("tiers");
+        boolean matches = true;
+        StringBuilder disk = new StringBuilder();
+        for (int i = 0; i < roots.size(); i++) {
+          if (roots.get(i) != null) {
+            long[] onDisk = objectsAndBytesOnDisk(roots.get(i));
+            disk.append(' ').append(roots.get(i).getFileName()).append('=').append(onDisk[0]).append('/')
+                .append(onDisk[1]);
+            matches &= tiers.get(i).get("objects").asLong() == onDisk[0]
+                && tiers.get(i).get("bytes").asLong() == onDisk[1];
+          }
+        }
+        if (matches) {
+          return r.json();
+        }
+        last += " vs on disk (objects/bytes):" + disk;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("stats never answered as wanted from a live snapshot; last: " + last);
+  }
+
+  /** The objects (regular files) under a tier root and their bytes, skipping the tier's own .objmapper files. */
+  static long[] objectsAndBytesOnDisk(Path root) throws IOException {
+    long[] n = {0, 0};
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+        return !d.equals(root) && reserved(d) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile() && !reserved(f)) {
+          n[0]++;
+          n[1] += attrs.size();
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      private boolean reserved(Path p) {
+        return p.getFileName().toString().startsWith(ObjectNames.RESERVED_PREFIX);
+      }
+    });
+    return n;
   }
 
   /** {@code serve --socket SOCKET --config CONF} in a JVM like this one. */

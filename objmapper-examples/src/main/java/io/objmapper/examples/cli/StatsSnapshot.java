@@ -1,0 +1,161 @@
+package io.objmapper.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.objmapper.ObjMapper;
+import io.objmapper.internal.config.BackendConfig;
+import io.objmapper.internal.config.BackendFlag;
+import io.objmapper.internal.config.ObjMapperConfig;
+import io.objmapper.spi.ObjectNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code stats} would print, kept by a running {@code serve} in the file
+ * {@value #FILE_NAME} at the root of the store's first persistent tier, so that {@code stats}
+ * can answer while the server's index lock keeps it from opening the store. The snapshot is
+ * the JSON of {@code stats} plus {@code "pid"} (the server's), {@code "as_of"} (ISO-8601, UTC)
+ * and {@code "live"}: true while the server runs, false once it has stopped. Its name starts
+ * with {@link ObjectNames#RESERVED_PREFIX}, so the tier never takes it for an object.
+ */
+final class StatsSnapshot implements AutoCloseable {
+  /** The snapshot's file name, at the root of the first persistent tier. */
+  static final String FILE_NAME = ObjectNames.RESERVED_PREFIX + "_stats.json";
+
+  /** How often a running server rewrites its snapshot. */
+  static final long PERIOD_MILLIS = 1_000;
+
+  private static final Logger log = LoggerFactory.getLogger(StatsSnapshot.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ObjMapper store;
+  private final Path file;
+  private final Path temp;
+  private final long pid = ProcessHandle.current().pid();
+  private final ScheduledExecutorService timer;
+  private boolean warned; // guarded by this
+  private boolean stopped; // guarded by this
+
+  private StatsSnapshot(ObjMapper store, Path file) {
+    this.store = store;
+    this.file = file;
+    this.temp = file.resolveSibling(FILE_NAME + ".tmp");
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "objmapper-stats-snapshot");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Writes the snapshot of {@code store} to {@code file} now and then every
+   * {@value #PERIOD_MILLIS} ms until {@link #close()}, which writes it a last time as not
+   * live. Without a file (no persistent tier with a directory) nothing is written and the
+   * answer is null (a resource try-with-resources skips).
+   */
+  static StatsSnapshot start(ObjMapper store, Optional<Path> file) {
+    if (file.isEmpty()) {
+      log.debug("no persistent tier with a directory: no stats snapshot");
+      return null;
+    }
+    StatsSnapshot s = new StatsSnapshot(store, file.get());
+    s.write(true);
+    s.timer.scheduleWithFixedDelay(() -> s.write(true), PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    return s;
+  }
+
+  /** Stops the refreshes and writes the snapshot a last time with {@code "live": false}. */
+  @Override
+  public void close() {
+    timer.shutdown();
+    try {
+      timer.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    write(false);
+    synchronized (this) {
+      stopped = true; // a refresh still running after the wait above must not mark it live again
+    }
+  }
+
+  /** Writes the snapshot atomically (temporary file, then an atomic rename); failures are logged once. */
+  private synchronized void write(boolean live) {
+    if (stopped) {
+      return;
+    }
+    try {
+      ObjectNode json = StatsCommand.toJson(store.stats());
+      json.put("live", live);
+      json.put("pid", pid);
+      json.put("as_of", Instant.now().toString());
+      byte[] bytes = JSON.writeValueAsBytes(json);
+      byte[] line = Arrays.copyOf(bytes, bytes.length + 1);
+      line[bytes.length] = '\n';
+      Files.write(temp, line);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      if (!warned) {
+        warned = true;
+        log.warn("cannot write the stats snapshot {} (stats cannot answer while this server runs; "
+            + "not logged again): {}", file.toAbsolutePath(), StoreOptions.describe(e));
+      }
+    }
+  }
+
+  /**
+   * Where the {@code serve} of this store keeps its snapshot: {@value #FILE_NAME} at the root
+   * of the first persistent tier, the tier {@code data/disk} without a configuration.
+   * Empty if the store has no persistent tier with a directory, or the configuration cannot
+   * be read.
+   */
+  static Optional<Path> location(Path config, Path data, boolean dataGiven) {
+    if (config == null) {
+      return Optional.of(data.resolve("disk").resolve(FILE_NAME));
+    }
+    try {
+      ObjMapperConfig c = ObjMapperConfig.load(config);
+      if (dataGiven) {
+        c = c.withDataDirectory(data.toAbsolutePath()); // as StoreOptions.open moves the tiers
+      }
+      for (BackendConfig b : c.backends()) {
+        if (b.has(BackendFlag.PERSISTENT) && b.mountPath() != null) {
+          return Optional.of(b.mountPath().resolve(FILE_NAME));
+        }
+      }
+      return Optional.empty();
+    } catch (RuntimeException e) { // an invalid configuration: opening the store says why
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The snapshot at {@code file} if a server is writing it: {@code "live": true} and its
+   * {@code "pid"} is a running process. Empty if there is none, it is not live, or it cannot
+   * be read.
+   */
+  static Optional<ObjectNode> readLive(Path file) {
+    try {
+      JsonNode n = JSON.readTree(Files.readAllBytes(file));
+      if (n instanceof ObjectNode o && o.path("live").isBoolean() && o.get("live").booleanValue()
+          && o.path("pid").isIntegralNumber() && o.path("pid").canConvertToLong() && o.path("tiers").isArray()
+          && ProcessHandle.of(o.get("pid").longValue()).isPresent()) {
+        return Optional.of(o);
+      }
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) { // none, unreadable or not a snapshot: nothing to trust
+      return Optional.empty();
+    }
+  }
+}
