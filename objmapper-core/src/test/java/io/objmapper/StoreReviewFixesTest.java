@@ -43,7 +43,7 @@ class StoreReviewFixesTest {
     Path root = Files.createDirectories(dir.resolve("disk"));
     try (ObjMapper first = open(root)) {
       first.put("/a", "a".getBytes(UTF_8)); // waits for the index to be open (and locked)
-      assertThatThrownBy(() -> open(root)).hasMessageContaining("in use");
+      assertThatThrownBy(() -> open(root)).isInstanceOf(StoreInUseException.class).hasMessageContaining("in use");
       assertThat(first.exists("/a")).isTrue();
     }
   }

@@ -34,11 +34,11 @@ public final class TierIndexes {
     try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
       FileLock l = ch.tryLock();
       if (l == null) {
-        throw new IOException("the index " + file + " is in use by another process");
+        throw new io.objmapper.StoreInUseException("the index " + file + " is in use by another process");
       }
       l.release();
     } catch (OverlappingFileLockException e) {
-      throw new IOException("the index " + file + " is in use by another store in this process");
+      throw new io.objmapper.StoreInUseException("the index " + file + " is in use by another store in this process");
     }
   }
 

@@ -98,13 +98,10 @@ public final class StoreOptions {
     return StatsSnapshot.location(config, data, mixee.commandLine().getParseResult().hasMatchedOption("--data"));
   }
 
-  /**
-   * Whether opening the store failed because another process holds a tier's index lock (a
-   * running {@code serve}); the store says so only in its message.
-   */
+  /** Whether opening the store failed because another store holds a tier's index (a running {@code serve}). */
   static boolean heldByAnotherProcess(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && t.getMessage().contains("in use by another process")) {
+      if (t instanceof io.objmapper.StoreInUseException) {
         return true;
       }
     }
