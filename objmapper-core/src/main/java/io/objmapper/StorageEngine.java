@@ -138,6 +138,7 @@ final class StorageEngine implements ObjMapper {
     TierIndex[] indexes = new TierIndex[list.size()];
     Set<String> names = new java.util.HashSet<>();
     MigrationJournal journal = null;
+    java.util.concurrent.CompletableFuture<Void> filesSettled = new java.util.concurrent.CompletableFuture<>();
     try {
       for (int i = 0; i < list.size(); i++) {
         TierConfig c = list.get(i);
@@ -145,7 +146,7 @@ final class StorageEngine implements ObjMapper {
           throw new IllegalArgumentException("two tiers are named \"" + c.name() + "\"");
         }
         tiers[i] = providers.open(c);
-        indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes, b.expectedObjects);
+        indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes, b.expectedObjects, filesSettled);
         log.debug("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
             tiers[i].config().has(TierFlag.PERSISTENT) ? "persistent" : "volatile", tiers[i].objectCount(),
             tiers[i].usedBytes());
@@ -157,6 +158,7 @@ final class StorageEngine implements ObjMapper {
       StorageEngine e = new StorageEngine(b, tiers, indexes, journal);
       e.finishCutShortMoves();
       e.dropStaleVolatileCopies();
+      filesSettled.complete(null); // the indexes may now be reconciled with the files
       e.startLifecycle(b.backgroundRounds);
       // The one line of the store's start (each tier logs its own open); nothing is logged per
       // request at INFO.
@@ -164,6 +166,7 @@ final class StorageEngine implements ObjMapper {
           Arrays.stream(e.configs).map(TierConfig::name).toList(), b.maxOpenFds);
       return e;
     } catch (IOException | RuntimeException e) {
+      filesSettled.completeExceptionally(e);
       closeQuietly(journal);
       for (int i = 0; i < tiers.length; i++) {
         closeQuietly(indexes[i]);

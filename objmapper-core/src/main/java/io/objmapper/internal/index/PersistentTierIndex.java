@@ -176,8 +176,19 @@ public final class PersistentTierIndex implements AutoCloseable {
    *     map file can be created
    */
   public static PersistentTierIndex open(Path file, IndexOptions options) throws IOException {
-    Objects.requireNonNull(options, "options");
-    long t0 = System.nanoTime();
+    return open(file, options, lock(file));
+  }
+
+  /** The lock of an index file, held: one process (and one index in it) at a time. */
+  public record Held(FileChannel channel, FileLock lock) {}
+
+  /**
+   * Takes the lock of index {@code file} (its {@code .lock} sibling), so that it can be
+   * opened later (in the background) by {@link #open(Path, IndexOptions, Held)}.
+   *
+   * @throws io.objmapper.StoreInUseException if another process or index in this JVM holds it
+   */
+  public static Held lock(Path file) throws IOException {
     Path abs = file.toAbsolutePath();
     Path parent = abs.getParent();
     if (parent != null) {
@@ -185,18 +196,31 @@ public final class PersistentTierIndex implements AutoCloseable {
     }
     FileChannel lockChannel = FileChannel.open(sibling(abs, ".lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
-    FileLock lock = null;
+    try {
+      FileLock lock = lockChannel.tryLock();
+      if (lock == null) {
+        throw new io.objmapper.StoreInUseException("the index " + abs + " is in use by another process");
+      }
+      return new Held(lockChannel, lock);
+    } catch (OverlappingFileLockException e) {
+      lockChannel.close();
+      throw new io.objmapper.StoreInUseException("the index " + abs + " is in use by another store in this process");
+    } catch (IOException | RuntimeException e) {
+      lockChannel.close();
+      throw e;
+    }
+  }
+
+  /** Opens index {@code file} whose lock {@code held} was taken by {@link #lock}; releases it on failure. */
+  public static PersistentTierIndex open(Path file, IndexOptions options, Held held) throws IOException {
+    Objects.requireNonNull(options, "options");
+    long t0 = System.nanoTime();
+    Path abs = file.toAbsolutePath();
+    FileChannel lockChannel = held.channel();
+    FileLock lock = held.lock();
     Opened opened = null;
     PersistentTierIndex index = null;
     try {
-      try {
-        lock = lockChannel.tryLock();
-      } catch (OverlappingFileLockException e) {
-        throw new IOException("tier index " + abs + " is already open in this JVM");
-      }
-      if (lock == null) {
-        throw new IOException("tier index " + abs + " is open in another process");
-      }
       opened = openMap(abs, options);
       index = new PersistentTierIndex(abs, options, lockChannel, lock, opened);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);

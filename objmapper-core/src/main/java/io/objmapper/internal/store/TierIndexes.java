@@ -6,12 +6,7 @@ import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,27 +15,6 @@ public final class TierIndexes {
   private static final Logger log = LoggerFactory.getLogger(TierIndexes.class);
 
   private TierIndexes() {}
-
-  /**
-   * Fails if another store (in this process or another) holds the index {@code file}: the
-   * lock the index takes when it opens in the background, probed here so that the store's
-   * {@code build()} fails instead of its writes.
-   */
-  static void requireFree(Path file) throws IOException {
-    Path lock = file.resolveSibling(file.getFileName() + ".lock");
-    if (!Files.exists(lock)) {
-      return;
-    }
-    try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
-      FileLock l = ch.tryLock();
-      if (l == null) {
-        throw new io.objmapper.StoreInUseException("the index " + file + " is in use by another process");
-      }
-      l.release();
-    } catch (OverlappingFileLockException e) {
-      throw new io.objmapper.StoreInUseException("the index " + file + " is in use by another store in this process");
-    }
-  }
 
   /**
    * The index of {@code tier}: a persistent tier with {@code persistIndex} gets a Chronicle
@@ -52,14 +26,26 @@ public final class TierIndexes {
    * @param expectedObjects what a new index file is first sized for
    */
   public static TierIndex open(Tier tier, boolean persist, long expectedObjects) throws IOException {
+    return open(tier, persist, expectedObjects, java.util.concurrent.CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * As {@link #open(Tier, boolean, long)}, but a reconciliation with the files waits for
+   * {@code filesSettled}: the store first finishes what a crash cut short on the files (a
+   * reconciliation scanning meanwhile could index a copy being deleted). If it completes
+   * exceptionally, no reconciliation runs.
+   */
+  public static TierIndex open(Tier tier, boolean persist, long expectedObjects,
+      java.util.concurrent.CompletionStage<?> filesSettled) throws IOException {
     TierConfig c = tier.config();
     if (persist && c.has(TierFlag.PERSISTENT) && c.persistIndex() && c.indexPath().isPresent()) {
       Path file = c.indexPath().get();
-      requireFree(file); // fail build() at once if another store holds the index
+      // The lock now, so build() fails at once if another store holds the index; the map later.
+      PersistentTierIndex.Held held = PersistentTierIndex.lock(file);
       return new OpeningTierIndex(tier.name(), () -> {
-        ChronicleTierIndex index = new ChronicleTierIndex(PersistentTierIndex.open(c.indexPath().get(),
-            Math.max(IndexOptions.MIN_ENTRIES, expectedObjects)), tier);
-        index.reconcileInBackground();
+        ChronicleTierIndex index = new ChronicleTierIndex(PersistentTierIndex.open(file,
+            IndexOptions.ofExpectedEntries(Math.max(IndexOptions.MIN_ENTRIES, expectedObjects)), held), tier);
+        filesSettled.thenRun(index::reconcileInBackground);
         return index;
       });
     }

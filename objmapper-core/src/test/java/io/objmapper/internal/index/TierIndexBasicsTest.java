@@ -226,7 +226,7 @@ class TierIndexBasicsTest {
   @Test
   void secondOpenOfTheSameFileFailsWhileTheFirstIsOpen() throws IOException {
     try (PersistentTierIndex index = open()) {
-      assertThatThrownBy(this::open).isInstanceOf(IOException.class).hasMessageContaining("already open");
+      assertThatThrownBy(this::open).isInstanceOf(io.objmapper.StoreInUseException.class).hasMessageContaining("in use by another store in this process");
       assertThat(index.size()).isZero();
     }
     try (PersistentTierIndex again = open()) {
