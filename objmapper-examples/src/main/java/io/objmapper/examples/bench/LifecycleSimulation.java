@@ -381,8 +381,8 @@ public final class LifecycleSimulation implements Callable<Integer> {
   }
 
   /**
-   * The first round from which the share, averaged over {@code window} rounds, stays within
-   * {@code slack} of {@code target}; -1 if it never does.
+   * The first round from which the share, averaged over {@code window} rounds, stays at or
+   * above {@code target - slack}; -1 if it never does.
    */
   static int roundsToConverge(double[] shares, double target, double slack, int window) {
     int n = shares.length;
@@ -481,7 +481,7 @@ public final class LifecycleSimulation implements Callable<Integer> {
               + " %d failures, %d busy rounds; during the measured rounds %d (%.1f/round)%n",
           movesTotal, promotions, demotions, evictions, bytesMoved, bytesMoved / 1048576.0, failures, busyRounds,
           movesMeasured, (double) movesMeasured / measureRounds);
-      System.out.printf(Locale.ROOT, "rounds to converge (10-round mean share within 0.01 of the measured share"
+      System.out.printf(Locale.ROOT, "rounds to converge (10-round mean share ≥ the measured share - 0.01"
           + " from then on): %d; last round moving ≥ batch/2: %d%n", converged(), lastBusyRound());
       System.out.printf(Locale.ROOT, "fast tier at the end: %d objects, %d bytes; %d of the %d most popular;"
               + " pmf of what it holds %.4f; rank quantiles of its objects p50 %d, p90 %d, p99 %d, max %d%n",
