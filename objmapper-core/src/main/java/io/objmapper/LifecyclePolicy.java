@@ -13,11 +13,12 @@ import java.util.Locale;
  * {@link ObjMapper#runLifecycle()} is called):
  * <ol>
  *   <li>a tier filled past {@code evictWhenFull} of its capacity sends its coldest unpinned
- *       objects down until it is at {@code evictTarget} (the slowest tier of a store without
- *       persistent tiers deletes them);
+ *       objects down until it is at {@code evictTarget}, over as many rounds as the batch size
+ *       needs (the slowest tier of a store without persistent tiers deletes them);
  *   <li>objects scoring above {@code hotThreshold} move up to the fastest tier that accepts
- *       them and has room below {@code evictWhenFull}; when it has none, an object at least
- *       twice as hot takes the place of its coldest object;
+ *       them and has room within {@code evictTarget} (the room above it is for new writes);
+ *       when it has none, an object at least twice as hot takes the place of its coldest
+ *       object;
  *   <li>objects scoring below {@code coldThreshold} move down one tier.
  * </ol>
  * At most {@code migrationBatchSize} objects move per round, fewer while the store answers

@@ -91,6 +91,8 @@ final class StorageEngine implements ObjMapper {
   private final ReentrantLock roundLock = new ReentrantLock();
   private ScheduledExecutorService lifecycleTimer;
   private long lastRoundNanos;
+  /** Tiers being brought down to their fill target, over as many rounds as it takes. */
+  private Set<Integer> draining = Set.of();
   /** When the store opened: until a half-life later, objects not used since are not known to be cold. */
   private final long openedNanos;
   private long lastRoundLookups;
@@ -1177,7 +1179,9 @@ final class StorageEngine implements ObjMapper {
             tiers[t].usedBytes() + reserved.get(t)));
         residents.add(mayLeave(t) ? residentsOf(t, started, lambda) : List.of());
       }
-      List<Planner.Move> moves = new Planner(policy, views, allowed).plan(residents, hot);
+      Planner planner = new Planner(policy, views, allowed, draining);
+      List<Planner.Move> moves = planner.plan(residents, hot);
+      draining = planner.draining();
       int promoted = 0;
       int demoted = 0;
       int evicted = 0;

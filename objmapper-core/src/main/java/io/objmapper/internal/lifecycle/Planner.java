@@ -10,7 +10,13 @@ import java.util.Set;
 /**
  * Picks one round's moves from a snapshot of the tiers and the objects' heat: first the
  * evictions that bring a full tier back to its target, then promotions of hot objects, then
- * demotions of cold ones, at most {@code budget} in all. It only plans: the store carries
+ * demotions of cold ones, at most {@code budget} in all.
+ *
+ * <p>Fill levels: a tier past {@code evictWhenFull} is <em>draining</em> until it is at
+ * {@code evictTarget}, over as many rounds as the budget needs (the caller carries the
+ * draining tiers from round to round). Promotions and demotions fill a tier only up to
+ * {@code evictTarget}; the room above it is for new writes, and past it a hot object only
+ * takes the place of a much colder one. It only plans: the store carries
  * each move out under the object's lock and checks again that it still applies.
  *
  * <p>Rules every planned move obeys: the tier an object leaves has {@code migration_src} and
@@ -86,14 +92,17 @@ public final class Planner {
   private final long[] used;
   private final boolean cacheOnly;
   private final Set<String> planned = new HashSet<>();
+  private final Set<Integer> draining;
   private final List<Move> moves = new ArrayList<>();
   private int budget;
 
   /**
    * @param tiersBySpeed the tiers, fastest first
    * @param budget most moves to plan
+   * @param draining ids of the tiers the previous round left draining
    */
-  public Planner(LifecyclePolicy policy, List<TierView> tiersBySpeed, int budget) {
+  public Planner(LifecyclePolicy policy, List<TierView> tiersBySpeed, int budget, Set<Integer> draining) {
+    this.draining = new HashSet<>(draining);
     this.policy = policy;
     this.tiers = tiersBySpeed.toArray(new TierView[0]);
     this.used = new long[tiers.length];
@@ -126,13 +135,25 @@ public final class Planner {
     return moves;
   }
 
+  /** Ids of the tiers still draining once the planned moves are made: pass them to the next round. */
+  public Set<Integer> draining() {
+    return draining;
+  }
+
   private void evict(List<List<Copy>> coldestFirst) {
-    for (int i = 0; i < tiers.length && budget > 0; i++) {
+    for (int i = 0; i < tiers.length; i++) {
       TierView t = tiers[i];
-      if (!t.bounded() || used[i] <= high(t)) {
+      long low = target(t);
+      if (!t.bounded() || used[i] <= low) {
+        draining.remove(t.id());
         continue;
       }
-      long low = (long) Math.floor(t.capacity() * policy.evictTarget());
+      if (used[i] > high(t)) {
+        draining.add(t.id());
+      }
+      if (!draining.contains(t.id())) {
+        continue;
+      }
       for (Copy c : coldestFirst.get(i)) {
         if (used[i] <= low || budget == 0) {
           break;
@@ -150,6 +171,9 @@ public final class Planner {
         } else if (cacheOnly && lastLocal(i) && gives(t)) {
           add(new Move(c.name(), t.id(), -1, c.size(), Kind.EVICT, false, false), i, -1, c.size());
         }
+      }
+      if (used[i] <= low) {
+        draining.remove(t.id());
       }
     }
   }
@@ -182,7 +206,7 @@ public final class Planner {
         if (!keep && !gives(tiers[from])) {
           continue; // a move would have to delete the source's copy
         }
-        if (!t.bounded() || used[u] + c.size() <= high(t)) {
+        if (!t.bounded() || used[u] + c.size() <= target(t)) {
           add(new Move(c.name(), c.tier(), t.id(), c.size(), Kind.PROMOTE, keep, false), keep ? -1 : from, u, c.size());
           break;
         }
@@ -206,7 +230,7 @@ public final class Planner {
         next[u]++;
         continue;
       }
-      if (v.heat() * 2 >= hot.heat() || used[u] - v.size() + hot.size() > high(t)) {
+      if (v.heat() * 2 >= hot.heat() || used[u] - v.size() + hot.size() > target(t)) {
         return false;
       }
       if (v.cached()) {
@@ -250,10 +274,11 @@ public final class Planner {
 
   /**
    * The first tier slower than position {@code i} that may take {@code c} as its only copy
-   * and has room for it (below its high watermark if {@code belowHigh}, else within its
-   * capacity); -1 if none.
+   * and has room for it (within its fill target if {@code withinTarget}, else within its
+   * capacity: an eviction may push the next tier past its watermark, which then drains it in
+   * turn); -1 if none.
    */
-  private int below(int i, Copy c, boolean belowHigh) {
+  private int below(int i, Copy c, boolean withinTarget) {
     if (!gives(tiers[i])) {
       return -1;
     }
@@ -264,7 +289,7 @@ public final class Planner {
       if (!accepts(t, c) || t.persistent() == c.ephemeral()) {
         continue;
       }
-      long limit = belowHigh ? high(t) : t.capacity();
+      long limit = withinTarget ? target(t) : t.capacity();
       if (!t.bounded() || used[d] + c.size() <= limit) {
         return d;
       }
@@ -288,6 +313,11 @@ public final class Planner {
       }
     }
     return true;
+  }
+
+  /** The fill a tier is kept at: {@code evictTarget} of its capacity. */
+  private long target(TierView t) {
+    return (long) Math.floor(t.capacity() * policy.evictTarget());
   }
 
   private long high(TierView t) {

@@ -32,7 +32,7 @@ class PlannerTest {
   }
 
   private static List<Move> plan(List<TierView> tiers, int budget, List<List<Copy>> residents, List<Copy> hot) {
-    return new Planner(POLICY, tiers, budget).plan(residents, hot);
+    return new Planner(POLICY, tiers, budget, java.util.Set.of()).plan(residents, hot);
   }
 
   private static List<List<Copy>> residents(List<Copy>... perTier) {
@@ -56,15 +56,15 @@ class PlannerTest {
   }
 
   @Test
-  void promotionsStopAtTheHighWatermarkOfTheFastTier() {
+  void promotionsFillTheFastTierOnlyToItsTarget() {
     List<Copy> hot = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       hot.add(copy("/h" + i, 1, HOT + i));
     }
-    // 100 bytes, high watermark 95: nine 10-byte objects fit.
+    // 100 bytes, target 85 (the room above it is for writes): eight 10-byte objects fit.
     List<Move> moves = plan(List.of(fs(0, 100, 0), fs(1, TierConfig.UNLIMITED, 200)), 50,
         residents(List.of(), hot), hot);
-    assertThat(moves).hasSize(9).allMatch(m -> m.kind() == Kind.PROMOTE && m.to() == 0);
+    assertThat(moves).hasSize(8).allMatch(m -> m.kind() == Kind.PROMOTE && m.to() == 0);
     // The hottest go first.
     assertThat(moves.get(0).name()).isEqualTo("/h19");
   }
@@ -73,8 +73,8 @@ class PlannerTest {
   void aMuchHotterObjectTakesThePlaceOfTheColdestOnAFullTier() {
     Copy resident = copy("/r", 0, WARM);
     Copy h = copy("/h", 1, HOT);
-    // 19 of 20 bytes used: at the high watermark (19), not past it.
-    List<Move> moves = plan(List.of(fs(0, 20, 19), fs(1, TierConfig.UNLIMITED, 10)), 10,
+    // 17 of 20 bytes used: at its target (17), no room for 10 more.
+    List<Move> moves = plan(List.of(fs(0, 20, 17), fs(1, TierConfig.UNLIMITED, 10)), 10,
         residents(List.of(resident), List.of(h)), List.of(h));
     assertThat(moves).containsExactly(
         new Move("/r", 0, 1, 10, Kind.DEMOTE, false, false),
@@ -85,7 +85,7 @@ class PlannerTest {
   void aHotObjectDoesNotDisplaceOneNearlyAsHot() {
     Copy resident = copy("/r", 0, HOT);
     Copy h = copy("/h", 1, HOT * 1.5);
-    assertThat(plan(List.of(fs(0, 20, 19), fs(1, TierConfig.UNLIMITED, 10)), 10,
+    assertThat(plan(List.of(fs(0, 20, 17), fs(1, TierConfig.UNLIMITED, 10)), 10,
         residents(List.of(resident), List.of(h)), List.of(h))).isEmpty();
   }
 
@@ -111,6 +111,27 @@ class PlannerTest {
     List<Move> moves = plan(List.of(fs(0, 20, 20), fs(1, TierConfig.UNLIMITED, 0)), 10,
         residents(List.of(warm, unknown), List.of()), List.of());
     assertThat(moves).extracting(Move::name).containsExactly("/u");
+  }
+
+  @Test
+  void aTierKeepsDrainingToItsTargetInLaterRoundsWhenOneRoundsBudgetIsNotEnough() {
+    List<Copy> on0 = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      on0.add(copy("/o" + i, 0, WARM + i));
+    }
+    Planner first = new Planner(POLICY, List.of(fs(0, 100, 100), fs(1, TierConfig.UNLIMITED, 0)), 1,
+        java.util.Set.of());
+    assertThat(first.plan(residents(on0, List.of()), List.of())).extracting(Move::name).containsExactly("/o0");
+    assertThat(first.draining()).containsExactly(0);
+    // Next round: at 90, below the watermark (95) but above the target (85): it goes on.
+    Planner second = new Planner(POLICY, List.of(fs(0, 100, 90), fs(1, TierConfig.UNLIMITED, 10)), 5,
+        first.draining());
+    assertThat(second.plan(residents(on0.subList(1, 10), List.of()), List.of())).extracting(Move::name)
+        .containsExactly("/o1");
+    assertThat(second.draining()).isEmpty();
+    // A tier at 90 that was not draining is left alone.
+    assertThat(plan(List.of(fs(0, 100, 90), fs(1, TierConfig.UNLIMITED, 10)), 5, residents(on0, List.of()),
+        List.of())).isEmpty();
   }
 
   @Test
