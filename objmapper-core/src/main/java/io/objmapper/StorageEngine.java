@@ -276,7 +276,7 @@ final class StorageEngine implements ObjMapper {
     try {
       Entry e = locate(seen.name());
       if (e != null && e.cached()) {
-        relocate(e, e.homeTierId());
+        relocate(e, e.homeTierId(), null);
         e = locate(seen.name());
       }
       return e;
@@ -870,7 +870,7 @@ final class StorageEngine implements ObjMapper {
         throw new ObjectNotFoundException("no object " + name);
       }
       if (e.tierId() != target) {
-        relocate(e, target);
+        relocate(e, target, null);
         manualMoves.increment();
       }
       return info(locate(name));
@@ -902,7 +902,23 @@ final class StorageEngine implements ObjMapper {
    * @throws TierRuleException if the rules forbid the move
    * @throws CapacityException if the target has no room; nothing changed
    */
-  private long relocate(Entry e, int target) {
+  /**
+   * A move already in the journal (registered with its round's other moves, one sync for
+   * all); the move that finds it takes its {@code seq} and sets it to 0.
+   */
+  private static final class JournalSlot {
+    final int from;
+    final int to;
+    long seq;
+
+    JournalSlot(long seq, int from, int to) {
+      this.seq = seq;
+      this.from = from;
+      this.to = to;
+    }
+  }
+
+  private long relocate(Entry e, int target, JournalSlot slot) {
     String name = e.name();
     int src = e.tierId();
     boolean ephemeral = ObjectFlag.EPHEMERAL.in(e.flags());
@@ -945,8 +961,19 @@ final class StorageEngine implements ObjMapper {
     ObjectStat s = null;
     boolean switched = false;
     try {
-      if (journaled) {
+      if (slot != null && slot.seq != 0 && journaled && slot.from == from && slot.to == target) {
+        seq = slot.seq; // registered with the round's moves: synced already
+        slot.seq = 0;
+      } else if (journaled) {
         seq = journal.begin(name, from, target);
+      }
+      if (slot != null && slot.seq != 0) {
+        // Registered as another move than the one made now (the object changed since the
+        // plan): its record must not outlive a crash before this copy begins.
+        journal.end(slot.seq, true);
+        slot.seq = 0;
+      }
+      if (journaled) {
         steps.accept(MigrationStep.JOURNALED);
       }
       s = copy(name, from, target);
@@ -1187,12 +1214,14 @@ final class StorageEngine implements ObjMapper {
       int evicted = 0;
       int failed = 0;
       long bytes = 0;
+      java.util.Map<String, JournalSlot> slots = registerMoves(moves);
       for (Planner.Move m : moves) {
         if (closed) {
           break;
         }
+        JournalSlot slot = slots.get(m.name());
         try {
-          long n = carryOut(m);
+          long n = carryOut(m, slot);
           if (n < 0) {
             continue; // the object changed since the plan
           }
@@ -1209,7 +1238,12 @@ final class StorageEngine implements ObjMapper {
           failed++;
           log.warn("lifecycle: cannot move {} from {} to {}: {}", m.name(), configs[m.from()].name(),
               m.to() < 0 ? "nowhere (delete)" : configs[m.to()].name(), ex.getMessage());
+        } finally {
+          endUnused(slot);
         }
+      }
+      for (JournalSlot slot : slots.values()) {
+        endUnused(slot); // moves not reached (the store is closing)
       }
       long nanos = clock.getAsLong() - started;
       rounds.increment();
@@ -1228,6 +1262,48 @@ final class StorageEngine implements ObjMapper {
       return round;
     } finally {
       roundLock.unlock();
+    }
+  }
+
+  /**
+   * Puts the round's moves that delete their source in the journal at once (one sync), so
+   * that each does not sync on its own.
+   */
+  private java.util.Map<String, JournalSlot> registerMoves(List<Planner.Move> moves) {
+    java.util.Map<String, JournalSlot> slots = new java.util.HashMap<>();
+    if (journal == null) {
+      return slots;
+    }
+    List<MigrationJournal.Pending> real = new ArrayList<>();
+    for (Planner.Move m : moves) {
+      if (m.to() >= 0 && !m.keepSource() && !m.dropCache()) {
+        real.add(new MigrationJournal.Pending(m.name(), m.from(), m.to()));
+      }
+    }
+    if (real.isEmpty()) {
+      return slots;
+    }
+    try {
+      long[] seqs = journal.beginAll(real);
+      for (int i = 0; i < seqs.length; i++) {
+        MigrationJournal.Pending p = real.get(i);
+        slots.put(p.name(), new JournalSlot(seqs[i], p.from(), p.to()));
+      }
+    } catch (IOException ex) {
+      log.warn("migration journal: cannot register the round's moves, each registers itself: {}", ex.toString());
+    }
+    return slots;
+  }
+
+  /** Ends a registered move that was not made (synced: see {@link MigrationJournal#beginAll}). */
+  private void endUnused(JournalSlot slot) {
+    if (slot != null && slot.seq != 0) {
+      try {
+        journal.end(slot.seq, true);
+      } catch (IOException ex) {
+        log.warn("migration journal: {}", ex.toString());
+      }
+      slot.seq = 0;
     }
   }
 
@@ -1294,7 +1370,7 @@ final class StorageEngine implements ObjMapper {
    *
    * @return bytes copied, or -1 if the object moved, changed or went since the plan
    */
-  private long carryOut(Planner.Move m) {
+  private long carryOut(Planner.Move m, JournalSlot slot) {
     enterWrite();
     ReentrantLock lock = stripe(m.name());
     lock.lock();
@@ -1306,7 +1382,7 @@ final class StorageEngine implements ObjMapper {
       if (m.to() < 0) {
         return evictForGood(e);
       }
-      return relocate(e, m.to());
+      return relocate(e, m.to(), slot);
     } finally {
       lock.unlock();
       writers.readLock().unlock();

@@ -81,22 +81,49 @@ public final class MigrationJournal implements AutoCloseable {
   }
 
   /** Records (and syncs) that {@code name} starts moving from tier {@code from} to tier {@code to}. */
-  public synchronized long begin(String name, int from, int to) throws IOException {
+  public long begin(String name, int from, int to) throws IOException {
+    return beginAll(List.of(new Pending(name, from, to)))[0];
+  }
+
+  /**
+   * Records (and syncs, once for all) that each of {@code moves} may start: a round's moves
+   * cost one sync. A move registered and then not made must be {@linkplain #end ended} with
+   * {@code sync} true, before anything else moves that object.
+   */
+  public synchronized long[] beginAll(List<Pending> moves) throws IOException {
     if (channel == null) {
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING);
       append(header + "\n");
     }
-    long seq = nextSeq++;
-    append("B\t" + seq + "\t" + from + "\t" + to + "\t" + name + "\n");
+    long[] seqs = new long[moves.size()];
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < seqs.length; i++) {
+      Pending m = moves.get(i);
+      seqs[i] = nextSeq++;
+      lines.append("B\t").append(seqs[i]).append('\t').append(m.from()).append('\t').append(m.to()).append('\t')
+          .append(m.name()).append('\n');
+    }
+    append(lines.toString());
     channel.force(false);
-    inFlight++;
-    return seq;
+    inFlight += seqs.length;
+    return seqs;
   }
 
   /** Records that move {@code seq} is over (done, or undone with nothing left of it). */
-  public synchronized void end(long seq) throws IOException {
+  public void end(long seq) throws IOException {
+    end(seq, false);
+  }
+
+  /**
+   * Records that move {@code seq} is over; with {@code sync}, durably (for a move registered
+   * but not made: its record must not outlive a crash, or recovery would act on it).
+   */
+  public synchronized void end(long seq, boolean sync) throws IOException {
     append("E\t" + seq + "\n");
+    if (sync) {
+      channel.force(false);
+    }
     inFlight--;
     if (inFlight == 0 && channel.size() > COMPACT_BYTES) {
       restart();

@@ -50,6 +50,19 @@ class MigrationJournalTest {
   }
 
   @Test
+  void aRoundsMovesAreRegisteredTogetherAndThoseNotEndedArePending() throws Exception {
+    MigrationJournal j = MigrationJournal.open(file(), TIERS);
+    long[] seqs = j.beginAll(List.of(new Pending("/a", 0, 1), new Pending("/b", 0, 1), new Pending("/c", 1, 0)));
+    assertThat(seqs).doesNotHaveDuplicates().hasSize(3);
+    j.end(seqs[0]);
+    j.end(seqs[2], true);
+    leave(j);
+    try (MigrationJournal again = MigrationJournal.open(file(), TIERS)) {
+      assertThat(again.pending()).containsExactly(new Pending("/b", 0, 1));
+    }
+  }
+
+  @Test
   void aCleanCloseWithNothingInFlightLeavesNoFile() throws Exception {
     try (MigrationJournal j = MigrationJournal.open(file(), TIERS)) {
       j.end(j.begin("/a", 0, 1));
