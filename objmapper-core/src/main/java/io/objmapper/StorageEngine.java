@@ -90,6 +90,8 @@ final class StorageEngine implements ObjMapper {
   private final AtomicLongArray reserved;
   private final ReentrantLock roundLock = new ReentrantLock();
   private ScheduledExecutorService lifecycleTimer;
+  /** The threads of a round's moves (made when a round first has two); round lock held. */
+  private java.util.concurrent.ExecutorService migrators;
   private long lastRoundNanos;
   /** Tiers being brought down to their fill target, over as many rounds as it takes. */
   private Set<Integer> draining = Set.of();
@@ -1209,42 +1211,25 @@ final class StorageEngine implements ObjMapper {
       Planner planner = new Planner(policy, views, allowed, draining);
       List<Planner.Move> moves = planner.plan(residents, hot);
       draining = planner.draining();
-      int promoted = 0;
-      int demoted = 0;
-      int evicted = 0;
-      int failed = 0;
-      long bytes = 0;
       java.util.Map<String, JournalSlot> slots = registerMoves(moves);
+      Tally tally = new Tally();
+      // Moves that make room first, then the promotions that may need it; within each group
+      // the moves run on MIGRATION_THREADS threads, so one move's syncs overlap another's copy.
+      List<Planner.Move> down = new ArrayList<>();
+      List<Planner.Move> up = new ArrayList<>();
       for (Planner.Move m : moves) {
-        if (closed) {
-          break;
-        }
-        JournalSlot slot = slots.get(m.name());
-        try {
-          long n = carryOut(m, slot);
-          if (n < 0) {
-            continue; // the object changed since the plan
-          }
-          bytes += n;
-          switch (m.kind()) {
-            case PROMOTE -> promoted++;
-            case DEMOTE -> demoted++;
-            case EVICT -> evicted++;
-          }
-        } catch (ObjMapperException | IllegalStateException ex) {
-          if (closed) {
-            break;
-          }
-          failed++;
-          log.warn("lifecycle: cannot move {} from {} to {}: {}", m.name(), configs[m.from()].name(),
-              m.to() < 0 ? "nowhere (delete)" : configs[m.to()].name(), ex.getMessage());
-        } finally {
-          endUnused(slot);
-        }
+        (m.kind() == Planner.Kind.PROMOTE ? up : down).add(m);
       }
+      carryOutAll(down, slots, tally);
+      carryOutAll(up, slots, tally);
       for (JournalSlot slot : slots.values()) {
         endUnused(slot); // moves not reached (the store is closing)
       }
+      int promoted = tally.promoted.get();
+      int demoted = tally.demoted.get();
+      int evicted = tally.evicted.get();
+      int failed = tally.failed.get();
+      long bytes = tally.bytes.get();
       long nanos = clock.getAsLong() - started;
       rounds.increment();
       promotions.add(promoted);
@@ -1262,6 +1247,81 @@ final class StorageEngine implements ObjMapper {
       return round;
     } finally {
       roundLock.unlock();
+    }
+  }
+
+  /** What a round's moves did, counted from the threads that made them. */
+  private static final class Tally {
+    final java.util.concurrent.atomic.AtomicInteger promoted = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger demoted = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger evicted = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+  }
+
+  /** Moves made at once by a round: two overlap one's syncs with the other's copy. */
+  private static final int MIGRATION_THREADS = 2;
+
+  /** Carries out {@code moves} on up to {@link #MIGRATION_THREADS} threads and waits for them all. */
+  private void carryOutAll(List<Planner.Move> moves, java.util.Map<String, JournalSlot> slots, Tally tally) {
+    if (moves.size() <= 1) {
+      moves.forEach(m -> carryOutCounted(m, slots.get(m.name()), tally));
+      return;
+    }
+    if (migrators == null) {
+      migrators = Executors.newFixedThreadPool(MIGRATION_THREADS, r -> {
+        Thread t = new Thread(r, "objmapper-migrate");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    Runnable worker = () -> {
+      for (int i; (i = next.getAndIncrement()) < moves.size(); ) {
+        Planner.Move m = moves.get(i);
+        carryOutCounted(m, slots.get(m.name()), tally);
+      }
+    };
+    List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+    for (int w = 0; w < MIGRATION_THREADS; w++) {
+      running.add(migrators.submit(worker));
+    }
+    for (java.util.concurrent.Future<?> f : running) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while moving objects", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("a move failed unexpectedly", e.getCause());
+      }
+    }
+  }
+
+  private void carryOutCounted(Planner.Move m, JournalSlot slot, Tally tally) {
+    if (closed) {
+      return;
+    }
+    try {
+      long n = carryOut(m, slot);
+      if (n < 0) {
+        return; // the object changed since the plan
+      }
+      tally.bytes.addAndGet(n);
+      switch (m.kind()) {
+        case PROMOTE -> tally.promoted.incrementAndGet();
+        case DEMOTE -> tally.demoted.incrementAndGet();
+        case EVICT -> tally.evicted.incrementAndGet();
+      }
+    } catch (ObjMapperException | IllegalStateException ex) {
+      if (closed) {
+        return;
+      }
+      tally.failed.incrementAndGet();
+      log.warn("lifecycle: cannot move {} from {} to {}: {}", m.name(), configs[m.from()].name(),
+          m.to() < 0 ? "nowhere (delete)" : configs[m.to()].name(), ex.getMessage());
+    } finally {
+      endUnused(slot);
     }
   }
 
@@ -1575,7 +1635,13 @@ final class StorageEngine implements ObjMapper {
     writers.writeLock().lock(); // waits for puts, deletes and moves in progress
     writers.writeLock().unlock();
     roundLock.lock(); // and for the round to notice
-    roundLock.unlock();
+    try {
+      if (migrators != null) {
+        migrators.shutdown();
+      }
+    } finally {
+      roundLock.unlock();
+    }
     fds.invalidateAll();
     closeQuietly(journal);
     for (int t = 0; t < tiers.length; t++) {

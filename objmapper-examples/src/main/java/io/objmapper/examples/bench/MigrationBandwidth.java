@@ -114,7 +114,7 @@ public final class MigrationBandwidth implements Callable<Integer> {
       double total = (double) objects * objectBytes;
       System.out.printf(Locale.ROOT, "%d objects × %d bytes = %.1f MiB, in %s%n", objects, objectBytes,
           total / 1048576, dir);
-      String[] modes = {"copy", "copy+fsync", "copy+fsync+dirs", "store.move"};
+      String[] modes = {"copy", "copy+fsync", "copy+fsync+dirs", "store.move", "lifecycle"};
       double[][] rates = new double[modes.length][repeat];
       for (int rep = 0; rep < repeat; rep++) {
         // Each repetition runs every mode once, starting one mode later, so a slow spell of the
@@ -122,7 +122,7 @@ public final class MigrationBandwidth implements Callable<Integer> {
         for (int k = 0; k < modes.length; k++) {
           int m = (k + rep) % modes.length;
           Path d = dir.resolve("rep" + rep + "-" + m);
-          rates[m][rep] = m == 3 ? storeMove(d) : plainCopy(d, m >= 1, m == 2);
+          rates[m][rep] = m == 4 ? lifecycleRounds(d) : m == 3 ? storeMove(d) : plainCopy(d, m >= 1, m == 2);
           BenchStores.deleteTree(d);
         }
       }
@@ -138,8 +138,11 @@ public final class MigrationBandwidth implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-16s median %8.1f MiB/s (%7.1f objects/s); runs:%s%n", modes[m],
             median[m] / 1048576, median[m] / objectBytes, runs);
       }
-      System.out.printf(Locale.ROOT, "store.move / copy: %.3f; / copy+fsync: %.3f; / copy+fsync+dirs: %.3f"
-          + " (medians; target ≥ 0.70)%n", median[3] / median[0], median[3] / median[1], median[3] / median[2]);
+      for (int m = 3; m <= 4; m++) {
+        System.out.printf(Locale.ROOT, "%s / copy: %.3f; / copy+fsync: %.3f; / copy+fsync+dirs: %.3f"
+            + " (medians; target ≥ 0.70)%n", modes[m], median[m] / median[0], median[m] / median[1],
+            median[m] / median[2]);
+      }
       if (!skipLatency) {
         latency(dir.resolve("latency"));
       }
@@ -240,6 +243,32 @@ public final class MigrationBandwidth implements Callable<Integer> {
     }
   }
 
+  /**
+   * Bytes per second of lifecycle rounds demoting every object from tier a to tier b (batch
+   * 100, on a clock moved ten half-lives on so that all are cold): the journal is synced once
+   * per round instead of once per move.
+   */
+  private double lifecycleRounds(Path dir) throws IOException {
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+    try (ObjMapper store = twoTiers(dir).nanoClock(clock::get).build()) {
+      putObjects(store);
+      clock.addAndGet(java.util.concurrent.TimeUnit.HOURS.toNanos(10));
+      int rounds = 0;
+      long t0 = System.nanoTime();
+      while (store.stats().tiers().get(0).objects() > 0) {
+        if (store.runLifecycle().moved() == 0) {
+          throw new IllegalStateException("a round moved nothing with " + store.stats().tiers().get(0).objects()
+              + " objects left on tier a");
+        }
+        rounds++;
+      }
+      long nanos = System.nanoTime() - t0;
+      System.out.printf(Locale.ROOT, "  lifecycle: %d rounds of at most 100 moves, %.2f ms per round%n", rounds,
+          nanos / 1e6 / rounds);
+      return (double) store.stats().lifecycle().bytesMoved() / (nanos / 1e9);
+    }
+  }
+
   private void putObjects(ObjMapper store) {
     Random random = new Random(seed);
     byte[] data = new byte[objectBytes];
@@ -292,36 +321,58 @@ public final class MigrationBandwidth implements Callable<Integer> {
       r.start();
       sleepSeconds(warmupSeconds);
       Histogram idle1 = r.measure(seconds);
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicLong moved = new AtomicLong();
-      Thread migrator = new Thread(() -> {
-        String to = "b";
+      double[] rate1 = new double[1];
+      Histogram busy1 = migrating(store, r, 1, rate1);
+      double[] rate2 = new double[1];
+      Histogram busy2 = migrating(store, r, 2, rate2);
+      Histogram idle2 = r.measure(seconds);
+      r.stop();
+      System.out.printf(Locale.ROOT, "request latency (open + read 1 byte + close of %d hot objects, %d readers at %s"
+              + " each), µs:%n", hot, readers, readerRate == 0 ? "full speed" : readerRate + "/s");
+      System.out.println("phase                              requests      p50      p90      p99    p99.9      max");
+      row("idle", idle1);
+      row("1 mover (" + String.format(Locale.ROOT, "%.1f MiB/s", rate1[0] / 1048576) + ")", busy1);
+      row("2 movers, as a round (" + String.format(Locale.ROOT, "%.1f MiB/s", rate2[0] / 1048576) + ")", busy2);
+      row("idle again", idle2);
+      double base = Math.min(idle1.getValueAtPercentile(99), idle2.getValueAtPercentile(99));
+      System.out.printf(Locale.ROOT, "p99 migrating / idle: 1 mover %.2f, 2 movers %.2f (against the lower idle p99;"
+          + " target ≤ 2)%n", busy1.getValueAtPercentile(99) / base, busy2.getValueAtPercentile(99) / base);
+    }
+  }
+
+  /**
+   * Request latency while {@code movers} threads move the migration objects between the
+   * tiers without pause (a lifecycle round moves on two threads); {@code rate[0]} gets the
+   * bytes per second they moved.
+   */
+  private Histogram migrating(ObjMapper store, Readers r, int movers, double[] rate) throws InterruptedException {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong moved = new AtomicLong();
+    List<Thread> threads = new ArrayList<>();
+    for (int k = 0; k < movers; k++) {
+      int first = k;
+      Thread t = new Thread(() -> {
+        // Each mover takes every movers-th object, back and forth between the tiers.
+        String to = store.stat(name(first)).orElseThrow().tier().equals("a") ? "b" : "a";
         while (!stop.get()) {
-          for (int i = 0; i < objects && !stop.get(); i++) {
+          for (int i = first; i < objects && !stop.get(); i += movers) {
             store.move(name(i), to);
             moved.addAndGet(objectBytes);
           }
           to = to.equals("b") ? "a" : "b";
         }
-      }, "migrator");
-      migrator.start();
-      long m0 = System.nanoTime();
-      Histogram busy = r.measure(seconds);
-      stop.set(true);
-      migrator.join();
-      double migrationRate = moved.get() / ((System.nanoTime() - m0) / 1e9);
-      Histogram idle2 = r.measure(seconds);
-      r.stop();
-      System.out.printf(Locale.ROOT, "request latency (open + read 1 byte + close of %d hot objects, %d readers at %s"
-              + " each), µs:%n", hot, readers, readerRate == 0 ? "full speed" : readerRate + "/s");
-      System.out.println("phase                       requests      p50      p90      p99    p99.9      max");
-      row("idle", idle1);
-      row("migrating (" + String.format(Locale.ROOT, "%.1f MiB/s", migrationRate / 1048576) + ")", busy);
-      row("idle again", idle2);
-      double base = Math.min(idle1.getValueAtPercentile(99), idle2.getValueAtPercentile(99));
-      System.out.printf(Locale.ROOT, "p99 migrating / idle: %.2f (against the lower idle p99; target ≤ 2)%n",
-          busy.getValueAtPercentile(99) / base);
+      }, "migrator-" + k);
+      t.start();
+      threads.add(t);
     }
+    long m0 = System.nanoTime();
+    Histogram busy = r.measure(seconds);
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join();
+    }
+    rate[0] = moved.get() / ((System.nanoTime() - m0) / 1e9);
+    return busy;
   }
 
   private static void row(String phase, Histogram h) {
