@@ -22,7 +22,8 @@ import java.util.Locale;
  *   <li>objects scoring below {@code coldThreshold} move down one tier.
  * </ol>
  * At most {@code migrationBatchSize} objects move per round, fewer while the store answers
- * more than {@code busyRequestsPerSecond}. PINNED objects never move by themselves. A tier
+ * more than {@code busyRequestsPerSecond}; a round moves objects on two threads while the
+ * store answers less than a quarter of that, on one otherwise. PINNED objects never move by themselves. A tier
  * takes objects only if it has {@link io.objmapper.spi.TierFlag#MIGRATION_DST}, gives them
  * only if it has {@link io.objmapper.spi.TierFlag#MIGRATION_SRC}; EPHEMERAL objects never
  * reach a persistent tier, and a persistent object promoted onto a volatile tier is copied

@@ -10,10 +10,12 @@ package io.objmapper;
  * @param bytesMoved bytes copied between tiers
  * @param failures moves that failed (the object stayed where it was)
  * @param allowed most moves this round could make (the batch size, less under load)
+ * @param threads threads the moves ran on: 2 on a quiet store, 1 while requests come faster
+ *     than a quarter of {@link LifecyclePolicy#busyRequestsPerSecond()}
  * @param nanos how long the round took
  */
 public record MigrationRound(int promoted, int demoted, int evicted, long bytesMoved, int failures, int allowed,
-    long nanos) {
+    int threads, long nanos) {
   /** Objects moved in all. */
   public int moved() {
     return promoted + demoted + evicted;

@@ -93,6 +93,8 @@ final class StorageEngine implements ObjMapper {
   /** The threads of a round's moves (made when a round first has two); round lock held. */
   private java.util.concurrent.ExecutorService migrators;
   private long lastRoundNanos;
+  /** Requests per second between the last two rounds. */
+  private double requestRate;
   /** Tiers being brought down to their fill target, over as many rounds as it takes. */
   private Set<Integer> draining = Set.of();
   /** When the store opened: until a half-life later, objects not used since are not known to be cold. */
@@ -1029,7 +1031,7 @@ final class StorageEngine implements ObjMapper {
     steps.accept(MigrationStep.SOURCE_REMOVED);
   }
 
-  /** After a failed move: removes what the copy left on the target, unless it held the object before. */
+  /** After a failed move: removes the copy it made on the target and serves {@code e} again. */
   private void undoCopy(String name, int target, ObjectStat copied, Entry e) {
     if (copied == null) {
       return; // the tier's write leaves nothing behind when it fails
@@ -1213,15 +1215,18 @@ final class StorageEngine implements ObjMapper {
       draining = planner.draining();
       java.util.Map<String, JournalSlot> slots = registerMoves(moves);
       Tally tally = new Tally();
-      // Moves that make room first, then the promotions that may need it; within each group
-      // the moves run on MIGRATION_THREADS threads, so one move's syncs overlap another's copy.
+      // Moves that make room first, then the promotions that may need it. Within each group the
+      // moves run on two threads while the store is quiet (one move's syncs overlap another's
+      // copy), on one while requests come faster than a quarter of the busy rate: a second
+      // mover would take the CPU the requests need.
+      int threads = requestRate < policy.busyRequestsPerSecond() / 4.0 ? MIGRATION_THREADS : 1;
       List<Planner.Move> down = new ArrayList<>();
       List<Planner.Move> up = new ArrayList<>();
       for (Planner.Move m : moves) {
         (m.kind() == Planner.Kind.PROMOTE ? up : down).add(m);
       }
-      carryOutAll(down, slots, tally);
-      carryOutAll(up, slots, tally);
+      carryOutAll(down, slots, tally, threads);
+      carryOutAll(up, slots, tally, threads);
       for (JournalSlot slot : slots.values()) {
         endUnused(slot); // moves not reached (the store is closing)
       }
@@ -1236,11 +1241,11 @@ final class StorageEngine implements ObjMapper {
       demotions.add(demoted);
       lifecycleEvictions.add(evicted);
       moveFailures.add(failed);
-      MigrationRound round = new MigrationRound(promoted, demoted, evicted, bytes, failed, allowed, nanos);
+      MigrationRound round = new MigrationRound(promoted, demoted, evicted, bytes, failed, allowed, threads, nanos);
       if (!moves.isEmpty()) {
         log.info("lifecycle round: {} promoted, {} demoted, {} evicted, {} bytes moved, {} failed in {} ms"
-            + " (at most {} moves this round); tiers {}", promoted, demoted, evicted, bytes, failed,
-            nanos / 1_000_000, allowed, usageSummary());
+            + " ({} requests/s, at most {} moves on {} threads); tiers {}", promoted, demoted, evicted, bytes, failed,
+            nanos / 1_000_000, Math.round(requestRate), allowed, threads, usageSummary());
       } else {
         log.debug("lifecycle round: nothing to move (at most {} moves); tiers {}", allowed, usageSummary());
       }
@@ -1259,12 +1264,13 @@ final class StorageEngine implements ObjMapper {
     final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
   }
 
-  /** Moves made at once by a round: two overlap one's syncs with the other's copy. */
+  /** Moves made at once by a round on a quiet store: two overlap one's syncs with the other's copy. */
   private static final int MIGRATION_THREADS = 2;
 
-  /** Carries out {@code moves} on up to {@link #MIGRATION_THREADS} threads and waits for them all. */
-  private void carryOutAll(List<Planner.Move> moves, java.util.Map<String, JournalSlot> slots, Tally tally) {
-    if (moves.size() <= 1) {
+  /** Carries out {@code moves} on up to {@code threads} threads and waits for them all. */
+  private void carryOutAll(List<Planner.Move> moves, java.util.Map<String, JournalSlot> slots, Tally tally,
+      int threads) {
+    if (moves.size() <= 1 || threads <= 1) {
       moves.forEach(m -> carryOutCounted(m, slots.get(m.name()), tally));
       return;
     }
@@ -1283,7 +1289,7 @@ final class StorageEngine implements ObjMapper {
       }
     };
     List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-    for (int w = 0; w < MIGRATION_THREADS; w++) {
+    for (int w = 0; w < Math.min(threads, MIGRATION_THREADS); w++) {
       running.add(migrators.submit(worker));
     }
     for (java.util.concurrent.Future<?> f : running) {
@@ -1372,6 +1378,7 @@ final class StorageEngine implements ObjMapper {
     long requests = lookups.sum();
     double secs = (now - lastRoundNanos) / 1e9;
     double rate = secs > 0 ? (requests - lastRoundLookups) / secs : 0;
+    requestRate = rate;
     lastRoundNanos = now;
     lastRoundLookups = requests;
     int batch = policy.migrationBatchSize();

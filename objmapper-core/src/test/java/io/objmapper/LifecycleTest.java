@@ -227,12 +227,16 @@ class LifecycleTest {
         store.put("/o" + i, version(i, 4));
       }
       clock.addAndGet(5 * HOUR);
-      store.runLifecycle(); // starts the rate's interval
+      MigrationRound quiet = store.runLifecycle(); // also starts the rate's interval
+      assertThat(quiet.allowed()).isEqualTo(10);
+      assertThat(quiet.threads()).as("a quiet store moves on two threads").isEqualTo(2);
+      assertThat(quiet.demoted()).isEqualTo(10);
       store.put("/x", version(1, 1));
       clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
       read(store, "/x", 400); // 400 requests/s: four times the busy rate
       MigrationRound round = store.runLifecycle();
       assertThat(round.allowed()).isEqualTo(2);
+      assertThat(round.threads()).as("a busy store moves on one").isEqualTo(1);
       assertThat(store.stats().lifecycle().busyRounds()).isEqualTo(1);
     }
   }

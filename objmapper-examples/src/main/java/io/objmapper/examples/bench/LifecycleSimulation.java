@@ -248,7 +248,7 @@ public final class LifecycleSimulation implements Callable<Integer> {
         res.halfLifeSeconds = halfLife;
         res.fit = fit;
         res.analytic = zipf.topShare(fit);
-        res.watermarkFit = (int) (Math.floor(capacity * policy.evictWhenFull()) / objectBytes);
+        res.watermarkFit = (int) (Math.floor(capacity * policy.evictTarget()) / objectBytes);
         res.analyticAtWatermark = zipf.topShare(res.watermarkFit);
         res.shares = new double[warmupRounds + measureRounds];
         res.moves = new int[warmupRounds + measureRounds];
@@ -473,7 +473,7 @@ public final class LifecycleSimulation implements Callable<Integer> {
           warmupRounds, measureRounds, measured, wallSeconds);
       System.out.printf(Locale.ROOT, "fast-tier share of measured requests: %.4f%n", share);
       System.out.printf(Locale.ROOT, "oracle (the %d most popular on the fast tier): analytic %.4f, empirical %.4f"
-          + " (the %d that fit below the evictWhenFull watermark: %.4f)%n", fit, analytic, empirical,
+          + " (the %d that fit within the evictTarget fill, where promotions stop: %.4f)%n", fit, analytic, empirical,
           watermarkFit, analyticAtWatermark);
       System.out.printf(Locale.ROOT, "ratio to the oracle: %.3f (empirical), %.3f (analytic); target ≥ 0.90%n",
           share / empirical, share / analytic);
