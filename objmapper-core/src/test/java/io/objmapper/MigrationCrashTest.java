@@ -1,5 +1,7 @@
 package io.objmapper;
 
+import io.objmapper.testing.ChildJvm;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -13,15 +15,11 @@ import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.TierProvider;
 import io.objmapper.spi.TierProviders;
 import io.objmapper.spi.contract.InMemoryRemoteTierProvider;
-import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,7 +70,6 @@ class MigrationCrashTest {
   static final String MOVED = "/b";
   private static final String KILL_POINT = "killing-point ";
   private static final String ENDED = "ended ";
-  private static final String EOF = "\u0000eof";
 
   /** One directory per case below it; all cases' stores live in one child, killed once. */
   @TempDir static Path root;
@@ -133,12 +130,12 @@ class MigrationCrashTest {
     Process child = startChild(cases, childErr);
     try {
       BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-      Thread pump = pumpLines(child, lines);
+      Thread pump = ChildJvm.pumpLines(child, lines, "migration-crash-child-stdout");
       while (outcomes.size() < cases.size()) {
         String line = lines.poll(120, TimeUnit.SECONDS);
-        if (line == null || line.equals(EOF)) {
+        if (line == null || line.equals(ChildJvm.EOF)) {
           fail("the child ended or hung before every case reached its killing point (" + outcomes + "); its stderr ("
-              + childErr + "):\n" + tail(childErr));
+              + childErr + "):\n" + ChildJvm.tail(childErr, 30));
         }
         if (line.startsWith(KILL_POINT) || line.startsWith(ENDED)) {
           outcomes.put(line.split(" ", 3)[1], line);
@@ -292,49 +289,11 @@ class MigrationCrashTest {
   }
 
   private static Process startChild(List<String> cases, Path stderr) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("-Dchronicle")
-          || arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access")) {
-        command.add(arg);
-      }
-    }
-    command.add("-Xmx512m");
-    command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Child.class.getName());
-    command.add(root.toString());
-    command.addAll(cases);
-    return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-  }
-
-  private static Thread pumpLines(Process child, BlockingQueue<String> lines) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r =
-          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        lines.add("read failed: " + e);
-      } finally {
-        lines.add(EOF);
-      }
-    }, "migration-crash-child-stdout");
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  private static String tail(Path file) {
-    try {
-      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));
-    } catch (IOException e) {
-      return e.toString();
-    }
+    List<String> args = new ArrayList<>();
+    args.add(root.toString());
+    args.addAll(cases);
+    return ChildJvm.start(Child.class, List.of("-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"), args,
+        stderr);
   }
 
   // ---- shared by both sides ---------------------------------------------------------------

@@ -1,19 +1,16 @@
 package io.objmapper.internal.index;
 
+import io.objmapper.testing.ChildJvm;
+
 import static io.objmapper.internal.index.TierIndexFixtures.entry;
 import static io.objmapper.internal.index.TierIndexFixtures.name;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** A real {@code kill -9} of a process writing the index, then a reopen in this JVM. */
 @Timeout(300)
 class TierIndexKillTest {
-  private static final String EOF = "\u0000eof";
 
   @TempDir
   Path dir;
@@ -39,16 +35,16 @@ class TierIndexKillTest {
     String last = "";
     try {
       BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-      Thread pump = pumpLines(child, lines);
+      Thread pump = ChildJvm.pumpLines(child, lines, "kill-test-child-stdout");
       while (committed < 30_000) {
         String line = lines.poll(120, TimeUnit.SECONDS);
-        assertThat(line).as("child output (stderr in %s: %s)", childErr, tail(childErr)).isNotNull().isNotEqualTo(EOF);
+        assertThat(line).as("child output (stderr in %s: %s)", childErr, ChildJvm.tail(childErr, 20)).isNotNull().isNotEqualTo(ChildJvm.EOF);
         committed = Math.max(committed, parseCommitted(line));
       }
       child.destroyForcibly(); // SIGKILL: no shutdown hook, no close, no marker
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       pump.join(TimeUnit.SECONDS.toMillis(30));
-      for (String line = lines.poll(); line != null && !line.equals(EOF); line = lines.poll()) {
+      for (String line = lines.poll(); line != null && !line.equals(ChildJvm.EOF); line = lines.poll()) {
         committed = Math.max(committed, parseCommitted(line));
         last = line;
       }
@@ -85,51 +81,12 @@ class TierIndexKillTest {
   }
 
   private static Process startChild(Path file, int limit, Path stderr) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("-Dchronicle")
-          || arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access")) {
-        command.add(arg);
-      }
-    }
-    command.add("-Xmx256m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(TierIndexKillChild.class.getName());
-    command.add(file.toString());
-    command.add(Integer.toString(limit));
-    return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-  }
-
-  private static Thread pumpLines(Process child, BlockingQueue<String> lines) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r =
-          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        lines.add("read failed: " + e);
-      } finally {
-        lines.add(EOF);
-      }
-    }, "kill-test-child-stdout");
-    t.setDaemon(true);
-    t.start();
-    return t;
+    return ChildJvm.start(TierIndexKillChild.class, List.of("-Xmx256m"), List.of(file.toString(),
+        Integer.toString(limit)), stderr);
   }
 
   private static long parseCommitted(String line) {
     return line.startsWith("committed ") ? Long.parseLong(line.substring("committed ".length())) : 0;
   }
 
-  private static String tail(Path file) {
-    try {
-      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return String.join("\n", all.subList(Math.max(0, all.size() - 20), all.size()));
-    } catch (IOException e) {
-      return e.toString();
-    }
-  }
 }

@@ -1,0 +1,73 @@
+package io.objmapper.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * A child JVM for the tests that kill a process mid-work: same JDK, same class path, the
+ * JVM flags Chronicle Map needs (copied from this JVM's), its stdout read line by line.
+ */
+public final class ChildJvm {
+  /** Put on the line queue once the child's stdout ends. */
+  public static final String EOF = "\u0000eof";
+
+  private ChildJvm() {}
+
+  /**
+   * Starts {@code main} with {@code jvmArgs} and {@code args}; stderr goes to {@code stderr}.
+   */
+  public static Process start(Class<?> main, List<String> jvmArgs, List<String> args, Path stderr)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports") || arg.startsWith("-Dchronicle")
+          || arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe-memory-access")) {
+        command.add(arg);
+      }
+    }
+    command.addAll(jvmArgs);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(main.getName());
+    command.addAll(args);
+    return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+  }
+
+  /** A daemon thread putting each line of {@code child}'s stdout on {@code lines}, then {@link #EOF}. */
+  public static Thread pumpLines(Process child, BlockingQueue<String> lines, String threadName) {
+    Thread t = new Thread(() -> {
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        lines.add("read failed: " + e);
+      } finally {
+        lines.add(EOF);
+      }
+    }, threadName);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** The last {@code n} lines of {@code file}, for a failure message. */
+  public static String tail(Path file, int n) {
+    try {
+      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+}
