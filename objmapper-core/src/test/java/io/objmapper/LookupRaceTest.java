@@ -1,5 +1,7 @@
 package io.objmapper;
 
+import io.objmapper.testing.ForwardingTier;
+
 import static io.objmapper.TestStores.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,9 +12,6 @@ import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierProvider;
 import io.objmapper.spi.TierProviders;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,86 +65,19 @@ class LookupRaceTest {
   }
 
   /** A tier that runs {@link #onNextStat} after answering a stat. */
-  private final class HookedTier implements Tier {
-    private final Tier tier;
-
+  private final class HookedTier extends ForwardingTier {
     HookedTier(Tier tier) {
-      this.tier = tier;
+      super(tier);
     }
 
     @Override
     public ObjectStat stat(String name) throws IOException {
-      ObjectStat s = tier.stat(name);
+      ObjectStat s = delegate.stat(name);
       Runnable action = onNextStat.getAndSet(null);
       if (action != null) {
         action.run();
       }
       return s;
-    }
-
-    @Override
-    public TierConfig config() {
-      return tier.config();
-    }
-
-    @Override
-    public boolean isLocal() {
-      return tier.isLocal();
-    }
-
-    @Override
-    public Path path(String name) {
-      return tier.path(name);
-    }
-
-    @Override
-    public FileChannel openRead(String name) throws IOException {
-      return tier.openRead(name);
-    }
-
-    @Override
-    public InputStream openStream(String name) throws IOException {
-      return tier.openStream(name);
-    }
-
-    @Override
-    public ObjectStat write(String name, InputStream source) throws IOException {
-      return tier.write(name, source);
-    }
-
-    @Override
-    public ObjectStat write(String name, ByteBuffer source) throws IOException {
-      return tier.write(name, source);
-    }
-
-    @Override
-    public ObjectStat write(String name, FileChannel source, long position, long count) throws IOException {
-      return tier.write(name, source, position, count);
-    }
-
-    @Override
-    public boolean delete(String name) throws IOException {
-      return tier.delete(name);
-    }
-
-    @Override
-    public long scan(ScanVisitor visitor, ScanProgress progress) throws IOException {
-      return tier.scan(visitor, progress);
-    }
-
-    @Override
-    public long usedBytes() {
-      return tier.usedBytes();
-    }
-
-    @Override
-    public long objectCount() {
-      return tier.objectCount();
-    }
-
-    @Override
-    public void close() throws IOException {
-      tier.close();
     }
   }
 }

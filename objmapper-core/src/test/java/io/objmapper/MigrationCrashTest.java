@@ -1,5 +1,7 @@
 package io.objmapper;
 
+import io.objmapper.testing.ForwardingTier;
+
 import io.objmapper.testing.ChildJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,7 +10,6 @@ import static org.assertj.core.api.Assertions.fail;
 import io.objmapper.internal.lifecycle.MigrationStep;
 import io.objmapper.internal.tier.FsTierProvider;
 import io.objmapper.internal.tier.MemoryTierProvider;
-import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
@@ -18,8 +19,6 @@ import io.objmapper.spi.contract.InMemoryRemoteTierProvider;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -487,66 +486,16 @@ class MigrationCrashTest {
     public Tier create(TierConfig config) throws IOException {
       Tier t = kit.create(TierConfig.builder().name(config.name()).type(InMemoryRemoteTierProvider.TYPE)
           .id(config.id()).flags(config.flags()).perfFactor(config.perfFactor()).build());
-      return new Tier() {
+      return new ForwardingTier(t) {
         @Override
         public TierConfig config() {
           return config;
         }
 
         @Override
-        public boolean isLocal() {
-          return false;
-        }
-
-        @Override
-        public ObjectStat stat(String name) throws IOException {
-          return t.stat(name);
-        }
-
-        @Override
         public InputStream openStream(String name) throws IOException {
-          InputStream in = t.openStream(name);
+          InputStream in = delegate.openStream(name);
           return armed.get() ? new HalfThenBlock(in, caseId, "copy of " + name + " off the remote tier half-way") : in;
-        }
-
-        @Override
-        public ObjectStat write(String name, InputStream source) throws IOException {
-          return t.write(name, source);
-        }
-
-        @Override
-        public ObjectStat write(String name, ByteBuffer source) throws IOException {
-          return t.write(name, source);
-        }
-
-        @Override
-        public ObjectStat write(String name, FileChannel source, long position, long count) throws IOException {
-          return t.write(name, source, position, count);
-        }
-
-        @Override
-        public boolean delete(String name) throws IOException {
-          return t.delete(name);
-        }
-
-        @Override
-        public long scan(ScanVisitor visitor, ScanProgress progress) throws IOException {
-          return t.scan(visitor, progress);
-        }
-
-        @Override
-        public long usedBytes() {
-          return t.usedBytes();
-        }
-
-        @Override
-        public long objectCount() {
-          return t.objectCount();
-        }
-
-        @Override
-        public void close() throws IOException {
-          t.close();
         }
       };
     }

@@ -1,0 +1,89 @@
+package io.objmapper.testing;
+
+import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.Tier;
+import io.objmapper.spi.TierConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/** A tier that forwards every call to another: tests override the calls they hook. */
+public class ForwardingTier implements Tier {
+  protected final Tier delegate;
+
+  public ForwardingTier(Tier delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public TierConfig config() {
+    return delegate.config();
+  }
+
+  @Override
+  public boolean isLocal() {
+    return delegate.isLocal();
+  }
+
+  @Override
+  public ObjectStat stat(String name) throws IOException {
+    return delegate.stat(name);
+  }
+
+  @Override
+  public Path path(String name) {
+    return delegate.path(name);
+  }
+
+  @Override
+  public FileChannel openRead(String name) throws IOException {
+    return delegate.openRead(name);
+  }
+
+  @Override
+  public InputStream openStream(String name) throws IOException {
+    return delegate.openStream(name);
+  }
+
+  @Override
+  public ObjectStat write(String name, InputStream source) throws IOException {
+    return delegate.write(name, source);
+  }
+
+  @Override
+  public ObjectStat write(String name, ByteBuffer source) throws IOException {
+    return delegate.write(name, source);
+  }
+
+  @Override
+  public ObjectStat write(String name, FileChannel source, long position, long count) throws IOException {
+    return delegate.write(name, source, position, count);
+  }
+
+  @Override
+  public boolean delete(String name) throws IOException {
+    return delegate.delete(name);
+  }
+
+  @Override
+  public long scan(ScanVisitor visitor, ScanProgress progress) throws IOException {
+    return delegate.scan(visitor, progress);
+  }
+
+  @Override
+  public long usedBytes() {
+    return delegate.usedBytes();
+  }
+
+  @Override
+  public long objectCount() {
+    return delegate.objectCount();
+  }
+
+  @Override
+  public void close() throws IOException {
+    delegate.close();
+  }
+}
