@@ -30,6 +30,10 @@ import java.util.function.LongSupplier;
  * }
  * }</pre>
  *
+ * <p>Objects move between tiers by themselves as their use changes ({@link LifecyclePolicy}:
+ * hot ones up, cold ones down, full tiers drained), under the tiers' migration flags;
+ * {@link #placement} says where an object is and why.
+ *
  * <p>Thread-safe. Lookups and opens never block behind writers. Errors are typed:
  * {@link ObjectNotFoundException}, {@link io.objmapper.spi.InvalidObjectNameException},
  * {@link TierRuleException}, {@link CapacityException}, {@link StorageException}.
