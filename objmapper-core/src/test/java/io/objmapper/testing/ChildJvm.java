@@ -39,7 +39,10 @@ public final class ChildJvm {
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
     command.addAll(args);
-    return new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+    // No pipe to its stdin: the parent would hold that descriptor until a garbage collection,
+    // and tests that count this process's descriptors would see it go at random.
+    return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectError(stderr.toFile()).start();
   }
 
   /** A daemon thread putting each line of {@code child}'s stdout on {@code lines}, then {@link #EOF}. */

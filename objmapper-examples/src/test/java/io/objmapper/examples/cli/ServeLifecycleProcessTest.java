@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Test;
  * open the store and show where the rounds put the objects.
  */
 class ServeLifecycleProcessTest {
+  /** No pipe to a child's stdin: this JVM would hold that descriptor until a garbage collection. */
+  private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
+
   Path dir;
   Path conf;
   Path in;
@@ -65,7 +68,7 @@ class ServeLifecycleProcessTest {
   private Process serve(String... extra) throws IOException {
     List<String> cmd = new ArrayList<>(serveCommandOf(dir.resolve("s.sock")));
     cmd.addAll(List.of(extra));
-    return new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
+    return new ProcessBuilder(cmd).redirectInput(NO_INPUT).redirectError(stderr.toFile()).start();
   }
 
   /** The first line of {@code serve}'s log that contains {@code text}, waiting up to 30 s for it. */
@@ -149,7 +152,8 @@ class ServeLifecycleProcessTest {
     BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
     assertThat(out.readLine()).startsWith("listening on unix:");
     Path secondErr = dir.resolve("second.err");
-    Process second = new ProcessBuilder(serveCommandOf(dir.resolve("s2.sock"))).redirectError(secondErr.toFile()).start();
+    Process second = new ProcessBuilder(serveCommandOf(dir.resolve("s2.sock"))).redirectInput(NO_INPUT)
+        .redirectError(secondErr.toFile()).start();
     assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(second.exitValue()).isEqualTo(1);
     List<String> errLines = Files.readAllLines(secondErr).stream().filter(l -> !l.contains(" INFO ")).toList();
@@ -165,7 +169,7 @@ class ServeLifecycleProcessTest {
     List<String> cmd = serveCommandOf(dir.resolve("s.sock"));
     cmd.subList(cmd.indexOf("--config"), cmd.size()).clear();
     cmd.addAll(List.of("--data", data.toString(), "--import", in.toString()));
-    serve = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
+    serve = new ProcessBuilder(cmd).redirectInput(NO_INPUT).redirectError(stderr.toFile()).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
     assertThat(out.readLine()).startsWith("listening on unix:");
 

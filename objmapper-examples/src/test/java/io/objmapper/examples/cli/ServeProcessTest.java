@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /** The launcher's {@code serve} as a real child process: signals, restarts, kill -9. */
 class ServeProcessTest {
+  /** No pipe to a child's stdin: this JVM would hold that descriptor until a garbage collection. */
+  private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
+
   Path dir;
   Path sock;
   Path data;
@@ -76,7 +79,7 @@ class ServeProcessTest {
     cmd.add("--data");
     cmd.add(data.toString());
     cmd.addAll(List.of(extra));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p = new ProcessBuilder(cmd).redirectInput(NO_INPUT).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     started.add(p);
     return p;
   }
