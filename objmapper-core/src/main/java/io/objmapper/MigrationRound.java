@@ -8,7 +8,8 @@ package io.objmapper;
  * @param evicted objects sent down (or, from the slowest tier of a store without persistent
  *     tiers, deleted) to bring a full tier back to its target
  * @param bytesMoved bytes copied between tiers
- * @param failures moves that failed (the object stayed where it was)
+ * @param failures moves that failed (the object stayed where it was); a move whose room went
+ *     between the plan and the move (a write took it) is not a failure, only not made
  * @param allowed most moves this round could make (the batch size, less under load)
  * @param threads threads the moves ran on: 2 on a quiet store, 1 while requests come faster
  *     than a quarter of {@link LifecyclePolicy#busyRequestsPerSecond()}

@@ -1319,6 +1319,10 @@ final class StorageEngine implements ObjMapper {
         case DEMOTE -> tally.demoted.incrementAndGet();
         case EVICT -> tally.evicted.incrementAndGet();
       }
+    } catch (CapacityException ex) {
+      // The room the plan counted on went meanwhile (a write took it, or the object grew):
+      // the object stays where it is; the next round plans with what is there then.
+      log.debug("lifecycle: {} stays on {}: {}", m.name(), configs[m.from()].name(), ex.getMessage());
     } catch (ObjMapperException | IllegalStateException ex) {
       if (closed) {
         return;
