@@ -74,16 +74,18 @@ class ServeLifecycleProcessTest {
   /** The first line of {@code serve}'s log that contains {@code text}, waiting up to 30 s for it. */
   private String awaitLogLine(String text) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(stderr)) {
-        for (String line : Files.readAllLines(stderr, StandardCharsets.UTF_8)) {
-          if (line.contains(text)) {
-            return line;
+    try (DirectoryChanges changes = new DirectoryChanges(stderr.getParent())) {
+      while (System.nanoTime() < deadline) {
+        if (Files.exists(stderr)) {
+          for (String line : Files.readAllLines(stderr, StandardCharsets.UTF_8)) {
+            if (line.contains(text)) {
+              return line;
+            }
           }
         }
+        assertThat(serve.isAlive()).as("serve is running; its log:%n%s", Files.readString(stderr)).isTrue();
+        changes.await(deadline); // the log grows
       }
-      assertThat(serve.isAlive()).as("serve is running; its log:%n%s", Files.readString(stderr)).isTrue();
-      Thread.sleep(50);
     }
     throw new AssertionError("no \"" + text + "\" in serve's log:\n" + Files.readString(stderr));
   }
@@ -219,31 +221,35 @@ class ServeLifecycleProcessTest {
       throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     String last = "nothing yet";
-    while (System.nanoTime() < deadline) {
-      assertThat(serve.isAlive()).as("serve is running; its log:%n%s", Files.readString(stderr)).isTrue();
-      List<String> cmd = new ArrayList<>(List.of("stats"));
-      cmd.addAll(List.of(args));
-      Result r = launch(cmd.toArray(String[]::new));
-      last = r.toString();
-      if (r.code() == 0 && r.json().get("live").asBoolean() && wanted.test(r.json())) {
-        JsonNode tiers = r.json().get("tiers");
-        boolean matches = true;
-        StringBuilder disk = new StringBuilder();
-        for (int i = 0; i < roots.size(); i++) {
-          if (roots.get(i) != null) {
-            long[] onDisk = objectsAndBytesOnDisk(roots.get(i));
-            disk.append(' ').append(roots.get(i).getFileName()).append('=').append(onDisk[0]).append('/')
-                .append(onDisk[1]);
-            matches &= tiers.get(i).get("objects").asLong() == onDisk[0]
-                && tiers.get(i).get("bytes").asLong() == onDisk[1];
+    // The snapshot is renamed into place at the root of the first persistent tier, the first root given.
+    Path snapshotDir = roots.stream().filter(java.util.Objects::nonNull).findFirst().orElseThrow();
+    try (DirectoryChanges changes = new DirectoryChanges(snapshotDir)) {
+      while (System.nanoTime() < deadline) {
+        assertThat(serve.isAlive()).as("serve is running; its log:%n%s", Files.readString(stderr)).isTrue();
+        List<String> cmd = new ArrayList<>(List.of("stats"));
+        cmd.addAll(List.of(args));
+        Result r = launch(cmd.toArray(String[]::new));
+        last = r.toString();
+        if (r.code() == 0 && r.json().get("live").asBoolean() && wanted.test(r.json())) {
+          JsonNode tiers = r.json().get("tiers");
+          boolean matches = true;
+          StringBuilder disk = new StringBuilder();
+          for (int i = 0; i < roots.size(); i++) {
+            if (roots.get(i) != null) {
+              long[] onDisk = objectsAndBytesOnDisk(roots.get(i));
+              disk.append(' ').append(roots.get(i).getFileName()).append('=').append(onDisk[0]).append('/')
+                  .append(onDisk[1]);
+              matches &= tiers.get(i).get("objects").asLong() == onDisk[0]
+                  && tiers.get(i).get("bytes").asLong() == onDisk[1];
+            }
           }
+          if (matches) {
+            return r.json();
+          }
+          last += " vs on disk (objects/bytes):" + disk;
         }
-        if (matches) {
-          return r.json();
-        }
-        last += " vs on disk (objects/bytes):" + disk;
+        changes.await(deadline); // the next snapshot
       }
-      Thread.sleep(100);
     }
     throw new AssertionError("stats never answered as wanted from a live snapshot; last: " + last);
   }
