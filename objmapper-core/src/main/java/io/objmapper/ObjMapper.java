@@ -1,7 +1,6 @@
 package io.objmapper;
 
 import io.objmapper.internal.config.ObjMapperConfig;
-import io.objmapper.server.ObjectServer;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierProviders;
 import java.io.IOException;
@@ -26,7 +25,7 @@ import java.util.function.LongSupplier;
  *   try (ObjectLease lease = store.open("/greeting")) {
  *     byte[] bytes = lease.readAllBytes();
  *   }
- *   ObjectServer server = store.startServer(Path.of("objmapper.sock"));
+ *   ObjectServer server = ObjectServer.start(store, Path.of("objmapper.sock")); // io.objmapper.server
  * }
  * }</pre>
  *
@@ -119,17 +118,6 @@ public interface ObjMapper extends AutoCloseable {
 
   /** The tiers, in configuration order (a tier's id is its position). */
   List<TierConfig> tiers();
-
-  /**
-   * A server builder serving this store, with the settings of the configuration file (if
-   * any) applied; set a listener and {@code build().start()} it.
-   */
-  ObjectServer.Builder server();
-
-  /** Starts a server on the Unix socket {@code socket} with the configured settings. */
-  default ObjectServer startServer(Path socket) throws IOException {
-    return server().unixSocket(socket).build().start();
-  }
 
   /** Closes the tiers and indexes (cleanly, so the next start needs no recovery). Idempotent. */
   @Override

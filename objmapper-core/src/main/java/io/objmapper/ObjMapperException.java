@@ -1,52 +1,45 @@
 package io.objmapper;
 
-import io.objmapper.protocol.Status;
-
 /**
- * Base of objmapper's typed exceptions. Each carries the wire {@link Status} a server
- * answers with when the exception ends a request, so a client sees the same type again.
+ * Base of objmapper's typed exceptions. Each carries the {@link ErrorCode} of its failure;
+ * a server answers with the wire status of that name when the exception ends a request, so
+ * a client sees the same type and code again.
  */
 public class ObjMapperException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final Status status;
+  private final ErrorCode code;
 
-  public ObjMapperException(Status status, String message) {
-    this(status, message, null);
+  public ObjMapperException(ErrorCode code, String message) {
+    this(code, message, null);
   }
 
-  public ObjMapperException(Status status, String message, Throwable cause) {
+  public ObjMapperException(ErrorCode code, String message, Throwable cause) {
     super(message, cause);
-    if (status == null || status == Status.OK) {
-      throw new IllegalArgumentException("an exception needs an error status");
+    if (code == null) {
+      throw new IllegalArgumentException("an exception needs an error code");
     }
-    this.status = status;
+    this.code = code;
   }
 
-  /** The status this error has on the wire. */
-  public Status status() {
-    return status;
+  /** What kind of failure this is (the status it has on the wire has the same name). */
+  public ErrorCode code() {
+    return code;
   }
 
   /**
-   * The typed exception for an error status received from a server: NOT_FOUND becomes
-   * {@link ObjectNotFoundException}, STORAGE_ERROR {@link StorageException}, anything else
-   * an {@code ObjMapperException} with that status. An unknown status code is reported as
-   * INTERNAL_ERROR, with the code in the message.
+   * The typed exception for {@code code}: NOT_FOUND becomes {@link ObjectNotFoundException},
+   * STORAGE_ERROR {@link StorageException}, anything else an {@code ObjMapperException} with
+   * that code.
    */
-  public static ObjMapperException forStatus(int code, String message) {
-    Status status = Status.of(code);
-    String text = message == null || message.isEmpty() ? Status.nameOf(code) : message;
-    if (status == null || status == Status.OK) {
-      return new ObjMapperException(Status.INTERNAL_ERROR, "unknown status " + Status.nameOf(code) + ": " + text);
-    }
-    switch (status) {
+  public static ObjMapperException of(ErrorCode code, String message) {
+    switch (code) {
       case NOT_FOUND:
-        return new ObjectNotFoundException(text);
+        return new ObjectNotFoundException(message);
       case STORAGE_ERROR:
-        return new StorageException(text, null);
+        return new StorageException(message, null);
       default:
-        return new ObjMapperException(status, text);
+        return new ObjMapperException(code, message);
     }
   }
 }

@@ -1,12 +1,10 @@
 package io.objmapper;
 
-import io.objmapper.protocol.Status;
-
 /** No object has the requested name (NOT_FOUND on the wire). */
 public class ObjectNotFoundException extends ObjMapperException {
   private static final long serialVersionUID = 1L;
 
   public ObjectNotFoundException(String message) {
-    super(Status.NOT_FOUND, message);
+    super(ErrorCode.NOT_FOUND, message);
   }
 }

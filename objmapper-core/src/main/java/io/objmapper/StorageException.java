@@ -1,12 +1,10 @@
 package io.objmapper;
 
-import io.objmapper.protocol.Status;
-
 /** A storage tier failed to read or write (STORAGE_ERROR on the wire). */
 public class StorageException extends ObjMapperException {
   private static final long serialVersionUID = 1L;
 
   public StorageException(String message, Throwable cause) {
-    super(Status.STORAGE_ERROR, message, cause);
+    super(ErrorCode.STORAGE_ERROR, message, cause);
   }
 }

@@ -1,7 +1,5 @@
 package io.objmapper;
 
-import io.objmapper.protocol.Status;
-
 /**
  * An operation would break a tier rule: an EPHEMERAL object onto a persistent tier, a
  * write to a tier without {@code writable}, a move to an unknown tier (UNSUPPORTED_OP on the
@@ -11,6 +9,6 @@ public class TierRuleException extends ObjMapperException {
   private static final long serialVersionUID = 1L;
 
   public TierRuleException(String message) {
-    super(Status.UNSUPPORTED_OP, message);
+    super(ErrorCode.UNSUPPORTED_OP, message);
   }
 }

@@ -389,8 +389,8 @@ class LifecycleTest {
     try (ObjMapper store = builder(fs("a", 1, 100), fs("b", 3, 50)).build()) {
       store.put("/x", version(1, 80));
       assertThatThrownBy(() -> store.put("/y", version(2, 60))).isInstanceOf(CapacityException.class)
-          .satisfies(e -> assertThat(((ObjMapperException) e).status())
-              .isEqualTo(io.objmapper.protocol.Status.STORAGE_ERROR));
+          .satisfies(e -> assertThat(((ObjMapperException) e).code())
+              .isEqualTo(ErrorCode.STORAGE_ERROR));
       assertThat(store.exists("/y")).isFalse();
       assertThat(filesBelow(dir).filter(f -> !f.contains(".objmapper")).toList())
           .containsExactly("a" + java.io.File.separator + "x");

@@ -31,7 +31,7 @@ class StoreCCompatServerTest {
         .tier(TierConfig.builder().name("disk").type("fs").root(Files.createDirectories(dir.resolve("disk")))
             .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).build())
         .build();
-    server = store.server().unixSocket(dir.resolve("s.sock")).cCompat(true).build().start();
+    server = ObjectServer.builder(store).unixSocket(dir.resolve("s.sock")).cCompat(true).build().start();
   }
 
   @AfterEach
@@ -64,7 +64,7 @@ class StoreCCompatServerTest {
         .tier(TestStores.migratable(TestStores.memory(d2)))
         .tier(TestStores.migratable(TestStores.disk("disk", d2.resolve("disk"), 3.0)))
         .lifecycle(TestStores.manualLifecycle()).build();
-        ObjectServer s = cached.server().unixSocket(d2.resolve("c.sock")).cCompat(true).build().start()) {
+        ObjectServer s = ObjectServer.builder(cached).unixSocket(d2.resolve("c.sock")).cCompat(true).build().start()) {
       cached.put("/o", "old".getBytes(UTF_8));
       cached.move("/o", "mem");
       try (ObjMapperClient c = ObjMapperClient.unix(d2.resolve("c.sock")).connect();

@@ -214,6 +214,22 @@ public final class ObjMapperClient implements AutoCloseable {
    * Checks a request's arguments before anything is taken (a pipeline slot, a request id),
    * so a bad argument costs nothing; returns the URI's UTF-8 bytes.
    */
+  /**
+   * The typed exception for an error status received from a server: the {@link
+   * io.objmapper.ErrorCode} of the same name (NOT_FOUND: {@link io.objmapper.ObjectNotFoundException},
+   * STORAGE_ERROR: {@link io.objmapper.StorageException}). An unknown status code is reported
+   * as INTERNAL_ERROR, with the code in the message.
+   */
+  static ObjMapperException remoteError(int code, String message) {
+    Status status = Status.of(code);
+    String text = message == null || message.isEmpty() ? Status.nameOf(code) : message;
+    if (status == null || status == Status.OK) {
+      return new ObjMapperException(io.objmapper.ErrorCode.INTERNAL_ERROR,
+          "unknown status " + Status.nameOf(code) + ": " + text);
+    }
+    return ObjMapperException.of(io.objmapper.ErrorCode.valueOf(status.name()), text);
+  }
+
   private static byte[] requestUri(String uri, Mode mode, int flags) {
     if (mode == null) {
       throw new IllegalArgumentException("mode == null");
@@ -299,7 +315,7 @@ public final class ObjMapperClient implements AutoCloseable {
       if (r.contentLength() > 0 && mode == Mode.COPY) {
         wire.readBytes(r.contentLength()); // keep the framing
       }
-      throw ObjMapperException.forStatus(r.status(), m.error());
+      throw remoteError(r.status(), m.error());
     }
     long size = m.size().orElse(r.contentLength());
     if (r.fdFollows(mode)) {
@@ -344,7 +360,7 @@ public final class ObjMapperClient implements AutoCloseable {
         s.segments(), perFd);
     if (s.status() != Status.OK.code()) {
       obj.close();
-      throw ObjMapperException.forStatus(s.status(), s.metadata().error());
+      throw remoteError(s.status(), s.metadata().error());
     }
     return obj;
   }
@@ -469,7 +485,7 @@ public final class ObjMapperClient implements AutoCloseable {
       throw new IOException("connection is closed: " + failure.getMessage(), failure);
     }
     if (closing) {
-      throw new ObjMapperException(Status.UNAVAILABLE, "connection is closing");
+      throw new ObjMapperException(io.objmapper.ErrorCode.UNAVAILABLE, "connection is closing");
     }
   }
 

@@ -566,7 +566,7 @@ final class Connection implements Runnable {
 
   static Status statusOf(RuntimeException e) {
     if (e instanceof ObjMapperException) {
-      return ((ObjMapperException) e).status();
+      return WireStatus.of(((ObjMapperException) e).code());
     }
     if (e instanceof InvalidObjectNameException) {
       return Status.INVALID_REQUEST;

@@ -118,6 +118,22 @@ public final class ObjectServer implements AutoCloseable {
   }
 
   /**
+   * A builder for a server of {@code store} (built by {@code ObjMapper.builder()}), with the
+   * settings of its configuration file (if any) applied; set a listener and
+   * {@code build().start()} it.
+   *
+   * @throws IllegalArgumentException if {@code store} was not built by {@code ObjMapper.builder()}
+   */
+  public static Builder builder(io.objmapper.ObjMapper store) {
+    return StoreHandler.builder(store);
+  }
+
+  /** Starts a server of {@code store} on the Unix socket {@code socket} with its configured settings. */
+  public static ObjectServer start(io.objmapper.ObjMapper store, Path socket) throws IOException {
+    return builder(store).unixSocket(socket).build().start();
+  }
+
+  /**
    * Binds the listeners and starts accepting connections.
    *
    * @throws IOException if a listener cannot be bound (the server is then closed)

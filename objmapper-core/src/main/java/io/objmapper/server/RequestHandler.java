@@ -1,13 +1,13 @@
 package io.objmapper.server;
 
+import io.objmapper.ErrorCode;
 import io.objmapper.ObjMapperException;
-import io.objmapper.protocol.Status;
 
 /**
  * What the server asks of the storage behind it. The {@link io.objmapper.ObjMapper} facade
  * implements it; {@link DirectoryHandler} serves a plain directory.
  *
- * <p>Errors are reported with {@link ObjMapperException}s (their status goes on the wire)
+ * <p>Errors are reported with {@link ObjMapperException}s (the status named as their {@link ErrorCode} goes on the wire)
  * or {@link io.objmapper.spi.InvalidObjectNameException} (INVALID_REQUEST); any other
  * exception is answered with INTERNAL_ERROR.
  */
@@ -34,7 +34,7 @@ public interface RequestHandler {
    * for reading and writing.
    */
   default ServedObject acquireWritable(String uri) {
-    throw new ObjMapperException(Status.UNSUPPORTED_OP, "this server does not create objects");
+    throw new ObjMapperException(ErrorCode.UNSUPPORTED_OP, "this server does not create objects");
   }
 
   /**
@@ -43,6 +43,6 @@ public interface RequestHandler {
    * @throws io.objmapper.ObjectNotFoundException if there is no such object
    */
   default void delete(String uri) {
-    throw new ObjMapperException(Status.UNSUPPORTED_OP, "this server does not delete objects");
+    throw new ObjMapperException(ErrorCode.UNSUPPORTED_OP, "this server does not delete objects");
   }
 }

@@ -1,6 +1,12 @@
 /**
  * The socket listener: {@link io.objmapper.server.ObjectServer} serves objects over Unix
  * sockets (passing file descriptors) and TCP (streaming bytes) with protocol V1 and V2,
- * asking a {@link io.objmapper.server.RequestHandler} for the objects.
+ * asking a {@link io.objmapper.server.RequestHandler} for the objects. A store is served
+ * with {@code ObjectServer.builder(store)}: the package-private {@code StoreHandler} adapts
+ * the store's shared descriptors to {@link io.objmapper.server.ServedObject}s, and
+ * {@code WireStatus} answers an exception's {@link io.objmapper.ErrorCode} with its status.
+ *
+ * <p>Dependencies point one way: this package uses {@code io.objmapper.protocol} and the
+ * store; the store never uses this package.
  */
 package io.objmapper.server;

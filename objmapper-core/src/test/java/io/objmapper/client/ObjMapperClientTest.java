@@ -94,9 +94,9 @@ class ObjMapperClientTest {
           case "/err/storage":
             throw new StorageException("disk on fire", null);
           case "/err/unavailable":
-            throw new ObjMapperException(Status.UNAVAILABLE, "tier offline");
+            throw new ObjMapperException(io.objmapper.ErrorCode.UNAVAILABLE, "tier offline");
           case "/err/timeout":
-            throw new ObjMapperException(Status.TIMEOUT, "too slow");
+            throw new ObjMapperException(io.objmapper.ErrorCode.TIMEOUT, "too slow");
           case "/err/boom":
             throw new IllegalStateException("handler bug");
           default:
@@ -108,7 +108,7 @@ class ObjMapperClientTest {
 
   private static Status statusOf(Throwable t) {
     assertThat(t).isInstanceOf(ObjMapperException.class);
-    return ((ObjMapperException) t).status();
+    return Status.valueOf(((ObjMapperException) t).code().name()); // the wire status of that name
   }
 
   // ---- errors ---------------------------------------------------------------------------------
@@ -337,7 +337,7 @@ class ObjMapperClientTest {
       Throwable t = catchThrowable(() -> c.get("/hello.txt"));
       assertThat(t).isNotNull().hasMessageContaining("clos");
       if (t instanceof ObjMapperException) {
-        assertThat(((ObjMapperException) t).status()).isEqualTo(Status.UNAVAILABLE);
+        assertThat(((ObjMapperException) t).code()).isEqualTo(io.objmapper.ErrorCode.UNAVAILABLE);
       } else {
         assertThat(t).isInstanceOf(IOException.class);
       }

@@ -56,11 +56,11 @@ public final class GatedHandler implements RequestHandler {
       slowEntered.release();
       try {
         if (!gate.await(120, TimeUnit.SECONDS)) {
-          throw new ObjMapperException(Status.INTERNAL_ERROR, "test gate never opened");
+          throw new ObjMapperException(io.objmapper.ErrorCode.INTERNAL_ERROR, "test gate never opened");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new ObjMapperException(Status.UNAVAILABLE, "interrupted");
+        throw new ObjMapperException(io.objmapper.ErrorCode.UNAVAILABLE, "interrupted");
       }
     }
     ServedObject o = dir.acquire(uri);

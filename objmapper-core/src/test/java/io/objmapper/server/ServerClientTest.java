@@ -100,7 +100,7 @@ class ServerClientTest {
     Files.writeString(dir.resolve("secret"), "secret");
     try (ObjMapperClient c = ObjMapperClient.unix(sock).connect()) {
       assertThatThrownBy(() -> c.get("/../secret"))
-          .isInstanceOfSatisfying(ObjMapperException.class, e -> assertThat(e.status()).isEqualTo(Status.INVALID_REQUEST));
+          .isInstanceOfSatisfying(ObjMapperException.class, e -> assertThat(e.code()).isEqualTo(io.objmapper.ErrorCode.INVALID_REQUEST));
     }
   }
 
@@ -110,7 +110,7 @@ class ServerClientTest {
     try (ObjMapperClient c = ObjMapperClient.tcp(a.getHostString(), a.getPort()).connect()) {
       assertThat(new String(c.get("/hello.txt").bytes(), StandardCharsets.UTF_8)).isEqualTo("hello world");
       assertThatThrownBy(() -> c.get("/hello.txt", Mode.FDPASS))
-          .isInstanceOfSatisfying(ObjMapperException.class, e -> assertThat(e.status()).isEqualTo(Status.UNSUPPORTED_OP));
+          .isInstanceOfSatisfying(ObjMapperException.class, e -> assertThat(e.code()).isEqualTo(io.objmapper.ErrorCode.UNSUPPORTED_OP));
     }
   }
 

@@ -130,7 +130,8 @@ public final class FdCache {
       misses.increment();
       return opened;
     }
-    throw new io.objmapper.StorageException("object " + name + " keeps changing while being opened", null);
+    String message = "object " + name + " keeps changing while being opened";
+    throw new java.io.UncheckedIOException(message, new IOException(message));
   }
 
   /**
@@ -177,7 +178,12 @@ public final class FdCache {
     return false;
   }
 
-  /** The stat of the regular file at {@code path} now, or {@code null} if there is none. */
+  /**
+   * The stat of the regular file at {@code path} now, or {@code null} if there is none.
+   *
+   * @throws java.io.UncheckedIOException if access to it is refused (EACCES): the file may
+   *     well be there, so it is not reported missing
+   */
   public static ObjectStat stat(Path path) {
     try {
       // Follows a symbolic link, as the open does and as a local tier reports such an object.
@@ -188,6 +194,8 @@ public final class FdCache {
       return new ObjectStat(a.size(), a.lastModifiedTime().toMillis(), a.fileKey());
     } catch (NoSuchFileException e) {
       return null;
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new java.io.UncheckedIOException("cannot stat " + path + ": permission denied", e);
     } catch (IOException e) {
       return null;
     }

@@ -1,7 +1,5 @@
 package io.objmapper.internal.fdcache;
 
-import io.objmapper.StorageException;
-import io.objmapper.server.ServedObject;
 import io.objmapper.spi.ObjectStat;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -15,8 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reference-counted. The cache holds one reference while the entry is cached; each reader
  * holds one while it uses the descriptor. The descriptor is closed when the last reference
  * goes: an evicted file stays open for the readers that still hold it (deferred close).
+ * A server adapts it to what it serves (see {@link #attach}); this package knows no server.
  */
-public final class OpenFile implements ServedObject {
+public final class OpenFile {
   private final String name;
   private final int tierId;
   private final Path path;
@@ -26,6 +25,11 @@ public final class OpenFile implements ServedObject {
   private final AtomicInteger refs = new AtomicInteger(1);
   private final Object owner;
   volatile long checkedAtNanos;
+  /**
+   * What a consumer attached (a server's view of this descriptor), made once per descriptor
+   * rather than per request. Its fields are final, so a plain field publishes it safely.
+   */
+  private Object attachment;
 
   OpenFile(String name, int tierId, Path path, ObjectStat stat, FileInputStream file, Object owner, long now)
       throws IOException {
@@ -60,6 +64,16 @@ public final class OpenFile implements ServedObject {
     return owner;
   }
 
+  /** What {@link #attach} left here, or null. */
+  public Object attachment() {
+    return attachment;
+  }
+
+  /** Attaches {@code view} (an immutable object) for later {@link #attachment()} calls. */
+  public void attach(Object view) {
+    this.attachment = view;
+  }
+
   /** Takes a reader's reference; false if the file is already closed. Lock-free. */
   public boolean tryAcquire() {
     for (;;) {
@@ -74,7 +88,6 @@ public final class OpenFile implements ServedObject {
   }
 
   /** Gives a reference back; the last one closes the descriptor. */
-  @Override
   public void release() {
     int r = refs.decrementAndGet();
     if (r == 0) {
@@ -97,27 +110,22 @@ public final class OpenFile implements ServedObject {
     return refs.get() > 0;
   }
 
-  @Override
   public FileDescriptor descriptor() {
     return fd;
   }
 
-  @Override
   public FileChannel channel() {
     return file.getChannel();
   }
 
-  @Override
   public long size() {
     return stat.size();
   }
 
-  @Override
   public long mtimeSeconds() {
     return Math.floorDiv(stat.mtimeMillis(), 1000);
   }
 
-  @Override
   public int tierId() {
     return tierId;
   }
@@ -134,7 +142,7 @@ public final class OpenFile implements ServedObject {
     } catch (java.io.FileNotFoundException e) {
       return null;
     } catch (IOException e) {
-      throw new StorageException("cannot open " + name + ": " + e.getMessage(), e);
+      throw new java.io.UncheckedIOException("cannot open " + name + ": " + e.getMessage(), e);
     }
   }
 

@@ -19,7 +19,7 @@ import java.util.Set;
  * takes the place of a much colder one. It only plans: the store carries
  * each move out under the object's lock and checks again that it still applies.
  *
- * <p>Rules every planned move obeys: the tier an object leaves has {@code migration_src} and
+ * <p>Rules every planned move obeys ({@link MigrationRules} states them): the tier an object leaves has {@code migration_src} and
  * the tier it reaches {@code migration_dst} (and is writable and local); an EPHEMERAL object
  * never reaches a persistent tier; a persistent object reaches a volatile tier only as a
  * cached copy above its persistent copy, and a cached copy is dropped rather than moved down;
@@ -44,7 +44,7 @@ public final class Planner {
    * @param used bytes on it now
    */
   public record TierView(int id, boolean persistent, boolean local, boolean writable, boolean src, boolean dst,
-      long capacity, long used) {
+      long capacity, long used) implements MigrationRules.Side {
     boolean bounded() {
       return capacity != io.objmapper.spi.TierConfig.UNLIMITED;
     }
@@ -158,7 +158,7 @@ public final class Planner {
         if (used[i] <= low || budget == 0) {
           break;
         }
-        if (c.pinned() || planned.contains(c.name())) {
+        if (!MigrationRules.policyMoves(c.pinned()) || planned.contains(c.name())) {
           continue;
         }
         if (c.cached()) {
@@ -187,25 +187,22 @@ public final class Planner {
       if (budget == 0) {
         return;
       }
-      if (c.pinned() || c.heat() <= hotHeat || planned.contains(c.name())) {
+      if (!MigrationRules.policyMoves(c.pinned()) || c.heat() <= hotHeat || planned.contains(c.name())) {
         continue;
       }
       int from = position(c.tier());
-      if (from < 0 || !tiers[from].src()) {
+      if (from < 0) {
         continue;
       }
       // The fastest tier faster than the object's that takes it and has (or can make) room.
       for (int u = 0; u < from; u++) {
         TierView t = tiers[u];
-        if (!accepts(t, c) || (c.cached() && t.persistent())) {
-          continue; // a cached copy goes up only to a faster cache
+        if (!MigrationRules.policyPromotes(tiers[from], t, c.ephemeral(), c.cached())) {
+          continue;
         }
         // A persistent object onto a volatile tier: a cached copy, the persistent one stays.
         // An existing cached copy moving up is moved (its old place is dropped).
-        boolean keep = !t.persistent() && !c.ephemeral() && !c.cached();
-        if (!keep && !gives(tiers[from])) {
-          continue; // a move would have to delete the source's copy
-        }
+        boolean keep = MigrationRules.keepsSource(t, c.ephemeral(), c.cached());
         if (!t.bounded() || used[u] + c.size() <= target(t)) {
           add(new Move(c.name(), c.tier(), t.id(), c.size(), Kind.PROMOTE, keep, false), keep ? -1 : from, u, c.size());
           break;
@@ -226,7 +223,7 @@ public final class Planner {
     TierView t = tiers[u];
     while (next[u] < coldest.size()) {
       Copy v = coldest.get(next[u]);
-      if (v.pinned() || planned.contains(v.name())) {
+      if (!MigrationRules.policyMoves(v.pinned()) || planned.contains(v.name())) {
         next[u]++;
         continue;
       }
@@ -257,7 +254,7 @@ public final class Planner {
         if (budget == 0 || c.heat() >= coldHeat) {
           break;
         }
-        if (c.pinned() || !c.known() || planned.contains(c.name())) {
+        if (!MigrationRules.policyMoves(c.pinned()) || !c.known() || planned.contains(c.name())) {
           continue;
         }
         if (c.cached()) {
@@ -297,13 +294,12 @@ public final class Planner {
     return -1;
   }
 
-  /** True if objects may leave tier {@code t} (its copy deleted after the move). */
   private static boolean gives(TierView t) {
-    return t.src() && t.writable();
+    return MigrationRules.gives(t);
   }
 
   private static boolean accepts(TierView t, Copy c) {
-    return t.dst() && t.writable() && t.local() && !(c.ephemeral() && t.persistent());
+    return MigrationRules.policyTakes(t, c.ephemeral());
   }
 
   private boolean lastLocal(int i) {

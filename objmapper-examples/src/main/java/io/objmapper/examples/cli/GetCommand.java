@@ -87,7 +87,7 @@ public final class GetCommand implements Callable<Integer> {
       }
       return 0;
     } catch (ObjMapperException e) {
-      System.err.println(e.status() + ": " + e.getMessage());
+      System.err.println(e.code() + ": " + e.getMessage());
       return 1;
     } catch (IOException e) {
       System.err.println("connection failed: " + e.getMessage());

@@ -94,7 +94,7 @@ public final class ServeCommand implements Callable<Integer> {
       long n = importTree(store, dir);
       System.err.println("imported " + n + " objects from " + dir);
     }
-    ObjectServer.Builder b = store.server().unixSocket(socket.toAbsolutePath());
+    ObjectServer.Builder b = ObjectServer.builder(store).unixSocket(socket.toAbsolutePath());
     if (cCompat) {
       b.cCompat(true);
     }

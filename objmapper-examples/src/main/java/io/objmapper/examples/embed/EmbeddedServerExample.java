@@ -23,7 +23,7 @@ import java.nio.file.Path;
  *
  * <pre>{@code
  * try (ObjMapper store = ObjMapper.builder().tier(disk).build();
- *      ObjectServer server = store.startServer(socket)) {
+ *      ObjectServer server = ObjectServer.start(store, socket)) {
  *   // serving until closed
  * }
  * }</pre>
@@ -86,7 +86,7 @@ public final class EmbeddedServerExample {
 
       String content;
       boolean descriptorPassed;
-      try (ObjectServer server = store.startServer(socket)) {
+      try (ObjectServer server = ObjectServer.start(store, socket)) {
         out.println("serving on " + server.unixSocketPath());
 
         // What another process does: connect, ask by name, read through the descriptor.

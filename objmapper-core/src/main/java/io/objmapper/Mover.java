@@ -1,0 +1,332 @@
+package io.objmapper;
+
+import io.objmapper.internal.fdcache.FdCache;
+import io.objmapper.internal.lifecycle.JournalSlot;
+import io.objmapper.internal.lifecycle.MigrationJournal;
+import io.objmapper.internal.lifecycle.MigrationRules;
+import io.objmapper.internal.lifecycle.MigrationStep;
+import io.objmapper.internal.lifecycle.Planner;
+import io.objmapper.internal.store.Entry;
+import io.objmapper.internal.store.GlobalIndex;
+import io.objmapper.internal.store.IndexRecord;
+import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.ObjectStat;
+import java.io.IOException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves objects between tiers: the one implementation behind {@link ObjMapper#move}, the
+ * lifecycle's planned moves and the dropping of cached copies. It enforces
+ * {@link MigrationRules} and keeps a move in the {@link MigrationJournal} (when the store has
+ * one) until it is done, so a restart finishes or undoes it.
+ *
+ * <p>Readers never wait: a lease on the source keeps reading it (a deleted file stays
+ * readable through descriptors open on it), and a lookup during the move finds one copy or
+ * the other.
+ */
+final class Mover {
+  private static final Logger log = LoggerFactory.getLogger(Mover.class);
+
+  private final TierSet set;
+  private final TierSpace space;
+  private final GlobalIndex global;
+  private final FdCache fds;
+  private final NameLocks locks;
+  private final ReadPath read;
+  private final Writes writes;
+  /** Moves between tiers that survive a restart; null without a persistent local writable tier. */
+  private final MigrationJournal journal;
+  private final Consumer<MigrationStep> steps;
+  final LongAdder manualMoves = new LongAdder();
+  final LongAdder bytesMoved = new LongAdder();
+
+  Mover(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, ReadPath read, Writes writes,
+      MigrationJournal journal, Consumer<MigrationStep> steps) {
+    this.set = set;
+    this.space = space;
+    this.global = global;
+    this.fds = fds;
+    this.locks = locks;
+    this.read = read;
+    this.writes = writes;
+    this.journal = journal;
+    this.steps = steps;
+  }
+
+  MigrationJournal journal() {
+    return journal;
+  }
+
+  /** A move by hand ({@link ObjMapper#move}): pinned objects move too. */
+  ObjectInfo move(String name, String tierName) {
+    ObjectNames.validate(name);
+    int target = set.idOf(tierName);
+    ReentrantLock lock = locks.lockForWrite(name);
+    try {
+      Entry e = read.locate(name);
+      if (e == null) {
+        throw new ObjectNotFoundException("no object " + name);
+      }
+      if (e.tierId() != target) {
+        relocate(e, target, null);
+        manualMoves.increment();
+      }
+      return StorageEngine.info(set, read.locate(name));
+    } finally {
+      locks.unlock(lock);
+    }
+  }
+
+  /**
+   * Carries out a planned move if the object is still where the plan saw it.
+   *
+   * @return bytes copied, or -1 if the object moved, changed or went since the plan
+   */
+  long carryOut(Planner.Move m, JournalSlot slot) {
+    ReentrantLock lock = locks.lockForWrite(m.name());
+    try {
+      Entry e = read.locate(m.name());
+      if (e == null || e.tierId() != m.from() || !MigrationRules.policyMoves(ObjectFlag.PINNED.in(e.flags()))) {
+        return -1;
+      }
+      if (m.to() < 0) {
+        return evictForGood(e);
+      }
+      return relocate(e, m.to(), slot);
+    } finally {
+      locks.unlock(lock);
+    }
+  }
+
+  /** Writes go to an object's lasting copy: its cached copy is dropped first. */
+  Entry dropCacheForWriting(Entry seen) {
+    ReentrantLock lock = locks.lockForWrite(seen.name());
+    try {
+      Entry e = read.locate(seen.name());
+      if (e != null && e.cached()) {
+        relocate(e, e.homeTierId(), null);
+        e = read.locate(seen.name());
+      }
+      return e;
+    } finally {
+      locks.unlock(lock);
+    }
+  }
+
+  /** What a move of one object does, decided before anything is copied. */
+  private record Plan(String name, int src, int from, int target, int home, boolean cacheCopy, boolean journaled) {}
+
+  /**
+   * Makes tier {@code target} serve object {@code e}, under {@link MigrationRules}; the
+   * caller holds the name's stripe lock and is a writer ({@link NameLocks}). What happens
+   * depends on the copies:
+   * <ul>
+   *   <li>a cached copy moving to its home tier: the cached copy is dropped (written back
+   *       first if it changed);
+   *   <li>a persistent object onto a volatile tier: a cached copy is made there, the
+   *       persistent copy stays (a cached copy moves: the old one is dropped);
+   *   <li>otherwise a move: copy (synced), index the target, switch the global entry, then
+   *       unindex and delete the source, journaled first.
+   * </ul>
+   *
+   * @return bytes copied
+   * @throws TierRuleException if the rules forbid the move
+   * @throws CapacityException if the target has no room; nothing changed
+   */
+  private long relocate(Entry e, int target, JournalSlot slot) {
+    if (e.cached() && target == e.homeTierId()) {
+      return dropCachedCopy(e);
+    }
+    Plan p = plan(e, target);
+    long promise = Math.max(0, e.size() - set.sizeOn(target, p.name()));
+    if (!space.tryReserve(target, promise)) {
+      throw new CapacityException("object " + p.name() + " of " + e.size() + " bytes does not fit on tier "
+          + set.name(target));
+    }
+    try {
+      return carry(e, p, slot);
+    } finally {
+      space.unreserve(target, promise);
+    }
+  }
+
+  /** Checks the rules for moving {@code e} onto {@code target} and decides how. */
+  private Plan plan(Entry e, int target) {
+    String name = e.name();
+    int src = e.tierId();
+    boolean ephemeral = ObjectFlag.EPHEMERAL.in(e.flags());
+    String refusal = MigrationRules.refusal(name, set.name(src), set.side(src), set.name(target), set.side(target),
+        ephemeral);
+    if (refusal != null) {
+      throw new TierRuleException(refusal);
+    }
+    // A persistent object onto a volatile tier: a cached copy above its lasting one.
+    boolean cacheCopy = !set.persistent(target) && !ephemeral;
+    int home = e.cached() ? e.homeTierId() : src;
+    if (cacheCopy && !set.persistent(home)) {
+      throw new TierRuleException("object " + name + " has no persistent copy to cache on " + set.name(target));
+    }
+    // Moving the lasting copy of a cached object: copy from its home, drop the cache too.
+    int from = e.cached() && !cacheCopy ? home : src;
+    if (!cacheCopy) {
+      String giveUp = MigrationRules.giveUpRefusal(name, set.name(from), set.side(from));
+      if (giveUp != null) {
+        throw new TierRuleException(giveUp);
+      }
+    }
+    return new Plan(name, src, from, target, home, cacheCopy, journal != null && !cacheCopy);
+  }
+
+  /** Copies, switches and cleans up after a {@link #plan}; undoes the copy if it fails before the switch. */
+  private long carry(Entry e, Plan p, JournalSlot slot) {
+    String name = p.name();
+    long seq = 0;
+    ObjectStat s = null;
+    boolean switched = false;
+    try {
+      seq = journalBegin(p, slot);
+      s = set.copy(name, p.from(), p.target());
+      steps.accept(MigrationStep.COPIED);
+      set.indexes[p.target()].put(name, IndexRecord.of(s, e.flags()));
+      Entry moved = new Entry(name, p.target(), s.size(), s.mtimeMillis(), e.flags(), p.cacheCopy() ? p.home() : -1)
+          .inheritUse(e);
+      global.put(moved);
+      fds.invalidate(name);
+      switched = true;
+      steps.accept(MigrationStep.SWITCHED);
+      if (!p.cacheCopy()) {
+        removeCopy(p.from(), name);
+      }
+      if (p.src() != p.from() || (p.cacheCopy() && e.cached())) {
+        removeCopy(p.src(), name); // the cached copy left behind
+      }
+      if (p.journaled()) {
+        journal.end(seq);
+        steps.accept(MigrationStep.DONE);
+      }
+      bytesMoved.add(s.size());
+      log.debug("moved {} from {} to {}{}", name, set.name(p.from()), set.name(p.target()),
+          p.cacheCopy() ? " (cached copy)" : "");
+      return s.size();
+    } catch (IOException | RuntimeException ex) {
+      if (!switched) {
+        undoCopy(name, p.target(), s, e);
+        endQuietly(p.journaled(), seq);
+      }
+      if (ex instanceof ObjMapperException oe) {
+        throw oe;
+      }
+      throw new StorageException("cannot move " + name + " to " + set.name(p.target()) + ": " + ex.getMessage(), ex);
+    }
+  }
+
+  /** Puts the move in the journal (or takes its registration from {@code slot}); its sequence number, or 0. */
+  private long journalBegin(Plan p, JournalSlot slot) throws IOException {
+    long seq = 0;
+    if (slot != null && slot.seq != 0 && p.journaled() && slot.from == p.from() && slot.to == p.target()) {
+      seq = slot.seq; // registered with the round's moves: synced already
+      slot.seq = 0;
+    } else if (p.journaled()) {
+      seq = journal.begin(p.name(), p.from(), p.target());
+    }
+    if (slot != null && slot.seq != 0) {
+      // Registered as another move than the one made now (the object changed since the
+      // plan): its record must not outlive a crash before this copy begins.
+      journal.end(slot.seq, true);
+      slot.seq = 0;
+    }
+    if (p.journaled()) {
+      steps.accept(MigrationStep.JOURNALED);
+    }
+    return seq;
+  }
+
+  /** Unindexes and deletes the copy of {@code name} on tier {@code t} (after a move switched away from it). */
+  private void removeCopy(int t, String name) {
+    set.indexes[t].remove(name);
+    steps.accept(MigrationStep.SOURCE_UNINDEXED);
+    if (set.writable(t)) {
+      try {
+        set.tiers[t].delete(name);
+      } catch (IOException ex) {
+        throw new StorageException("moved " + name + " but could not delete the copy on " + set.name(t) + ": "
+            + ex.getMessage(), ex);
+      }
+    }
+    steps.accept(MigrationStep.SOURCE_REMOVED);
+  }
+
+  /** After a failed move: removes the copy it made on the target and serves {@code e} again. */
+  private void undoCopy(String name, int target, ObjectStat copied, Entry e) {
+    if (copied == null) {
+      return; // the tier's write leaves nothing behind when it fails
+    }
+    try {
+      set.indexes[target].remove(name);
+      set.tiers[target].delete(name);
+    } catch (IOException | RuntimeException ex) {
+      log.warn("tier {}: cannot remove the copy of {} a failed move left: {}", set.name(target), name, ex.toString());
+    }
+    global.put(e);
+    fds.invalidate(name);
+  }
+
+  private void endQuietly(boolean journaled, long seq) {
+    if (journaled) {
+      try {
+        journal.end(seq);
+      } catch (IOException ex) {
+        log.warn("migration journal: {}", ex.toString());
+      }
+    }
+  }
+
+  /**
+   * Drops the cached copy {@code e} so that its home tier serves the object; if the cached
+   * copy changed (written through a descriptor), it is written back to the home first.
+   *
+   * @return bytes written back
+   */
+  private long dropCachedCopy(Entry e) {
+    String name = e.name();
+    int cache = e.tierId();
+    int home = e.homeTierId();
+    long written = 0;
+    ObjectStat now = set.stat(cache, name);
+    IndexRecord homeRecord = set.indexes[home].get(name);
+    ObjectStat homeStat = set.stat(home, name);
+    if (homeStat == null || (now != null && !ReadPath.sameVersion(e, now))) {
+      if (now == null) {
+        throw new StorageException("object " + name + " lost both its cached copy on " + set.name(cache)
+            + " and its copy on " + set.name(home), null);
+      }
+      try {
+        homeStat = set.copy(name, cache, home);
+      } catch (IOException ex) {
+        throw new StorageException("cannot write " + name + " back to " + set.name(home) + ": " + ex.getMessage(), ex);
+      }
+      written = homeStat.size();
+      homeRecord = IndexRecord.of(homeStat, e.flags());
+      set.indexes[home].put(name, homeRecord);
+    }
+    Entry served = new Entry(name, home, homeStat.size(), homeStat.mtimeMillis(),
+        homeRecord != null ? homeRecord.flags() : e.flags()).inheritUse(e);
+    global.put(served);
+    fds.invalidate(name);
+    removeCopy(cache, name);
+    bytesMoved.add(written);
+    log.debug("dropped the cached copy of {} on {}{}", name, set.name(cache), written > 0 ? " (written back)" : "");
+    return written;
+  }
+
+  /** Deletes {@code e} from every tier (eviction from the last tier of a store with no persistent tier). */
+  private long evictForGood(Entry e) {
+    writes.removeEverywhere(e.name());
+    log.debug("evicted {} from {}: no tier below it", e.name(), set.name(e.tierId()));
+    return 0;
+  }
+}

@@ -1,0 +1,124 @@
+package io.objmapper;
+
+import io.objmapper.internal.lifecycle.MigrationJournal;
+import io.objmapper.internal.store.IndexRecord;
+import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.TierConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the store puts right when it opens: the moves an earlier run left half done (in the
+ * migration journal), and the copies an earlier run left on volatile tiers.
+ */
+final class Recovery {
+  private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+
+  private Recovery() {}
+
+  /** Where the migration journal lives: on the first persistent, writable, local tier with a root; else null. */
+  static Path journalFile(TierSet set) {
+    for (int t = 0; t < set.size(); t++) {
+      TierConfig c = set.configs[t];
+      if (set.persistent(t) && set.writable(t) && set.local(t) && c.root().isPresent()) {
+        return c.root().get().resolve(ObjectNames.RESERVED_PREFIX + "_migrations");
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Resolves the moves the previous run left unfinished (in the journal): if the target has
+   * the copy (a tier's copy is complete once it has the name), the move is finished: the
+   * target indexed, the source's copy unindexed and deleted; otherwise it is undone: the
+   * target unindexed, the source kept. Either way one copy is left.
+   */
+  static void finishCutShortMoves(TierSet set, MigrationJournal journal) throws IOException {
+    if (journal == null || journal.pending().isEmpty()) {
+      return;
+    }
+    int finished = 0;
+    int undone = 0;
+    for (MigrationJournal.Pending p : journal.pending()) {
+      if (resolve(set, p)) {
+        finished++;
+      } else {
+        undone++;
+      }
+    }
+    journal.restart();
+    log.info("migration journal: {} moves finished, {} undone", finished, undone);
+  }
+
+  /** Finishes (true) or undoes (false) one move cut short. */
+  private static boolean resolve(TierSet set, MigrationJournal.Pending p) throws IOException {
+    String name = p.name();
+    ObjectStat at = set.stat(p.to(), name);
+    ObjectStat was = set.stat(p.from(), name);
+    IndexRecord fromRecord = set.indexes[p.from()].get(name);
+    IndexRecord toRecord = set.indexes[p.to()].get(name);
+    int flags = fromRecord != null ? fromRecord.flags() : toRecord != null ? toRecord.flags()
+        : set.persistent(p.to()) ? 0 : ObjectFlag.EPHEMERAL.bit();
+    if (at != null) {
+      set.indexes[p.to()].put(name, IndexRecord.of(at, flags));
+      set.indexes[p.from()].remove(name);
+      if (was != null && set.writable(p.from())) {
+        set.tiers[p.from()].delete(name);
+      }
+    } else {
+      set.indexes[p.to()].remove(name);
+      if (was != null && fromRecord == null) {
+        set.indexes[p.from()].put(name, IndexRecord.of(was, flags));
+      }
+    }
+    log.info("move of {} from {} to {} cut short by the end of the last run: {}", name, set.name(p.from()),
+        set.name(p.to()), at != null ? "finished" : "undone");
+    return at != null;
+  }
+
+  /**
+   * Objects left on a volatile tier by an earlier run: a copy of an object that a
+   * persistent tier holds is dropped (the persistent one is the truth; a read-only tier's
+   * copy is only unindexed); the rest stays indexed as EPHEMERAL (see
+   * {@link io.objmapper.internal.store.TierIndexes}), so it can never reach a persistent tier.
+   */
+  static void dropStaleVolatileCopies(TierSet set) throws IOException {
+    for (int t = 0; t < set.size(); t++) {
+      if (set.persistent(t) || !set.local(t)) {
+        continue;
+      }
+      List<String> found = new ArrayList<>();
+      set.indexes[t].forEach("/", (name, r) -> found.add(name));
+      int dropped = 0;
+      for (String name : found) {
+        if (dropIfPersisted(set, t, name)) {
+          dropped++;
+        }
+      }
+      if (!found.isEmpty()) {
+        log.info("tier {}: {} objects left by an earlier run, {} of them stale copies dropped", set.name(t),
+            found.size(), dropped);
+      }
+    }
+  }
+
+  private static boolean dropIfPersisted(TierSet set, int t, String name) throws IOException {
+    for (int p = 0; p < set.size(); p++) {
+      if (p != t && set.persistent(p) && set.tiers[p].stat(name) != null) {
+        if (set.writable(t)) {
+          set.tiers[t].delete(name);
+        }
+        // On a read-only tier the copy stays on disk; without its record the persistent
+        // tier's copy is the one found.
+        set.indexes[t].remove(name);
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,203 @@
+package io.objmapper;
+
+import io.objmapper.internal.lifecycle.MigrationRules;
+import io.objmapper.internal.store.IndexRecord;
+import io.objmapper.internal.store.TierIndex;
+import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.Tier;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's tiers, their settings and indexes, with the predicates the other rooms ask
+ * (persistent, local, writable, ...). The only place that uses a tier's local files
+ * ({@code isLocal}, {@code path}, {@code openRead}).
+ */
+final class TierSet implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TierSet.class);
+
+  final Tier[] tiers;
+  final TierConfig[] configs;
+  final TierIndex[] indexes;
+  /** Tier ids, fastest (lowest perf factor) first. */
+  final int[] bySpeed;
+  private final Side[] sides;
+
+  /** A tier as the migration rules see it. */
+  record Side(boolean persistent, boolean local, boolean writable, boolean src, boolean dst)
+      implements MigrationRules.Side {}
+
+  TierSet(Tier[] tiers, TierIndex[] indexes) {
+    this.tiers = tiers;
+    this.indexes = indexes;
+    this.configs = new TierConfig[tiers.length];
+    this.sides = new Side[tiers.length];
+    for (int i = 0; i < tiers.length; i++) {
+      TierConfig c = tiers[i].config();
+      configs[i] = c;
+      sides[i] = new Side(c.has(TierFlag.PERSISTENT), tiers[i].isLocal(), c.has(TierFlag.WRITABLE),
+          c.has(TierFlag.MIGRATION_SRC), c.has(TierFlag.MIGRATION_DST));
+    }
+    this.bySpeed = IntStream.range(0, tiers.length).boxed()
+        .sorted(Comparator.comparingDouble((Integer i) -> configs[i].perfFactor()).thenComparingInt(i -> i))
+        .mapToInt(Integer::intValue).toArray();
+  }
+
+  int size() {
+    return tiers.length;
+  }
+
+  String name(int t) {
+    return configs[t].name();
+  }
+
+  Side side(int t) {
+    return sides[t];
+  }
+
+  boolean persistent(int t) {
+    return sides[t].persistent();
+  }
+
+  boolean local(int t) {
+    return sides[t].local();
+  }
+
+  boolean writable(int t) {
+    return sides[t].writable();
+  }
+
+  void checkReadable(int t) {
+    if (!configs[t].has(TierFlag.READABLE)) {
+      throw new TierRuleException("tier " + name(t) + " is not readable");
+    }
+  }
+
+  /** The id of the tier named {@code name}. */
+  int idOf(String name) {
+    for (int t = 0; t < configs.length; t++) {
+      if (configs[t].name().equals(name)) {
+        return t;
+      }
+    }
+    throw new TierRuleException("no tier named \"" + name + "\"; tiers: " + names());
+  }
+
+  List<String> names() {
+    return Arrays.stream(configs).map(TierConfig::name).toList();
+  }
+
+  boolean noPersistentLocalTier() {
+    for (int t = 0; t < tiers.length; t++) {
+      if (persistent(t) && local(t)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The stat of {@code name} on tier {@code t}, or null if it has none. A tier that cannot
+   * be asked (an I/O error) is logged and answers null, except a refused access
+   * (EACCES): that is a {@link StorageException}, not a missing object.
+   */
+  ObjectStat stat(int t, String name) {
+    try {
+      return tiers[t].stat(name);
+    } catch (AccessDeniedException e) {
+      throw new StorageException("tier " + name(t) + ": cannot stat " + name + ": permission denied", e);
+    } catch (IOException e) {
+      log.warn("tier {}: cannot stat {}: {}", name(t), name, e.toString());
+      return null;
+    }
+  }
+
+  /** The file of {@code name} on local tier {@code t}. */
+  Path path(int t, String name) {
+    return tiers[t].path(name);
+  }
+
+  /** Bytes the version of {@code name} on tier {@code t} takes (0 if none): a write there frees them. */
+  long sizeOn(int t, String name) {
+    IndexRecord old = indexes[t].get(name);
+    return old == null ? 0 : old.size();
+  }
+
+  /**
+   * Copies object {@code name} from tier {@code source} to tier {@code target}: a local
+   * source through its file channel (the tier's write copies channel to channel, synced),
+   * a remote one through its stream.
+   */
+  ObjectStat copy(String name, int source, int target) throws IOException {
+    if (local(source)) {
+      try (FileChannel in = tiers[source].openRead(name)) {
+        return tiers[target].write(name, in, 0, in.size());
+      }
+    }
+    try (InputStream in = tiers[source].openStream(name)) {
+      return tiers[target].write(name, in);
+    }
+  }
+
+  /** Unindexes {@code name} on tier {@code t} and deletes it there if the tier is writable; true if it was there. */
+  boolean removeFrom(int t, String name) {
+    boolean indexed = indexes[t].remove(name);
+    if (!writable(t)) {
+      return indexed;
+    }
+    try {
+      return tiers[t].delete(name) || indexed;
+    } catch (IOException e) {
+      throw new StorageException("cannot delete " + name + " from " + name(t) + ": " + e.getMessage(), e);
+    }
+  }
+
+  String usageSummary() {
+    StringBuilder b = new StringBuilder("[");
+    for (int t = 0; t < tiers.length; t++) {
+      if (t > 0) {
+        b.append(", ");
+      }
+      b.append(name(t)).append(' ').append(tiers[t].objectCount()).append(" objects ").append(tiers[t].usedBytes());
+      if (configs[t].capacityBytes() != TierConfig.UNLIMITED) {
+        b.append('/').append(configs[t].capacityBytes());
+      }
+      b.append(" bytes");
+    }
+    return b.append(']').toString();
+  }
+
+  @Override
+  public void close() {
+    closeAll(tiers, indexes);
+  }
+
+  /** Closes each tier's index and the tier (any may be null: a failed open closes what it opened). */
+  static void closeAll(Tier[] tiers, TierIndex[] indexes) {
+    for (int t = 0; t < tiers.length; t++) {
+      closeQuietly(indexes[t]);
+      closeQuietly(tiers[t]);
+    }
+  }
+
+  static void closeQuietly(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("close failed: {}", e.toString());
+      }
+    }
+  }
+}

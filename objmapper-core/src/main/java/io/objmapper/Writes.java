@@ -1,0 +1,236 @@
+package io.objmapper;
+
+import io.objmapper.internal.fdcache.FdCache;
+import io.objmapper.internal.store.Entry;
+import io.objmapper.internal.store.GlobalIndex;
+import io.objmapper.internal.store.IndexRecord;
+import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.ObjectStat;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * Writes and deletes: where a new version goes (the fastest writable tier its flags allow
+ * with room for it, reserved in {@link TierSpace}), and the indexes updated so that no older
+ * copy stays on another tier.
+ */
+final class Writes {
+  private final TierSet set;
+  private final TierSpace space;
+  private final GlobalIndex global;
+  private final FdCache fds;
+  private final NameLocks locks;
+  private final LongSupplier clock;
+
+  Writes(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock) {
+    this.set = set;
+    this.space = space;
+    this.global = global;
+    this.fds = fds;
+    this.locks = locks;
+    this.clock = clock;
+  }
+
+  /** One way of writing the new version's bytes. */
+  interface TierWrite {
+    /** Writes to tier {@code t}; a source stream goes through {@code stream}, which reserves what it yields. */
+    ObjectStat to(int t, StreamRoom stream) throws IOException;
+  }
+
+  /**
+   * The room a stream of unknown length takes on its tier: it reserves the bytes it yields
+   * as they come (after the credit of the version it replaces), and fails once the tier has
+   * no room left for them.
+   */
+  final class StreamRoom {
+    private final int tier;
+    private long credit;
+    private long held;
+
+    StreamRoom(int tier, long credit) {
+      this.tier = tier;
+      this.credit = credit;
+    }
+
+    InputStream wrap(InputStream in) {
+      return !space.bounded(tier) ? in : new FilterInputStream(in) {
+        @Override
+        public int read() throws IOException {
+          int b = super.read();
+          if (b >= 0) {
+            take(1);
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          int n = super.read(b, off, len);
+          if (n > 0) {
+            take(n);
+          }
+          return n;
+        }
+      };
+    }
+
+    private void take(long n) throws RoomExceeded {
+      long fromCredit = Math.min(credit, n);
+      credit -= fromCredit;
+      long rest = n - fromCredit;
+      if (rest > 0) {
+        if (!space.tryReserve(tier, rest)) {
+          throw new RoomExceeded();
+        }
+        held += rest;
+      }
+    }
+
+    void release() {
+      space.unreserve(tier, held);
+      held = 0;
+    }
+  }
+
+  /** Thrown through the tier's write, which then leaves nothing behind. */
+  private static final class RoomExceeded extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RoomExceeded() {
+      super("the object outgrew the room left on the tier");
+    }
+  }
+
+  /**
+   * Stores a new version of {@code name}.
+   *
+   * @param size its length, or -1 for a stream of unknown length
+   */
+  ObjectInfo write(String name, long size, ObjectFlag[] flags, TierWrite w) {
+    ObjectNames.validate(name);
+    int mask = ObjectFlag.mask(flags);
+    ReentrantLock lock = locks.lockForWrite(name);
+    int target = -1;
+    long promised = 0;
+    StreamRoom stream = null;
+    try {
+      target = placement(name, mask, size);
+      if (size >= 0) {
+        promised = Math.max(0, size - set.sizeOn(target, name));
+      } else {
+        stream = new StreamRoom(target, set.sizeOn(target, name));
+      }
+      ObjectStat s;
+      try {
+        s = w.to(target, stream);
+      } catch (RoomExceeded e) {
+        throw new CapacityException("object " + name + " outgrew the room left on tier " + set.name(target));
+      } catch (IOException e) {
+        throw new StorageException("cannot store " + name + " on " + set.name(target) + ": " + e.getMessage(), e);
+      }
+      return StorageEngine.info(set, index(name, target, s, mask));
+    } finally {
+      if (stream != null) {
+        stream.release();
+      }
+      if (target >= 0) {
+        space.unreserve(target, promised);
+      }
+      locks.unlock(lock);
+    }
+  }
+
+  /** Indexes the version {@code s} just written on {@code target}; every other tier's copy goes. */
+  private Entry index(String name, int target, ObjectStat s, int mask) {
+    Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask).inheritUse(global.peek(name));
+    e.touch(clock.getAsLong()); // a write counts as a use
+    boolean indexed = false;
+    try {
+      set.indexes[target].put(name, IndexRecord.of(s, mask));
+      // An overwrite leaves no older copy (nor cached copy) on another tier.
+      for (int t = 0; t < set.size(); t++) {
+        if (t != target) {
+          set.removeFrom(t, name);
+        }
+      }
+      global.put(e);
+      indexed = true;
+      return e;
+    } catch (RuntimeException ex) {
+      throw ex instanceof ObjMapperException ? ex
+          : new StorageException("stored " + name + " but could not index it: " + ex.getMessage(), ex);
+    } finally {
+      if (!indexed) {
+        global.remove(name); // the new version is on disk: never serve the old one from memory
+      }
+      fds.invalidate(name);
+    }
+  }
+
+  /**
+   * The tier a new object goes to: the fastest writable one its flags allow with room for
+   * it ({@code size < 0}, a stream: with any room left). For a known size, the room is
+   * reserved on the tier returned (release {@code size - sizeOn(t, name)} when done).
+   */
+  private int placement(String name, int mask, long size) {
+    boolean ephemeral = ObjectFlag.EPHEMERAL.in(mask);
+    boolean anyPersistent = false;
+    for (int t = 0; t < set.size(); t++) {
+      anyPersistent |= set.persistent(t) && set.writable(t);
+    }
+    int candidates = 0;
+    for (int t : set.bySpeed) {
+      if (!set.writable(t)) {
+        continue;
+      }
+      if (ephemeral ? set.persistent(t) || !set.local(t) : anyPersistent && !set.persistent(t)) {
+        continue;
+      }
+      candidates++;
+      long old = set.sizeOn(t, name);
+      if (size < 0 ? old > 0 || space.free(t) > 0 : space.tryReserve(t, Math.max(0, size - old))) {
+        return t;
+      }
+    }
+    if (candidates == 0) {
+      throw new TierRuleException(ephemeral
+          ? "EPHEMERAL object " + name + " needs a volatile writable tier; there is none"
+          : "no writable tier for " + name);
+    }
+    throw new CapacityException("object " + name + " of " + size + " bytes fits on no tier");
+  }
+
+  /** Deletes {@code name} from every tier; false if there was none. */
+  boolean delete(String name) {
+    ObjectNames.validate(name);
+    ReentrantLock lock = locks.lockForWrite(name);
+    try {
+      for (int t = 0; t < set.size(); t++) {
+        if (!set.writable(t) && set.stat(t, name) != null) {
+          throw new TierRuleException("object " + name + " is on tier " + set.name(t)
+              + ", which is not writable: it cannot be deleted");
+        }
+      }
+      return removeEverywhere(name);
+    } finally {
+      locks.unlock(lock);
+    }
+  }
+
+  /** Removes {@code name} from every tier and forgets it (stripe lock held); true if it was somewhere. */
+  boolean removeEverywhere(String name) {
+    boolean found = false;
+    try {
+      for (int t = 0; t < set.size(); t++) {
+        found |= set.removeFrom(t, name);
+      }
+    } finally {
+      global.remove(name);
+      fds.invalidate(name);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,45 @@
+package io.objmapper.internal.serving;
+
+import io.objmapper.internal.config.ObjMapperConfig;
+import io.objmapper.internal.fdcache.OpenFile;
+import java.io.RandomAccessFile;
+
+/**
+ * What a server needs of a store built by {@code ObjMapper.builder()}, beyond its public
+ * API: the store's shared, reference-counted descriptors (a cached one costs no allocation),
+ * the C server's write mode, and the configuration file the store was built from. The store
+ * implements it; {@code io.objmapper.server.ObjectServer.builder(ObjMapper)} adapts it to the
+ * server's {@code RequestHandler}. Public only because the server is in another package.
+ */
+public interface StoreAccess {
+  /**
+   * The shared descriptor of the object {@code uri} with one reference taken for the caller
+   * (give it back with {@link OpenFile#release()}).
+   *
+   * @throws io.objmapper.ObjectNotFoundException if there is no such object
+   */
+  OpenFile acquire(String uri);
+
+  /** True if {@link #acquire} may block for a while (the descriptor is not cached). Cheap, never blocks. */
+  boolean mayBlock(String uri);
+
+  /**
+   * The C server's write mode: the object {@code uri}, created empty if missing, open for
+   * reading and writing (owned by the caller).
+   */
+  WritableFile openWritable(String uri);
+
+  /** Deletes the object {@code uri}; false if there was none. */
+  boolean delete(String uri);
+
+  /** The configuration file the store was built from, or null if it was built in code. */
+  ObjMapperConfig config();
+
+  /**
+   * A file opened for reading and writing.
+   *
+   * @param mtimeSeconds its modification time, Unix seconds
+   * @param tierId the tier that holds it
+   */
+  record WritableFile(RandomAccessFile file, long mtimeSeconds, int tierId) {}
+}

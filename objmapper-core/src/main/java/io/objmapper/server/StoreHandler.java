@@ -1,0 +1,132 @@
+package io.objmapper.server;
+
+import io.objmapper.ObjMapper;
+import io.objmapper.ObjectNotFoundException;
+import io.objmapper.StorageException;
+import io.objmapper.internal.config.ObjMapperConfig;
+import io.objmapper.internal.fdcache.OpenFile;
+import io.objmapper.internal.serving.StoreAccess;
+import io.objmapper.protocol.Capabilities;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+
+/**
+ * Serves an {@link ObjMapper} store: adapts what the store offers servers
+ * ({@link StoreAccess}) to a {@link RequestHandler}. A cached object costs no allocation: each
+ * of the store's shared descriptors gets its {@link ServedObject} view once, attached to it.
+ */
+final class StoreHandler implements RequestHandler {
+  private final StoreAccess store;
+
+  private StoreHandler(StoreAccess store) {
+    this.store = store;
+  }
+
+  /** A server builder for {@code store}, with its configuration file's settings applied. */
+  static ObjectServer.Builder builder(ObjMapper store) {
+    if (!(store instanceof StoreAccess access)) {
+      throw new IllegalArgumentException("not a store built by ObjMapper.builder(): "
+          + (store == null ? "null" : store.getClass().getName()) + "; serve it with ObjectServer.builder(RequestHandler)");
+    }
+    ObjectServer.Builder b = ObjectServer.builder(new StoreHandler(access));
+    ObjMapperConfig config = access.config();
+    if (config != null) {
+      configure(b, config);
+    }
+    return b;
+  }
+
+  /** The server settings of a configuration file. */
+  private static void configure(ObjectServer.Builder b, ObjMapperConfig config) {
+    b.minWorkers(config.threadPool().minWorkers())
+        .maxWorkers(config.threadPool().maxWorkers())
+        .workerStackSize(config.threadPool().workerStackSize())
+        .maxPipeline(config.protocol().maxPipeline())
+        .capabilities(config.protocol().capabilityMask() & Capabilities.SUPPORTED)
+        .socketPermissions(config.server().socketPermissions())
+        .maxConnections(Math.min(config.server().maxConnections(), config.threadPool().maxWorkers()))
+        .idleTimeoutMillis(config.server().idleTimeoutMs())
+        .shutdownGraceMillis(config.server().shutdownGraceMs())
+        .cCompat(config.server().cCompat());
+    if (config.server().requestTimeoutMs() > 0) {
+      b.requestTimeoutMillis(config.server().requestTimeoutMs());
+    }
+  }
+
+  @Override
+  public ServedObject acquire(String uri) {
+    OpenFile f = store.acquire(uri);
+    Object view = f.attachment();
+    if (view instanceof Shared s) {
+      return s;
+    }
+    Shared s = new Shared(f); // once per descriptor (two racing first readers may both make one: harmless)
+    f.attach(s);
+    return s;
+  }
+
+  @Override
+  public boolean mayBlock(String uri) {
+    return store.mayBlock(uri);
+  }
+
+  @Override
+  public ServedObject acquireWritable(String uri) {
+    StoreAccess.WritableFile w = store.openWritable(uri);
+    try {
+      return FileObject.of(w.file(), w.mtimeSeconds(), w.tierId());
+    } catch (IOException ex) {
+      throw new StorageException("cannot open " + uri + " for writing: " + ex.getMessage(), ex);
+    }
+  }
+
+  @Override
+  public void delete(String uri) {
+    if (!store.delete(uri)) {
+      throw new ObjectNotFoundException("no object " + uri);
+    }
+  }
+
+  /**
+   * The server's view of one of the store's shared descriptors: each acquire took a
+   * reference, each {@link #release()} gives one back.
+   */
+  private static final class Shared implements ServedObject {
+    private final OpenFile file;
+
+    Shared(OpenFile file) {
+      this.file = file;
+    }
+
+    @Override
+    public FileDescriptor descriptor() {
+      return file.descriptor();
+    }
+
+    @Override
+    public FileChannel channel() {
+      return file.channel();
+    }
+
+    @Override
+    public long size() {
+      return file.size();
+    }
+
+    @Override
+    public long mtimeSeconds() {
+      return file.mtimeSeconds();
+    }
+
+    @Override
+    public int tierId() {
+      return file.tierId();
+    }
+
+    @Override
+    public void release() {
+      file.release();
+    }
+  }
+}
