@@ -258,40 +258,8 @@ public final class ProtocolDecoder {
         in.position(p + Protocol.V2_RESPONSE_HEADER_LENGTH + metaLen);
         return new Response(id, status, contentLength, m);
       }
-      case Protocol.TYPE_SEGMENTED_RESPONSE: {
-        if (avail < Protocol.SEGMENTED_HEADER_LENGTH) {
-          return null;
-        }
-        long id = i32(in, p + 1) & 0xFFFF_FFFFL;
-        int status = in.get(p + 5) & 0xFF;
-        int count = u16(in, p + 6);
-        int metaLen = metadataLength(in, p + 8);
-        if (count < 1 || count > Protocol.MAX_SEGMENTS) {
-          throw new ProtocolException(Status.PROTOCOL_ERROR,
-              "segment count " + count + " not in 1.." + Protocol.MAX_SEGMENTS);
-        }
-        int tableAt = p + Protocol.SEGMENTED_HEADER_LENGTH + metaLen;
-        int frameLen = Protocol.SEGMENTED_HEADER_LENGTH + metaLen + count * Protocol.SEGMENT_ENTRY_LENGTH;
-        if (avail < frameLen) {
-          return null;
-        }
-        Metadata m = decodeMetadata(in, p + Protocol.SEGMENTED_HEADER_LENGTH, metaLen);
-        List<Segment> segments = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-          int s = tableAt + i * Protocol.SEGMENT_ENTRY_LENGTH;
-          if (u16(in, s + 2) != 0) {
-            throw new ProtocolException(Status.PROTOCOL_ERROR, "segment " + i + ": reserved bytes not zero");
-          }
-          segments.add(new Segment(in.get(s) & 0xFF, in.get(s + 1) & 0xFF, i32(in, s + 4) & 0xFFFF_FFFFL,
-              i64(in, s + 8), i64(in, s + 16), i64(in, s + 24)));
-        }
-        String problem = Segments.problem(segments);
-        if (problem != null) {
-          throw new ProtocolException(Status.PROTOCOL_ERROR, problem);
-        }
-        in.position(p + frameLen);
-        return new SegmentedResponse(id, status, m, segments);
-      }
+      case Protocol.TYPE_SEGMENTED_RESPONSE:
+        return decodeSegmented(in, p, avail);
       case Protocol.TYPE_CLOSE:
         if (avail < Protocol.CLOSE_LENGTH) {
           return null;
@@ -307,6 +275,42 @@ public final class ProtocolDecoder {
       default:
         throw new ProtocolException(Status.PROTOCOL_ERROR, "unexpected message type " + hex(type) + " from a server");
     }
+  }
+
+  /** A V2 segmented response at {@code p}: header, metadata, segment table; null if incomplete. */
+  private static SegmentedResponse decodeSegmented(ByteBuffer in, int p, int avail) throws ProtocolException {
+    if (avail < Protocol.SEGMENTED_HEADER_LENGTH) {
+      return null;
+    }
+    long id = i32(in, p + 1) & 0xFFFF_FFFFL;
+    int status = in.get(p + 5) & 0xFF;
+    int count = u16(in, p + 6);
+    int metaLen = metadataLength(in, p + 8);
+    if (count < 1 || count > Protocol.MAX_SEGMENTS) {
+      throw new ProtocolException(Status.PROTOCOL_ERROR,
+          "segment count " + count + " not in 1.." + Protocol.MAX_SEGMENTS);
+    }
+    int tableAt = p + Protocol.SEGMENTED_HEADER_LENGTH + metaLen;
+    int frameLen = Protocol.SEGMENTED_HEADER_LENGTH + metaLen + count * Protocol.SEGMENT_ENTRY_LENGTH;
+    if (avail < frameLen) {
+      return null;
+    }
+    Metadata m = decodeMetadata(in, p + Protocol.SEGMENTED_HEADER_LENGTH, metaLen);
+    List<Segment> segments = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int s = tableAt + i * Protocol.SEGMENT_ENTRY_LENGTH;
+      if (u16(in, s + 2) != 0) {
+        throw new ProtocolException(Status.PROTOCOL_ERROR, "segment " + i + ": reserved bytes not zero");
+      }
+      segments.add(new Segment(in.get(s) & 0xFF, in.get(s + 1) & 0xFF, i32(in, s + 4) & 0xFFFF_FFFFL,
+          i64(in, s + 8), i64(in, s + 16), i64(in, s + 24)));
+    }
+    String problem = Segments.problem(segments);
+    if (problem != null) {
+      throw new ProtocolException(Status.PROTOCOL_ERROR, problem);
+    }
+    in.position(p + frameLen);
+    return new SegmentedResponse(id, status, m, segments);
   }
 
   private static long contentLength(ByteBuffer in, int at) throws ProtocolException {

@@ -4,11 +4,11 @@ import io.objmapper.ErrorCode;
 import io.objmapper.ObjMapperException;
 
 /**
- * What the server asks of the storage behind it. The {@link io.objmapper.ObjMapper} facade
- * implements it; {@link DirectoryHandler} serves a plain directory.
+ * What the server asks of the storage behind it. {@link StoreHandler} serves an
+ * {@link io.objmapper.ObjMapper} store; {@link DirectoryHandler} serves a plain directory.
  *
- * <p>Errors are reported with {@link ObjMapperException}s (the status named as their {@link ErrorCode} goes on the wire)
- * or {@link io.objmapper.spi.InvalidObjectNameException} (INVALID_REQUEST); any other
+ * <p>Errors are reported with {@link ObjMapperException}s (the wire status named as their
+ * {@link ErrorCode} is answered) or {@link io.objmapper.spi.InvalidObjectNameException} (INVALID_REQUEST); any other
  * exception is answered with INTERNAL_ERROR.
  */
 public interface RequestHandler {

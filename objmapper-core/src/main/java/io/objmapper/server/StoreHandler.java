@@ -16,21 +16,36 @@ import java.nio.channels.FileChannel;
  * ({@link StoreAccess}) to a {@link RequestHandler}. A cached object costs no allocation: each
  * of the store's shared descriptors gets its {@link ServedObject} view once, attached to it.
  */
-final class StoreHandler implements RequestHandler {
+public final class StoreHandler implements RequestHandler {
   private final StoreAccess store;
 
   private StoreHandler(StoreAccess store) {
     this.store = store;
   }
 
-  /** A server builder for {@code store}, with its configuration file's settings applied. */
-  static ObjectServer.Builder builder(ObjMapper store) {
+  /**
+   * The handler serving {@code store} (for a server built by hand, or to wrap it);
+   * {@link ObjectServer#builder(ObjMapper)} uses it.
+   *
+   * @throws IllegalArgumentException if {@code store} was not built by {@code ObjMapper.builder()}
+   */
+  public static StoreHandler of(ObjMapper store) {
+    return new StoreHandler(access(store));
+  }
+
+  private static StoreAccess access(ObjMapper store) {
     if (!(store instanceof StoreAccess access)) {
       throw new IllegalArgumentException("not a store built by ObjMapper.builder(): "
           + (store == null ? "null" : store.getClass().getName()) + "; serve it with ObjectServer.builder(RequestHandler)");
     }
-    ObjectServer.Builder b = ObjectServer.builder(new StoreHandler(access));
-    ObjMapperConfig config = access.config();
+    return access;
+  }
+
+  /** A server builder for {@code store}, with its configuration file's settings applied. */
+  static ObjectServer.Builder builder(ObjMapper store) {
+    StoreHandler handler = of(store);
+    ObjectServer.Builder b = ObjectServer.builder(handler);
+    ObjMapperConfig config = handler.store.config();
     if (config != null) {
       configure(b, config);
     }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +34,7 @@ class LifecycleRunnerTest {
     final Set<String> tried = ConcurrentHashMap.newKeySet();
     final Function<Planner.Move, Long> move;
     final boolean busy;
+    final CountDownLatch roundEnded = new CountDownLatch(1);
 
     FakeStore(boolean busy, Function<Planner.Move, Long> move) {
       this.busy = busy;
@@ -81,6 +84,7 @@ class LifecycleRunnerTest {
 
     @Override
     public String usageSummary() {
+      roundEnded.countDown(); // asked for the round's log line, after the round was counted
       return "[]";
     }
 
@@ -148,6 +152,20 @@ class LifecycleRunnerTest {
       MigrationRound round = runner.runRound();
       assertThat(round.failures()).isEqualTo(COPIES);
       assertThat(runner.counters().failures()).isEqualTo(COPIES);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aBackgroundRoundCountsAnUnexpectedFailureOnTwoMovers() throws Exception {
+    FakeStore store = new FakeStore(false, m -> {
+      throw new NullPointerException("a bug in the move of " + m.name());
+    });
+    LifecyclePolicy everyMilli = POLICY.toBuilder().intervalMillis(1).build();
+    try (LifecycleRunner runner = new LifecycleRunner(everyMilli,
+        new Hotness(everyMilli.hotnessHalfLifeMillis() * 1_000_000L), store, store.clock::get)) {
+      runner.start();
+      assertThat(store.roundEnded.await(60, TimeUnit.SECONDS)).as("a background round ended").isTrue();
+      assertThat(runner.counters().failures()).isGreaterThanOrEqualTo(COPIES);
     }
   }
 }

@@ -8,6 +8,9 @@ import io.objmapper.protocol.ProtocolEncoder;
 import io.objmapper.protocol.ProtocolException;
 import io.objmapper.protocol.RequestFrame;
 import io.objmapper.protocol.Status;
+import io.objmapper.server.RequestHandler;
+import io.objmapper.server.ServedObject;
+import io.objmapper.server.StoreHandler;
 import io.objmapper.spi.ObjectNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,12 +42,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #validateName}: the server's name check;
  *   <li>{@link #storeOpenClose}: the lookup through the public API, {@code store.open(uri)}
  *       and {@code close()}, reading size, mtime and tier as the server does. It includes
- *       one {@link ObjectLease} per call, which the server does not allocate: its handler
- *       acquires the engine's shared, reference-counted descriptor directly (not public
- *       API, so not measurable here on its own);
+ *       one {@link ObjectLease} per call, which the server does not allocate;
+ *   <li>{@link #serverHandlerAcquireRelease}: the lookup as the server makes it, through
+ *       {@link StoreHandler} (the store's shared, reference-counted descriptor; expected:
+ *       nothing);
  *   <li>{@link #encodeResponseV2}: the V2 response header and the SIZE, MTIME and BACKEND
  *       TLVs encoded into a reused direct buffer (expected: nothing);
- *   <li>{@link #requestWithoutSocket}: all of the above in a row.
+ *   <li>{@link #requestWithoutSocket}: decode, name check, lease, encode in a row;
+ *   <li>{@link #serverRequestWithoutSocket}: the same with the server's lookup (expected:
+ *       the URI string only).
  * </ul>
  *
  * <pre>
@@ -76,6 +82,7 @@ public class ServerPathAllocationBenchmark {
   private final ByteBuffer in = ByteBuffer.allocateDirect(Protocol.V2_REQUEST_HEADER_LENGTH + Protocol.MAX_URI_LENGTH);
   private final ByteBuffer out = ByteBuffer.allocateDirect(Protocol.V2_RESPONSE_HEADER_LENGTH + METADATA_LENGTH);
   private final RequestFrame frame = new RequestFrame();
+  private RequestHandler handler;
   private int tierId;
   private long size;
   private long mtimeSeconds;
@@ -86,6 +93,7 @@ public class ServerPathAllocationBenchmark {
     Path root = Files.createDirectories(dir.resolve("disk"));
     store = BenchStores.fsStore(root, 1024).build();
     store.put(URI, new byte[1024]);
+    handler = StoreHandler.of(store);
     try (ObjectLease lease = store.open(URI)) {
       tierId = lease.tierId();
       size = lease.size();
@@ -122,6 +130,17 @@ public class ServerPathAllocationBenchmark {
     }
   }
 
+  /** The lookup as the server makes it: the store's shared descriptor, no lease. */
+  @Benchmark
+  public long serverHandlerAcquireRelease() {
+    ServedObject o = handler.acquire(URI);
+    try {
+      return o.size() + o.mtimeSeconds() + o.tierId();
+    } finally {
+      o.release();
+    }
+  }
+
   @Benchmark
   public int encodeResponseV2() {
     encode(size, mtimeSeconds, tierId);
@@ -140,6 +159,26 @@ public class ServerPathAllocationBenchmark {
     }
     try (ObjectLease lease = store.open(uri)) {
       encode(lease.size(), lease.mtimeMillis() / 1000, lease.tierId());
+    }
+    return out.position();
+  }
+
+  /** {@link #requestWithoutSocket} with the server's own lookup ({@link StoreHandler}) instead of a lease. */
+  @Benchmark
+  public int serverRequestWithoutSocket() throws ProtocolException {
+    in.position(0);
+    if (!ProtocolDecoder.decodeRequest(in, Protocol.VERSION_2, frame)) {
+      throw new IllegalStateException("incomplete frame");
+    }
+    String uri = frame.uri();
+    if (!ObjectNames.isValid(uri)) {
+      throw new IllegalStateException("invalid name " + uri);
+    }
+    ServedObject o = handler.acquire(uri);
+    try {
+      encode(o.size(), o.mtimeSeconds(), o.tierId());
+    } finally {
+      o.release();
     }
     return out.position();
   }
