@@ -66,7 +66,7 @@ final class NameLocks {
     }
   }
 
-  /** Marks the store closed (false if it already was) and waits for the writes in progress. */
+  /** Marks the store closed; false if it already was. Writes entered from now on fail. */
   boolean close() {
     synchronized (closeLock) {
       if (closed) {
