@@ -1,6 +1,7 @@
 package io.objmapper.server;
 
 import io.objmapper.protocol.Capabilities;
+import io.objmapper.protocol.Capability;
 import io.objmapper.protocol.Protocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -440,6 +441,18 @@ public final class ObjectServer implements AutoCloseable {
     };
   }
 
+  /**
+   * Default of {@link Builder#minWorkers} and of the configuration file's
+   * {@code thread_pool.min_workers}.
+   */
+  public static final int DEFAULT_MIN_WORKERS = 10;
+
+  /**
+   * Default of {@link Builder#maxWorkers} and of the configuration file's
+   * {@code thread_pool.max_workers} (the value the seed configuration documents).
+   */
+  public static final int DEFAULT_MAX_WORKERS = 100;
+
   /** Settings of an {@link ObjectServer}; every one has a default but the listener. */
   public static final class Builder {
     private final RequestHandler handler;
@@ -447,8 +460,8 @@ public final class ObjectServer implements AutoCloseable {
     private InetSocketAddress tcp;
     private Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-rw----");
     private PeerAuthorizer authorizer = PeerAuthorizer.ALLOW_ALL;
-    private int minWorkers = 2;
-    private int maxWorkers = 64;
+    private int minWorkers = DEFAULT_MIN_WORKERS;
+    private int maxWorkers = DEFAULT_MAX_WORKERS;
     private int maxConnections;
     private int maxPipeline = 100;
     private int parallelism = 4;
@@ -488,7 +501,7 @@ public final class ObjectServer implements AutoCloseable {
       return this;
     }
 
-    /** Connection workers kept alive when idle; default 2. */
+    /** Connection workers kept alive when idle; default {@value ObjectServer#DEFAULT_MIN_WORKERS}. */
     public Builder minWorkers(int n) {
       if (n < 0) {
         throw new IllegalArgumentException("minWorkers < 0");
@@ -497,7 +510,7 @@ public final class ObjectServer implements AutoCloseable {
       return this;
     }
 
-    /** Most connection workers, hence most connections served at once; default 64. */
+    /** Most connection workers, hence most connections served at once; default {@value ObjectServer#DEFAULT_MAX_WORKERS}. */
     public Builder maxWorkers(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("maxWorkers < 1");
@@ -542,7 +555,17 @@ public final class ObjectServer implements AutoCloseable {
       return this;
     }
 
-    /** Capabilities offered; default OOO_REPLIES | PIPELINING | SEGMENTED. */
+    /**
+     * Capabilities offered; default every one this implementation supports (OOO_REPLIES,
+     * PIPELINING, SEGMENTED).
+     *
+     * @throws IllegalArgumentException if one is not {@linkplain Capability#supported() supported}
+     */
+    public Builder capabilities(Set<Capability> capabilities) {
+      return capabilities(Capability.mask(Objects.requireNonNull(capabilities, "capabilities")));
+    }
+
+    /** {@link #capabilities(Set)} as the wire's u16 mask of {@link Capabilities} bits. */
     public Builder capabilities(int capabilities) {
       if ((capabilities & ~Capabilities.SUPPORTED) != 0) {
         throw new IllegalArgumentException("unsupported capabilities: " + Capabilities.toString(capabilities & ~Capabilities.SUPPORTED));

@@ -138,7 +138,7 @@ class ObjMapperClientTest {
   @Test
   void segmentedModeWithoutTheCapabilityIsATypedInvalidMode() throws Exception {
     start(failing(), b -> {});
-    try (ObjMapperClient c = ObjMapperClient.unix(sock).capabilities(Capabilities.PIPELINING).connect()) {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).capabilities(java.util.Set.of(io.objmapper.protocol.Capability.PIPELINING)).connect()) {
       assertThat(statusOf(catchThrowable(() -> c.get("/hello.txt", Mode.SEGMENTED)))).isEqualTo(Status.INVALID_MODE);
       assertThat(c.get("/hello.txt").size()).isEqualTo(HELLO.length());
     }
@@ -212,8 +212,8 @@ class ObjMapperClientTest {
   void anOrderedRequestIsAnsweredAfterTheEarlierOnes() throws Exception {
     start(gated, b -> {});
     try (ObjMapperClient c = connect(2)) {
-      CompletableFuture<RemoteObject> slow = c.getAsync("/slow1", Mode.COPY, 0);
-      CompletableFuture<RemoteObject> ordered = c.getAsync("/hello.txt", Mode.COPY, RequestFlags.ORDERED);
+      CompletableFuture<RemoteObject> slow = c.getAsync("/slow1", Mode.COPY);
+      CompletableFuture<RemoteObject> ordered = c.getAsync("/hello.txt", Mode.COPY, java.util.Set.of(io.objmapper.protocol.RequestFlag.ORDERED));
       assertThat(gated.slowEntered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
       gated.openGate();
       assertThat(ordered.get(30, TimeUnit.SECONDS).bytes()).hasSize(HELLO.length());
@@ -327,7 +327,7 @@ class ObjMapperClientTest {
   void aServerShuttingDownDeliversOwedAnswersAndThenNewRequestsFailClearly() throws Exception {
     start(gated, b -> b.shutdownGraceMillis(60_000));
     try (ObjMapperClient c = connect(2)) {
-      CompletableFuture<RemoteObject> owed = c.getAsync("/slow1", Mode.COPY, 0);
+      CompletableFuture<RemoteObject> owed = c.getAsync("/slow1", Mode.COPY);
       assertThat(gated.slowEntered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
       CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
       gated.openGate();
@@ -348,7 +348,7 @@ class ObjMapperClientTest {
   void closingWithAnUnansweredRequestCompletesItAndReturns() throws Exception {
     start(gated, b -> b.requestTimeoutMillis(100));
     ObjMapperClient c = connect(2);
-    CompletableFuture<RemoteObject> pending = c.getAsync("/slow1", Mode.FDPASS, 0);
+    CompletableFuture<RemoteObject> pending = c.getAsync("/slow1", Mode.FDPASS);
     assertThat(gated.slowEntered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
     c.close();
     Throwable t = catchThrowable(() -> pending.get(30, TimeUnit.SECONDS));
@@ -384,7 +384,7 @@ class ObjMapperClientTest {
       peer.write(new byte[10]); // 10 of the 100 announced bytes, then the connection ends
     })) {
       try (ObjMapperClient c = connect(2)) {
-        CompletableFuture<RemoteObject> f = c.getAsync("/x", Mode.COPY, 0);
+        CompletableFuture<RemoteObject> f = c.getAsync("/x", Mode.COPY);
         Throwable t = catchThrowable(() -> f.get(30, TimeUnit.SECONDS));
         assertThat(t).isInstanceOf(ExecutionException.class);
         assertThat(t.getCause()).isInstanceOf(IOException.class);
@@ -417,7 +417,7 @@ class ObjMapperClientTest {
       peer.read(1); // until the client goes away
     })) {
       try (ObjMapperClient c = connect(2)) {
-        CompletableFuture<RemoteObject> f = c.getAsync("/x", Mode.COPY, 0);
+        CompletableFuture<RemoteObject> f = c.getAsync("/x", Mode.COPY);
         Throwable t = catchThrowable(() -> f.get(30, TimeUnit.SECONDS));
         assertThat(t).isInstanceOf(ExecutionException.class);
         assertThat(t.getCause()).isInstanceOf(IOException.class).hasMessageContaining("999");

@@ -103,6 +103,17 @@ public final class ConfigException extends IllegalArgumentException {
   }
 
   /**
+   * This problem as the API's public type, with the same message, parts and stack trace
+   * ({@link io.objmapper.ObjMapper} throws that one, never this internal type).
+   */
+  public io.objmapper.ConfigurationException toPublic() {
+    io.objmapper.ConfigurationException e = new io.objmapper.ConfigurationException(path, reason(),
+        source, line, column, getCause());
+    e.setStackTrace(getStackTrace());
+    return e;
+  }
+
+  /**
    * The same problem seen from the enclosing object: {@code prefix} is put in front of every
    * path the message names ({@code flags[2]} under {@code backends[1]} becomes
    * {@code backends[1].flags[2]}).

@@ -1,6 +1,12 @@
 package io.objmapper.internal.config;
 
+import io.objmapper.ObjMapper;
+import io.objmapper.protocol.Capability;
+import io.objmapper.server.ObjectServer;
+import io.objmapper.spi.TierConfig;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -104,6 +110,60 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
   public ObjMapperConfig withDataDirectory(Path directory) {
     Path root = directory.toAbsolutePath().normalize();
     return withBackendRoots(b -> root.resolve(b.mountPath().getFileName().toString()));
+  }
+
+  /**
+   * The tiers of the {@code backends} array, each one's id its position: what
+   * {@link BackendConfig#tierConfig} gives {@link io.objmapper.spi.TierConfig#builder()}.
+   */
+  public List<TierConfig> tierConfigs() {
+    List<TierConfig> tiers = new ArrayList<>(backends.size());
+    for (int i = 0; i < backends.size(); i++) {
+      tiers.add(backends.get(i).tierConfig(i));
+    }
+    return tiers;
+  }
+
+  /**
+   * Gives the {@code index} and {@code lifecycle} sections to the store builder's public
+   * setters, as a Java user would ({@code backends} are the builder's to place: see
+   * {@link #tierConfigs()}).
+   */
+  public ObjMapper.Builder configure(ObjMapper.Builder store) {
+    return store.maxOpenFds(index.maxOpenFds())
+        .fdEvictThreshold(index.fdEvictThreshold())
+        .globalIndexEntries(index.globalBuckets())
+        .persistIndexes(index.enablePersistence())
+        .lifecycle(lifecycle.policy());
+  }
+
+  /**
+   * Gives the {@code thread_pool}, {@code protocol} and {@code server} sections to the server
+   * builder's public setters, as a Java user would. The listeners ({@code socket_path},
+   * {@code tcp}) are left to the caller, who may move them. Capabilities this
+   * implementation cannot negotiate (COMPRESSION, MULTIPLEXING) are not offered.
+   */
+  public ObjectServer.Builder configure(ObjectServer.Builder server) {
+    Set<Capability> offered = EnumSet.noneOf(Capability.class);
+    for (Capability c : protocol.capabilities()) {
+      if (c.supported()) {
+        offered.add(c);
+      }
+    }
+    server.minWorkers(threadPool.minWorkers())
+        .maxWorkers(threadPool.maxWorkers())
+        .workerStackSize(threadPool.workerStackSize())
+        .maxPipeline(protocol.maxPipeline())
+        .capabilities(offered)
+        .socketPermissions(this.server.socketPermissions())
+        .maxConnections(Math.min(this.server.maxConnections(), threadPool.maxWorkers()))
+        .idleTimeoutMillis(this.server.idleTimeoutMs())
+        .shutdownGraceMillis(this.server.shutdownGraceMs())
+        .cCompat(this.server.cCompat());
+    if (this.server.requestTimeoutMs() > 0) {
+      server.requestTimeoutMillis(this.server.requestTimeoutMs());
+    }
+    return server;
   }
 
   /** This configuration with another {@code thread_pool} section. */

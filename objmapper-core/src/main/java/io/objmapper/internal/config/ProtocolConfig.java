@@ -1,5 +1,7 @@
 package io.objmapper.internal.config;
 
+import io.objmapper.protocol.Capabilities;
+import io.objmapper.protocol.Capability;
 import java.util.Set;
 
 /**
@@ -15,9 +17,13 @@ public record ProtocolConfig(int version, int maxPipeline, Set<Capability> capab
   /** The protocol's limit on pipeline depth. */
   public static final int MAX_PIPELINE_LIMIT = 1000;
 
-  /** The seed configuration's values: V2, pipeline 100, OOO_REPLIES and PIPELINING. */
+  /**
+   * The server builder's defaults (one default per setting): V2, pipeline 100, every
+   * capability this implementation supports (OOO_REPLIES, PIPELINING, SEGMENTED). The seed
+   * configuration file lists OOO_REPLIES and PIPELINING.
+   */
   public static final ProtocolConfig DEFAULTS =
-      new ProtocolConfig(2, 100, Set.of(Capability.OOO_REPLIES, Capability.PIPELINING));
+      new ProtocolConfig(2, 100, Capability.of(Capabilities.SUPPORTED));
 
   /** @throws ConfigException naming the key that is out of range */
   public ProtocolConfig {

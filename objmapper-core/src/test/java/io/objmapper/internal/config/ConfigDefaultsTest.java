@@ -2,6 +2,8 @@ package io.objmapper.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.objmapper.protocol.Capability;
+import io.objmapper.spi.TierFlag;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
@@ -14,14 +16,18 @@ class ConfigDefaultsTest {
       """);
 
   @Test
-  void threadPoolDefaultsToTheSeedValues() {
-    assertThat(config.threadPool()).isEqualTo(new ThreadPoolConfig(10, 100, 2L * 1024 * 1024));
+  void threadPoolDefaultsToTheServerBuildersWorkersAndTheJvmStack() {
+    assertThat(config.threadPool()).isEqualTo(new ThreadPoolConfig(10, 100, 0));
+    assertThat(config.threadPool().minWorkers()).isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_MIN_WORKERS);
+    assertThat(config.threadPool().maxWorkers()).isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_MAX_WORKERS);
   }
 
   @Test
-  void protocolDefaultsToVersionTwoWithOutOfOrderRepliesAndPipelining() {
+  void protocolDefaultsToVersionTwoWithEverySupportedCapability() {
     assertThat(config.protocol()).isEqualTo(ProtocolConfig.DEFAULTS);
-    assertThat(config.protocol().capabilityMask()).isEqualTo(0x0003);
+    assertThat(config.protocol().capabilities())
+        .containsExactlyInAnyOrder(Capability.OOO_REPLIES, Capability.PIPELINING, Capability.SEGMENTED);
+    assertThat(config.protocol().capabilityMask()).isEqualTo(io.objmapper.protocol.Capabilities.SUPPORTED);
     assertThat(config.protocol().maxPipeline()).isEqualTo(100);
   }
 
@@ -52,7 +58,7 @@ class ConfigDefaultsTest {
   @Test
   void backendDefaultsToReadableWritableUnitCostAndNoPersistedIndex() {
     BackendConfig backend = config.backends().get(0);
-    assertThat(backend.flags()).containsExactlyInAnyOrder(BackendFlag.READABLE, BackendFlag.WRITABLE);
+    assertThat(backend.flags()).containsExactlyInAnyOrder(TierFlag.READABLE, TierFlag.WRITABLE);
     assertThat(backend.perfFactor()).isEqualTo(1.0);
     assertThat(backend.persistIndex()).isFalse();
     assertThat(backend.indexPath()).isEqualTo(Path.of("/srv/m/.objmapper_index"));
