@@ -349,10 +349,8 @@ public interface ObjMapper extends AutoCloseable {
         throw new IllegalStateException("no tiers: add at least one with tier(...)");
       }
       if (dataDirectory != null) {
-        for (TierConfig t : resolved.subList(0, config.backends().size())) {
-          if (t.root().isPresent()) {
-            java.nio.file.Files.createDirectories(t.root().get()); // the data directory is ours to lay out
-          }
+        for (TierConfig t : placedConfig().tierConfigs()) {
+          java.nio.file.Files.createDirectories(t.root().orElseThrow()); // the data directory is ours to lay out
         }
       }
       return StorageEngine.open(new Builder(this, resolved));

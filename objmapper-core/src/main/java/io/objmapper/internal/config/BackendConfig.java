@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * @param indexPath where the index is saved; {@code null} in the constructor means
  *     {@code mountPath/}{@value #DEFAULT_INDEX_FILE}
  */
-public record BackendConfig(String name, String type, Path mountPath, long capacityBytes,
+record BackendConfig(String name, String type, Path mountPath, long capacityBytes,
     double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath) {
   /** Bytes in one {@code capacity_gb} unit: decimal gigabytes. */
   public static final long BYTES_PER_GB = 1_000_000_000L;

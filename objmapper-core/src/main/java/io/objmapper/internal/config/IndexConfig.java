@@ -12,7 +12,7 @@ package io.objmapper.internal.config;
  *     when false no index is written anywhere
  * @param syncIntervalSecs seconds between saves of a persisted index, {@code > 0}
  */
-public record IndexConfig(int globalBuckets, int maxOpenFds, double fdEvictThreshold,
+record IndexConfig(int globalBuckets, int maxOpenFds, double fdEvictThreshold,
     boolean enablePersistence, long syncIntervalSecs) {
   /** Largest {@code global_buckets} accepted. */
   public static final int MAX_GLOBAL_BUCKETS = 1 << 30;

@@ -17,7 +17,7 @@ package io.objmapper.internal.config;
  * @param busyRequestsPerSec request rate above which rounds move fewer objects, {@code >= 1}
  *     (not in the seed file)
  */
-public record LifecycleConfig(double hotThreshold, double coldThreshold, double evictWhenFull,
+record LifecycleConfig(double hotThreshold, double coldThreshold, double evictWhenFull,
     double evictTarget, long hotnessDecaySecs, int migrationBatchSize, long intervalMs,
     long busyRequestsPerSec) {
 

@@ -16,6 +16,9 @@ import java.util.function.Function;
 
 /**
  * A complete, checked objmapper configuration: the sections of the configuration file.
+ * Public only for {@link ObjMapper.Builder#configFile}, which gives it to the public builders
+ * ({@link #tierConfigs()}, {@link #configure(ObjMapper.Builder)},
+ * {@link #configure(ObjectServer.Builder)}); no other module uses it.
  *
  * <p>Read one with {@link #load(Path)} or {@link #parse(String)}; build one in code with
  * {@link #of(List)} and the {@code with...} methods. Every instance is valid: each section
@@ -75,7 +78,7 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
   }
 
   /** The given backends with every other section at its defaults. */
-  public static ObjMapperConfig of(List<BackendConfig> backends) {
+  static ObjMapperConfig of(List<BackendConfig> backends) {
     return new ObjMapperConfig(ThreadPoolConfig.DEFAULTS, ProtocolConfig.DEFAULTS,
         IndexConfig.DEFAULTS, backends, LifecycleConfig.DEFAULTS, ServerConfig.DEFAULTS);
   }
@@ -86,7 +89,7 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
    *
    * @throws ConfigException if the new paths are not absolute, or collide
    */
-  public ObjMapperConfig withBackendRoots(Function<BackendConfig, Path> newMountPath) {
+  ObjMapperConfig withBackendRoots(Function<BackendConfig, Path> newMountPath) {
     List<BackendConfig> moved = new ArrayList<>(backends.size());
     for (int i = 0; i < backends.size(); i++) {
       BackendConfig b = backends.get(i);
@@ -167,32 +170,32 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
   }
 
   /** This configuration with another {@code thread_pool} section. */
-  public ObjMapperConfig withThreadPool(ThreadPoolConfig threadPool) {
+  ObjMapperConfig withThreadPool(ThreadPoolConfig threadPool) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code protocol} section. */
-  public ObjMapperConfig withProtocol(ProtocolConfig protocol) {
+  ObjMapperConfig withProtocol(ProtocolConfig protocol) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code index} section. */
-  public ObjMapperConfig withIndex(IndexConfig index) {
+  ObjMapperConfig withIndex(IndexConfig index) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code backends} array. */
-  public ObjMapperConfig withBackends(List<BackendConfig> backends) {
+  ObjMapperConfig withBackends(List<BackendConfig> backends) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code lifecycle} section. */
-  public ObjMapperConfig withLifecycle(LifecycleConfig lifecycle) {
+  ObjMapperConfig withLifecycle(LifecycleConfig lifecycle) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code server} section. */
-  public ObjMapperConfig withServer(ServerConfig server) {
+  ObjMapperConfig withServer(ServerConfig server) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 

@@ -13,7 +13,7 @@ import java.util.Set;
  *     {@value #MAX_PIPELINE_LIMIT} (the protocol's limit)
  * @param capabilities what the server offers; the negotiated set is the client's AND these
  */
-public record ProtocolConfig(int version, int maxPipeline, Set<Capability> capabilities) {
+record ProtocolConfig(int version, int maxPipeline, Set<Capability> capabilities) {
   /** The protocol's limit on pipeline depth. */
   public static final int MAX_PIPELINE_LIMIT = 1000;
 

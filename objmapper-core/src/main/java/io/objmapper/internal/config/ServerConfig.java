@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *     {@code /delete/<uri>}), so that the C project's client and benchmark can run against
  *     this server; off by default, when missing objects are NOT_FOUND and FDs read-only
  */
-public record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
+record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Optional<HostPort> tcp, int maxConnections, long idleTimeoutMs, long requestTimeoutMs,
     long shutdownGraceMs, boolean cCompat) {
   /** Longest socket path in UTF-8 bytes ({@code sun_path} is 108 bytes with its NUL). */

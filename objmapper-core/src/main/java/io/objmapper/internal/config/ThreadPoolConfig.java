@@ -11,7 +11,7 @@ import io.objmapper.server.ObjectServer;
  * @param workerStackSize stack size of a worker thread in bytes; {@code 0} means the JVM's
  *     default ({@code -Xss}), otherwise at least {@value #MIN_STACK_SIZE}
  */
-public record ThreadPoolConfig(int minWorkers, int maxWorkers, long workerStackSize) {
+record ThreadPoolConfig(int minWorkers, int maxWorkers, long workerStackSize) {
   /** Smallest non-zero {@code worker_stack_size} accepted (64 KiB). */
   public static final long MIN_STACK_SIZE = 64 * 1024;
 
