@@ -143,13 +143,23 @@ public interface ObjMapper extends AutoCloseable {
   @Override
   void close();
 
-  /** Settings of an {@link ObjMapper}; the same as the configuration file's. */
+  /**
+   * Settings of an {@link ObjMapper}; the same as the configuration file's, whose keys are
+   * given to these setters (and whose defaults are these).
+   */
   final class Builder {
+    /** Default of {@link #maxOpenFds} and of the file's {@code index.max_open_fds}. */
+    public static final int DEFAULT_MAX_OPEN_FDS = 10_000;
+    /** Default of {@link #fdEvictThreshold} and of the file's {@code index.fd_evict_threshold}. */
+    public static final double DEFAULT_FD_EVICT_THRESHOLD = 0.9;
+    /** Default of {@link #globalIndexEntries} and of the file's {@code index.global_buckets}. */
+    public static final int DEFAULT_GLOBAL_INDEX_ENTRIES = 1 << 20;
+
     final List<TierConfig> tiers = new ArrayList<>();
     TierProviders providers;
-    long maxOpenFds = 10_000;
-    double fdEvictThreshold = 0.9;
-    long globalIndexEntries = 1 << 20;
+    long maxOpenFds = DEFAULT_MAX_OPEN_FDS;
+    double fdEvictThreshold = DEFAULT_FD_EVICT_THRESHOLD;
+    long globalIndexEntries = DEFAULT_GLOBAL_INDEX_ENTRIES;
     long revalidateMillis = 1_000;
     boolean persistIndexes = true;
     long expectedObjects = 1 << 20;

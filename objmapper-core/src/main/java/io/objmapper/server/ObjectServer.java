@@ -453,6 +453,18 @@ public final class ObjectServer implements AutoCloseable {
    */
   public static final int DEFAULT_MAX_WORKERS = 100;
 
+  /** Default of {@link Builder#maxPipeline} and of the file's {@code protocol.max_pipeline}. */
+  public static final int DEFAULT_MAX_PIPELINE = 100;
+
+  /** Default of {@link Builder#idleTimeoutMillis} and of the file's {@code server.idle_timeout_ms}. */
+  public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 300_000;
+
+  /** Default of {@link Builder#requestTimeoutMillis} and of the file's {@code server.request_timeout_ms}. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
+
+  /** Default of {@link Builder#shutdownGraceMillis} and of the file's {@code server.shutdown_grace_ms}. */
+  public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 5_000;
+
   /** Settings of an {@link ObjectServer}; every one has a default but the listener. */
   public static final class Builder {
     private final RequestHandler handler;
@@ -463,12 +475,12 @@ public final class ObjectServer implements AutoCloseable {
     private int minWorkers = DEFAULT_MIN_WORKERS;
     private int maxWorkers = DEFAULT_MAX_WORKERS;
     private int maxConnections;
-    private int maxPipeline = 100;
+    private int maxPipeline = DEFAULT_MAX_PIPELINE;
     private int parallelism = 4;
     private int capabilities = Capabilities.SUPPORTED;
-    private long idleTimeoutMillis = 300_000;
-    private long requestTimeoutMillis = 30_000;
-    private long shutdownGraceMillis = 5_000;
+    private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
+    private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
+    private long shutdownGraceMillis = DEFAULT_SHUTDOWN_GRACE_MILLIS;
     private boolean cCompat;
     private long workerStackSize;
 

@@ -83,6 +83,24 @@ class ConfigDefaultsTest {
   }
 
   @Test
+  void everyDefaultIsTheOneOfTheBuilderTheKeyFeeds() {
+    assertThat(config.index().maxOpenFds()).isEqualTo(io.objmapper.ObjMapper.Builder.DEFAULT_MAX_OPEN_FDS);
+    assertThat(config.index().fdEvictThreshold()).isEqualTo(io.objmapper.ObjMapper.Builder.DEFAULT_FD_EVICT_THRESHOLD);
+    assertThat(config.index().globalBuckets()).isEqualTo(io.objmapper.ObjMapper.Builder.DEFAULT_GLOBAL_INDEX_ENTRIES);
+    assertThat(config.lifecycle().policy()).usingRecursiveComparison()
+        .isEqualTo(io.objmapper.LifecyclePolicy.defaults());
+    assertThat(config.protocol().maxPipeline()).isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_MAX_PIPELINE);
+    assertThat(config.server().idleTimeoutMs()).isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_IDLE_TIMEOUT_MILLIS);
+    assertThat(config.server().requestTimeoutMs())
+        .isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_REQUEST_TIMEOUT_MILLIS);
+    assertThat(config.server().shutdownGraceMs())
+        .isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_SHUTDOWN_GRACE_MILLIS);
+    io.objmapper.spi.TierConfig tier = config.tierConfigs().get(0);
+    assertThat(tier.perfFactor()).isEqualTo(1.0);
+    assertThat(tier.flags()).containsExactlyInAnyOrder(TierFlag.READABLE, TierFlag.WRITABLE);
+  }
+
+  @Test
   void lifecycleIntervalIsReadBesideTheSeedKeys() {
     LifecycleConfig lifecycle = ObjMapperConfig.parse(TestConfigs.withBackendAnd(
         "  \"lifecycle\": {\"interval_ms\": 250}")).lifecycle();
