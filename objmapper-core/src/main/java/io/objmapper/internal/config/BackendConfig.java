@@ -38,11 +38,14 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
   /** File name of the index when {@code index_path} is not given. */
   public static final String DEFAULT_INDEX_FILE = ".objmapper_index";
 
-  /** Flags of a backend that lists none: readable and writable. */
-  public static final Set<TierFlag> DEFAULT_FLAGS = Set.of(TierFlag.READABLE, TierFlag.WRITABLE);
+  /** A tier with every setting at the {@link TierConfig.Builder}'s default. */
+  private static final TierConfig TIER_DEFAULTS = TierConfig.builder().type("defaults").build();
 
-  /** Default {@code perf_factor}. */
-  public static final double DEFAULT_PERF_FACTOR = 1.0;
+  /** Flags of a backend that lists none: the tier builder's, readable and writable. */
+  public static final Set<TierFlag> DEFAULT_FLAGS = TIER_DEFAULTS.flags();
+
+  /** Default {@code perf_factor}: the tier builder's, 1.0. */
+  public static final double DEFAULT_PERF_FACTOR = TIER_DEFAULTS.perfFactor();
 
   private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
   private static final BigDecimal MAX_GB =

@@ -205,6 +205,11 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
     for (int i = 0; i < backends.size(); i++) {
       BackendConfig b = backends.get(i);
       String at = "backends[" + i + "]";
+      try {
+        b.tierConfig(i); // the builder a Java user calls accepts it too
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw ConfigException.invalid(at, "not a valid tier: " + e.getMessage(), e);
+      }
       Integer first = names.putIfAbsent(b.name(), i);
       if (first != null) {
         throw ConfigException.invalid(at + ".name", "duplicate name " + Check.quote(b.name())
