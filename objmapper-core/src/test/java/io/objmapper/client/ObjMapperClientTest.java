@@ -8,8 +8,9 @@ import io.objmapper.ObjMapperException;
 import io.objmapper.ObjectNotFoundException;
 import io.objmapper.StorageException;
 import io.objmapper.protocol.Capabilities;
+import io.objmapper.protocol.Capability;
 import io.objmapper.protocol.Mode;
-import io.objmapper.protocol.RequestFlags;
+import io.objmapper.protocol.RequestFlag;
 import io.objmapper.protocol.Status;
 import io.objmapper.server.DirectoryHandler;
 import io.objmapper.server.Fds;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -138,10 +140,34 @@ class ObjMapperClientTest {
   @Test
   void segmentedModeWithoutTheCapabilityIsATypedInvalidMode() throws Exception {
     start(failing(), b -> {});
-    try (ObjMapperClient c = ObjMapperClient.unix(sock).capabilities(java.util.Set.of(io.objmapper.protocol.Capability.PIPELINING)).connect()) {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).capabilities(Set.of(Capability.PIPELINING)).connect()) {
       assertThat(statusOf(catchThrowable(() -> c.get("/hello.txt", Mode.SEGMENTED)))).isEqualTo(Status.INVALID_MODE);
       assertThat(c.get("/hello.txt").size()).isEqualTo(HELLO.length());
     }
+  }
+
+  @Test
+  void theNegotiatedCapabilitiesAreTheOnesBothSidesOffer() throws Exception {
+    start(failing(), b -> b.capabilities(Set.of(Capability.PIPELINING, Capability.SEGMENTED)));
+    try (ObjMapperClient c = ObjMapperClient.unix(sock)
+        .capabilities(Set.of(Capability.OOO_REPLIES, Capability.PIPELINING)).connect()) {
+      assertThat(c.capabilities()).containsExactly(Capability.PIPELINING);
+      assertThat(c.session().capabilities()).isEqualTo(Capabilities.PIPELINING); // the wire's mask
+    }
+    try (ObjMapperClient v1 = ObjMapperClient.unix(sock).version(1).connect()) {
+      assertThat(v1.capabilities()).isEmpty();
+    }
+  }
+
+  @Test
+  void typedCapabilitiesAndRequestFlagsAreTheWiresBits() {
+    assertThat(Capability.mask(Set.of(Capability.OOO_REPLIES, Capability.PIPELINING, Capability.SEGMENTED)))
+        .isEqualTo(Capabilities.SUPPORTED).isEqualTo(0x0013);
+    assertThat(Capability.of(0x8013)).containsExactlyInAnyOrder(Capability.OOO_REPLIES, Capability.PIPELINING,
+        Capability.SEGMENTED); // an unknown bit is ignored
+    assertThat(RequestFlag.ORDERED.bit()).isEqualTo(io.objmapper.protocol.RequestFlags.ORDERED).isEqualTo(0x01);
+    assertThat(RequestFlag.PRIORITY.bit()).isEqualTo(io.objmapper.protocol.RequestFlags.PRIORITY).isEqualTo(0x02);
+    assertThat(RequestFlag.mask(Set.of(RequestFlag.ORDERED, RequestFlag.PRIORITY))).isEqualTo(0x03);
   }
 
   @Test
@@ -213,7 +239,7 @@ class ObjMapperClientTest {
     start(gated, b -> {});
     try (ObjMapperClient c = connect(2)) {
       CompletableFuture<RemoteObject> slow = c.getAsync("/slow1", Mode.COPY);
-      CompletableFuture<RemoteObject> ordered = c.getAsync("/hello.txt", Mode.COPY, java.util.Set.of(io.objmapper.protocol.RequestFlag.ORDERED));
+      CompletableFuture<RemoteObject> ordered = c.getAsync("/hello.txt", Mode.COPY, Set.of(RequestFlag.ORDERED));
       assertThat(gated.slowEntered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
       gated.openGate();
       assertThat(ordered.get(30, TimeUnit.SECONDS).bytes()).hasSize(HELLO.length());
