@@ -352,6 +352,8 @@ public interface ObjMapper extends AutoCloseable {
      *
      * @throws IllegalStateException if there is no tier, or a data directory without a
      *     configuration file
+     * @throws ConfigurationException if the file's tiers cannot move under the data directory
+     * @throws IOException if a tier or index cannot be opened
      */
     public ObjMapper build() throws IOException {
       List<TierConfig> resolved = tiers();
