@@ -290,6 +290,8 @@ public interface ObjMapper extends AutoCloseable {
      * Opens the tiers and their indexes. A failure closes whatever was opened.
      *
      * @throws IllegalStateException if no tier was added
+     * @throws MissingJvmFlagsException if a tier keeps a persistent index and the JVM lacks
+     *     the flags Chronicle Map needs (checked before anything is opened)
      */
     public ObjMapper build() throws IOException {
       if (dataDirectory != null) {
@@ -310,6 +312,7 @@ public interface ObjMapper extends AutoCloseable {
       if (tiers.isEmpty()) {
         throw new IllegalStateException("no tiers: add at least one with tier(...)");
       }
+      JvmFlags.checkFor(tiers, persistIndexes); // before anything loads Chronicle Map
       return StorageEngine.open(this);
     }
   }
