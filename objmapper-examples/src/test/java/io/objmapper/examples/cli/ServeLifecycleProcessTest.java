@@ -157,7 +157,7 @@ class ServeLifecycleProcessTest {
     Process second = new ProcessBuilder(serveCommandOf(dir.resolve("s2.sock"))).redirectInput(NO_INPUT)
         .redirectError(secondErr.toFile()).start();
     assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(second.exitValue()).isEqualTo(1);
+    assertThat(second.exitValue()).isEqualTo(ExitCodes.UNAVAILABLE);
     List<String> errLines = Files.readAllLines(secondErr).stream().filter(l -> !l.contains(" INFO ")).toList();
     assertThat(errLines).singleElement().asString().startsWith("serve: cannot open the store: ")
         .contains("in use by another process");
