@@ -79,7 +79,7 @@ public final class ExitCodes {
       return new Outcome(USAGE, (config ? "invalid configuration: " : "invalid argument: ") + e.getMessage());
     }
     if (e instanceof IOException || e instanceof UncheckedIOException) {
-      return new Outcome(UNAVAILABLE, "cannot open the store: " + StoreOptions.describe((Exception) e));
+      return new Outcome(UNAVAILABLE, StoreOptions.describe((Exception) e));
     }
     return new Outcome(INTERNAL, "internal error: " + e + " (--verbose prints the stack trace)");
   }
