@@ -47,7 +47,7 @@ public final class ImportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Importer.Result r;
     try (ObjMapper s = ObjectCommands.openToWrite(store);
-        ImportProgress progress = ImportProgress.NONE) {
+        ImportProgress progress = ImportProgress.forStderr("import", System.err)) {
       r = Importer.importTree(s, dir, p, progress, line -> {
         err.println("import: " + line);
         err.flush();

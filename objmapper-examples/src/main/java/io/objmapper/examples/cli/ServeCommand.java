@@ -99,8 +99,10 @@ public final class ServeCommand implements Callable<Integer> {
       throws IOException, InterruptedException {
     if (dir != null) {
       // A file that fails is named and skipped: the others are imported and the server starts.
-      Importer.Result r = Importer.importTree(store, dir, "", ImportProgress.NONE,
-          line -> System.err.println("serve: --import: " + line));
+      Importer.Result r;
+      try (ImportProgress progress = ImportProgress.forStderr("import", System.err)) {
+        r = Importer.importTree(store, dir, "", progress, line -> System.err.println("serve: --import: " + line));
+      }
       System.err.println("imported " + r.objects() + " objects from " + dir
           + (r.failed() > 0 ? " (" + r.failed() + " files failed, named above)" : ""));
     }
