@@ -48,6 +48,10 @@ public final class ServeCommand implements Callable<Integer> {
           + "(default without --config: the sample objects, src-test-data/objects, when present).")
   Path importDir;
 
+  @Option(names = "--metrics", paramLabel = "HOST:PORT",
+      description = "Serve GET /metrics (Prometheus text format) on this address; port 0 picks one.")
+  String metrics;
+
   @Option(names = "--c-compat", description = "The C server's answers to /delete/<uri> and /list.")
   boolean cCompat;
 
@@ -67,6 +71,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     checkSocketPath(socket);
     InetSocketAddress tcpAddress = tcp != null ? Endpoints.hostPort(tcp, spec.commandLine()) : null;
+    InetSocketAddress metricsAddress = metrics != null ? Endpoints.hostPort(metrics, spec.commandLine()) : null;
     if (config != null && !Files.isRegularFile(config)) {
       throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "no configuration file " + config);
     }
@@ -79,11 +84,21 @@ public final class ServeCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
-    try (ObjMapper store = opened) {
+    MetricsEndpoint endpoint = null;
+    if (metricsAddress != null) {
+      try {
+        endpoint = MetricsEndpoint.start(metricsAddress, opened); // before the import: its progress shows
+      } catch (IOException e) {
+        opened.close();
+        throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "--metrics: cannot listen on http://" + metrics
+            + ": " + StoreOptions.describe(e), e);
+      }
+    }
+    try (ObjMapper store = opened; MetricsEndpoint metricsEndpoint = endpoint) {
       StatsSnapshot snapshot = StatsSnapshot.start(store, StatsSnapshot.location(config, data,
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
-        serve(store, dir, tcpAddress, stop);
+        serve(store, dir, tcpAddress, endpoint, stop);
       } finally {
         if (snapshot != null) {
           snapshot.close(); // before the store closes: the last snapshot, "live": false, needs it open
@@ -95,7 +110,8 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /** Imports {@code dir} (if any), then serves {@code store} until {@code stop} opens. */
-  private void serve(ObjMapper store, Path dir, InetSocketAddress tcpAddress, CountDownLatch stop)
+  private void serve(ObjMapper store, Path dir, InetSocketAddress tcpAddress, MetricsEndpoint endpoint,
+      CountDownLatch stop)
       throws IOException, InterruptedException {
     if (dir != null) {
       // A file that fails is named and skipped: the others are imported and the server starts.
@@ -125,6 +141,10 @@ public final class ServeCommand implements Callable<Integer> {
       InetSocketAddress t = server.tcpAddress();
       if (t != null) {
         line.append(" tcp:").append(ObjectServer.hostPort(t));
+      }
+      if (endpoint != null) {
+        endpoint.bind(server);
+        line.append(" metrics:http://").append(ObjectServer.hostPort(endpoint.address())).append("/metrics");
       }
       System.out.println(line);
       System.out.flush();
