@@ -74,8 +74,8 @@ public final class ExitCodes {
       return new Outcome(FAILED, o.status() + ": " + o.getMessage());
     }
     if (e instanceof IllegalArgumentException) {
-      // the configuration's exception is one; it names the file, the key, the line and column
-      boolean config = e.getClass().getSimpleName().contains("Config");
+      // ConfigurationException is one; it names the file, the key, the line and column
+      boolean config = e instanceof io.objmapper.ConfigurationException;
       return new Outcome(USAGE, (config ? "invalid configuration: " : "invalid argument: ") + e.getMessage());
     }
     if (e instanceof IOException || e instanceof UncheckedIOException) {
