@@ -685,13 +685,6 @@ final class StorageEngine implements ObjMapper {
       } catch (IOException e) {
         throw new StorageException("cannot store " + name + " on " + configs[target].name() + ": " + e.getMessage(), e);
       }
-      // The tier counts the object's bytes now: holding the room as well would count them twice
-      // (a lifecycle round meanwhile would see the tier fuller than it is).
-      unreserve(target, promised);
-      promised = 0;
-      if (stream != null) {
-        stream.release();
-      }
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask).inheritUse(global.peek(name));
       e.touch(clock.getAsLong()); // a write counts as a use
       boolean indexed = false;
