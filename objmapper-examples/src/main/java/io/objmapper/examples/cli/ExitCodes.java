@@ -87,8 +87,16 @@ public final class ExitCodes {
   /** Prints {@code e} as one line (and its stack trace if {@code verbose}); answers the exit code. */
   static int report(CommandLine cmd, Throwable e, boolean verbose) {
     Outcome o = classify(e);
+    String line = o.line();
+    if (e instanceof IOException && cmd.getCommandSpec().findOption("--socket") != null) {
+      // a connection error says which socket (the JDK's and junixsocket's messages do not)
+      Object socket = cmd.getCommandSpec().findOption("--socket").getValue();
+      if (socket != null && !line.contains(socket.toString())) {
+        line = "unix:" + java.nio.file.Path.of(socket.toString()).toAbsolutePath() + ": " + line;
+      }
+    }
     PrintWriter err = cmd.getErr();
-    err.println(cmd.getCommandName() + ": " + oneLine(o.line()));
+    err.println(cmd.getCommandName() + ": " + oneLine(line));
     if (verbose) {
       e.printStackTrace(err);
     }

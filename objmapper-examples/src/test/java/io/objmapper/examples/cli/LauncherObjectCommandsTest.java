@@ -281,6 +281,14 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void benchAgainstAMissingSocketNamesItInOneLine() {
+    Path sock = dir.resolve("none.sock");
+    Result r = launch("bench", "--socket", sock.toString(), "--seconds", "1", "--warmup", "0", "/a");
+    assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("bench: unix:" + sock + ": ");
+  }
+
+  @Test
   void aStaleSnapshotOfARunningServerIsSaidToBeStale() throws Exception {
     Path data = dir.resolve("data");
     try (ObjMapper held = StoreOptions.open(null, data, true, false)) {
