@@ -341,6 +341,8 @@ public interface ObjMapper extends AutoCloseable {
      * @throws IllegalStateException if there is no tier, or a data directory without a
      *     configuration file
      * @throws ConfigurationException if the file's tiers cannot move under the data directory
+     * @throws MissingJvmFlagsException if a tier persists its index and the JVM lacks the
+     *     flags Chronicle Map needs (it names them and the line to add)
      * @throws IOException if a tier or index cannot be opened
      */
     public ObjMapper build() throws IOException {
@@ -348,6 +350,7 @@ public interface ObjMapper extends AutoCloseable {
       if (resolved.isEmpty()) {
         throw new IllegalStateException("no tiers: add at least one with tier(...)");
       }
+      JvmFlags.checkFor(resolved, persistIndexes); // before anything loads Chronicle Map
       if (dataDirectory != null) {
         for (TierConfig t : placedConfig().tierConfigs()) {
           java.nio.file.Files.createDirectories(t.root().orElseThrow()); // the data directory is ours to lay out

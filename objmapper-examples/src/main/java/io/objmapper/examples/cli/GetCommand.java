@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code get}: fetches one object and writes its content to OUTFILE or stdout. Exit codes:
  * 0 done, 1 the server answered an error status (printed on stderr), 2 bad usage,
- * 3 the connection failed.
+ * 3 the connection failed (the socket or address is named), 4 OUTFILE cannot be written.
  */
 @Command(name = "get", mixinStandardHelpOptions = true, description = "Fetch one object.")
 public final class GetCommand implements Callable<Integer> {
@@ -66,32 +66,67 @@ public final class GetCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--mode must be fd or copy, not '" + mode + "'");
     }
     ObjMapperClient.Builder b;
+    String endpoint;
     if (overTcp) {
       InetSocketAddress a = Endpoints.hostPort(target.tcp, spec.commandLine());
       b = ObjMapperClient.tcp(a.getHostString(), a.getPort());
+      endpoint = "tcp:" + target.tcp;
     } else {
-      b = ObjMapperClient.unix(target.socket != null ? target.socket : Path.of("objmapper.sock"));
+      Path socket = target.socket != null ? target.socket : Path.of("objmapper.sock");
+      b = ObjMapperClient.unix(socket);
+      endpoint = "unix:" + socket.toAbsolutePath();
     }
     b.version(v1 ? 1 : 2);
-    try (ObjMapperClient client = b.connect();
-        RemoteObject obj = client.get(uri, m)) {
+    ObjMapperClient client;
+    try {
+      client = b.connect();
+    } catch (IOException e) {
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "cannot connect to " + endpoint + ": "
+          + StoreOptions.describe(e), e);
+    }
+    try (client; RemoteObject obj = fetch(client, m, endpoint)) {
       if (outFile != null) {
-        try (FileChannel out = FileChannel.open(outFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+        FileChannel out;
+        try {
+          out = FileChannel.open(outFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+          throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "cannot write " + outFile + ": "
+              + StoreOptions.describe(e), e);
+        }
+        try (out) {
           obj.writeTo(out);
+        } catch (IOException e) {
+          throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "cannot write " + outFile + ": "
+              + StoreOptions.describe(e), e);
         }
       } else {
         WritableByteChannel out = Channels.newChannel(new FileOutputStream(java.io.FileDescriptor.out));
-        obj.writeTo(out);
+        try {
+          obj.writeTo(out);
+        } catch (IOException e) {
+          throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "cannot write to stdout: "
+              + StoreOptions.describe(e), e);
+        }
         System.out.flush();
       }
-      return 0;
+      return ExitCodes.OK;
+    } catch (IOException e) { // closing the connection
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "connection to " + endpoint + " failed: "
+          + StoreOptions.describe(e), e);
+    }
+  }
+
+  /** The object: an error status ends the command with exit 1, a broken connection with 3. */
+  private RemoteObject fetch(ObjMapperClient client, Mode m, String endpoint) {
+    try {
+      return client.get(uri, m);
     } catch (ObjMapperException e) {
-      System.err.println(e.code() + ": " + e.getMessage());
-      return 1;
+      throw new ExitCodes.CommandFailure(ExitCodes.FAILED, e.code() + ": " + e.getMessage() + " (" + uri + " from "
+          + endpoint + ")", e);
     } catch (IOException e) {
-      System.err.println("connection failed: " + e.getMessage());
-      return 3;
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "connection to " + endpoint + " failed: "
+          + StoreOptions.describe(e), e);
     }
   }
 }

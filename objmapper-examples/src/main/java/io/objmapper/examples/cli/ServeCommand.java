@@ -4,11 +4,8 @@ import io.objmapper.ObjMapper;
 import io.objmapper.server.ObjectServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -51,8 +48,15 @@ public final class ServeCommand implements Callable<Integer> {
           + "(default without --config: the sample objects, src-test-data/objects, when present).")
   Path importDir;
 
+  @Option(names = "--metrics", paramLabel = "HOST:PORT",
+      description = "Serve GET /metrics (Prometheus text format) on this address; port 0 picks one.")
+  String metrics;
+
   @Option(names = "--c-compat", description = "The C server's answers to /delete/<uri> and /list.")
   boolean cCompat;
+
+  /** The longest Unix socket path, in bytes: {@code sun_path} holds 108 with its terminating NUL. */
+  static final int MAX_SOCKET_PATH_BYTES = 107;
 
   @Override
   public Integer call() throws Exception {
@@ -60,24 +64,41 @@ public final class ServeCommand implements Callable<Integer> {
     if (dir == null && config == null && Files.isDirectory(SAMPLE_OBJECTS)) {
       dir = SAMPLE_OBJECTS;
     }
-    if (dir != null && !Files.isDirectory(dir)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--import: not a directory: " + dir);
+    // Everything that can be wrong with the command is found before anything is imported.
+    if (dir != null && (!Files.isDirectory(dir) || !Files.isReadable(dir))) {
+      throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "--import: cannot read " + dir + ": "
+          + (Files.exists(dir) ? (Files.isDirectory(dir) ? "permission denied" : "not a directory") : "no such directory"));
+    }
+    checkSocketPath(socket);
+    InetSocketAddress tcpAddress = tcp != null ? Endpoints.hostPort(tcp, spec.commandLine()) : null;
+    InetSocketAddress metricsAddress = metrics != null ? Endpoints.hostPort(metrics, spec.commandLine()) : null;
+    if (config != null && !Files.isRegularFile(config)) {
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "no configuration file " + config);
+    }
+    ObjMapper opened;
+    try {
+      opened = openStore(); // an invalid configuration fails here, before the import: one line, exit 2
+    } catch (IOException e) { // e.g. the store is served by another process: one line, no stack trace
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "cannot open the store: " + StoreOptions.describe(e), e);
     }
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
-    ObjMapper opened;
-    try {
-      opened = openStore();
-    } catch (IOException e) { // e.g. the store is served by another process: one line, no stack trace
-      System.err.println("serve: cannot open the store: " + StoreOptions.describe(e));
-      return 1;
+    MetricsEndpoint endpoint = null;
+    if (metricsAddress != null) {
+      try {
+        endpoint = MetricsEndpoint.start(metricsAddress, opened); // before the import: its progress shows
+      } catch (IOException e) {
+        opened.close();
+        throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "--metrics: cannot listen on http://" + metrics
+            + ": " + StoreOptions.describe(e), e);
+      }
     }
-    try (ObjMapper store = opened) {
+    try (ObjMapper store = opened; MetricsEndpoint metricsEndpoint = endpoint) {
       StatsSnapshot snapshot = StatsSnapshot.start(store, StatsSnapshot.location(config, data,
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
-        serve(store, dir, stop);
+        serve(store, dir, tcpAddress, endpoint, stop);
       } finally {
         if (snapshot != null) {
           snapshot.close(); // before the store closes: the last snapshot, "live": false, needs it open
@@ -89,23 +110,41 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /** Imports {@code dir} (if any), then serves {@code store} until {@code stop} opens. */
-  private void serve(ObjMapper store, Path dir, CountDownLatch stop) throws IOException, InterruptedException {
+  private void serve(ObjMapper store, Path dir, InetSocketAddress tcpAddress, MetricsEndpoint endpoint,
+      CountDownLatch stop)
+      throws IOException, InterruptedException {
     if (dir != null) {
-      long n = importTree(store, dir);
-      System.err.println("imported " + n + " objects from " + dir);
+      // A file that fails is named and skipped: the others are imported and the server starts.
+      Importer.Result r;
+      try (ImportProgress progress = ImportProgress.forStderr("import", System.err)) {
+        r = Importer.importTree(store, dir, "", progress, line -> System.err.println("serve: --import: " + line));
+      }
+      System.err.println("imported " + r.objects() + " objects from " + dir
+          + (r.failed() > 0 ? " (" + r.failed() + " files failed, named above)" : ""));
     }
     ObjectServer.Builder b = ObjectServer.builder(store).unixSocket(socket.toAbsolutePath());
     if (cCompat) {
       b.cCompat(true);
     }
-    if (tcp != null) {
-      b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
+    if (tcpAddress != null) {
+      b.tcp(tcpAddress);
     }
-    try (ObjectServer server = b.build().start()) {
+    ObjectServer started;
+    try {
+      started = b.build().start();
+    } catch (IOException e) {
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "cannot listen on unix:" + socket.toAbsolutePath()
+          + (tcpAddress != null ? " tcp:" + tcp : "") + ": " + StoreOptions.describe(e), e);
+    }
+    try (ObjectServer server = started) {
       StringBuilder line = new StringBuilder("listening on unix:").append(server.unixSocketPath());
       InetSocketAddress t = server.tcpAddress();
       if (t != null) {
         line.append(" tcp:").append(ObjectServer.hostPort(t));
+      }
+      if (endpoint != null) {
+        endpoint.bind(server);
+        line.append(" metrics:http://").append(ObjectServer.hostPort(endpoint.address())).append("/metrics");
       }
       System.out.println(line);
       System.out.flush();
@@ -117,23 +156,21 @@ public final class ServeCommand implements Callable<Integer> {
     return StoreOptions.open(config, data, spec.commandLine().getParseResult().hasMatchedOption("--data"), true);
   }
 
-  /** Puts every regular file under {@code root} as {@code /<relative path>}; returns the count. */
-  static long importTree(ObjMapper store, Path root) throws IOException {
-    long[] n = {0};
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        if (attrs.isRegularFile()) {
-          StringBuilder name = new StringBuilder();
-          for (Path part : root.relativize(file)) {
-            name.append('/').append(part);
-          }
-          store.put(name.toString(), file);
-          n[0]++;
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    return n[0];
+  /** Fails unless a server can bind {@code socket}: its directory exists and is writable, and it is short enough. */
+  static void checkSocketPath(Path socket) {
+    Path abs = socket.toAbsolutePath();
+    int bytes = abs.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > MAX_SOCKET_PATH_BYTES) {
+      throw new ExitCodes.CommandFailure(ExitCodes.USAGE, "--socket " + abs + " is " + bytes
+          + " bytes long, more than the " + MAX_SOCKET_PATH_BYTES + " a Unix socket path may have");
+    }
+    Path parent = abs.getParent();
+    if (!Files.isDirectory(parent)) {
+      throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "--socket " + abs + ": no such directory " + parent);
+    }
+    if (!Files.isWritable(parent)) {
+      throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "--socket " + abs + ": cannot create it in " + parent
+          + ": permission denied");
+    }
   }
 }

@@ -19,7 +19,9 @@ import picocli.CommandLine.Mixin;
  * {@code "live":false}. While a {@code serve} holds the store it prints instead the snapshot
  * that server keeps ({@link StatsSnapshot}, refreshed every second): the same fields with
  * {@code "live":true}, the server's {@code "pid"} and {@code "as_of"}, the time of the
- * snapshot. Exit codes: 0 done, 2 bad usage or an invalid configuration, 3 the store cannot
+ * snapshot. A snapshot not rewritten for {@value StatsSnapshot#STALE_AFTER_MILLIS} ms while
+ * its server runs (it cannot write it: a full disk) is printed with {@code "live":false},
+ * {@code "stale":true} and its {@code "age_ms"}, and said so on stderr. Exit codes: 0 done, 2 bad usage or an invalid configuration, 3 the store cannot
  * be opened (held by a process that keeps no live snapshot, or there is none).
  *
  * <pre>
@@ -50,7 +52,18 @@ public final class StatsCommand implements Callable<Integer> {
       Optional<ObjectNode> live = f.storeInUse
           ? store.statsSnapshot().flatMap(StatsSnapshot::readLive) : Optional.empty();
       if (live.isPresent()) { // a running serve holds the store: answer from its snapshot
-        return print(live.get());
+        ObjectNode snapshot = live.get();
+        long age = StatsSnapshot.ageMillis(snapshot, java.time.Instant.now());
+        if (age > StatsSnapshot.STALE_AFTER_MILLIS) { // the server runs but has stopped rewriting it
+          snapshot.put("live", false);
+          snapshot.put("stale", true);
+          snapshot.put("age_ms", age);
+          err.println("stats: the snapshot of serve (pid " + snapshot.path("pid").asLong() + ") is stale: written "
+              + snapshot.path("as_of").asText() + ", " + age / 1000 + " s ago; the server cannot rewrite "
+              + store.statsSnapshot().map(Object::toString).orElse("it") + " (a full disk?)");
+          err.flush();
+        }
+        return print(snapshot);
       }
       err.println("stats: " + f.getMessage());
       err.flush();

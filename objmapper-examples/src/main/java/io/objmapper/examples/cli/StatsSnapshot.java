@@ -34,6 +34,9 @@ final class StatsSnapshot implements AutoCloseable {
   /** How often a running server rewrites its snapshot. */
   static final long PERIOD_MILLIS = 1_000;
 
+  /** A live snapshot older than this is stale: its server runs but has not rewritten it for five periods. */
+  static final long STALE_AFTER_MILLIS = 5 * PERIOD_MILLIS;
+
   private static final Logger log = LoggerFactory.getLogger(StatsSnapshot.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -152,6 +155,15 @@ final class StatsSnapshot implements AutoCloseable {
       return Optional.empty();
     } catch (IOException | RuntimeException e) { // none, unreadable or not a snapshot: nothing to trust
       return Optional.empty();
+    }
+  }
+
+  /** How old {@code snapshot} is at {@code now} by its {@code "as_of"}; {@code Long.MAX_VALUE} if it has none. */
+  static long ageMillis(JsonNode snapshot, Instant now) {
+    try {
+      return Math.max(0, now.toEpochMilli() - Instant.parse(snapshot.path("as_of").asText()).toEpochMilli());
+    } catch (java.time.format.DateTimeParseException e) {
+      return Long.MAX_VALUE;
     }
   }
 }

@@ -40,11 +40,25 @@ public final class StoreOptions {
    * @throws Failure with a one-line message and the exit code to end with
    */
   ObjMapper openExisting() {
+    return open(false);
+  }
+
+  /**
+   * Opens the store {@code serve} would, laying out a new one (as {@code serve} does) if
+   * there is none yet: for the commands that write ({@code put}, {@code import}).
+   *
+   * @throws Failure with a one-line message and the exit code to end with
+   */
+  ObjMapper openForWrite() {
+    return open(true);
+  }
+
+  private ObjMapper open(boolean create) {
     boolean dataGiven = mixee.commandLine().getParseResult().hasMatchedOption("--data");
     if (config != null && !Files.isRegularFile(config)) {
       throw new Failure(STORE_UNAVAILABLE, "no configuration file " + config);
     }
-    if (config == null && !Files.isDirectory(data.resolve("disk"))) {
+    if (!create && config == null && !Files.isDirectory(data.resolve("disk"))) {
       throw new Failure(STORE_UNAVAILABLE, "no store under " + data + " (" + data.resolve("disk")
           + " does not exist; `serve --data " + data + "` makes one)");
     }
@@ -57,6 +71,8 @@ public final class StoreOptions {
       throw new Failure(CommandLine.ExitCode.USAGE, "invalid configuration: " + e.getMessage());
     } catch (IOException | UncheckedIOException e) {
       throw new Failure(STORE_UNAVAILABLE, "cannot open the store: " + describe(e), heldByAnotherProcess(e));
+    } catch (io.objmapper.MissingJvmFlagsException e) {
+      throw new Failure(STORE_UNAVAILABLE, "cannot open the store: " + e.getMessage());
     } catch (RuntimeException e) {
       throw new Failure(STORE_UNAVAILABLE, "cannot open the store: " + e);
     }

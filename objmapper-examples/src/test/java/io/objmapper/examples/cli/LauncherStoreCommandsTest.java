@@ -14,7 +14,6 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code stats} and {@code where}, run in-process on stores that no server holds. */
 class LauncherStoreCommandsTest {
@@ -45,8 +44,7 @@ class LauncherStoreCommandsTest {
   static Result launch(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = new CommandLine(new Launcher()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-        .execute(args);
+    int code = Launcher.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
     return new Result(code, out.toString(), err.toString());
   }
 

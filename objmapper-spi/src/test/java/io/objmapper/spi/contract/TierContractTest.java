@@ -642,7 +642,7 @@ public abstract class TierContractTest {
 
   @Test
   public void aRemoteTierRefusesPathAndOpenRead() throws IOException {
-    assumeFalse(tier.isLocal(), "the tier under test is local");
+    assumeFalse(tier.isLocal(), "skipped: checks what a remote tier (Tier.isLocal() false) does; the tier under test is local");
     tier.write("/a", bytes(10, 57));
 
     assertThatThrownBy(() -> tier.path("/a"))
@@ -732,7 +732,8 @@ public abstract class TierContractTest {
   }
 
   private void assumeLocal() {
-    assumeTrue(tier.isLocal(), "the tier under test is not local");
+    assumeTrue(tier.isLocal(), "skipped: checks the files of a local tier (Tier.isLocal() true: path, openRead, descriptors); "
+        + "the tier under test is not local");
   }
 
   private byte[] read(String name) throws IOException {

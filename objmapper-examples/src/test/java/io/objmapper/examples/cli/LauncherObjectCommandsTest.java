@@ -1,0 +1,309 @@
+package io.objmapper.examples.cli;
+
+import static io.objmapper.examples.cli.LauncherStoreCommandsTest.launch;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.objmapper.ObjMapper;
+import io.objmapper.examples.cli.LauncherStoreCommandsTest.Result;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code put}, {@code rm}, {@code ls}, {@code stat}, {@code import}, {@code help}, {@code --version}, run in-process. */
+class LauncherObjectCommandsTest {
+  @TempDir Path dir;
+
+  private String data() {
+    return dir.resolve("data").toString();
+  }
+
+  private Path file(String name, String content) throws Exception {
+    Path f = dir.resolve("files").resolve(name);
+    Files.createDirectories(f.getParent());
+    return Files.writeString(f, content);
+  }
+
+  @Test
+  void putStoresAFileAndPrintsNameSizeAndTier() throws Exception {
+    Path a = file("a.txt", "alpha");
+    Result r = launch("put", "--data", data(), "/notes/a.txt", a.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo("/notes/a.txt\t5\tdisk\n");
+    try (ObjMapper s = StoreOptions.open(null, dir.resolve("data"), true, false);
+        var lease = s.open("/notes/a.txt")) {
+      assertThat(new String(lease.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("alpha");
+    }
+  }
+
+  @Test
+  void putEphemeralGoesToTheMemoryTier() throws Exception {
+    Result r = launch("put", "--data", data(), "--ephemeral", "/tmp/x", file("x", "xx").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo("/tmp/x\t2\tmemory\n");
+  }
+
+  @Test
+  void putOfAMissingFileExitsFourNamingIt() {
+    Path missing = dir.resolve("nope.txt");
+    Result r = launch("put", "--data", data(), "/a", missing.toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.LOCAL_FILE);
+    assertThat(r.err().lines()).containsExactly("put: cannot read " + missing + ": no such file");
+    assertThat(dir.resolve("data")).doesNotExist();
+  }
+
+  @Test
+  void putOfAnInvalidNameExitsTwo() throws Exception {
+    Result r = launch("put", "--data", data(), "/a/../b", file("a", "a").toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("put: invalid object name");
+  }
+
+  @Test
+  void lsListsNameSizeAndTierSortedAndFiltersByPrefix() throws Exception {
+    launch("put", "--data", data(), "/b/two", file("2", "22").toString());
+    launch("put", "--data", data(), "/a/one", file("1", "1").toString());
+    launch("put", "--data", data(), "/b/three", file("3", "333").toString());
+    Result all = launch("ls", "--data", data());
+    assertThat(all.code()).as(all.err()).isZero();
+    assertThat(all.out().lines()).containsExactly("/a/one\t1\tdisk", "/b/three\t3\tdisk", "/b/two\t2\tdisk");
+    Result b = launch("ls", "--data", data(), "/b/");
+    assertThat(b.out().lines()).containsExactly("/b/three\t3\tdisk", "/b/two\t2\tdisk");
+    Result none = launch("ls", "--data", data(), "/c");
+    assertThat(none.code()).isZero();
+    assertThat(none.out()).isEmpty();
+  }
+
+  @Test
+  void lsJsonPrintsOneObjectPerLine() throws Exception {
+    launch("put", "--data", data(), "/a", file("a", "abc").toString());
+    Result r = launch("ls", "--json", "--data", data());
+    assertThat(r.code()).as(r.err()).isZero();
+    List<JsonNode> lines = r.jsonLines();
+    assertThat(lines).singleElement().satisfies(n -> {
+      assertThat(n.fieldNames()).toIterable().containsExactly("name", "size", "tier");
+      assertThat(n.get("name").asText()).isEqualTo("/a");
+      assertThat(n.get("size").asLong()).isEqualTo(3);
+      assertThat(n.get("tier").asText()).isEqualTo("disk");
+    });
+  }
+
+  @Test
+  void lsWithAPrefixNotStartingWithASlashIsAUsageError() throws Exception {
+    launch("put", "--data", data(), "/a", file("a", "abc").toString());
+    Result r = launch("ls", "--data", data(), "a");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("ls: PREFIX must start with /");
+  }
+
+  @Test
+  void statPrintsOneJsonObjectAndExitsOneWhenNotFound() throws Exception {
+    launch("put", "--data", data(), "/a", file("a", "abcd").toString());
+    Result r = launch("stat", "--data", data(), "/a");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode n = r.json();
+    assertThat(n.fieldNames()).toIterable().containsExactly("name", "size", "tier", "tier_id", "mtime", "ephemeral",
+        "pinned");
+    assertThat(n.get("size").asLong()).isEqualTo(4);
+    assertThat(n.get("tier_id").asInt()).isEqualTo(1);
+    assertThat(n.get("pinned").asBoolean()).isFalse();
+    assertThat(n.get("ephemeral").asBoolean()).isFalse();
+    Result missing = launch("stat", "--data", data(), "/b");
+    assertThat(missing.code()).isEqualTo(ExitCodes.FAILED);
+    assertThat(missing.out()).isEmpty();
+    assertThat(missing.err().lines()).containsExactly("stat: not found: /b");
+  }
+
+  @Test
+  void rmDeletesAndExitsOneNamingWhatWasNotThere() throws Exception {
+    launch("put", "--data", data(), "/a", file("a", "a").toString());
+    Result r = launch("rm", "--data", data(), "/a", "/b");
+    assertThat(r.code()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err().lines()).containsExactly("rm: not found: /b");
+    assertThat(launch("ls", "--data", data()).out()).isEmpty();
+    assertThat(launch("rm", "--data", data(), "/x").code()).isEqualTo(ExitCodes.FAILED);
+  }
+
+  @Test
+  void commandsOnAStoreThatDoesNotExistExitThreeAndCreateNothing() {
+    Path absent = dir.resolve("absent");
+    for (List<String> args : List.of(List.of("ls"), List.of("stat", "/a"), List.of("rm", "/a"))) {
+      String[] argv = java.util.stream.Stream.concat(args.stream().limit(1),
+          java.util.stream.Stream.concat(java.util.stream.Stream.of("--data", absent.toString()), args.stream().skip(1)))
+          .toArray(String[]::new);
+      Result r = launch(argv);
+      assertThat(r.code()).as("%s", args).isEqualTo(ExitCodes.UNAVAILABLE);
+      assertThat(r.err().lines()).singleElement().asString().startsWith(args.get(0) + ": no store under " + absent);
+    }
+    assertThat(absent).doesNotExist();
+  }
+
+  @Test
+  void writingToAStoreHeldByAnotherProcessNamesTheLock() throws Exception {
+    Path a = file("a", "a");
+    try (ObjMapper held = StoreOptions.open(null, dir.resolve("data"), true, false)) {
+      for (String[] args : List.of(new String[] {"put", "--data", data(), "/a", a.toString()},
+          new String[] {"rm", "--data", data(), "/a"}, new String[] {"ls", "--data", data()},
+          new String[] {"import", "--data", data(), a.getParent().toString()})) {
+        Result r = launch(args);
+        assertThat(r.code()).as(args[0]).isEqualTo(ExitCodes.UNAVAILABLE);
+        assertThat(r.err().lines()).as(args[0]).singleElement().asString()
+            .startsWith(args[0] + ": the store is held by a running serve: the index ")
+            .contains(dir.resolve("data").resolve("disk").toString())
+            .contains("in use by another");
+      }
+    }
+  }
+
+  @Test
+  void importPutsEveryFileUnderThePrefix() throws Exception {
+    file("x.txt", "x");
+    file("sub/y.txt", "yy");
+    Result r = launch("import", "--data", data(), "--prefix", "/in/", dir.resolve("files").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("imported 2 objects (3 bytes) from " + dir.resolve("files"));
+    assertThat(launch("ls", "--data", data()).out().lines()).containsExactly("/in/sub/y.txt\t2\tdisk",
+        "/in/x.txt\t1\tdisk");
+  }
+
+  @Test
+  void importNamesEachFileItCannotTakeAndImportsTheRest() throws Exception {
+    file("good1", "1");
+    file("bad\\name", "backslashes are not allowed in names");
+    file("good2", "2");
+    Result r = launch("import", "--data", data(), dir.resolve("files").toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.out()).startsWith("imported 2 objects");
+    assertThat(r.err().lines()).hasSize(2);
+    assertThat(r.err().lines().toList().get(0)).startsWith("import: cannot import " + dir.resolve("files/bad\\name")
+        + " as /bad\\name: invalid object name");
+    assertThat(r.err().lines().toList().get(1)).isEqualTo(
+        "import: 1 of 3 files failed (named above); the others are imported");
+    assertThat(launch("ls", "--data", data()).out().lines()).containsExactly("/good1\t1\tdisk", "/good2\t1\tdisk");
+  }
+
+  @Test
+  void importOfAMissingDirectoryExitsFour() {
+    Result r = launch("import", "--data", data(), dir.resolve("nope").toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.LOCAL_FILE);
+    assertThat(r.err().lines()).containsExactly("import: cannot import " + dir.resolve("nope") + ": no such directory");
+  }
+
+  @Test
+  void anInvalidPrefixIsAUsageError() throws Exception {
+    file("x", "x");
+    Result r = launch("import", "--data", data(), "--prefix", "/a/../b", dir.resolve("files").toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("import: invalid object name");
+  }
+
+  @Test
+  void versionPrintsTheProjectVersion() {
+    Result r = launch("--version");
+    assertThat(r.code()).isZero();
+    assertThat(r.out().strip()).isEqualTo("objmapper " + System.getProperty("objmapper.version"));
+  }
+
+  @Test
+  void helpListsTheCommandsAndExplainsOne() {
+    Result all = launch("help");
+    assertThat(all.code()).isZero();
+    assertThat(all.out()).contains("serve", "get", "put", "rm", "ls", "stat", "import", "stats", "where", "bench",
+        "help");
+    Result put = launch("help", "put");
+    assertThat(put.code()).isZero();
+    assertThat(put.out()).contains("Usage: objmapper put", "NAME", "FILE", "--data");
+  }
+
+  @Test
+  void anUnknownOptionIsOneLineAndExitTwo() {
+    Result r = launch("ls", "--nope");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).containsExactly("ls: Unknown option: '--nope' (see: objmapper help ls)");
+  }
+
+  @Test
+  void verbosePrintsTheStackTraceAfterTheLine() {
+    Path missing = dir.resolve("nope.txt");
+    Result r = launch("put", "--verbose", "--data", data(), "/a", missing.toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.LOCAL_FILE);
+    List<String> lines = r.err().lines().toList();
+    assertThat(lines.get(0)).isEqualTo("put: cannot read " + missing + ": no such file");
+    assertThat(lines).hasSizeGreaterThan(2).anySatisfy(l -> assertThat(l).contains("at io.objmapper.examples.cli"));
+  }
+
+  @Test
+  void serveWithASocketInAMissingDirectoryFailsBeforeImporting() throws Exception {
+    file("x", "x");
+    Path sock = dir.resolve("no/such/dir/x.sock");
+    Result r = launch("serve", "--socket", sock.toString(), "--data", data(), "--import", dir.resolve("files").toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.LOCAL_FILE);
+    assertThat(r.err().lines()).containsExactly("serve: --socket " + sock + ": no such directory " + sock.getParent());
+    assertThat(dir.resolve("data")).doesNotExist();
+  }
+
+  @Test
+  void serveWithATooLongSocketPathFailsBeforeImporting() throws Exception {
+    Path sock = dir.resolve("s".repeat(120) + ".sock");
+    Result r = launch("serve", "--socket", sock.toString(), "--data", data());
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("serve: --socket " + sock + " is ")
+        .endsWith("bytes long, more than the 107 a Unix socket path may have");
+    assertThat(dir.resolve("data")).doesNotExist();
+  }
+
+  @Test
+  void serveWithAMalformedConfigurationFailsInOneLineWithExitTwo() throws Exception {
+    Path conf = Files.writeString(dir.resolve("bad.conf"), "{\"backends\": [ {\"name\": 3} ");
+    Result r = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--config", conf.toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("serve: invalid configuration: ")
+        .contains(conf.toString());
+  }
+
+  @Test
+  void serveWithAMissingConfigurationFailsInOneLine() {
+    Path conf = dir.resolve("missing.conf");
+    Result r = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--config", conf.toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err().lines()).containsExactly("serve: no configuration file " + conf);
+  }
+
+  @Test
+  void getFromAMissingSocketNamesIt() {
+    Path sock = dir.resolve("none.sock");
+    Result r = launch("get", "--socket", sock.toString(), "/a");
+    assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("get: cannot connect to unix:" + sock + ": ");
+  }
+
+  @Test
+  void benchAgainstAMissingSocketNamesItInOneLine() {
+    Path sock = dir.resolve("none.sock");
+    Result r = launch("bench", "--socket", sock.toString(), "--seconds", "1", "--warmup", "0", "/a");
+    assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("bench: unix:" + sock + ": ");
+  }
+
+  @Test
+  void aStaleSnapshotOfARunningServerIsSaidToBeStale() throws Exception {
+    Path data = dir.resolve("data");
+    try (ObjMapper held = StoreOptions.open(null, data, true, false)) {
+      Files.writeString(data.resolve("disk").resolve(StatsSnapshot.FILE_NAME),
+          "{\"tiers\":[],\"lifecycle\":{},\"live\":true,\"pid\":" + ProcessHandle.current().pid()
+              + ",\"as_of\":\"2000-01-01T00:00:00Z\"}\n");
+      Result r = launch("stats", "--data", data.toString());
+      assertThat(r.code()).isZero();
+      JsonNode json = r.json();
+      assertThat(json.get("live").asBoolean()).isFalse();
+      assertThat(json.get("stale").asBoolean()).isTrue();
+      assertThat(json.get("age_ms").asLong()).isGreaterThan(StatsSnapshot.STALE_AFTER_MILLIS);
+      assertThat(r.err().lines()).singleElement().asString()
+          .startsWith("stats: the snapshot of serve (pid " + ProcessHandle.current().pid() + ") is stale: written "
+              + "2000-01-01T00:00:00Z");
+    }
+  }
+}
