@@ -304,7 +304,11 @@ public interface ObjMapper extends AutoCloseable {
         }
         dataDirectory = null;
         for (var backend : config.backends()) {
-          java.nio.file.Files.createDirectories(backend.mountPath()); // the data directory is ours to lay out
+          if (backend.mountPath() != null) {
+            java.nio.file.Files.createDirectories(backend.mountPath()); // the data directory is ours to lay out
+          } else if (backend.persistIndex()) {
+            java.nio.file.Files.createDirectories(backend.indexPath().getParent());
+          }
         }
       }
       if (tiers.isEmpty()) {

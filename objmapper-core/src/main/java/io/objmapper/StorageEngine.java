@@ -1683,11 +1683,14 @@ final class StorageEngine implements ObjMapper {
         .name(b.name())
         .type(b.type())
         .id(id)
-        .root(b.mountPath())
         .capacityBytes(b.capacityBytes())
         .perfFactor(b.perfFactor())
         .flags(flags)
-        .persistIndex(b.persistIndex());
+        .persistIndex(b.persistIndex())
+        .options(b.options());
+    if (b.mountPath() != null) {
+      t.root(b.mountPath());
+    }
     if (b.persistIndex()) {
       // BackendConfig always names an index path (a default one if the file gave none);
       // TierConfig takes one only for a persisted index.
