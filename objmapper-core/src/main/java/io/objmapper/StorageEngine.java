@@ -434,11 +434,24 @@ final class StorageEngine implements ObjMapper {
       }
     }
     for (int t : bySpeed) {
-      if (!tiers[t].isLocal() && statQuietly(t, name) != null) {
+      if (!tiers[t].isLocal() && statRemote(t, name) != null) {
         return stage(name, t, 0);
       }
     }
     return null;
+  }
+
+  /**
+   * The stat of {@code name} on remote tier {@code t}. Unlike a local tier's, a remote tier's
+   * failure is not taken for a missing object: the request fails (STORAGE_ERROR).
+   */
+  private ObjectStat statRemote(int t, String name) {
+    try {
+      return tiers[t].stat(name);
+    } catch (IOException e) {
+      throw new StorageException("tier " + configs[t].name() + " cannot look up " + name + ": "
+          + e.getMessage(), e);
+    }
   }
 
   /**
@@ -515,7 +528,10 @@ final class StorageEngine implements ObjMapper {
     }
     ReentrantLock lock = stripe(name);
     lock.lock();
-    try (InputStream in = tiers[remote].openStream(name)) {
+    try (InputStream in = openRemote(name, remote)) {
+      if (in == null) {
+        return null;
+      }
       ObjectStat s = tiers[target].write(name, in);
       indexes[target].put(name, IndexRecord.of(s, flags));
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags);
@@ -526,6 +542,23 @@ final class StorageEngine implements ObjMapper {
       throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * The object's stream on remote tier {@code remote}, or null if it is gone from there
+   * (deleted by another writer): its records there are dropped, so it is not found.
+   */
+  private InputStream openRemote(String name, int remote) throws IOException {
+    try {
+      return tiers[remote].openStream(name);
+    } catch (NoSuchFileException gone) {
+      Entry e = global.get(name);
+      if (e != null && e.tierId() == remote) {
+        global.remove(e);
+      }
+      indexes[remote].remove(name);
+      return null;
     }
   }
 

@@ -43,6 +43,7 @@ public final class S3TestServer implements AutoCloseable {
   private final Path dir;
   private final BlobStore store;
   private final S3Proxy proxy;
+  private final int port;
   private volatile boolean stopped;
 
   private S3TestServer(Path dir, BlobStore store, int port) throws Exception {
@@ -60,6 +61,7 @@ public final class S3TestServer implements AutoCloseable {
       }
       Thread.onSpinWait();
     }
+    this.port = proxy.getPort();
   }
 
   /** A server keeping its buckets below {@code dir} (created if missing), on a free port. */
@@ -111,8 +113,9 @@ public final class S3TestServer implements AutoCloseable {
     return name;
   }
 
+  /** The port it listens on (or listened on, once stopped). */
   public int port() {
-    return proxy.getPort();
+    return port;
   }
 
   /** {@code http://127.0.0.1:port}: use with {@code path_style true}. */
