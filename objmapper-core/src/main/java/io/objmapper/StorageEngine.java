@@ -71,6 +71,8 @@ final class StorageEngine implements ObjMapper {
   private final GlobalIndex global;
   private final FdCache fds;
   private final LongSupplier clock;
+  /** Copies staged from remote tiers, revalidated after the remote tier's revalidate_ms. */
+  private final StagedCopies stagedCopies = new StagedCopies();
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final ObjMapperConfig config;
   private final LongAdder lookups = new LongAdder();
@@ -293,6 +295,11 @@ final class StorageEngine implements ObjMapper {
   OpenFile acquire(String uri) {
     lookups.increment();
     OpenFile f = fds.acquireCached(uri);
+    if (f != null && stagedCopies.due(uri, clock.getAsLong())) {
+      f.release();
+      f = null;
+      revalidateStaged(uri);
+    }
     if (f == null) {
       f = acquireSlow(uri);
     }
@@ -312,6 +319,9 @@ final class StorageEngine implements ObjMapper {
   }
 
   private FdCache.Located locateForOpen(String name) {
+    if (stagedCopies.due(name, clock.getAsLong())) {
+      revalidateStaged(name);
+    }
     Entry e = staged(name, locate(name));
     if (e == null) {
       return null;
@@ -528,14 +538,19 @@ final class StorageEngine implements ObjMapper {
     }
     ReentrantLock lock = stripe(name);
     lock.lock();
+    long period = revalidateNanos(remote);
     try (InputStream in = openRemote(name, remote)) {
       if (in == null) {
         return null;
       }
+      ObjectStat remoteStat = period < 0 ? null : remoteStatOf(in, remote, name);
       ObjectStat s = tiers[target].write(name, in);
       indexes[target].put(name, IndexRecord.of(s, flags));
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags);
       global.put(e);
+      if (remoteStat != null) {
+        stagedCopies.staged(name, new StagedCopies.Copy(remote, target, remoteStat, period, clock.getAsLong()));
+      }
       log.debug("staged {} from {} onto {}", name, configs[remote].name(), configs[target].name());
       return e;
     } catch (IOException e) {
@@ -559,6 +574,87 @@ final class StorageEngine implements ObjMapper {
       }
       indexes[remote].remove(name);
       return null;
+    }
+  }
+
+  /**
+   * The remote version a staging stream reads: a stream that knows it says so (the s3 tier's
+   * GET answers with the object's ETag, as a {@code Supplier<ObjectStat>}); otherwise asked
+   * of the tier, which may already be a newer version (the next check then stages again).
+   */
+  private ObjectStat remoteStatOf(InputStream in, int remote, String name) throws IOException {
+    if (in instanceof java.util.function.Supplier<?> known && known.get() instanceof ObjectStat stat) {
+      return stat;
+    }
+    return tiers[remote].stat(name);
+  }
+
+  /**
+   * How old a copy staged from remote tier {@code t} may get before it is checked against the
+   * remote version again: the tier's {@code revalidate_ms} option; -1 (never) without it.
+   */
+  private long revalidateNanos(int t) {
+    String ms = configs[t].options().get("revalidate_ms");
+    if (ms == null) {
+      return -1;
+    }
+    try {
+      return TimeUnit.MILLISECONDS.toNanos(Long.parseLong(ms));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Checks the staged copy of {@code name} against its remote version: unchanged, it is
+   * served on; changed, it is staged again; gone from the remote tier, the copy and the
+   * records go too. If the remote tier cannot be asked, the copy is served as it is
+   * (stale-if-error) and asked again after the next period.
+   */
+  private void revalidateStaged(String name) {
+    StagedCopies.Copy c = stagedCopies.get(name);
+    if (c == null) {
+      return;
+    }
+    long now = clock.getAsLong();
+    ObjectStat remote;
+    try {
+      remote = tiers[c.remote].stat(name);
+    } catch (IOException | RuntimeException ex) {
+      c.checked(now);
+      log.debug("tier {}: cannot revalidate {}, serving the staged copy: {}", configs[c.remote].name(), name,
+          ex.toString());
+      return;
+    }
+    if (remote != null && remote.equals(c.remoteStat)) {
+      c.checked(now);
+      return;
+    }
+    ReentrantLock lock = stripe(name);
+    lock.lock();
+    try {
+      if (!stagedCopies.forget(name, c)) {
+        return; // a write, a delete or another check got there first
+      }
+      fds.invalidate(name);
+      if (remote == null) {
+        removeFrom(c.local, name);
+        indexes[c.remote].remove(name);
+        global.remove(name);
+        log.debug("{} is gone from tier {}: its staged copy is dropped", name, configs[c.remote].name());
+        return;
+      }
+      IndexRecord r = indexes[c.local].get(name);
+      try {
+        stage(name, c.remote, r != null ? r.flags() : 0);
+      } catch (RuntimeException ex) {
+        c.checked(now);
+        stagedCopies.staged(name, c); // the old copy is whole: serve it until the next check
+        log.debug("tier {}: cannot stage the new version of {}, serving the old copy: {}",
+            configs[c.remote].name(), name, ex.toString());
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -722,6 +818,7 @@ final class StorageEngine implements ObjMapper {
       }
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask).inheritUse(global.peek(name));
       e.touch(clock.getAsLong()); // a write counts as a use
+      stagedCopies.forget(name); // the store's own write is the object now
       boolean indexed = false;
       try {
         indexes[target].put(name, IndexRecord.of(s, mask));
@@ -850,6 +947,7 @@ final class StorageEngine implements ObjMapper {
       } finally {
         global.remove(name);
         fds.invalidate(name);
+        stagedCopies.forget(name);
       }
       return found;
     } finally {
@@ -957,6 +1055,7 @@ final class StorageEngine implements ObjMapper {
 
   private long relocate(Entry e, int target, JournalSlot slot) {
     String name = e.name();
+    stagedCopies.forget(name); // a move makes the store's own copy the object
     int src = e.tierId();
     boolean ephemeral = ObjectFlag.EPHEMERAL.in(e.flags());
     if (e.cached() && target == e.homeTierId()) {

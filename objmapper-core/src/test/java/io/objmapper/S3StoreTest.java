@@ -21,6 +21,8 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,12 +59,41 @@ class S3StoreTest {
   }
 
   private TierConfig archive(String endpoint, long requestTimeoutMillis) {
+    return archive(endpoint, requestTimeoutMillis, 5_000);
+  }
+
+  private TierConfig archive(String endpoint, long requestTimeoutMillis, long revalidateMillis) {
     return migratable(TierConfig.builder().name("archive").type("s3").perfFactor(500.0)
         .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE)
         .option("bucket", bucket).option("prefix", PREFIX).option("endpoint", endpoint)
         .option("region", S3TestServer.REGION).option("path_style", "true")
         .option("request_timeout_ms", Long.toString(requestTimeoutMillis))
+        .option("revalidate_ms", Long.toString(revalidateMillis))
         .build());
+  }
+
+  /** A store whose time is {@code clock} (nanoseconds), revalidating staged copies after 5 s. */
+  private ObjMapper nodeWithClock(String node, AtomicLong clock) throws Exception {
+    ObjMapper store = ObjMapper.builder()
+        .tier(migratable(disk("disk", dir.resolve(node), 3.0)))
+        .tier(archive(s3.endpoint().toString(), 3_000, 5_000))
+        .lifecycle(manualLifecycle())
+        .nanoClock(clock::get)
+        .build();
+    toClose.add(store);
+    return store;
+  }
+
+  private static byte[] read(ObjMapper store, String name) {
+    try (ObjectLease lease = store.open(name)) {
+      return lease.readAllBytes();
+    }
+  }
+
+  private void deleteFromBucket(String name) {
+    try (S3Client client = s3.client()) {
+      client.deleteObject(b -> b.bucket(bucket).key(PREFIX + name.substring(1)));
+    }
   }
 
   /** A store ("disk" at dir/node, then "archive" on the bucket). */
@@ -202,6 +233,68 @@ class S3StoreTest {
     try (ObjectLease lease = store.open("/cold.bin")) {
       assertThat(lease.readAllBytes()).isEqualTo(version(7, 4000));
     }
+  }
+
+  @Test
+  void aChangeInTheBucketIsServedOnceTheStagedCopyIsOlderThanRevalidateMs() throws Exception {
+    AtomicLong clock = new AtomicLong(1_000_000_000L);
+    putInBucket("/changing.bin", version(1, 1000));
+    ObjMapper store = nodeWithClock("a", clock);
+    assertThat(read(store, "/changing.bin")).isEqualTo(version(1, 1000));
+
+    putInBucket("/changing.bin", version(2, 1500));
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(4_999));
+    assertThat(read(store, "/changing.bin")).isEqualTo(version(1, 1000));
+
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+    assertThat(read(store, "/changing.bin")).isEqualTo(version(2, 1500));
+    assertThat(store.stat("/changing.bin")).map(ObjectInfo::size).hasValue(1500L);
+  }
+
+  @Test
+  void anObjectDeletedFromTheBucketStopsBeingServedOnceItsCopyIsOlderThanRevalidateMs() throws Exception {
+    AtomicLong clock = new AtomicLong(1_000_000_000L);
+    putInBucket("/doomed.bin", version(3, 1000));
+    ObjMapper store = nodeWithClock("a", clock);
+    assertThat(read(store, "/doomed.bin")).isEqualTo(version(3, 1000));
+
+    deleteFromBucket("/doomed.bin");
+    assertThat(read(store, "/doomed.bin")).isEqualTo(version(3, 1000));
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(5_000));
+
+    assertThatThrownBy(() -> store.open("/doomed.bin")).isInstanceOf(ObjectNotFoundException.class);
+    assertThat(store.exists("/doomed.bin")).isFalse();
+    assertThat(TestStores.filesBelow(dir.resolve("a"))).doesNotContain("doomed.bin");
+  }
+
+  @Test
+  void aStagedCopyDueForRevalidationIsServedWhileTheBucketCannotBeAsked() throws Exception {
+    AtomicLong clock = new AtomicLong(1_000_000_000L);
+    putInBucket("/kept.bin", version(4, 1000));
+    ObjMapper store = nodeWithClock("a", clock);
+    assertThat(read(store, "/kept.bin")).isEqualTo(version(4, 1000));
+    s3.stop();
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(60_000));
+
+    assertThat(read(store, "/kept.bin")).isEqualTo(version(4, 1000));
+
+    s3 = s3.restart();
+    putInBucket("/kept.bin", version(5, 2000));
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(5_000));
+    assertThat(read(store, "/kept.bin")).isEqualTo(version(5, 2000));
+  }
+
+  @Test
+  void anObjectTheStoreWritesItselfIsNoLongerCheckedAgainstTheBucket() throws Exception {
+    AtomicLong clock = new AtomicLong(1_000_000_000L);
+    putInBucket("/mine.bin", version(6, 1000));
+    ObjMapper store = nodeWithClock("a", clock);
+    assertThat(read(store, "/mine.bin")).isEqualTo(version(6, 1000));
+
+    store.put("/mine.bin", version(7, 500));
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(5_000));
+
+    assertThat(read(store, "/mine.bin")).isEqualTo(version(7, 500));
   }
 
   @Test

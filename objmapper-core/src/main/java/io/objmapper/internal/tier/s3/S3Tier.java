@@ -206,38 +206,10 @@ final class S3Tier implements Tier {
     TierAccessException.check(config, TierFlag.READABLE);
     String key = key(name);
     try {
-      return client.getObject(b -> b.bucket(bucket).key(key));
+      return new VersionStream(client.getObject(b -> b.bucket(bucket).key(key)));
     } catch (NoSuchKeyException e) {
       throw new NoSuchFileException(name, null, "no key " + key + " in bucket " + bucket);
     } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
-        throw new NoSuchFileException(name, null, "no key " + key + " in bucket " + bucket);
-      }
-      throw failure("GET", key, e);
-    } catch (SdkException e) {
-      throw failure("GET", key, e);
-    }
-  }
-
-  /**
-   * Opens the object's body if its ETag is no longer {@code etag}: null if it still is
-   * (the service answered 304 Not Modified).
-   *
-   * @throws NoSuchFileException if the object is gone
-   */
-  InputStream openStreamIfChanged(String name, String etag) throws IOException {
-    ObjectNames.validateStorable(name);
-    checkOpen();
-    TierAccessException.check(config, TierFlag.READABLE);
-    String key = key(name);
-    try {
-      return client.getObject(b -> b.bucket(bucket).key(key).ifNoneMatch(quote(etag)));
-    } catch (NoSuchKeyException e) {
-      throw new NoSuchFileException(name, null, "no key " + key + " in bucket " + bucket);
-    } catch (S3Exception e) {
-      if (e.statusCode() == 304) {
-        return null;
-      }
       if (e.statusCode() == 404) {
         throw new NoSuchFileException(name, null, "no key " + key + " in bucket " + bucket);
       }
@@ -570,10 +542,6 @@ final class S3Tier implements Tier {
         : etag;
   }
 
-  private static String quote(String etag) {
-    return etag.startsWith("\"") ? etag : "\"" + etag + "\"";
-  }
-
   /** The IOException an SDK failure of {@code operation} on {@code key} is thrown as. */
   private IOException failure(String operation, String key, SdkException e) {
     String where = operation + " s3://" + bucket + "/" + key + " (tier " + config.name() + ")";
@@ -602,6 +570,30 @@ final class S3Tier implements Tier {
   /** The endpoint the client talks to, if one was set. */
   URI endpoint() {
     return options.endpoint().orElse(null);
+  }
+
+  /**
+   * A GET's body that also says which version it reads ({@link #get()}: size, time and ETag),
+   * so the engine can remember what a staged copy is a copy of without another HEAD.
+   */
+  static final class VersionStream extends java.io.FilterInputStream
+      implements java.util.function.Supplier<ObjectStat> {
+    private final ObjectStat stat;
+
+    VersionStream(software.amazon.awssdk.core.ResponseInputStream<GetObjectResponse> in) {
+      super(in);
+      this.stat = stat(in.response());
+    }
+
+    @Override
+    public ObjectStat get() {
+      return stat;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return in.read(b, off, len);
+    }
   }
 
   /** A stream over a buffer, for bodies that may be sent again on a retry. */

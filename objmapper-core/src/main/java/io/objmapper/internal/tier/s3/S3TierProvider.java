@@ -54,13 +54,38 @@ public final class S3TierProvider implements TierProvider {
     }
     S3Options options = S3Options.of(config);
     requireSdk(config, S3TierProvider.class.getClassLoader());
-    TierConfig effective = config;
-    if (!config.has(TierFlag.PERSISTENT) && !config.has(TierFlag.EPHEMERAL)) {
-      Set<TierFlag> flags = EnumSet.of(TierFlag.PERSISTENT);
-      flags.addAll(config.flags());
-      effective = config.withFlags(flags);
+    return S3Tier.open(withDefaults(config, options), options);
+  }
+
+  /**
+   * {@code config} with what the tier runs with filled in: {@link TierFlag#PERSISTENT} unless
+   * it says ephemeral, and the defaults of {@value S3Options#REVALIDATE_MS} and {@value
+   * S3Options#REQUEST_TIMEOUT_MS} as options (the engine reads {@code revalidate_ms}).
+   */
+  static TierConfig withDefaults(TierConfig config, S3Options options) {
+    Set<TierFlag> flags = EnumSet.noneOf(TierFlag.class);
+    flags.addAll(config.flags());
+    if (!flags.contains(TierFlag.EPHEMERAL)) {
+      flags.add(TierFlag.PERSISTENT);
     }
-    return S3Tier.open(effective, options);
+    TierConfig.Builder b = TierConfig.builder()
+        .name(config.name())
+        .type(config.type())
+        .id(config.id())
+        .capacityBytes(config.capacityBytes())
+        .perfFactor(config.perfFactor())
+        .flags(flags)
+        .persistIndex(config.persistIndex())
+        .options(config.options());
+    config.root().ifPresent(b::root);
+    config.indexPath().ifPresent(b::indexPath);
+    if (config.option(S3Options.REVALIDATE_MS).isEmpty()) {
+      b.option(S3Options.REVALIDATE_MS, Long.toString(options.revalidateMillis()));
+    }
+    if (config.option(S3Options.REQUEST_TIMEOUT_MS).isEmpty()) {
+      b.option(S3Options.REQUEST_TIMEOUT_MS, Long.toString(options.requestTimeoutMillis()));
+    }
+    return b.build();
   }
 
   /** Throws unless the SDK classes the tier uses are visible to {@code loader}. */
