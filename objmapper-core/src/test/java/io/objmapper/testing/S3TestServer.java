@@ -64,6 +64,16 @@ public final class S3TestServer implements AutoCloseable {
     this.port = proxy.getPort();
   }
 
+  /**
+   * Runs a server for the benchmarks until the JVM is stopped: {@code S3TestServer DIR PORT}
+   * (credentials: {@value #ACCESS_KEY} / {@value #SECRET_KEY}).
+   */
+  public static void main(String[] args) throws Exception {
+    S3TestServer server = onDisk(Path.of(args[0]), Integer.parseInt(args[1]));
+    System.out.println("S3 at " + server.endpoint() + ", buckets below " + args[0]);
+    new java.util.concurrent.CountDownLatch(1).await();
+  }
+
   /** A server keeping its buckets below {@code dir} (created if missing), on a free port. */
   public static S3TestServer onDisk(Path dir) throws Exception {
     return onDisk(dir, 0);
