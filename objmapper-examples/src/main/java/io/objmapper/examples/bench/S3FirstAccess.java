@@ -2,8 +2,10 @@ package io.objmapper.examples.bench;
 
 import io.objmapper.ObjMapper;
 import io.objmapper.ObjectLease;
+import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
+import io.objmapper.spi.TierProviders;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  *       copy on the disk tier): p50. A copy staged longer than {@code --revalidate-ms} ago is
  *       first checked with a HEAD (bounded staleness), so a large value measures the local
  *       tier alone.
+ *   <li><b>LIST rate:</b> one paginated LIST of the whole bucket through the s3 tier's scan,
+ *       what a reconciliation of the tier's index costs (the tier's own count when it opens
+ *       is a first, untimed LIST).
  * </ul>
  *
  * <p>Both sides use the same HTTP client (the JDK's URL connection) and the default
@@ -165,6 +170,14 @@ public final class S3FirstAccess implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "repeat access (staged copy, revalidate_ms %d), %d x %d B: p50 %.1f us, p99 %.1f us%n",
             revalidateMs, smallObjects, smallBytes, us(omRepeat, 50), us(omRepeat, 99));
       }
+      // What a reconciliation of the tier's index costs: one paginated LIST of the whole bucket.
+      try (Tier whole = TierProviders.installed().open(s3Tier("").build())) {
+        long t2 = System.nanoTime();
+        long listed = whole.scan((name, stat) -> {}, Tier.ScanProgress.NONE);
+        long listNanos = System.nanoTime() - t2;
+        System.out.printf(Locale.ROOT, "paginated LIST of the bucket: %d objects in %.0f ms, %.0f objects/s%n",
+            listed, listNanos / 1e6, listed / (listNanos / 1e9));
+      }
       return 0;
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
@@ -201,16 +214,24 @@ public final class S3FirstAccess implements Callable<Integer> {
   }
 
   private ObjMapper store(Path dir, String prefix) throws java.io.IOException {
+    TierConfig disk = TierConfig.builder().name("disk").type("fs")
+        .root(Files.createDirectories(dir.resolve("disk"))).perfFactor(3.0)
+        .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).build();
+    return ObjMapper.builder().tier(disk).tier(s3Tier(prefix).build()).build();
+  }
+
+  private TierConfig.Builder s3Tier(String prefix) {
     TierConfig.Builder s3 = TierConfig.builder().name("archive").type("s3").perfFactor(500.0)
-        .flags(List.of(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE))
-        .option("bucket", bucket).option("prefix", prefix).option("region", region)
+        .flags(List.of(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE));
+    if (!prefix.isEmpty()) {
+      s3.option("prefix", prefix);
+    }
+    s3
+        .option("bucket", bucket).option("region", region)
         .option("request_timeout_ms", "30000").option("revalidate_ms", Long.toString(revalidateMs));
     if (endpoint != null) {
       s3.option("endpoint", endpoint.toString()).option("path_style", "true");
     }
-    TierConfig disk = TierConfig.builder().name("disk").type("fs")
-        .root(Files.createDirectories(dir.resolve("disk"))).perfFactor(3.0)
-        .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).build();
-    return ObjMapper.builder().tier(disk).tier(s3.build()).build();
+    return s3;
   }
 }
