@@ -297,6 +297,41 @@ class S3StoreTest {
     assertThat(read(store, "/mine.bin")).isEqualTo(version(7, 500));
   }
 
+  private Path configFile(String requestTimeout) throws java.io.IOException {
+    String json = "{\"backends\": ["
+        + "{\"name\": \"disk\", \"type\": \"nvme\", \"mount_path\": \"" + dir.resolve("cfg-disk") + "\","
+        + " \"capacity_gb\": 1, \"perf_factor\": 3.0, \"flags\": [\"persistent\", \"readable\", \"writable\"]},"
+        + "{\"name\": \"archive\", \"type\": \"s3\", \"capacity_gb\": 1000, \"perf_factor\": 500.0,"
+        + " \"flags\": [\"persistent\", \"readable\", \"writable\", \"migration_src\", \"migration_dst\"],"
+        + " \"persist_index\": true, \"index_path\": \"" + dir.resolve("archive.objmapper_index") + "\","
+        + " \"options\": {\"bucket\": \"" + bucket + "\", \"prefix\": \"" + PREFIX + "\","
+        + " \"endpoint\": \"" + s3.endpoint() + "\", \"region\": \"us-east-1\", \"path_style\": \"true\","
+        + " \"revalidate_ms\": \"5000\", \"request_timeout_ms\": \"" + requestTimeout + "\"}}]}";
+    java.nio.file.Files.createDirectories(dir.resolve("cfg-disk"));
+    return java.nio.file.Files.writeString(dir.resolve("objmapper.conf"), json);
+  }
+
+  @Test
+  void aConfigFileWithAnS3BackendWithoutMountPathServesTheBucket() throws Exception {
+    putInBucket("/from-config.bin", version(8, 300));
+
+    try (ObjMapper store = ObjMapper.open(configFile("3000"));
+        ObjectLease lease = store.open("/from-config.bin")) {
+      assertThat(lease.tier()).isEqualTo("disk");
+      assertThat(lease.readAllBytes()).isEqualTo(version(8, 300));
+    }
+  }
+
+  @Test
+  void aConfigFileWithANonNumericTimeoutFailsNamingTheKey() throws Exception {
+    Path config = configFile("3s");
+
+    assertThatThrownBy(() -> ObjMapper.open(config))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("archive")
+        .hasMessageContaining("request_timeout_ms");
+  }
+
   @Test
   void aServiceThatDoesNotAnswerFailsTheRequestAtItsDeadline() throws Exception {
     ObjMapper store = node("a");

@@ -560,6 +560,12 @@ final class S3Tier implements Tier {
       }
       return new IOException(what, e);
     }
+    if (e instanceof software.amazon.awssdk.core.exception.AbortedException || Thread.currentThread().isInterrupted()) {
+      // The calling thread was interrupted (a store closing stops its background scans).
+      java.io.InterruptedIOException interrupted = new java.io.InterruptedIOException(where + " was interrupted");
+      interrupted.initCause(e);
+      return interrupted;
+    }
     if (e instanceof SdkClientException) {
       // Connection refused or reset, the deadline passed, no credentials.
       return new S3UnavailableException(where + " failed: " + e.getMessage(), e);
