@@ -820,9 +820,11 @@ final class StorageEngine implements ObjMapper {
       boolean indexed = false;
       try {
         indexes[target].put(name, IndexRecord.of(s, mask));
-        // An overwrite leaves no older copy (nor cached copy) on another tier.
+        // An overwrite leaves no older copy (nor cached copy) on another tier. A remote tier
+        // is asked only if its index holds the name: a write to a local tier must not wait
+        // for (or fail with) a remote service on every put.
         for (int t = 0; t < tiers.length; t++) {
-          if (t != target) {
+          if (t != target && (tiers[t].isLocal() || indexes[t].get(name) != null)) {
             removeFrom(t, name);
           }
         }

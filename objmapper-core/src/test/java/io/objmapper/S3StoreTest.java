@@ -332,6 +332,70 @@ class S3StoreTest {
         .hasMessageContaining("request_timeout_ms");
   }
 
+  /** A TCP port that accepts connections and never answers: an S3 service that hangs. */
+  private static final class SilentService implements AutoCloseable {
+    final ServerSocket socket = new ServerSocket(0);
+    private final List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    SilentService() throws java.io.IOException {
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            accepted.add(socket.accept());
+          }
+        } catch (java.io.IOException closed) {
+          // the test is over
+        }
+      }, "silent-s3");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    String endpoint() {
+      return "http://127.0.0.1:" + socket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      socket.close();
+      for (Socket s : accepted) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void aHangingS3RequestDoesNotHoldUpLocalObjectsOnTheSameOrAnotherConnection() throws Exception {
+    try (SilentService silent = new SilentService()) {
+      TierConfig hanging = TierConfig.builder().name("archive").type("s3").perfFactor(500.0)
+          .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE)
+          .persistIndex(true).indexPath(dir.resolve("hanging.objmapper_index"))
+          .option("bucket", bucket).option("endpoint", silent.endpoint())
+          .option("region", S3TestServer.REGION).option("path_style", "true")
+          .option("request_timeout_ms", "60000")
+          .build();
+      ObjMapper store = ObjMapper.builder().tier(disk("disk", dir.resolve("h"), 3.0)).tier(hanging)
+          .lifecycle(manualLifecycle()).build();
+      toClose.add(store);
+      store.put("/local.bin", version(9, 100));
+      serve(store, "h.sock");
+
+      try (ObjMapperClient one = ObjMapperClient.unix(dir.resolve("h.sock")).connect();
+          ObjMapperClient two = ObjMapperClient.unix(dir.resolve("h.sock")).connect()) {
+        java.util.concurrent.CompletableFuture<RemoteObject> slow = one.getAsync("/only-in-s3.bin", Mode.COPY);
+        try (RemoteObject sameConnection = one.getAsync("/local.bin", Mode.COPY).get(30, TimeUnit.SECONDS);
+            RemoteObject otherConnection = two.get("/local.bin", Mode.COPY)) {
+          assertThat(sameConnection.bytes()).isEqualTo(version(9, 100));
+          assertThat(otherConnection.bytes()).isEqualTo(version(9, 100));
+        }
+        assertThat(slow).isNotDone();
+        silent.close(); // the hanging request now fails
+        assertThatThrownBy(() -> slow.get(60, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(ObjMapperException.class);
+      }
+    }
+  }
+
   @Test
   void aServiceThatDoesNotAnswerFailsTheRequestAtItsDeadline() throws Exception {
     ObjMapper store = node("a");
