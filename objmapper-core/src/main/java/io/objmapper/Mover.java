@@ -138,6 +138,7 @@ final class Mover {
    * @throws CapacityException if the target has no room; nothing changed
    */
   private long relocate(Entry e, int target, JournalSlot slot) {
+    writes.forgetStaged(e.name()); // a move makes the store's own copy the object
     if (e.cached() && target == e.homeTierId()) {
       return dropCachedCopy(e);
     }

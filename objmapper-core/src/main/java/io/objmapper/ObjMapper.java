@@ -353,7 +353,13 @@ public interface ObjMapper extends AutoCloseable {
       JvmFlags.checkFor(resolved, persistIndexes); // before anything loads Chronicle Map
       if (dataDirectory != null) {
         for (TierConfig t : placedConfig().tierConfigs()) {
-          java.nio.file.Files.createDirectories(t.root().orElseThrow()); // the data directory is ours to lay out
+          // The data directory is ours to lay out (a tier without a root, on a bucket, keeps
+          // only its index file there).
+          if (t.root().isPresent()) {
+            java.nio.file.Files.createDirectories(t.root().get());
+          } else if (t.indexPath().isPresent()) {
+            java.nio.file.Files.createDirectories(t.indexPath().get().getParent());
+          }
         }
       }
       return StorageEngine.open(new Builder(this, resolved));

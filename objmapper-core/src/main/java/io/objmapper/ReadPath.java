@@ -10,8 +10,10 @@ import io.objmapper.spi.ObjectStat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -31,11 +33,15 @@ final class ReadPath {
   private final FdCache fds;
   private final NameLocks locks;
   private final LongSupplier clock;
+  /** Copies staged from remote tiers, revalidated after the remote tier's revalidate_ms. */
+  private final StagedCopies stagedCopies;
   final LongAdder lookups = new LongAdder();
   final LongAdder notFound = new LongAdder();
 
-  ReadPath(TierSet set, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock) {
+  ReadPath(TierSet set, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock,
+      StagedCopies stagedCopies) {
     this.set = set;
+    this.stagedCopies = stagedCopies;
     this.global = global;
     this.fds = fds;
     this.locks = locks;
@@ -48,6 +54,11 @@ final class ReadPath {
     OpenFile f;
     try {
       f = fds.acquireCached(uri);
+      if (f != null && stagedCopies.due(uri, clock.getAsLong())) {
+        f.release();
+        f = null;
+        revalidateStaged(uri);
+      }
       if (f == null) {
         f = acquireSlow(uri);
       }
@@ -75,6 +86,9 @@ final class ReadPath {
   }
 
   private FdCache.Located locateForOpen(String name) {
+    if (stagedCopies.due(name, clock.getAsLong())) {
+      revalidateStaged(name);
+    }
     Entry e = staged(name, locate(name));
     if (e == null) {
       return null;
@@ -222,7 +236,7 @@ final class ReadPath {
       }
     }
     for (int t : set.bySpeed) {
-      if (!set.local(t) && set.stat(t, name) != null) {
+      if (!set.local(t) && statRemote(t, name) != null) {
         return stage(name, t, 0);
       }
     }
@@ -303,15 +317,132 @@ final class ReadPath {
     }
     ReentrantLock lock = locks.stripe(name);
     lock.lock();
-    try (InputStream in = set.tiers[remote].openStream(name)) {
+    long period = revalidateNanos(remote);
+    try (InputStream in = openRemote(name, remote)) {
+      if (in == null) {
+        return null;
+      }
+      ObjectStat remoteStat = period < 0 ? null : remoteStatOf(in, remote, name);
       ObjectStat s = set.tiers[target].write(name, in);
       set.indexes[target].put(name, IndexRecord.of(s, flags));
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags);
       global.put(e);
+      if (remoteStat != null) {
+        stagedCopies.staged(name, new StagedCopies.Copy(remote, target, remoteStat, period, clock.getAsLong()));
+      }
       log.debug("staged {} from {} onto {}", name, set.name(remote), set.name(target));
       return e;
     } catch (IOException e) {
       throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+  /**
+   * The stat of {@code name} on remote tier {@code t}. Unlike a local tier's, a remote tier's
+   * failure is not taken for a missing object: the request fails (STORAGE_ERROR).
+   */
+  private ObjectStat statRemote(int t, String name) {
+    try {
+      return set.tiers[t].stat(name);
+    } catch (IOException e) {
+      throw new StorageException("tier " + set.name(t) + " cannot look up " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The object's stream on remote tier {@code remote}, or null if it is gone from there
+   * (deleted by another writer): its records there are dropped, so it is not found.
+   */
+  private InputStream openRemote(String name, int remote) throws IOException {
+    try {
+      return set.tiers[remote].openStream(name);
+    } catch (NoSuchFileException gone) {
+      Entry e = global.get(name);
+      if (e != null && e.tierId() == remote) {
+        global.remove(e);
+      }
+      set.indexes[remote].remove(name);
+      return null;
+    }
+  }
+
+  /**
+   * The remote version a staging stream reads: a stream that knows it says so (the s3 tier's
+   * GET answers with the object's ETag, as a {@code Supplier<ObjectStat>}); otherwise asked
+   * of the tier, which may already be a newer version (the next check then stages again).
+   */
+  private ObjectStat remoteStatOf(InputStream in, int remote, String name) throws IOException {
+    if (in instanceof java.util.function.Supplier<?> known && known.get() instanceof ObjectStat stat) {
+      return stat;
+    }
+    return set.tiers[remote].stat(name);
+  }
+
+  /**
+   * How old a copy staged from remote tier {@code t} may get before it is checked against the
+   * remote version again: the tier's {@code revalidate_ms} option; -1 (never) without it.
+   */
+  private long revalidateNanos(int t) {
+    String ms = set.configs[t].options().get("revalidate_ms");
+    if (ms == null) {
+      return -1;
+    }
+    try {
+      return TimeUnit.MILLISECONDS.toNanos(Long.parseLong(ms));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Checks the staged copy of {@code name} against its remote version: unchanged, it is
+   * served on; changed, it is staged again; gone from the remote tier, the copy and the
+   * records go too. If the remote tier cannot be asked, the copy is served as it is
+   * (stale-if-error) and asked again after the next period.
+   */
+  private void revalidateStaged(String name) {
+    StagedCopies.Copy c = stagedCopies.get(name);
+    if (c == null) {
+      return;
+    }
+    long now = clock.getAsLong();
+    ObjectStat remote;
+    try {
+      remote = set.tiers[c.remote].stat(name);
+    } catch (IOException | RuntimeException ex) {
+      c.checked(now);
+      log.debug("tier {}: cannot revalidate {}, serving the staged copy: {}", set.name(c.remote), name,
+          ex.toString());
+      return;
+    }
+    if (remote != null && remote.equals(c.remoteStat)) {
+      c.checked(now);
+      return;
+    }
+    ReentrantLock lock = locks.stripe(name);
+    lock.lock();
+    try {
+      if (!stagedCopies.forget(name, c)) {
+        return; // a write, a delete or another check got there first
+      }
+      fds.invalidate(name);
+      if (remote == null) {
+        set.removeFrom(c.local, name);
+        set.indexes[c.remote].remove(name);
+        global.remove(name);
+        log.debug("{} is gone from tier {}: its staged copy is dropped", name, set.name(c.remote));
+        return;
+      }
+      IndexRecord r = set.indexes[c.local].get(name);
+      try {
+        stage(name, c.remote, r != null ? r.flags() : 0);
+      } catch (RuntimeException ex) {
+        c.checked(now);
+        stagedCopies.staged(name, c); // the old copy is whole: serve it until the next check
+        log.debug("tier {}: cannot stage the new version of {}, serving the old copy: {}",
+            set.name(c.remote), name, ex.toString());
+      }
     } finally {
       lock.unlock();
     }

@@ -70,8 +70,9 @@ final class StorageEngine implements ObjMapper, StoreAccess {
         b.nanoClock);
     TierSpace space = new TierSpace(set);
     Hotness hotness = new Hotness(TimeUnit.MILLISECONDS.toNanos(b.lifecycle.hotnessHalfLifeMillis()));
-    this.read = new ReadPath(set, global, fds, locks, b.nanoClock);
-    this.writes = new Writes(set, space, global, fds, locks, b.nanoClock);
+    StagedCopies staged = new StagedCopies();
+    this.read = new ReadPath(set, global, fds, locks, b.nanoClock, staged);
+    this.writes = new Writes(set, space, global, fds, locks, b.nanoClock, staged);
     this.mover = new Mover(set, space, global, fds, locks, read, writes, journal, b.migrationSteps);
     this.placements = new Placements(set, read, b.lifecycle, hotness, b.nanoClock, b.nanoClock.getAsLong());
     this.lifecycle = new LifecycleRunner(b.lifecycle, hotness,

@@ -24,9 +24,12 @@ final class Writes {
   private final FdCache fds;
   private final NameLocks locks;
   private final LongSupplier clock;
+  private final StagedCopies stagedCopies;
 
-  Writes(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock) {
+  Writes(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock,
+      StagedCopies stagedCopies) {
     this.set = set;
+    this.stagedCopies = stagedCopies;
     this.space = space;
     this.global = global;
     this.fds = fds;
@@ -147,12 +150,15 @@ final class Writes {
   private Entry index(String name, int target, ObjectStat s, int mask) {
     Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask).inheritUse(global.peek(name));
     e.touch(clock.getAsLong()); // a write counts as a use
+    stagedCopies.forget(name); // the store's own write is the object now
     boolean indexed = false;
     try {
       set.indexes[target].put(name, IndexRecord.of(s, mask));
-      // An overwrite leaves no older copy (nor cached copy) on another tier.
+      // An overwrite leaves no older copy (nor cached copy) on another tier. A remote tier
+      // is asked only if its index holds the name: a write to a local tier must not wait
+      // for (or fail with) a remote service on every put.
       for (int t = 0; t < set.size(); t++) {
-        if (t != target) {
+        if (t != target && (set.local(t) || set.indexes[t].get(name) != null)) {
           set.removeFrom(t, name);
         }
       }
@@ -220,6 +226,11 @@ final class Writes {
     }
   }
 
+  /** Forgets the staged copy of {@code name}: a move makes the store's own copy the object. */
+  void forgetStaged(String name) {
+    stagedCopies.forget(name);
+  }
+
   /** Removes {@code name} from every tier and forgets it (stripe lock held); true if it was somewhere. */
   boolean removeEverywhere(String name) {
     boolean found = false;
@@ -230,6 +241,7 @@ final class Writes {
     } finally {
       global.remove(name);
       fds.invalidate(name);
+      stagedCopies.forget(name);
     }
     return found;
   }

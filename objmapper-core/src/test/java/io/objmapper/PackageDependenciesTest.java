@@ -145,8 +145,16 @@ class PackageDependenciesTest {
     return g;
   }
 
+  /**
+   * Comments, string and character literals, read in one left-to-right pass (so a {@code //}
+   * inside a string, as in {@code "s3://"}, starts no comment), each literal read without
+   * backtracking (a long one cannot overflow the stack).
+   */
+  private static final Pattern COMMENT_OR_LITERAL = Pattern.compile(
+      "(?s)/\\*.*?\\*/|//[^\\n]*|\"[^\"\\\\\\n]*+(?:\\\\.[^\"\\\\\\n]*+)*+\"|'(?:\\\\.|[^'\\\\])[^']*+'");
+
   private static String stripCommentsAndStrings(String s) {
-    return s.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\\n]*", " ").replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", "\"\"");
+    return COMMENT_OR_LITERAL.matcher(s).replaceAll(m -> m.group().startsWith("/") ? " " : "\"\"");
   }
 
   /** The strongly connected components of more than one package (Tarjan). */

@@ -4,6 +4,9 @@ import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -18,7 +21,8 @@ import java.util.regex.Pattern;
  * @param type which tier implementation serves it ({@code memory}, {@code nvme}, {@code hdd},
  *     or a plugin's type): lowercase letters, digits, {@code _ . -}; the tier registry, not
  *     the configuration, decides whether the type exists
- * @param mountPath the directory holding the objects; absolute, not {@code /}
+ * @param mountPath the directory holding the objects; absolute, not {@code /}; {@code null}
+ *     only for a type in {@link #TYPES_WITHOUT_MOUNT_PATH} (a bucket holds the objects)
  * @param capacityBytes how much the tier may hold, {@code > 0}
  * @param perfFactor relative access cost (memory 1.0, NVMe 3.0, HDD 80.0), finite and
  *     {@code > 0}; lower is faster
@@ -28,10 +32,18 @@ import java.util.regex.Pattern;
  *     {@code index.enable_persistence} is also true); never for an ephemeral backend, whose
  *     object names must not outlive its objects
  * @param indexPath where the index is saved; {@code null} in the constructor means
- *     {@code mountPath/}{@value #DEFAULT_INDEX_FILE}
+ *     {@code mountPath/}{@value #DEFAULT_INDEX_FILE} (without a mount path: no index file,
+ *     and {@code persist_index} then needs one)
+ * @param options the backend's {@code "options"} object: strings its tier type reads (an
+ *     {@code s3} backend's bucket, endpoint, ...); the tier type, not the configuration,
+ *     decides which keys it takes. Empty by default, in file order, unmodifiable
  */
 record BackendConfig(String name, String type, Path mountPath, long capacityBytes,
-    double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath) {
+    double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath,
+    Map<String, String> options) {
+  /** Types whose objects do not live below a mount path, which may therefore be left out. */
+  public static final Set<String> TYPES_WITHOUT_MOUNT_PATH = Set.of("s3");
+
   /** Bytes in one {@code capacity_gb} unit: decimal gigabytes. */
   public static final long BYTES_PER_GB = 1_000_000_000L;
 
@@ -69,9 +81,11 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
       throw ConfigException.invalid("type", "must be lowercase letters, digits, '_', '.' or '-'"
           + " (like memory, nvme, hdd), was " + Check.quote(type));
     }
-    mountPath = Check.absolute("mount_path", mountPath);
-    if (mountPath.getFileName() == null) {
-      throw ConfigException.invalid("mount_path", "must not be the file system root");
+    if (mountPath != null || !TYPES_WITHOUT_MOUNT_PATH.contains(type)) {
+      mountPath = Check.absolute("mount_path", mountPath);
+      if (mountPath.getFileName() == null) {
+        throw ConfigException.invalid("mount_path", "must not be the file system root");
+      }
     }
     if (capacityBytes <= 0) {
       throw ConfigException.invalid("capacity_gb", "must be > 0, was " + capacityBytes + " bytes");
@@ -91,13 +105,41 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
       throw ConfigException.invalid("persist_index", "an ephemeral backend must not persist its"
           + " index (object names would outlive the objects)");
     }
-    indexPath = indexPath == null
-        ? mountPath.resolve(DEFAULT_INDEX_FILE)
-        : Check.absolute("index_path", indexPath);
-    if (indexPath.getFileName() == null || indexPath.equals(mountPath)) {
-      throw ConfigException.invalid("index_path",
-          "must name a file, not the mount_path or /, was \"" + indexPath + "\"");
+    if (indexPath == null && mountPath == null) {
+      if (persistIndex) {
+        throw ConfigException.invalid("index_path", "is required with persist_index when there"
+            + " is no mount_path");
+      }
+    } else {
+      indexPath = indexPath == null
+          ? mountPath.resolve(DEFAULT_INDEX_FILE)
+          : Check.absolute("index_path", indexPath);
+      if (indexPath.getFileName() == null || indexPath.equals(mountPath)) {
+        throw ConfigException.invalid("index_path",
+            "must name a file, not the mount_path or /, was \"" + indexPath + "\"");
+      }
     }
+    options = options == null ? Map.of() : checkedOptions(options);
+  }
+
+  /** A backend without options. */
+  BackendConfig(String name, String type, Path mountPath, long capacityBytes,
+      double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath) {
+    this(name, type, mountPath, capacityBytes, perfFactor, flags, persistIndex, indexPath, Map.of());
+  }
+
+  private static Map<String, String> checkedOptions(Map<String, String> options) {
+    Map<String, String> copy = new LinkedHashMap<>();
+    options.forEach((key, value) -> {
+      if (key == null || key.isBlank()) {
+        throw ConfigException.invalid("options", "has a blank key");
+      }
+      if (value == null) {
+        throw ConfigException.invalid("options." + key, "must be a string, was null");
+      }
+      copy.put(key, value);
+    });
+    return Collections.unmodifiableMap(copy);
   }
 
   /**
@@ -152,11 +194,14 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
         .name(name)
         .type(type)
         .id(id)
-        .root(mountPath)
         .capacityBytes(capacityBytes)
         .perfFactor(perfFactor)
         .flags(flags)
-        .persistIndex(persistIndex);
+        .persistIndex(persistIndex)
+        .options(options);
+    if (mountPath != null) {
+      t.root(mountPath);
+    }
     if (persistIndex) {
       // A backend always names an index path (a default one if the file gave none);
       // TierConfig takes one only for a persisted index.
@@ -173,10 +218,16 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
    */
   public BackendConfig relocatedTo(Path newMountPath) {
     Path newMount = Check.absolute("mount_path", newMountPath);
+    if (mountPath == null) {
+      // Nothing of the backend lives below a mount path: only its index file moves, into
+      // newMountPath under its own file name.
+      return new BackendConfig(name, type, null, capacityBytes, perfFactor, flags, persistIndex,
+          indexPath == null ? null : newMount.resolve(indexPath.getFileName()), options);
+    }
     Path newIndex = indexPath.startsWith(mountPath)
         ? newMount.resolve(mountPath.relativize(indexPath))
         : newMount.resolve(indexPath.getFileName());
     return new BackendConfig(name, type, newMount, capacityBytes, perfFactor, flags,
-        persistIndex, newIndex);
+        persistIndex, newIndex, options);
   }
 }

@@ -157,15 +157,21 @@ final class ConfigDocument {
     @JsonProperty("index_path")
     String indexPath;
 
+    /** Strings the backend's tier type reads (an s3 backend's bucket, endpoint, ...). */
+    @JsonProperty("options")
+    java.util.LinkedHashMap<String, String> options;
+
     BackendConfig toConfig() {
       Check.required("name", name);
       Check.required("type", type);
-      Check.required("mount_path", mountPath);
+      if (!BackendConfig.TYPES_WITHOUT_MOUNT_PATH.contains(type)) {
+        Check.required("mount_path", mountPath);
+      }
       long capacityBytes = BackendConfig.gigabytesToBytes("capacity_gb", capacityGb);
       return new BackendConfig(name, type, path("mount_path", mountPath), capacityBytes,
           perfFactor, Check.enumSet("flags", "flag", flags, TierFlag.class,
               TierFlag::configName),
-          persistIndex, path("index_path", indexPath));
+          persistIndex, path("index_path", indexPath), options);
     }
   }
 

@@ -112,7 +112,9 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
    */
   public ObjMapperConfig withDataDirectory(Path directory) {
     Path root = directory.toAbsolutePath().normalize();
-    return withBackendRoots(b -> root.resolve(b.mountPath().getFileName().toString()));
+    // A backend without a mount path (a bucket) keeps only its index file there.
+    return withBackendRoots(b -> b.mountPath() == null ? root
+        : root.resolve(b.mountPath().getFileName().toString()));
   }
 
   /**
@@ -215,8 +217,11 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
         throw ConfigException.invalid(at + ".name", "duplicate name " + Check.quote(b.name())
             + " (already used by backends[" + first + "])");
       }
-      for (int j = 0; j < i; j++) {
+      for (int j = 0; j < i && b.mountPath() != null; j++) {
         Path other = backends.get(j).mountPath();
+        if (other == null) {
+          continue;
+        }
         if (b.mountPath().equals(other)) {
           throw ConfigException.invalid(at + ".mount_path", "\"" + b.mountPath()
               + "\" is also the mount_path of backends[" + j + "]");
