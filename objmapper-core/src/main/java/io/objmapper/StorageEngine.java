@@ -1579,7 +1579,7 @@ final class StorageEngine implements ObjMapper {
           .maxPipeline(config.protocol().maxPipeline())
           .capabilities(config.protocol().capabilityMask() & io.objmapper.protocol.Capabilities.SUPPORTED)
           .socketPermissions(config.server().socketPermissions())
-          .maxConnections(Math.min(config.server().maxConnections(), config.threadPool().maxWorkers()))
+          .maxConnections(config.server().maxConnections())
           .idleTimeoutMillis(config.server().idleTimeoutMs())
           .shutdownGraceMillis(config.server().shutdownGraceMs())
           .cCompat(config.server().cCompat());
