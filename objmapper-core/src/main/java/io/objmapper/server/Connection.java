@@ -689,6 +689,7 @@ final class Connection {
     }
     if (queued == 0) {
       lastWriteNanos = System.nanoTime(); // the write timeout counts from here
+      server.waitingForReader.incrementAndGet();
     }
     queue.add(a);
     queued++;
@@ -702,7 +703,9 @@ final class Connection {
         return;
       }
       queue.poll();
-      queued--;
+      if (--queued == 0) {
+        server.waitingForReader.decrementAndGet();
+      }
       if (a.closeAfter) {
         closeAfterFlush = true;
       }
@@ -818,6 +821,9 @@ final class Connection {
         a.release();
       }
       queue = null;
+      if (queued > 0) {
+        server.waitingForReader.decrementAndGet();
+      }
       queued = 0;
     }
     dropInbox();

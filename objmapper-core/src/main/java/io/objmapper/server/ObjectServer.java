@@ -91,6 +91,8 @@ public final class ObjectServer implements AutoCloseable {
   final ScheduledExecutorService timer;
   final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   final LongAdder writeTimeouts = new LongAdder();
+  /** Connections with answers waiting for their client to read (changes only when a socket fills or drains). */
+  final AtomicInteger waitingForReader = new AtomicInteger();
   private final LongAdder refused = new LongAdder();
   private final Limits unixLimits;
   private final Limits tcpLimits;
@@ -373,6 +375,11 @@ public final class ObjectServer implements AutoCloseable {
   /** Connections closed because their client read nothing for the write timeout. */
   public long writeTimeoutCount() {
     return writeTimeouts.sum();
+  }
+
+  /** Connections whose answers wait now for their client to read them. */
+  public int connectionsWaitingForReader() {
+    return waitingForReader.get();
   }
 
   /** Connections refused because a connection limit was reached. */
