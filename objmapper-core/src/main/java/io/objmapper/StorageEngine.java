@@ -1580,11 +1580,16 @@ final class StorageEngine implements ObjMapper {
           .capabilities(config.protocol().capabilityMask() & io.objmapper.protocol.Capabilities.SUPPORTED)
           .socketPermissions(config.server().socketPermissions())
           .maxConnections(config.server().maxConnections())
+          .maxConnectionsPerPeer(config.server().maxConnectionsPerPeer())
+          .writeTimeoutMillis(config.server().writeTimeoutMs())
           .idleTimeoutMillis(config.server().idleTimeoutMs())
           .shutdownGraceMillis(config.server().shutdownGraceMs())
           .cCompat(config.server().cCompat());
       if (config.server().requestTimeoutMs() > 0) {
         b.requestTimeoutMillis(config.server().requestTimeoutMs());
+      }
+      if (config.server().ioThreads() > 0) {
+        b.ioThreads(config.server().ioThreads());
       }
     }
     return b;

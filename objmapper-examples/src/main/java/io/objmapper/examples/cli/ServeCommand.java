@@ -54,6 +54,22 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--c-compat", description = "The C server's answers to /delete/<uri> and /list.")
   boolean cCompat;
 
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Most connections per transport, Unix and TCP counted apart (default: server.max_connections, 8192).")
+  Integer maxConnections;
+
+  @Option(names = "--max-connections-per-peer", paramLabel = "N",
+      description = "Most connections of one uid (Unix) or address (TCP) per transport (default: server.max_connections_per_peer, 4096).")
+  Integer maxConnectionsPerPeer;
+
+  @Option(names = "--write-timeout-ms", paramLabel = "MS",
+      description = "Close a client that reads nothing of a waiting answer for this long; 0 never (default: server.write_timeout_ms, 10000).")
+  Long writeTimeoutMs;
+
+  @Option(names = "--io-threads", paramLabel = "N",
+      description = "I/O threads per transport, 1..64 (default: server.io_threads; the processors, at most 4).")
+  Integer ioThreads;
+
   @Override
   public Integer call() throws Exception {
     Path dir = importDir;
@@ -100,6 +116,22 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (tcp != null) {
       b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
+    }
+    try {
+      if (maxConnections != null) {
+        b.maxConnections(maxConnections);
+      }
+      if (maxConnectionsPerPeer != null) {
+        b.maxConnectionsPerPeer(maxConnectionsPerPeer);
+      }
+      if (writeTimeoutMs != null) {
+        b.writeTimeoutMillis(writeTimeoutMs);
+      }
+      if (ioThreads != null) {
+        b.ioThreads(ioThreads);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     try (ObjectServer server = b.build().start()) {
       StringBuilder line = new StringBuilder("listening on unix:").append(server.unixSocketPath());
