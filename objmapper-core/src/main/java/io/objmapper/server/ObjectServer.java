@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves objects over a Unix socket (V1 and V2, descriptors passed with SCM_RIGHTS) and
- * optionally TCP (COPY only), asking a {@link RequestHandler} for them.
+ * optionally TCP (COPY only) and UDP (one V1 COPY request per datagram, see
+ * {@link Builder#udp}), asking a {@link RequestHandler} for them.
  *
  * <p>Connections cost no thread. A small fixed set of I/O threads ({@link Builder#ioThreads},
  * per transport) multiplexes every connection with non-blocking I/O: they read, decode,
@@ -72,6 +74,11 @@ public final class ObjectServer implements AutoCloseable {
   final RequestHandler handler;
   private final Path unixSocket;
   private final InetSocketAddress tcp;
+  private final InetSocketAddress udp;
+  private final List<UdpServer.AddressRange> udpAllowed;
+  private final int udpAnswersPerSecond;
+  private UdpServer udpServer;
+  private InetSocketAddress udpBound;
   private final Set<PosixFilePermission> socketPermissions;
   private final PeerAuthorizer authorizer;
   private final int maxConnections;
@@ -112,6 +119,9 @@ public final class ObjectServer implements AutoCloseable {
     this.handler = b.handler;
     this.unixSocket = b.unixSocket;
     this.tcp = b.tcp;
+    this.udp = b.udp;
+    this.udpAllowed = b.udpAllowed;
+    this.udpAnswersPerSecond = b.udpAnswersPerSecond;
     this.socketPermissions = b.socketPermissions;
     this.authorizer = b.authorizer;
     this.maxConnections = b.maxConnections;
@@ -162,6 +172,17 @@ public final class ObjectServer implements AutoCloseable {
     }
     started = true;
     try {
+      if (udp != null) {
+        DatagramChannel d = DatagramChannel.open();
+        try {
+          d.bind(udp);
+        } catch (IOException | RuntimeException e) {
+          closeQuietly(d);
+          throw e;
+        }
+        udpBound = (InetSocketAddress) d.getLocalAddress();
+        udpServer = new UdpServer(this, d, udpAllowed, udpAnswersPerSecond, System::nanoTime);
+      }
       if (unixSocket != null) {
         for (int i = 0; i < ioThreads; i++) {
           unixLoops.add(new IoLoop(this, AFUNIXSelectorProvider.provider().openSelector(), true,
@@ -187,6 +208,9 @@ public final class ObjectServer implements AutoCloseable {
       for (IoLoop l : tcpLoops) {
         l.thread.start();
       }
+      if (udpServer != null) {
+        udpServer.thread.start();
+      }
       if (unixChannel != null) {
         startAcceptor("objmapper-accept-unix", this::acceptUnix);
       }
@@ -197,8 +221,9 @@ public final class ObjectServer implements AutoCloseable {
       close();
       throw e;
     }
-    log.info("objmapper server listening{}{}",
-        unixSocket != null ? " on unix:" + unixSocket : "", tcpBound != null ? " on tcp:" + hostPort(tcpBound) : "");
+    log.info("objmapper server listening{}{}{}",
+        unixSocket != null ? " on unix:" + unixSocket : "", tcpBound != null ? " on tcp:" + hostPort(tcpBound) : "",
+        udpBound != null ? " on udp:" + hostPort(udpBound) : "");
     return this;
   }
 
@@ -210,6 +235,16 @@ public final class ObjectServer implements AutoCloseable {
   /** The bound TCP address (with the real port if 0 was asked), or {@code null}. */
   public InetSocketAddress tcpAddress() {
     return tcpBound;
+  }
+
+  /** The bound UDP address (with the real port if 0 was asked), or {@code null}. */
+  public InetSocketAddress udpAddress() {
+    return udpBound;
+  }
+
+  /** Datagrams left unanswered: from a source not admitted, or over its source's rate. */
+  public long udpDroppedCount() {
+    return udpServer != null ? udpServer.dropped.sum() : 0;
   }
 
   /** Connections being served now. */
@@ -403,6 +438,10 @@ public final class ObjectServer implements AutoCloseable {
     shuttingDown = true;
     closeQuietly(unixChannel);
     closeQuietly(tcpChannel);
+    if (udpServer != null) {
+      udpServer.close();
+      join(udpServer.thread);
+    }
     for (Thread t : acceptors) {
       join(t);
     }
@@ -538,12 +577,17 @@ public final class ObjectServer implements AutoCloseable {
     public static final int DEFAULT_MAX_CONNECTIONS = 8192;
     /** Default of {@link #maxConnectionsPerPeer}. */
     public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 4096;
+    /** Default of {@link #udpAnswersPerSecond}. */
+    public static final int DEFAULT_UDP_ANSWERS_PER_SECOND = 100;
     /** Default of {@link #writeTimeoutMillis}. */
     public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000;
 
     private final RequestHandler handler;
     private Path unixSocket;
     private InetSocketAddress tcp;
+    private InetSocketAddress udp;
+    private List<UdpServer.AddressRange> udpAllowed = List.of();
+    private int udpAnswersPerSecond = DEFAULT_UDP_ANSWERS_PER_SECOND;
     private Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-rw----");
     private PeerAuthorizer authorizer = PeerAuthorizer.ALLOW_ALL;
     private int minWorkers = 2;
@@ -579,6 +623,46 @@ public final class ObjectServer implements AutoCloseable {
     /** Also listen on TCP (COPY mode only); port 0 picks a free port. */
     public Builder tcp(InetSocketAddress address) {
       this.tcp = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * Also answer UDP datagrams: one V1 request per datagram, one datagram back with the COPY
+     * answer when it fits (65,507 bytes), else UNSUPPORTED_OP with an ERROR TLV saying to use
+     * TCP or the Unix socket; FDPASS, SPLICE and SEGMENTED answer UNSUPPORTED_OP. Only
+     * loopback sources are answered unless {@link #udpAllow} admits others. Port 0 picks a
+     * free port.
+     */
+    public Builder udp(InetSocketAddress address) {
+      this.udp = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * Non-loopback UDP sources to answer, as CIDR ranges ({@code 10.0.0.0/8},
+     * {@code 192.0.2.7}, {@code fd00::/8}); default none. Their answers are rate-limited
+     * per source ({@link #udpAnswersPerSecond}).
+     *
+     * @throws IllegalArgumentException naming a range that is not one
+     */
+    public Builder udpAllow(List<String> cidrs) {
+      List<UdpServer.AddressRange> ranges = new ArrayList<>();
+      for (String c : Objects.requireNonNull(cidrs, "cidrs")) {
+        ranges.add(UdpServer.AddressRange.parse(Objects.requireNonNull(c, "cidr")));
+      }
+      this.udpAllowed = List.copyOf(ranges);
+      return this;
+    }
+
+    /**
+     * Most UDP answers a second to one non-loopback source (bursts of as many); what is over
+     * is dropped unanswered. Default {@value #DEFAULT_UDP_ANSWERS_PER_SECOND}.
+     */
+    public Builder udpAnswersPerSecond(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("udpAnswersPerSecond < 1");
+      }
+      this.udpAnswersPerSecond = n;
       return this;
     }
 
@@ -739,8 +823,8 @@ public final class ObjectServer implements AutoCloseable {
     }
 
     public ObjectServer build() {
-      if (unixSocket == null && tcp == null) {
-        throw new IllegalStateException("no listener: set unixSocket and/or tcp");
+      if (unixSocket == null && tcp == null && udp == null) {
+        throw new IllegalStateException("no listener: set unixSocket, tcp and/or udp");
       }
       if (minWorkers > maxWorkers) {
         throw new IllegalStateException("minWorkers (" + minWorkers + ") > maxWorkers (" + maxWorkers + ")");
