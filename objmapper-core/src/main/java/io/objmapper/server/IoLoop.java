@@ -31,7 +31,7 @@ final class IoLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(IoLoop.class);
   static final int READ_CAPACITY = 64 * 1024;
   /** Non-blocking selects before a blocking one, after a round that had work. */
-  static final int SPIN_SELECTS = 16;
+  static final int SPIN_SELECTS = 0;
   static final int OUT_CAPACITY = Protocol.SEGMENTED_HEADER_LENGTH + Protocol.MAX_METADATA_LENGTH
       + Protocol.MAX_SEGMENTS * Protocol.SEGMENT_ENTRY_LENGTH + 1024;
 

@@ -144,7 +144,7 @@ public final class ObjectServer implements AutoCloseable {
     this.cCompat = b.cCompat;
     this.unixLimits = new Limits(maxConnections, maxConnectionsPerPeer);
     this.tcpLimits = new Limits(maxConnections, maxConnectionsPerPeer);
-    this.backendWorkers = new ThreadPoolExecutor(b.parallelism, b.parallelism, 60, TimeUnit.SECONDS,
+    this.backendWorkers = new ThreadPoolExecutor(b.parallelism, b.parallelism, 10, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(b.parallelism * Protocol.MAX_PIPELINE_DEPTH),
         daemon("objmapper-backend-", b.workerStackSize));
     this.backendWorkers.allowCoreThreadTimeOut(true);
