@@ -30,8 +30,6 @@ import org.slf4j.LoggerFactory;
 final class IoLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(IoLoop.class);
   static final int READ_CAPACITY = 64 * 1024;
-  /** Non-blocking selects before a blocking one, after a round that had work. */
-  static final int SPIN_SELECTS = 0;
   static final int OUT_CAPACITY = Protocol.SEGMENTED_HEADER_LENGTH + Protocol.MAX_METADATA_LENGTH
       + Protocol.MAX_SEGMENTS * Protocol.SEGMENT_ENTRY_LENGTH + 1024;
 
@@ -96,22 +94,14 @@ final class IoLoop implements Runnable {
   @Override
   public void run() {
     long nextSweep = System.nanoTime() + sweepNanos;
-    boolean busy = false;
     try {
       while (!stopped) {
-        int n = 0;
-        if (busy) {
-          // A client served a moment ago likely sends again soon: look a few times before
-          // sleeping, since waking a sleeping CPU costs more than these looks.
-          for (int i = 0; i < SPIN_SELECTS && n == 0 && !awake.get(); i++) {
-            n = selector.selectNow();
-          }
-        }
-        if (n == 0 && !awake.get()) {
+        if (!awake.get()) {
           long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextSweep - System.nanoTime()));
-          n = selector.select(wait);
+          selector.select(wait);
+        } else {
+          selector.selectNow();
         }
-        busy = n > 0;
         awake.set(false);
         runTasks();
         registerAdded();
