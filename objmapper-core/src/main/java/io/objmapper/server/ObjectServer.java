@@ -1,6 +1,7 @@
 package io.objmapper.server;
 
 import io.objmapper.protocol.Capabilities;
+import io.objmapper.protocol.Capability;
 import io.objmapper.protocol.Protocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -571,17 +572,47 @@ public final class ObjectServer implements AutoCloseable {
     };
   }
 
+  /**
+   * Default of {@link Builder#minWorkers} and of the configuration file's
+   * {@code thread_pool.min_workers}.
+   */
+  public static final int DEFAULT_MIN_WORKERS = 10;
+
+  /**
+   * Default of {@link Builder#maxWorkers} and of the configuration file's
+   * {@code thread_pool.max_workers} (the value the seed configuration documents).
+   */
+  public static final int DEFAULT_MAX_WORKERS = 100;
+
+  /** Default of {@link Builder#maxPipeline} and of the file's {@code protocol.max_pipeline}. */
+  public static final int DEFAULT_MAX_PIPELINE = 100;
+
+  /** Default of {@link Builder#idleTimeoutMillis} and of the file's {@code server.idle_timeout_ms}. */
+  public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 300_000;
+
+  /** Default of {@link Builder#requestTimeoutMillis} and of the file's {@code server.request_timeout_ms}. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
+
+  /** Default of {@link Builder#shutdownGraceMillis} and of the file's {@code server.shutdown_grace_ms}. */
+  public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 5_000;
+
+  /**
+   * Default of {@link Builder#maxConnections} and of the file's {@code server.max_connections}
+   * (per transport).
+   */
+  public static final int DEFAULT_MAX_CONNECTIONS = 8192;
+
+  /** Default of {@link Builder#maxConnectionsPerPeer} and of the file's {@code server.max_connections_per_peer}. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 4096;
+
+  /** Default of {@link Builder#writeTimeoutMillis} and of the file's {@code server.write_timeout_ms}. */
+  public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000;
+
+  /** Default of {@link Builder#udpAnswersPerSecond}. */
+  public static final int DEFAULT_UDP_ANSWERS_PER_SECOND = 100;
+
   /** Settings of an {@link ObjectServer}; every one has a default but the listener. */
   public static final class Builder {
-    /** Default of {@link #maxConnections}. */
-    public static final int DEFAULT_MAX_CONNECTIONS = 8192;
-    /** Default of {@link #maxConnectionsPerPeer}. */
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 4096;
-    /** Default of {@link #udpAnswersPerSecond}. */
-    public static final int DEFAULT_UDP_ANSWERS_PER_SECOND = 100;
-    /** Default of {@link #writeTimeoutMillis}. */
-    public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000;
-
     private final RequestHandler handler;
     private Path unixSocket;
     private InetSocketAddress tcp;
@@ -590,18 +621,18 @@ public final class ObjectServer implements AutoCloseable {
     private int udpAnswersPerSecond = DEFAULT_UDP_ANSWERS_PER_SECOND;
     private Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-rw----");
     private PeerAuthorizer authorizer = PeerAuthorizer.ALLOW_ALL;
-    private int minWorkers = 2;
-    private int maxWorkers = 64;
+    private int minWorkers = DEFAULT_MIN_WORKERS;
+    private int maxWorkers = DEFAULT_MAX_WORKERS;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
     private int ioThreads = defaultIoThreads();
-    private int maxPipeline = 100;
+    private int maxPipeline = DEFAULT_MAX_PIPELINE;
     private int parallelism = 4;
     private int capabilities = Capabilities.SUPPORTED;
-    private long idleTimeoutMillis = 300_000;
+    private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
     private long writeTimeoutMillis = DEFAULT_WRITE_TIMEOUT_MILLIS;
-    private long requestTimeoutMillis = 30_000;
-    private long shutdownGraceMillis = 5_000;
+    private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
+    private long shutdownGraceMillis = DEFAULT_SHUTDOWN_GRACE_MILLIS;
     private boolean cCompat;
     private long workerStackSize;
 
@@ -656,7 +687,7 @@ public final class ObjectServer implements AutoCloseable {
 
     /**
      * Most UDP answers a second to one non-loopback source (bursts of as many); what is over
-     * is dropped unanswered. Default {@value #DEFAULT_UDP_ANSWERS_PER_SECOND}.
+     * is dropped unanswered. Default {@value ObjectServer#DEFAULT_UDP_ANSWERS_PER_SECOND}.
      */
     public Builder udpAnswersPerSecond(int n) {
       if (n < 1) {
@@ -681,7 +712,7 @@ public final class ObjectServer implements AutoCloseable {
 
     /**
      * Kept for compatibility ({@code thread_pool.min_workers}): connections no longer take a
-     * worker each, so this bounds nothing; default 2.
+     * worker each, so this bounds nothing; default {@value ObjectServer#DEFAULT_MIN_WORKERS}.
      */
     public Builder minWorkers(int n) {
       if (n < 0) {
@@ -693,7 +724,8 @@ public final class ObjectServer implements AutoCloseable {
 
     /**
      * Kept for compatibility ({@code thread_pool.max_workers}): connections no longer take a
-     * worker each, so this no longer limits them (see {@link #maxConnections}); default 64.
+     * worker each, so this no longer limits them (see {@link #maxConnections}); default
+     * {@value ObjectServer#DEFAULT_MAX_WORKERS}.
      */
     public Builder maxWorkers(int n) {
       if (n < 1) {
@@ -715,7 +747,7 @@ public final class ObjectServer implements AutoCloseable {
     /**
      * Most connections per transport (the Unix socket and TCP are counted apart); more are
      * closed at once. Each costs memory only (no thread) and two descriptors at most: keep
-     * {@code ulimit -n} above twice the sum. Default {@value #DEFAULT_MAX_CONNECTIONS}.
+     * {@code ulimit -n} above twice the sum. Default {@value ObjectServer#DEFAULT_MAX_CONNECTIONS}.
      */
     public Builder maxConnections(int n) {
       if (n < 1) {
@@ -727,7 +759,7 @@ public final class ObjectServer implements AutoCloseable {
 
     /**
      * Most connections of one peer per transport: one uid on the Unix socket (its kernel
-     * credentials), one address on TCP. Default {@value #DEFAULT_MAX_CONNECTIONS_PER_PEER}.
+     * credentials), one address on TCP. Default {@value ObjectServer#DEFAULT_MAX_CONNECTIONS_PER_PEER}.
      */
     public Builder maxConnectionsPerPeer(int n) {
       if (n < 1) {
@@ -764,7 +796,17 @@ public final class ObjectServer implements AutoCloseable {
       return this;
     }
 
-    /** Capabilities offered; default OOO_REPLIES | PIPELINING | SEGMENTED. */
+    /**
+     * Capabilities offered; default every one this implementation supports (OOO_REPLIES,
+     * PIPELINING, SEGMENTED).
+     *
+     * @throws IllegalArgumentException if one is not {@linkplain Capability#supported() supported}
+     */
+    public Builder capabilities(Set<Capability> capabilities) {
+      return capabilities(Capability.mask(Objects.requireNonNull(capabilities, "capabilities")));
+    }
+
+    /** {@link #capabilities(Set)} as the wire's u16 mask of {@link Capabilities} bits. */
     public Builder capabilities(int capabilities) {
       if ((capabilities & ~Capabilities.SUPPORTED) != 0) {
         throw new IllegalArgumentException("unsupported capabilities: " + Capabilities.toString(capabilities & ~Capabilities.SUPPORTED));
@@ -784,7 +826,7 @@ public final class ObjectServer implements AutoCloseable {
 
     /**
      * Close a connection whose client has read nothing of a waiting answer for this long
-     * (0 = never); default {@value #DEFAULT_WRITE_TIMEOUT_MILLIS}.
+     * (0 = never); default {@value ObjectServer#DEFAULT_WRITE_TIMEOUT_MILLIS}.
      */
     public Builder writeTimeoutMillis(long millis) {
       if (millis < 0) {

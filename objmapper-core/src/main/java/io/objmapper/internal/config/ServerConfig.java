@@ -1,5 +1,7 @@
 package io.objmapper.internal.config;
 
+import io.objmapper.server.ObjectServer;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -33,7 +35,7 @@ import java.util.regex.Pattern;
  *     for this long; 0 never
  * @param ioThreads I/O threads per transport, 1..64; 0 picks the processors, at most 4
  */
-public record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
+record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Optional<HostPort> tcp, int maxConnections, long idleTimeoutMs, long requestTimeoutMs,
     long shutdownGraceMs, boolean cCompat, int maxConnectionsPerPeer, long writeTimeoutMs,
     int ioThreads) {
@@ -46,17 +48,19 @@ public record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermi
    * Socket {@code /tmp/objmapper.sock} (the path the seed's client example connects to), mode
    * 0660, no TCP, 8192 connections per transport and 4096 per peer, idle timeout 5 minutes,
    * write timeout 10 s, request timeout 30 s, shutdown grace 5 s, C compatibility off, I/O
-   * threads picked from the processors.
+   * threads picked from the processors: the server builder's defaults (one default per setting).
    */
   public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("/tmp/objmapper.sock"),
-      parsePermissions("socket_permissions", "0660"), Optional.empty(), 8192, 300_000, 30_000,
-      5_000, false, 4096, 10_000, 0);
+      parsePermissions("socket_permissions", "0660"), Optional.empty(), ObjectServer.DEFAULT_MAX_CONNECTIONS,
+      ObjectServer.DEFAULT_IDLE_TIMEOUT_MILLIS, ObjectServer.DEFAULT_REQUEST_TIMEOUT_MILLIS,
+      ObjectServer.DEFAULT_SHUTDOWN_GRACE_MILLIS, false, ObjectServer.DEFAULT_MAX_CONNECTIONS_PER_PEER,
+      ObjectServer.DEFAULT_WRITE_TIMEOUT_MILLIS, 0);
 
   /** The settings before the connection limits per peer, the write timeout and the I/O threads: those at their defaults. */
-  public ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
+  ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
       int maxConnections, long idleTimeoutMs, long requestTimeoutMs, long shutdownGraceMs, boolean cCompat) {
     this(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs,
-        cCompat, 4096, 10_000, 0);
+        cCompat, ObjectServer.DEFAULT_MAX_CONNECTIONS_PER_PEER, ObjectServer.DEFAULT_WRITE_TIMEOUT_MILLIS, 0);
   }
 
   /** @throws ConfigException naming the key that is missing or out of range */
