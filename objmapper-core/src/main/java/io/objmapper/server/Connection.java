@@ -678,6 +678,10 @@ final class Connection {
         a.clear();
         close();
         return;
+      } catch (RuntimeException e) {
+        a.release(); // the caller closes the connection: its framing cannot be trusted any more
+        a.clear();
+        throw e;
       }
     }
     enqueue(a == loop.scratch ? a.detach() : a);
