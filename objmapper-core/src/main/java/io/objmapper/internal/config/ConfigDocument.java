@@ -226,11 +226,21 @@ final class ConfigDocument {
     @JsonProperty("c_compat")
     boolean cCompat = ServerConfig.DEFAULTS.cCompat();
 
+    @JsonProperty("max_connections_per_peer")
+    int maxConnectionsPerPeer = ServerConfig.DEFAULTS.maxConnectionsPerPeer();
+
+    @JsonProperty("write_timeout_ms")
+    long writeTimeoutMs = ServerConfig.DEFAULTS.writeTimeoutMs();
+
+    @JsonProperty("io_threads")
+    int ioThreads = ServerConfig.DEFAULTS.ioThreads();
+
     ServerConfig toConfig() {
       return new ServerConfig(path("socket_path", socketPath),
           ServerConfig.parsePermissions("socket_permissions", socketPermissions),
           Optional.ofNullable(tcp).map(t -> HostPort.parse("tcp", t)), maxConnections,
-          idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat);
+          idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs,
+          ioThreads);
     }
   }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -22,7 +23,7 @@ import sun.misc.Signal;
  * the store is held ({@link StatsSnapshot}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve a store on a Unix socket (and optionally TCP) until SIGTERM.")
+    description = "Serve a store on a Unix socket (and optionally TCP and UDP) until SIGTERM.")
 public final class ServeCommand implements Callable<Integer> {
   /** Where the sample objects live in a checkout. */
   static final Path SAMPLE_OBJECTS = Path.of("src-test-data", "objects");
@@ -53,6 +54,34 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--c-compat", description = "The C server's answers to /delete/<uri> and /list.")
   boolean cCompat;
+
+  @Option(names = "--udp", paramLabel = "HOST:PORT",
+      description = "Also answer V1 COPY requests over UDP, one per datagram (loopback sources only, unless --udp-allow).")
+  String udp;
+
+  @Option(names = "--udp-allow", paramLabel = "CIDR", split = ",",
+      description = "Non-loopback UDP sources to answer (e.g. 10.0.0.0/8,192.0.2.7), rate-limited per source.")
+  List<String> udpAllow;
+
+  @Option(names = "--udp-rate", paramLabel = "N",
+      description = "Most UDP answers a second to one non-loopback source (default: 100).")
+  Integer udpRate;
+
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Most connections per transport, Unix and TCP counted apart (default: server.max_connections, 8192).")
+  Integer maxConnections;
+
+  @Option(names = "--max-connections-per-peer", paramLabel = "N",
+      description = "Most connections of one uid (Unix) or address (TCP) per transport (default: server.max_connections_per_peer, 4096).")
+  Integer maxConnectionsPerPeer;
+
+  @Option(names = "--write-timeout-ms", paramLabel = "MS",
+      description = "Close a client that reads nothing of a waiting answer for this long; 0 never (default: server.write_timeout_ms, 10000).")
+  Long writeTimeoutMs;
+
+  @Option(names = "--io-threads", paramLabel = "N",
+      description = "I/O threads per transport, 1..64 (default: server.io_threads; the processors, at most 4).")
+  Integer ioThreads;
 
   @Override
   public Integer call() throws Exception {
@@ -101,11 +130,40 @@ public final class ServeCommand implements Callable<Integer> {
     if (tcp != null) {
       b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
     }
+    if (udp != null) {
+      b.udp(Endpoints.hostPort(udp, spec.commandLine()));
+    }
+    try {
+      if (udpAllow != null) {
+        b.udpAllow(udpAllow);
+      }
+      if (udpRate != null) {
+        b.udpAnswersPerSecond(udpRate);
+      }
+      if (maxConnections != null) {
+        b.maxConnections(maxConnections);
+      }
+      if (maxConnectionsPerPeer != null) {
+        b.maxConnectionsPerPeer(maxConnectionsPerPeer);
+      }
+      if (writeTimeoutMs != null) {
+        b.writeTimeoutMillis(writeTimeoutMs);
+      }
+      if (ioThreads != null) {
+        b.ioThreads(ioThreads);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     try (ObjectServer server = b.build().start()) {
       StringBuilder line = new StringBuilder("listening on unix:").append(server.unixSocketPath());
       InetSocketAddress t = server.tcpAddress();
       if (t != null) {
         line.append(" tcp:").append(ObjectServer.hostPort(t));
+      }
+      InetSocketAddress u = server.udpAddress();
+      if (u != null) {
+        line.append(" udp:").append(ObjectServer.hostPort(u));
       }
       System.out.println(line);
       System.out.flush();
