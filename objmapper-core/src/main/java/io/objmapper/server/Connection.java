@@ -141,7 +141,7 @@ final class Connection implements Runnable {
       log.debug("{}: rejected handshake: {}", peer, e.getMessage());
       return false; // no status in HELLO_ACK: a rejected HELLO closes the connection
     }
-    int offered = server.capabilities;
+    int offered = server.capabilitiesFor(peer);
     HelloAck ack = HelloAck.negotiate(hello, offered, server.maxPipeline, server.parallelism);
     version = Protocol.VERSION_2;
     caps = ack.capabilities();
@@ -445,13 +445,22 @@ final class Connection implements Runnable {
     int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0);
     switch (mode) {
       case FDPASS:
-      case SPLICE:
-        out.clear();
-        ProtocolEncoder.responseHeader(out, version, id, Status.OK, 0, metaLen);
-        putMetadata(size, obj.mtimeSeconds(), tier);
-        flushOut();
-        sendDescriptor(obj.descriptor());
+      case SPLICE: {
+        ServedObject pass = forPassing(id, obj);
+        if (pass == null) {
+          return;
+        }
+        try {
+          out.clear();
+          ProtocolEncoder.responseHeader(out, version, id, Status.OK, 0, metaLen);
+          putMetadata(size, obj.mtimeSeconds(), tier);
+          flushOut();
+          sendDescriptor(pass.descriptor());
+        } finally {
+          passed(obj, pass);
+        }
         break;
+      }
       case COPY:
         out.clear();
         ProtocolEncoder.responseHeader(out, version, id, Status.OK, size, metaLen);
@@ -464,6 +473,27 @@ final class Connection implements Runnable {
         break;
       default:
         throw new IllegalStateException("mode " + mode);
+    }
+  }
+
+  /**
+   * The object whose descriptor this answer passes: a description of the receiver's own
+   * unless the peer negotiated SHARED_FD. Opened before any byte of the answer is written,
+   * so a failed open is answered with its status; null then.
+   */
+  private ServedObject forPassing(long id, ServedObject obj) throws IOException {
+    try {
+      return obj.forPassing(Capabilities.has(caps, Capabilities.SHARED_FD));
+    } catch (RuntimeException e) {
+      writeError(id, statusOf(e), messageOf(e));
+      return null;
+    }
+  }
+
+  /** Closes what {@link #forPassing} opened for one answer, once its descriptor is sent. */
+  private static void passed(ServedObject obj, ServedObject pass) {
+    if (pass != obj) {
+      pass.release();
     }
   }
 
@@ -491,6 +521,22 @@ final class Connection implements Runnable {
         return;
       }
     }
+    ServedObject pass = obj;
+    if (segments.get(0).type() == Segment.FD) {
+      pass = forPassing(id, obj);
+      if (pass == null) {
+        return;
+      }
+    }
+    try {
+      sendSegments(id, obj, pass, segments, size, metaLen, tier);
+    } finally {
+      passed(obj, pass);
+    }
+  }
+
+  private void sendSegments(long id, ServedObject obj, ServedObject pass, List<Segment> segments, long size,
+      int metaLen, int tier) throws IOException {
     ByteBuffer seg = ByteBuffer.allocate(SEGMENTED_OUT_CAPACITY);
     ProtocolEncoder.segmentedHeader(seg, id, Status.OK, segments.size(), metaLen);
     ProtocolEncoder.sizeTlv(seg, size);
@@ -504,7 +550,7 @@ final class Connection implements Runnable {
     seg.flip();
     writeFully(seg);
     if (segments.get(0).type() == Segment.FD) {
-      sendDescriptor(obj.descriptor());
+      sendDescriptor(pass.descriptor());
     } else {
       transfer(obj.channel(), 0, size);
     }
@@ -515,6 +561,7 @@ final class Connection implements Runnable {
     unix.setOutboundFileDescriptors(outboundFd);
     marker.clear();
     writeFully(marker);
+    outboundFd[0] = null; // sent (the kernel copied it); the caller may close it now
   }
 
   private void transfer(FileChannel src, long position, long count) throws IOException {

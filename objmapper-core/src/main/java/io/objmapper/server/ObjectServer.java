@@ -16,6 +16,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -70,6 +71,7 @@ public final class ObjectServer implements AutoCloseable {
   final long requestTimeoutMillis;
   private final long shutdownGraceMillis;
   final boolean cCompat;
+  private final long[] sharedFdUids;
 
   private final ThreadPoolExecutor connectionWorkers;
   final ThreadPoolExecutor backendWorkers;
@@ -99,6 +101,7 @@ public final class ObjectServer implements AutoCloseable {
     this.requestTimeoutMillis = b.requestTimeoutMillis;
     this.shutdownGraceMillis = b.shutdownGraceMillis;
     this.cCompat = b.cCompat;
+    this.sharedFdUids = b.sharedFdUids != null ? b.sharedFdUids : ownUid();
     this.connectionWorkers = new ThreadPoolExecutor(b.minWorkers, b.maxWorkers, 60, TimeUnit.SECONDS,
         new SynchronousQueue<>(), daemon("objmapper-conn-", b.workerStackSize));
     this.backendWorkers = new ThreadPoolExecutor(b.parallelism, b.parallelism, 60, TimeUnit.SECONDS,
@@ -110,6 +113,31 @@ public final class ObjectServer implements AutoCloseable {
     this.timer = t;
     this.sideWriters = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
         daemon("objmapper-side-"));
+  }
+
+  /**
+   * The capabilities offered to {@code peer} in HELLO_ACK: the configured ones, plus
+   * SHARED_FD for a Unix peer whose uid the server trusts with shared descriptions.
+   */
+  int capabilitiesFor(PeerCredentials peer) {
+    if (peer.isUnix() && peer.uid() >= 0) {
+      for (long uid : sharedFdUids) {
+        if (uid == peer.uid()) {
+          return capabilities | Capabilities.SHARED_FD;
+        }
+      }
+    }
+    return capabilities;
+  }
+
+  /** The uid this process runs as (the owner of /proc/self), or none if it cannot be read. */
+  private static long[] ownUid() {
+    try {
+      return new long[] {((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue()};
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot read this process's uid ({}): no peer gets shared descriptors", e.toString());
+      return new long[0];
+    }
   }
 
   /** A builder for a server that asks {@code handler} for objects. */
@@ -458,6 +486,7 @@ public final class ObjectServer implements AutoCloseable {
     private long shutdownGraceMillis = 5_000;
     private boolean cCompat;
     private long workerStackSize;
+    private long[] sharedFdUids;
 
     private Builder(RequestHandler handler) {
       this.handler = Objects.requireNonNull(handler, "handler");
@@ -585,6 +614,24 @@ public final class ObjectServer implements AutoCloseable {
      */
     public Builder cCompat(boolean on) {
       this.cCompat = on;
+      return this;
+    }
+
+    /**
+     * Unix peers, by uid, that may negotiate SHARED_FD (they promise positional reads only
+     * and then get the cached open file description other such peers hold, not one of their
+     * own). Default: the uid the server runs as; empty: nobody.
+     */
+    public Builder sharedDescriptorUids(Collection<Long> uids) {
+      long[] u = new long[uids.size()];
+      int i = 0;
+      for (Long uid : uids) {
+        if (uid == null || uid < 0 || uid > 0xFFFF_FFFFL) {
+          throw new IllegalArgumentException("not a uid: " + uid);
+        }
+        u[i++] = uid;
+      }
+      this.sharedFdUids = u;
       return this;
     }
 

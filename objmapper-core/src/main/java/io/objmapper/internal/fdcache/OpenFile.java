@@ -3,20 +3,32 @@ package io.objmapper.internal.fdcache;
 import io.objmapper.StorageException;
 import io.objmapper.server.ServedObject;
 import io.objmapper.spi.ObjectStat;
+import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
- * One open, read-only descriptor of one version of an object, shared by every reader and
- * reference-counted. The cache holds one reference while the entry is cached; each reader
- * holds one while it uses the descriptor. The descriptor is closed when the last reference
- * goes: an evicted file stays open for the readers that still hold it (deferred close).
+ * One open, read-only descriptor of one version of an object, shared by every reader in the
+ * server and reference-counted. The cache holds one reference while the entry is cached;
+ * each reader holds one while it uses the descriptor. The descriptor is closed when the last
+ * reference goes: an evicted file stays open for the readers that still hold it (deferred
+ * close).
+ *
+ * <p>Its own description ({@link #channel()}) never leaves the process: the server's COPY
+ * answers and leases' positional reads use it, so no peer can change its offset or status
+ * flags. What is passed is {@link #forPassing(boolean) a private description} per answer,
+ * or, to peers that negotiated SHARED_FD, {@link #descriptor() the shared description}: a
+ * second one, opened at the first such answer and cached with this entry.
  */
 public final class OpenFile implements ServedObject {
+  /** {@code /proc/self/fd}, where an open descriptor can be opened anew; null without procfs. */
+  private static final String PROC_FD = procFd();
   private final String name;
   private final int tierId;
   private final Path path;
@@ -25,6 +37,10 @@ public final class OpenFile implements ServedObject {
   private final FileDescriptor fd;
   private final AtomicInteger refs = new AtomicInteger(1);
   private final Object owner;
+  /** {@code /proc/self/fd/N} of {@link #file}, or null without procfs. */
+  private final File reopen;
+  /** The description SHARED_FD peers get; opened at the first such answer. */
+  private volatile FileInputStream shared;
   volatile long checkedAtNanos;
 
   OpenFile(String name, int tierId, Path path, ObjectStat stat, FileInputStream file, Object owner, long now)
@@ -37,6 +53,16 @@ public final class OpenFile implements ServedObject {
     this.fd = file.getFD();
     this.owner = owner;
     this.checkedAtNanos = now;
+    this.reopen = PROC_FD == null ? null : new File(PROC_FD + FileDescriptorCast.using(fd).as(Integer.class));
+  }
+
+  private static String procFd() {
+    return Files.isDirectory(Path.of("/proc/self/fd")) ? "/proc/self/fd/" : null;
+  }
+
+  /** Where this entry's descriptor can be opened anew, or null (no procfs). */
+  File reopenPath() {
+    return reopen;
   }
 
   public String name() {
@@ -78,11 +104,8 @@ public final class OpenFile implements ServedObject {
   public void release() {
     int r = refs.decrementAndGet();
     if (r == 0) {
-      try {
-        file.close();
-      } catch (IOException e) {
-        // read-only: nothing to flush, and the descriptor is gone either way
-      }
+      closeQuietly(file);
+      closeQuietly(shared);
     } else if (r < 0) {
       throw new IllegalStateException("released more often than acquired: " + name);
     }
@@ -97,11 +120,47 @@ public final class OpenFile implements ServedObject {
     return refs.get() > 0;
   }
 
+  /**
+   * The shared description: the one every peer that negotiated SHARED_FD is given (never
+   * the server's own). Opened at the first call, then cached with this entry.
+   */
   @Override
   public FileDescriptor descriptor() {
-    return fd;
+    FileInputStream s = shared;
+    if (s == null) {
+      s = openShared();
+    }
+    try {
+      return s.getFD();
+    } catch (IOException e) {
+      throw new StorageException("descriptor closed", e);
+    }
   }
 
+  private synchronized FileInputStream openShared() {
+    FileInputStream s = shared;
+    if (s == null) {
+      s = PrivateFile.open(this);
+      shared = s;
+    }
+    return s;
+  }
+
+  /**
+   * A description of this version for one answer: a {@link PrivateFile} of its own, or with
+   * {@code shared} this entry (whose {@link #descriptor()} is the shared description).
+   */
+  @Override
+  public ServedObject forPassing(boolean shared) {
+    return shared ? this : PrivateFile.open(this);
+  }
+
+  /** A description of this version no one else holds; the caller releases it. */
+  public PrivateFile openPrivate() {
+    return PrivateFile.open(this);
+  }
+
+  /** The server's own channel: positional reads only; it is never passed to a peer. */
   @Override
   public FileChannel channel() {
     return file.getChannel();
@@ -135,6 +194,16 @@ public final class OpenFile implements ServedObject {
       return null;
     } catch (IOException e) {
       throw new StorageException("cannot open " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(FileInputStream f) {
+    if (f != null) {
+      try {
+        f.close();
+      } catch (IOException e) {
+        // read-only: nothing to flush, and the descriptor is gone either way
+      }
     }
   }
 
