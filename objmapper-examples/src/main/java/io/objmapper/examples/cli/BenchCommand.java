@@ -20,8 +20,11 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code bench}: the load generator. Drives a running server with N connections of D
  * outstanding FDPASS requests each, and reports requests/s and latency percentiles.
- * {@code --baseline} first drives a bare descriptor ping-pong server (started as its own
- * process, like the real server) the same way, and prints the ratio.
+ * {@code --baseline} first drives two bare descriptor ping-pong servers (each started as its
+ * own process, like the real server) the same way: {@code bare-shared} passes one open
+ * descriptor to every answer, {@code bare-open} opens the file for every answer. Then it
+ * drives objmapper with a private descriptor per answer (ratio to {@code bare-open}) and,
+ * over V2, with SHARED_FD asked for (ratio to {@code bare-shared}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Load generator: requests/s and p50/p99/p999 latency of FDPASS requests.")
@@ -47,8 +50,13 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured warm-up seconds per run (default: ${DEFAULT-VALUE}).")
   double warmup;
 
-  @Option(names = "--baseline", description = "Also drive a bare junixsocket FD ping-pong server and print the ratio.")
+  @Option(names = "--baseline", description = "Also drive bare junixsocket FD ping-pong servers (one shared descriptor; "
+      + "a file opened per answer) and print the ratios; over V2 also drive objmapper with SHARED_FD.")
   boolean baseline;
+
+  @Option(names = "--shared-fd", description = "Ask for SHARED_FD in HELLO (V2): trusted peers then get the server's "
+      + "cached description instead of one of their own.")
+  boolean sharedFd;
 
   @Parameters(arity = "1..*", paramLabel = "URI", description = "Objects to request, round-robin.")
   List<String> uris;
@@ -72,17 +80,30 @@ public final class BenchCommand implements Callable<Integer> {
     String[] targets = uris.toArray(new String[0]);
     System.out.printf(Locale.ROOT, "# bench: %d connection(s), %s, depth %d, %.1f s measured after %.1f s warm-up, %d URI(s)%n",
         connections, v1 ? "V1" : "V2", depth, seconds, warmup, targets.length);
-    Result base = null;
-    if (baseline) {
-      base = runBaseline(targets);
-      print(base, null);
+    if (v1 && sharedFd) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--shared-fd needs V2 (a HELLO): drop --v1");
     }
-    Result ours = drive("objmapper", socket, targets);
-    print(ours, base);
-    return ours.errors() > 0 ? 1 : 0;
+    if (!baseline) {
+      Result ours = drive(sharedFd ? "shared-fd" : "objmapper", socket, targets, sharedFd);
+      print(ours, null, null);
+      return ours.errors() > 0 ? 1 : 0;
+    }
+    Result bareShared = runBaseline(targets, false);
+    print(bareShared, null, null);
+    Result bareOpen = runBaseline(targets, true);
+    print(bareOpen, null, null);
+    Result ours = drive("objmapper", socket, targets, false);
+    print(ours, bareOpen, "bare-open");
+    long errors = ours.errors();
+    if (!v1) {
+      Result shared = drive("shared-fd", socket, targets, true);
+      print(shared, bareShared, "bare-shared");
+      errors += shared.errors();
+    }
+    return errors > 0 ? 1 : 0;
   }
 
-  private Result runBaseline(String[] targets) throws Exception {
+  private Result runBaseline(String[] targets, boolean openPerAnswer) throws Exception {
     Path dir = Files.createTempDirectory("objmapper-baseline");
     Path sock = dir.resolve("b.sock");
     Path file = dir.resolve("object");
@@ -97,6 +118,9 @@ public final class BenchCommand implements Callable<Integer> {
     cmd.add(sock.toString());
     cmd.add("--file");
     cmd.add(file.toString());
+    if (openPerAnswer) {
+      cmd.add("--open-per-answer");
+    }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
       BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -104,7 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (line == null || !line.startsWith("listening on ")) {
         throw new IOException("baseline server did not start: " + line);
       }
-      return drive("baseline", sock, targets);
+      return drive(openPerAnswer ? "bare-open" : "bare-shared", sock, targets, false);
     } finally {
       p.destroy();
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -116,12 +140,16 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private Result drive(String target, Path sock, String[] targets) throws Exception {
+  private Result drive(String target, Path sock, String[] targets, boolean askSharedFd) throws Exception {
     List<BenchConnection> conns = new ArrayList<>();
     List<Histogram> hists = new ArrayList<>();
     try {
       for (int i = 0; i < connections; i++) {
-        conns.add(new BenchConnection(sock, !v1, depth, targets));
+        BenchConnection c = new BenchConnection(sock, !v1, depth, targets, askSharedFd);
+        conns.add(c);
+        if (askSharedFd && !c.sharedFdGranted) {
+          throw new IOException("the server did not grant SHARED_FD to this uid");
+        }
         hists.add(new Histogram(TimeUnit.SECONDS.toNanos(60), 3));
       }
       long start = System.nanoTime();
@@ -166,11 +194,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static void print(Result r, Result base) {
+  private static void print(Result r, Result base, String baseName) {
     Histogram h = r.latencies();
-    System.out.printf(Locale.ROOT, "%-10s %10.0f req/s  p50 %7.1f us  p99 %7.1f us  p999 %7.1f us  errors %d%s%n",
+    System.out.printf(Locale.ROOT, "%-11s %10.0f req/s  p50 %7.1f us  p99 %7.1f us  p999 %7.1f us  errors %d%s%n",
         r.target(), r.rate(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
         h.getValueAtPercentile(99.9) / 1e3, r.errors(),
-        base != null ? String.format(Locale.ROOT, "  ratio %.2f of baseline", r.rate() / base.rate()) : "");
+        base != null ? String.format(Locale.ROOT, "  ratio %.2f of %s", r.rate() / base.rate(), baseName) : "");
   }
 }
