@@ -1586,6 +1586,7 @@ final class StorageEngine implements ObjMapper {
       if (config.server().requestTimeoutMs() > 0) {
         b.requestTimeoutMillis(config.server().requestTimeoutMs());
       }
+      config.server().sharedFdUids().ifPresent(b::sharedDescriptorUids);
     }
     return b;
   }

@@ -224,11 +224,15 @@ final class ConfigDocument {
     @JsonProperty("c_compat")
     boolean cCompat = ServerConfig.DEFAULTS.cCompat();
 
+    /** Null for the default (the server's own uid). */
+    @JsonProperty("shared_fd_uids")
+    List<Long> sharedFdUids;
+
     ServerConfig toConfig() {
       return new ServerConfig(path("socket_path", socketPath),
           ServerConfig.parsePermissions("socket_permissions", socketPermissions),
           Optional.ofNullable(tcp).map(t -> HostPort.parse("tcp", t)), maxConnections,
-          idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat);
+          idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, Optional.ofNullable(sharedFdUids));
     }
   }
 }

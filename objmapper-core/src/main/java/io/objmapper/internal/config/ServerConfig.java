@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -26,10 +27,13 @@ import java.util.regex.Pattern;
  * @param cCompat enable the C server's write behaviour (create on miss with a writable FD,
  *     {@code /delete/<uri>}), so that the C project's client and benchmark can run against
  *     this server; off by default, when missing objects are NOT_FOUND and FDs read-only
+ * @param sharedFdUids {@code shared_fd_uids}: uids of the Unix peers that may negotiate
+ *     SHARED_FD (and then share the cached open file description); empty for the default, the
+ *     uid the server runs as; an empty list for nobody
  */
 public record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Optional<HostPort> tcp, int maxConnections, long idleTimeoutMs, long requestTimeoutMs,
-    long shutdownGraceMs, boolean cCompat) {
+    long shutdownGraceMs, boolean cCompat, Optional<List<Long>> sharedFdUids) {
   /** Longest socket path in UTF-8 bytes ({@code sun_path} is 108 bytes with its NUL). */
   public static final int MAX_SOCKET_PATH_BYTES = 107;
 
@@ -62,6 +66,23 @@ public record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermi
     Check.atLeast("idle_timeout_ms", idleTimeoutMs, 0);
     Check.atLeast("request_timeout_ms", requestTimeoutMs, 0);
     Check.atLeast("shutdown_grace_ms", shutdownGraceMs, 0);
+    sharedFdUids = Check.required("shared_fd_uids", sharedFdUids).map(ServerConfig::uids);
+  }
+
+  /** Without {@code shared_fd_uids} (the default: the server's own uid). */
+  public ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
+      int maxConnections, long idleTimeoutMs, long requestTimeoutMs, long shutdownGraceMs, boolean cCompat) {
+    this(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs,
+        cCompat, Optional.empty());
+  }
+
+  private static List<Long> uids(List<Long> uids) {
+    for (Long uid : uids) {
+      if (uid == null || uid < 0 || uid > 0xFFFF_FFFFL) {
+        throw ConfigException.invalid("shared_fd_uids", "must list uids (0 to 4294967295), had " + uid);
+      }
+    }
+    return List.copyOf(uids);
   }
 
   /**
@@ -100,12 +121,18 @@ public record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermi
   /** This configuration listening on {@code path} instead. */
   public ServerConfig withSocketPath(Path path) {
     return new ServerConfig(path, socketPermissions, tcp, maxConnections, idleTimeoutMs,
-        requestTimeoutMs, shutdownGraceMs, cCompat);
+        requestTimeoutMs, shutdownGraceMs, cCompat, sharedFdUids);
   }
 
   /** This configuration also listening on TCP at {@code address}, or not if it is null. */
   public ServerConfig withTcp(HostPort address) {
     return new ServerConfig(socketPath, socketPermissions, Optional.ofNullable(address),
-        maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat);
+        maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, sharedFdUids);
+  }
+
+  /** This configuration with {@code shared_fd_uids} set to {@code uids}. */
+  public ServerConfig withSharedFdUids(List<Long> uids) {
+    return new ServerConfig(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs,
+        requestTimeoutMs, shutdownGraceMs, cCompat, Optional.of(uids));
   }
 }

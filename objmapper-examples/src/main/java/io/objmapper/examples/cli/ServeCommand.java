@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -54,6 +55,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--c-compat", description = "The C server's answers to /delete/<uri> and /list.")
   boolean cCompat;
 
+  @Option(names = "--shared-fd-uids", paramLabel = "UID", split = ",",
+      description = "Uids of the Unix peers that may negotiate SHARED_FD and share the server's cached "
+          + "descriptors (default: the server's own uid; config key server.shared_fd_uids). "
+          + "Give an empty value for nobody.")
+  List<String> sharedFdUids;
+
   @Override
   public Integer call() throws Exception {
     Path dir = importDir;
@@ -88,6 +95,25 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  private List<Long> uids(List<String> given) {
+    List<Long> uids = new java.util.ArrayList<>();
+    for (String u : given) {
+      if (u.isBlank()) {
+        continue;
+      }
+      try {
+        long uid = Long.parseLong(u.trim());
+        if (uid < 0 || uid > 0xFFFF_FFFFL) {
+          throw new NumberFormatException();
+        }
+        uids.add(uid);
+      } catch (NumberFormatException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--shared-fd-uids: not a uid: " + u);
+      }
+    }
+    return uids;
+  }
+
   /** Imports {@code dir} (if any), then serves {@code store} until {@code stop} opens. */
   private void serve(ObjMapper store, Path dir, CountDownLatch stop) throws IOException, InterruptedException {
     if (dir != null) {
@@ -97,6 +123,9 @@ public final class ServeCommand implements Callable<Integer> {
     ObjectServer.Builder b = store.server().unixSocket(socket.toAbsolutePath());
     if (cCompat) {
       b.cCompat(true);
+    }
+    if (sharedFdUids != null) {
+      b.sharedDescriptorUids(uids(sharedFdUids));
     }
     if (tcp != null) {
       b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
