@@ -63,6 +63,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    List<Long> sharedUids = sharedFdUids == null ? null : uids(sharedFdUids);
     Path dir = importDir;
     if (dir == null && config == null && Files.isDirectory(SAMPLE_OBJECTS)) {
       dir = SAMPLE_OBJECTS;
@@ -84,7 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
       StatsSnapshot snapshot = StatsSnapshot.start(store, StatsSnapshot.location(config, data,
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
-        serve(store, dir, stop);
+        serve(store, dir, stop, sharedUids);
       } finally {
         if (snapshot != null) {
           snapshot.close(); // before the store closes: the last snapshot, "live": false, needs it open
@@ -115,7 +116,8 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /** Imports {@code dir} (if any), then serves {@code store} until {@code stop} opens. */
-  private void serve(ObjMapper store, Path dir, CountDownLatch stop) throws IOException, InterruptedException {
+  private void serve(ObjMapper store, Path dir, CountDownLatch stop, List<Long> sharedUids)
+      throws IOException, InterruptedException {
     if (dir != null) {
       long n = importTree(store, dir);
       System.err.println("imported " + n + " objects from " + dir);
@@ -124,8 +126,8 @@ public final class ServeCommand implements Callable<Integer> {
     if (cCompat) {
       b.cCompat(true);
     }
-    if (sharedFdUids != null) {
-      b.sharedDescriptorUids(uids(sharedFdUids));
+    if (sharedUids != null) {
+      b.sharedDescriptorUids(sharedUids);
     }
     if (tcp != null) {
       b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
