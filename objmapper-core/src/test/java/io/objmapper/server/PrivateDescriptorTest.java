@@ -271,4 +271,16 @@ class PrivateDescriptorTest {
       }
     }
   }
+
+  @Test
+  void theConfigurationsSharedFdUidsDecideWhoGetsSharedFd() throws Exception {
+    Path seed = Path.of(System.getProperty("objmapper.testdata"), "config", "objmapper.conf");
+    String text = Files.readString(seed).replaceFirst("\\{", "{ \"server\": {\"shared_fd_uids\": []},");
+    Path config = Files.writeString(dir.resolve("nobody.conf"), text);
+    try (ObjMapper fromFile = ObjMapper.open(config, dir.resolve("data"));
+        ObjectServer s = fromFile.server().unixSocket(dir.resolve("conf.sock")).build().start();
+        ObjMapperClient c = ObjMapperClient.unix(dir.resolve("conf.sock")).sharedDescriptors(true).connect()) {
+      assertThat(c.session().has(Capabilities.SHARED_FD)).isFalse();
+    }
+  }
 }
