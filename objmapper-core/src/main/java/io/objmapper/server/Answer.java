@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 /**
  * One answer on its way to a client: bytes (header, metadata, segment table), then either
  * one descriptor ({@code 'X'} + SCM_RIGHTS) or a range of the object's content. It holds its
- * {@link ServedObject} until it is written or dropped, and releases it exactly once.
+ * {@link ServedObject} until it is written or dropped, and releases it exactly once. The
+ * descriptor passed is that of {@link #pass} ({@link ServedObject#forPassing}), held until the
+ * byte carrying it is written (or the answer dropped) and then released if it is not {@code obj}.
  *
  * <p>An answer that can be written at once never becomes an object of its own: the I/O
  * thread fills its one reusable instance and writes it; only what the socket cannot take
@@ -16,6 +18,8 @@ import java.nio.ByteBuffer;
 final class Answer {
   ByteBuffer bytes;
   ServedObject obj;
+  /** What the descriptor is taken from: {@code obj} itself, or this answer's own description of it. */
+  ServedObject pass;
   boolean passFd;
   long position;
   long end;
@@ -27,11 +31,18 @@ final class Answer {
   Answer set(ByteBuffer bytes, ServedObject obj, boolean passFd, long position, long end) {
     this.bytes = bytes;
     this.obj = obj;
+    this.pass = null;
     this.passFd = passFd;
     this.position = position;
     this.end = end;
     this.closeAfter = false;
     this.async = false;
+    return this;
+  }
+
+  /** Passes the descriptor of {@code p} (opened for this answer by {@code obj.forPassing}). */
+  Answer passing(ServedObject p) {
+    this.pass = p;
     return this;
   }
 
@@ -49,7 +60,7 @@ final class Answer {
       rest = ByteBuffer.allocate(bytes.remaining());
       rest.put(bytes).flip();
     }
-    Answer a = new Answer().set(rest, obj, passFd, position, end);
+    Answer a = new Answer().set(rest, obj, passFd, position, end).passing(pass);
     a.closeAfter = closeAfter;
     a.async = async;
     clear();
@@ -60,6 +71,7 @@ final class Answer {
   void clear() {
     bytes = null;
     obj = null;
+    pass = null;
     passFd = false;
     position = 0;
     end = 0;
@@ -67,8 +79,9 @@ final class Answer {
     async = false;
   }
 
-  /** Gives the object back (once) and forgets it. */
+  /** Gives the object (and what was opened to pass it) back, once, and forgets them. */
   void release() {
+    releasePass();
     ServedObject o = obj;
     obj = null;
     if (o != null) {
@@ -96,6 +109,7 @@ final class Answer {
         return false;
       }
       passFd = false;
+      releasePass(); // the kernel holds its own reference of the sent descriptor now
       c.wrote();
     }
     while (position < end) {
@@ -115,6 +129,15 @@ final class Answer {
   }
 
   private FileDescriptor descriptor() {
-    return obj.descriptor();
+    return pass != null ? pass.descriptor() : obj.descriptor();
+  }
+
+  /** Closes this answer's own description (if it has one; never {@code obj}'s). */
+  private void releasePass() {
+    ServedObject p = pass;
+    pass = null;
+    if (p != null && p != obj) {
+      p.release();
+    }
   }
 }

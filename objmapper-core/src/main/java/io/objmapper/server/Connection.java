@@ -340,9 +340,9 @@ final class Connection {
     return true;
   }
 
-  /** The server's answer to a client's HELLO. */
+  /** The server's answer to a client's HELLO (SHARED_FD only to the peers trusted with it). */
   private HelloAck negotiate(Hello hello) {
-    return HelloAck.negotiate(hello, server.capabilities, server.maxPipeline, server.parallelism);
+    return HelloAck.negotiate(hello, server.capabilitiesFor(peer), server.maxPipeline, server.parallelism);
   }
 
   private void serveFrame() {
@@ -558,6 +558,8 @@ final class Connection {
   /**
    * Fills {@code a} with the answer carrying {@code obj} (encoded into {@code out}); on an
    * error status instead (an object too large for inline segments) {@code obj} is released.
+   * An answer passing a descriptor opens what it passes ({@link #forPassing}) before any of
+   * its bytes is written; if that throws, the caller answers the exception's status.
    */
   private void encodeObject(int version, long id, Mode mode, ServedObject obj, ByteBuffer out, Answer a) {
     long size = obj.size();
@@ -567,10 +569,11 @@ final class Connection {
     switch (mode) {
       case FDPASS:
       case SPLICE:
+        ServedObject pass = forPassing(obj);
         ProtocolEncoder.responseHeader(out, version, id, Status.OK, 0, metaLen);
         putMetadata(out, size, obj.mtimeSeconds(), tier);
         out.flip();
-        a.set(out, obj, true, 0, 0);
+        a.set(out, obj, true, 0, 0).passing(pass);
         return;
       case COPY:
         ProtocolEncoder.responseHeader(out, version, id, Status.OK, size, metaLen);
@@ -620,10 +623,19 @@ final class Connection {
     }
     out.flip();
     if (segments.get(0).type() == Segment.FD) {
-      a.set(out, obj, true, 0, 0);
+      a.set(out, obj, true, 0, 0).passing(forPassing(obj));
     } else {
       a.set(out, obj, false, 0, size);
     }
+  }
+
+  /**
+   * The object whose descriptor one answer passes: a description of the receiver's own
+   * unless the peer negotiated SHARED_FD. The answer keeps it until the byte carrying the
+   * descriptor is written (it may wait in the queue), then releases it if it is not {@code obj}.
+   */
+  private ServedObject forPassing(ServedObject obj) {
+    return obj.forPassing(Capabilities.has(caps, Capabilities.SHARED_FD));
   }
 
   static Status statusOf(RuntimeException e) {

@@ -19,6 +19,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -94,6 +95,7 @@ public final class ObjectServer implements AutoCloseable {
   private final long shutdownGraceMillis;
   private final long sweepMillis;
   final boolean cCompat;
+  private final long[] sharedFdUids;
 
   final ThreadPoolExecutor backendWorkers;
   final ScheduledExecutorService timer;
@@ -145,6 +147,7 @@ public final class ObjectServer implements AutoCloseable {
     this.cCompat = b.cCompat;
     this.unixLimits = new Limits(maxConnections, maxConnectionsPerPeer);
     this.tcpLimits = new Limits(maxConnections, maxConnectionsPerPeer);
+    this.sharedFdUids = b.sharedFdUids != null ? b.sharedFdUids : ownUid();
     this.backendWorkers = new ThreadPoolExecutor(b.parallelism, b.parallelism, 10, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(b.parallelism * Protocol.MAX_PIPELINE_DEPTH),
         daemon("objmapper-backend-", b.workerStackSize));
@@ -152,6 +155,31 @@ public final class ObjectServer implements AutoCloseable {
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("objmapper-timer-"));
     t.setRemoveOnCancelPolicy(true); // every answered request cancels its timeout: do not keep them queued
     this.timer = t;
+  }
+
+  /**
+   * The capabilities offered to {@code peer} in HELLO_ACK: the configured ones, plus
+   * SHARED_FD for a Unix peer whose uid the server trusts with shared descriptions.
+   */
+  int capabilitiesFor(PeerCredentials peer) {
+    if (peer.isUnix() && peer.uid() >= 0) {
+      for (long uid : sharedFdUids) {
+        if (uid == peer.uid()) {
+          return capabilities | Capabilities.SHARED_FD;
+        }
+      }
+    }
+    return capabilities;
+  }
+
+  /** The uid this process runs as (the owner of /proc/self), or none if it cannot be read. */
+  private static long[] ownUid() {
+    try {
+      return new long[] {((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue()};
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot read this process's uid ({}): no peer gets shared descriptors", e.toString());
+      return new long[0];
+    }
   }
 
   /** A builder for a server that asks {@code handler} for objects. */
@@ -651,6 +679,7 @@ public final class ObjectServer implements AutoCloseable {
     private long shutdownGraceMillis = DEFAULT_SHUTDOWN_GRACE_MILLIS;
     private boolean cCompat;
     private long workerStackSize;
+    private long[] sharedFdUids;
 
     private Builder(RequestHandler handler) {
       this.handler = Objects.requireNonNull(handler, "handler");
@@ -877,6 +906,24 @@ public final class ObjectServer implements AutoCloseable {
      */
     public Builder cCompat(boolean on) {
       this.cCompat = on;
+      return this;
+    }
+
+    /**
+     * Unix peers, by uid, that may negotiate SHARED_FD (they promise positional reads only
+     * and then get the cached open file description other such peers hold, not one of their
+     * own). Default: the uid the server runs as; empty: nobody.
+     */
+    public Builder sharedDescriptorUids(Collection<Long> uids) {
+      long[] u = new long[uids.size()];
+      int i = 0;
+      for (Long uid : uids) {
+        if (uid == null || uid < 0 || uid > 0xFFFF_FFFFL) {
+          throw new IllegalArgumentException("not a uid: " + uid);
+        }
+        u[i++] = uid;
+      }
+      this.sharedFdUids = u;
       return this;
     }
 

@@ -235,12 +235,16 @@ final class ConfigDocument {
     @JsonProperty("io_threads")
     int ioThreads = ServerConfig.DEFAULTS.ioThreads();
 
+    /** Null for the default (the server's own uid). */
+    @JsonProperty("shared_fd_uids")
+    List<Long> sharedFdUids;
+
     ServerConfig toConfig() {
       return new ServerConfig(path("socket_path", socketPath),
           ServerConfig.parsePermissions("socket_permissions", socketPermissions),
           Optional.ofNullable(tcp).map(t -> HostPort.parse("tcp", t)), maxConnections,
           idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs,
-          ioThreads);
+          ioThreads, Optional.ofNullable(sharedFdUids));
     }
   }
 }

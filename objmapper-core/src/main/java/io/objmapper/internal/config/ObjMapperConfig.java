@@ -171,6 +171,7 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
     if (this.server.ioThreads() > 0) {
       server.ioThreads(this.server.ioThreads());
     }
+    this.server.sharedFdUids().ifPresent(server::sharedDescriptorUids);
     return server;
   }
 

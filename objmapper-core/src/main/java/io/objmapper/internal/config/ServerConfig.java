@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -34,11 +35,14 @@ import java.util.regex.Pattern;
  * @param writeTimeoutMs close a connection whose client has read nothing of a waiting answer
  *     for this long; 0 never
  * @param ioThreads I/O threads per transport, 1..64; 0 picks the processors, at most 4
+ * @param sharedFdUids {@code shared_fd_uids}: uids of the Unix peers that may negotiate
+ *     SHARED_FD (and then share the cached open file description); empty for the default, the
+ *     uid the server runs as; an empty list for nobody
  */
 record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Optional<HostPort> tcp, int maxConnections, long idleTimeoutMs, long requestTimeoutMs,
     long shutdownGraceMs, boolean cCompat, int maxConnectionsPerPeer, long writeTimeoutMs,
-    int ioThreads) {
+    int ioThreads, Optional<List<Long>> sharedFdUids) {
   /** Longest socket path in UTF-8 bytes ({@code sun_path} is 108 bytes with its NUL). */
   public static final int MAX_SOCKET_PATH_BYTES = 107;
 
@@ -87,6 +91,24 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     if (ioThreads > 64) {
       throw ConfigException.invalid("io_threads", "must be at most 64, was " + ioThreads);
     }
+    sharedFdUids = Check.required("shared_fd_uids", sharedFdUids).map(ServerConfig::uids);
+  }
+
+  /** Without {@code shared_fd_uids} (the default: the server's own uid). */
+  ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
+      int maxConnections, long idleTimeoutMs, long requestTimeoutMs, long shutdownGraceMs, boolean cCompat,
+      int maxConnectionsPerPeer, long writeTimeoutMs, int ioThreads) {
+    this(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs,
+        cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads, Optional.empty());
+  }
+
+  private static List<Long> uids(List<Long> uids) {
+    for (Long uid : uids) {
+      if (uid == null || uid < 0 || uid > 0xFFFF_FFFFL) {
+        throw ConfigException.invalid("shared_fd_uids", "must list uids (0 to 4294967295), had " + uid);
+      }
+    }
+    return List.copyOf(uids);
   }
 
   /**
@@ -125,13 +147,21 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
   /** This configuration listening on {@code path} instead. */
   public ServerConfig withSocketPath(Path path) {
     return new ServerConfig(path, socketPermissions, tcp, maxConnections, idleTimeoutMs,
-        requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads);
+        requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
+        sharedFdUids);
   }
 
   /** This configuration also listening on TCP at {@code address}, or not if it is null. */
   public ServerConfig withTcp(HostPort address) {
     return new ServerConfig(socketPath, socketPermissions, Optional.ofNullable(address),
         maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer,
-        writeTimeoutMs, ioThreads);
+        writeTimeoutMs, ioThreads, sharedFdUids);
+  }
+
+  /** This configuration with {@code shared_fd_uids} set to {@code uids}. */
+  public ServerConfig withSharedFdUids(List<Long> uids) {
+    return new ServerConfig(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs,
+        requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
+        Optional.of(uids));
   }
 }

@@ -22,8 +22,11 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code bench}: the load generator. Drives a running server with N connections of D
  * outstanding FDPASS (or COPY) requests each, and reports requests/s and latency percentiles.
- * {@code --baseline} first drives a bare descriptor ping-pong server (started as its own
- * process, like the real server) the same way, and prints the ratio. With hostile load
+ * {@code --baseline} first drives two bare descriptor ping-pong servers (each started as its
+ * own process, like the real server) the same way: {@code bare-shared} passes one open
+ * descriptor to every answer, {@code bare-open} opens the file for every answer. Then it
+ * drives objmapper with a private descriptor per answer (ratio to {@code bare-open}) and,
+ * over V2, with SHARED_FD asked for (ratio to {@code bare-shared}). With hostile load
  * ({@code --idle}, {@code --idle-tcp}, {@code --stall-v2}, {@code --stall-v1}) it measures
  * the same client without and then with that load, and {@code --cold} then times V2 requests
  * for objects not yet open, one at a time, while the load goes on.
@@ -53,7 +56,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured warm-up seconds per run (default: ${DEFAULT-VALUE}).")
   double warmup;
 
-  @Option(names = "--baseline", description = "Also drive a bare junixsocket FD ping-pong server and print the ratio.")
+  @Option(names = "--baseline", description = "Also drive bare junixsocket FD ping-pong servers (one shared descriptor; "
+      + "a file opened per answer) and print the ratios; over V2 also drive objmapper with SHARED_FD.")
   boolean baseline;
 
   @Option(names = "--mode", defaultValue = "fd", description = "fd (FDPASS) or copy (COPY; the content is read) (default: ${DEFAULT-VALUE}).")
@@ -85,6 +89,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--cold-count", defaultValue = "100", paramLabel = "N", description = "How many --cold objects (default: ${DEFAULT-VALUE}).")
   int coldCount;
+
+  @Option(names = "--shared-fd", description = "Ask for SHARED_FD in HELLO (V2): trusted peers then get the server's "
+      + "cached description instead of one of their own.")
+  boolean sharedFd;
 
   @Parameters(arity = "1..*", paramLabel = "URI", description = "Objects to request, round-robin.")
   List<String> uris;
@@ -118,25 +126,46 @@ public final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--idle-tcp needs --tcp HOST:PORT");
     }
     String[] targets = uris.toArray(new String[0]);
+    if (v1 && sharedFd) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--shared-fd needs V2 (a HELLO): drop --v1");
+    }
+    if (sharedFd && mode.equals("copy")) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--shared-fd passes descriptors: drop --mode copy");
+    }
     System.out.printf(Locale.ROOT, "# bench: %d connection(s), %s, %s, depth %d, %.1f s measured after %.1f s warm-up, %d URI(s)%n",
         connections, v1 ? "V1" : "V2", mode.equals("fd") ? "FDPASS" : "COPY", depth, seconds, warmup, targets.length);
-    Result base = null;
+    Result bareShared = null;
+    Result bareOpen = null;
     if (baseline) {
-      base = runBaseline(targets);
-      print(base, null);
+      bareShared = runBaseline(targets, false);
+      print(bareShared, null, null);
+      bareOpen = runBaseline(targets, true);
+      print(bareOpen, null, null);
     }
-    if (idle + idleTcp + stallV2 + stallV1 == 0 && coldPrefix == null) {
-      Result ours = drive("objmapper", socket, targets);
-      print(ours, base);
+    if (idle + idleTcp + stallV2 + stallV1 > 0 || coldPrefix != null) {
+      return sharedFd ? underLoad(targets, bareShared, "bare-shared") : underLoad(targets, bareOpen, "bare-open");
+    }
+    if (!baseline) {
+      Result ours = drive(sharedFd ? "shared-fd" : "objmapper", socket, targets, sharedFd);
+      print(ours, null, null);
       return ours.errors() > 0 ? 1 : 0;
     }
-    return underLoad(targets, base);
+    Result ours = drive("objmapper", socket, targets, false);
+    print(ours, bareOpen, "bare-open");
+    long errors = ours.errors();
+    if (!v1) {
+      Result shared = drive("shared-fd", socket, targets, true);
+      print(shared, bareShared, "bare-shared");
+      errors += shared.errors();
+    }
+    return errors > 0 ? 1 : 0;
   }
 
   /** The same client unloaded, then beside the hostile load; then the cold requests. */
-  private int underLoad(String[] targets, Result base) throws Exception {
-    Result quiet = drive("unloaded", socket, targets);
-    print(quiet, base);
+  private int underLoad(String[] targets, Result base, String baseName) throws Exception {
+    String name = sharedFd ? "shared-fd " : "";
+    Result quiet = drive(name + "unloaded", socket, targets, sharedFd);
+    print(quiet, base, baseName);
     try (BenchHostiles hostiles = new BenchHostiles()) {
       InetSocketAddress tcpAddress = tcp != null ? Endpoints.hostPort(tcp, spec.commandLine()) : null;
       hostiles.openIdle(socket, idle, tcpAddress, idleTcp);
@@ -146,12 +175,12 @@ public final class BenchCommand implements Callable<Integer> {
           idle, idleTcp, stallV2, stallV1);
       Result loaded;
       try {
-        loaded = drive("loaded", socket, targets);
+        loaded = drive(name + "loaded", socket, targets, sharedFd);
       } catch (IOException e) {
         System.out.println("loaded     REFUSED or cut off: " + e.getMessage());
         return 1;
       }
-      print(loaded, base);
+      print(loaded, base, baseName);
       double p99Quiet = quiet.latencies().getValueAtPercentile(99) / 1e3;
       double p99Loaded = loaded.latencies().getValueAtPercentile(99) / 1e3;
       System.out.printf(Locale.ROOT, "p99 loaded / unloaded: %.1f / %.1f us = %.2f x%n", p99Loaded, p99Quiet,
@@ -164,7 +193,6 @@ public final class BenchCommand implements Callable<Integer> {
       return exit;
     }
   }
-
   /** V2 requests for objects not yet open, one at a time: the slowest and the errors. */
   private int cold() throws IOException {
     String[] names = new String[coldCount];
@@ -184,7 +212,7 @@ public final class BenchCommand implements Callable<Integer> {
     return errors > 0 ? 1 : 0;
   }
 
-  private Result runBaseline(String[] targets) throws Exception {
+  private Result runBaseline(String[] targets, boolean openPerAnswer) throws Exception {
     Path dir = Files.createTempDirectory("objmapper-baseline");
     Path sock = dir.resolve("b.sock");
     Path file = dir.resolve("object");
@@ -199,6 +227,9 @@ public final class BenchCommand implements Callable<Integer> {
     cmd.add(sock.toString());
     cmd.add("--file");
     cmd.add(file.toString());
+    if (openPerAnswer) {
+      cmd.add("--open-per-answer");
+    }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
       BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -206,7 +237,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (line == null || !line.startsWith("listening on ")) {
         throw new IOException("baseline server did not start: " + line);
       }
-      return drive("baseline", sock, targets);
+      return drive(openPerAnswer ? "bare-open" : "bare-shared", sock, targets, false);
     } finally {
       p.destroy();
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -218,12 +249,17 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private Result drive(String target, Path sock, String[] targets) throws Exception {
+  private Result drive(String target, Path sock, String[] targets, boolean askSharedFd) throws Exception {
     List<BenchConnection> conns = new ArrayList<>();
     List<Histogram> hists = new ArrayList<>();
     try {
       for (int i = 0; i < connections; i++) {
-        conns.add(new BenchConnection(sock, !v1, depth, targets, mode.equals("copy") ? Mode.COPY : Mode.FDPASS));
+        BenchConnection c = new BenchConnection(sock, !v1, depth, targets,
+            mode.equals("copy") ? Mode.COPY : Mode.FDPASS, askSharedFd);
+        conns.add(c);
+        if (askSharedFd && !c.sharedFdGranted) {
+          throw new IOException("the server did not grant SHARED_FD to this uid");
+        }
         hists.add(new Histogram(TimeUnit.SECONDS.toNanos(60), 3));
       }
       long start = System.nanoTime();
@@ -268,11 +304,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private static void print(Result r, Result base) {
+  private static void print(Result r, Result base, String baseName) {
     Histogram h = r.latencies();
-    System.out.printf(Locale.ROOT, "%-10s %10.0f req/s  p50 %7.1f us  p99 %7.1f us  p999 %7.1f us  errors %d%s%n",
+    System.out.printf(Locale.ROOT, "%-11s %10.0f req/s  p50 %7.1f us  p99 %7.1f us  p999 %7.1f us  errors %d%s%n",
         r.target(), r.rate(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
         h.getValueAtPercentile(99.9) / 1e3, r.errors(),
-        base != null ? String.format(Locale.ROOT, "  ratio %.2f of baseline", r.rate() / base.rate()) : "");
+        base != null ? String.format(Locale.ROOT, "  ratio %.2f of %s", r.rate() / base.rate(), baseName) : "");
   }
 }

@@ -35,11 +35,22 @@ final class BenchConnection implements AutoCloseable {
   long completed;
   long errors;
 
+  /** True if the server granted SHARED_FD (asked for with {@code sharedFd}). */
+  final boolean sharedFdGranted;
+
   BenchConnection(Path socket, boolean v2, int depth, String[] uris) throws IOException {
-    this(socket, v2, depth, uris, Mode.FDPASS);
+    this(socket, v2, depth, uris, Mode.FDPASS, false);
   }
 
   BenchConnection(Path socket, boolean v2, int depth, String[] uris, Mode mode) throws IOException {
+    this(socket, v2, depth, uris, mode, false);
+  }
+
+  BenchConnection(Path socket, boolean v2, int depth, String[] uris, boolean sharedFd) throws IOException {
+    this(socket, v2, depth, uris, Mode.FDPASS, sharedFd);
+  }
+
+  BenchConnection(Path socket, boolean v2, int depth, String[] uris, Mode mode, boolean sharedFd) throws IOException {
     this.ch = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(socket));
     this.v2 = v2;
     this.depth = v2 ? depth : 1;
@@ -59,14 +70,18 @@ final class BenchConnection implements AutoCloseable {
     }
     if (v2) {
       ByteBuffer hello = ByteBuffer.allocate(Protocol.HELLO_LENGTH);
-      ProtocolEncoder.hello(hello, Capabilities.OOO_REPLIES | Capabilities.PIPELINING, depth);
+      ProtocolEncoder.hello(hello,
+          Capabilities.OOO_REPLIES | Capabilities.PIPELINING | (sharedFd ? Capabilities.SHARED_FD : 0), depth);
       write(hello.flip());
       need(Protocol.HELLO_ACK_LENGTH);
       int agreed = in.getShort(in.position() + Protocol.HELLO_PIPELINE_OFFSET) & 0xFFFF;
+      sharedFdGranted = Capabilities.has(in.getShort(in.position() + Protocol.HELLO_CAPS_OFFSET) & 0xFFFF, Capabilities.SHARED_FD);
       in.position(in.position() + Protocol.HELLO_ACK_LENGTH);
       if (agreed < depth) {
         throw new IOException("server agreed to pipeline depth " + agreed + " < " + depth);
       }
+    } else {
+      sharedFdGranted = false;
     }
   }
 

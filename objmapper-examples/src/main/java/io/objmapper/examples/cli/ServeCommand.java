@@ -83,8 +83,15 @@ public final class ServeCommand implements Callable<Integer> {
       description = "I/O threads per transport, 1..64 (default: server.io_threads; the processors, at most 4).")
   Integer ioThreads;
 
+  @Option(names = "--shared-fd-uids", paramLabel = "UID", split = ",",
+      description = "Uids of the Unix peers that may negotiate SHARED_FD and share the server's cached "
+          + "descriptors (default: the server's own uid; config key server.shared_fd_uids). "
+          + "Give an empty value for nobody.")
+  List<String> sharedFdUids;
+
   @Override
   public Integer call() throws Exception {
+    List<Long> sharedUids = sharedFdUids == null ? null : uids(sharedFdUids);
     Path dir = importDir;
     if (dir == null && config == null && Files.isDirectory(SAMPLE_OBJECTS)) {
       dir = SAMPLE_OBJECTS;
@@ -106,7 +113,7 @@ public final class ServeCommand implements Callable<Integer> {
       StatsSnapshot snapshot = StatsSnapshot.start(store, StatsSnapshot.location(config, data,
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
-        serve(store, dir, stop);
+        serve(store, dir, stop, sharedUids);
       } finally {
         if (snapshot != null) {
           snapshot.close(); // before the store closes: the last snapshot, "live": false, needs it open
@@ -117,8 +124,28 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  private List<Long> uids(List<String> given) {
+    List<Long> uids = new java.util.ArrayList<>();
+    for (String u : given) {
+      if (u.isBlank()) {
+        continue;
+      }
+      try {
+        long uid = Long.parseLong(u.trim());
+        if (uid < 0 || uid > 0xFFFF_FFFFL) {
+          throw new NumberFormatException();
+        }
+        uids.add(uid);
+      } catch (NumberFormatException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--shared-fd-uids: not a uid: " + u);
+      }
+    }
+    return uids;
+  }
+
   /** Imports {@code dir} (if any), then serves {@code store} until {@code stop} opens. */
-  private void serve(ObjMapper store, Path dir, CountDownLatch stop) throws IOException, InterruptedException {
+  private void serve(ObjMapper store, Path dir, CountDownLatch stop, List<Long> sharedUids)
+      throws IOException, InterruptedException {
     if (dir != null) {
       long n = importTree(store, dir);
       System.err.println("imported " + n + " objects from " + dir);
@@ -126,6 +153,9 @@ public final class ServeCommand implements Callable<Integer> {
     ObjectServer.Builder b = ObjectServer.builder(store).unixSocket(socket.toAbsolutePath());
     if (cCompat) {
       b.cCompat(true);
+    }
+    if (sharedUids != null) {
+      b.sharedDescriptorUids(sharedUids);
     }
     if (tcp != null) {
       b.tcp(Endpoints.hostPort(tcp, spec.commandLine()));
