@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,6 +138,67 @@ class PrivateDescriptorTest {
       assertThat(readRelative(got[1])).isEqualTo(content);
       Fds.close(got[0]);
       Fds.close(got[1]);
+    }
+  }
+
+  /** Waits for {@code condition} (a hung wait fails after 30 s rather than never). */
+  private static void await(String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void aDescriptorAnswerWaitingBehindAnUnreadCopyAnswerKeepsItsOwnDescriptionOpenUntilSent() throws Exception {
+    byte[] big = new byte[8 * 1024 * 1024];
+    for (int i = 0; i < big.length; i += 4096) {
+      big[i] = (byte) (i >>> 12);
+    }
+    store.put("/data/big.bin", big);
+    StoreHandler inner = StoreHandler.of(store);
+    CountDownLatch go = new CountDownLatch(1);
+    RequestHandler slow = new RequestHandler() {
+      @Override
+      public ServedObject acquire(String uri) {
+        if (uri.equals(NAME)) {
+          try {
+            go.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return inner.acquire(uri);
+      }
+
+      @Override
+      public boolean mayBlock(String uri) {
+        return uri.equals(NAME); // served by a worker, which posts its answer to the I/O thread
+      }
+    };
+    Path slowSock = dir.resolve("slow.sock");
+    try (ObjectServer s = ObjectServer.builder(slow).unixSocket(slowSock).build().start();
+        RawClient c = RawClient.v2(slowSock, Capabilities.OOO_REPLIES, 4)) {
+      c.send(RawClient.v2(2, 0, RawClient.FDPASS, NAME), RawClient.v2(1, 0, RawClient.COPY, "/data/big.bin"));
+      await("the COPY answer waits for this client to read", () -> s.waitingForReader.get() > 0);
+      go.countDown();
+      await("the worker posted the descriptor answer", () -> s.backendWorkers.getCompletedTaskCount() >= 1);
+      // the descriptor answer now waits behind the unread COPY answer, holding its own description
+      RawClient.Frame copy = c.readV2();
+      assertThat(copy.id()).isEqualTo(1);
+      assertThat(c.read((int) copy.contentLength())).isEqualTo(big);
+      RawClient.Frame f = c.readV2();
+      assertThat(f.id()).isEqualTo(2);
+      assertThat(f.status()).isZero();
+      FileDescriptor queued = c.readDescriptor();
+      try (ObjMapperClient other = ObjMapperClient.unix(sock).connect(); RemoteObject first = other.get(NAME)) {
+        assertThat(readRelative(first.descriptor())).isEqualTo(content);
+        assertThat(offset(queued)).isZero();
+        assertThat(readRelative(queued)).isEqualTo(content);
+      } finally {
+        Fds.close(queued);
+      }
     }
   }
 
