@@ -1,6 +1,7 @@
 package io.objmapper;
 
 import io.objmapper.internal.fdcache.OpenFile;
+import io.objmapper.internal.fdcache.PrivateFile;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,10 +22,11 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * }
  * }</pre>
  *
- * <p>The channel is shared by every lease of the same version: read it with positional
- * reads ({@link #read(ByteBuffer, long)}, {@link FileChannel#read(ByteBuffer, long)},
- * {@link FileChannel#transferTo}); its own position belongs to no one. Do not close the
- * channel: close the lease.
+ * <p>{@link #read(ByteBuffer, long)} reads positionally through the store's own cached
+ * descriptor and costs no open. {@link #channel()} and {@link #descriptor()} are this
+ * lease's own open file description of the version (opened at the first call of either,
+ * closed with the lease): its position, relative reads, status flags and {@code close()}
+ * reach no other lease, receiver or the store.
  */
 public final class ObjectLease implements AutoCloseable {
   private static final AtomicIntegerFieldUpdater<ObjectLease> CLOSED =
@@ -33,6 +35,8 @@ public final class ObjectLease implements AutoCloseable {
   private final OpenFile file;
   private final String tier;
   private volatile int closed;
+  /** This lease's own description, opened by the first channel() or descriptor(). */
+  private PrivateFile own;
 
   ObjectLease(OpenFile file, String tier) {
     this.file = file;
@@ -64,16 +68,32 @@ public final class ObjectLease implements AutoCloseable {
     return file.tierId();
   }
 
-  /** The read-only channel (shared: use positional reads only; do not close it). */
+  /**
+   * A read-only channel of this lease's own (position 0 at first): relative reads, its
+   * position and closing it disturb no other lease. Closed with the lease at the latest.
+   */
   public FileChannel channel() {
-    checkOpen();
-    return file.channel();
+    return own().channel();
   }
 
-  /** The open descriptor, e.g. to pass to another process. */
+  /**
+   * This lease's own open descriptor (the channel's), e.g. to pass to another process: a
+   * description no other lease or receiver holds. Closed with the lease.
+   */
   public FileDescriptor descriptor() {
+    return own().descriptor();
+  }
+
+  private synchronized PrivateFile own() {
     checkOpen();
-    return file.descriptor();
+    if (own == null) {
+      try {
+        own = file.openPrivate();
+      } catch (UncheckedIOException e) {
+        throw new StorageException(e.getMessage(), e.getCause());
+      }
+    }
+    return own;
   }
 
   /** Reads into {@code dst} from {@code position}; returns bytes read, or -1 at the end. */
@@ -109,6 +129,14 @@ public final class ObjectLease implements AutoCloseable {
   @Override
   public void close() {
     if (CLOSED.compareAndSet(this, 0, 1)) {
+      PrivateFile mine;
+      synchronized (this) {
+        mine = own;
+        own = null;
+      }
+      if (mine != null) {
+        mine.release();
+      }
       file.release();
     }
   }

@@ -119,9 +119,9 @@ class BuilderTest {
     Path config = Files.writeString(dir.resolve("small.conf"), text);
     try (ObjMapper store = ObjMapper.builder().configFile(config).dataDirectory(dir.resolve("data"))
         .backgroundRounds(false).build()) {
-      // the file says 3 workers: 4 connections are refused by the server builder's own check
+      // the file says at most 3 workers: 4 at least are refused by the server builder's own check
       ObjectServer.Builder server = ObjectServer.builder(store).unixSocket(dir.resolve("s.sock"));
-      assertThatThrownBy(() -> server.maxConnections(4).build())
+      assertThatThrownBy(() -> server.minWorkers(4).build())
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxWorkers (3)");
     }
   }

@@ -89,7 +89,8 @@ public final class ObjMapperClient implements AutoCloseable {
       version = b.version;
       if (version == Protocol.VERSION_2) {
         out.clear();
-        ProtocolEncoder.hello(out, new Hello(b.capabilities, b.maxPipeline));
+        int caps = b.capabilities | (b.sharedDescriptors ? Capabilities.SHARED_FD : 0);
+        ProtocolEncoder.hello(out, new Hello(caps, b.maxPipeline));
         out.flip();
         writeFully(out);
         session = wire.readHelloAck();
@@ -568,6 +569,7 @@ public final class ObjMapperClient implements AutoCloseable {
     private int version = Protocol.VERSION_2;
     private int capabilities = Capability.mask(DEFAULT_CAPABILITIES);
     private int maxPipeline = 100;
+    private boolean sharedDescriptors;
 
     private Builder(Path socket, InetSocketAddress tcp) {
       this.socket = socket;
@@ -589,6 +591,20 @@ public final class ObjMapperClient implements AutoCloseable {
      */
     public Builder capabilities(Set<Capability> capabilities) {
       this.capabilities = Capability.mask(Objects.requireNonNull(capabilities, "capabilities"));
+      return this;
+    }
+
+    /**
+     * Asks for SHARED_FD (V2 over a Unix socket; default off): received descriptors may then
+     * be the server's cached open file description, shared with other such clients. Only
+     * for a client that reads them positionally ({@code FileChannel.read(buf, position)},
+     * {@code map}, {@code transferTo}) and never changes their status flags: a relative read
+     * or seek would move the offset of every other holder. The server grants it only to
+     * peers it trusts with it ({@code client.session().has(Capabilities.SHARED_FD)}
+     * tells); otherwise every descriptor is the client's own.
+     */
+    public Builder sharedDescriptors(boolean on) {
+      this.sharedDescriptors = on;
       return this;
     }
 

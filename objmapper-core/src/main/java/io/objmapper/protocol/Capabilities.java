@@ -18,6 +18,13 @@ public final class Capabilities {
   public static final int MULTIPLEXING = 0x0008;
   /** SEGMENTED_RESPONSE messages (mode '4'). */
   public static final int SEGMENTED = 0x0010;
+  /**
+   * Extension: the client promises positional reads only ({@code pread}, {@code mmap},
+   * {@code sendfile} with an offset) on passed descriptors, and may be given the cached
+   * open file description other such clients hold, instead of one of its own. Granted only
+   * to peers the server trusts with it; C peers never set it.
+   */
+  public static final int SHARED_FD = 0x0100;
 
   /** Everything this implementation can negotiate. */
   public static final int SUPPORTED = OOO_REPLIES | PIPELINING | SEGMENTED;
@@ -47,7 +54,10 @@ public final class Capabilities {
     if (has(mask, SEGMENTED)) {
       j.add("SEGMENTED");
     }
-    int rest = mask & ~(OOO_REPLIES | PIPELINING | COMPRESSION | MULTIPLEXING | SEGMENTED);
+    if (has(mask, SHARED_FD)) {
+      j.add("SHARED_FD");
+    }
+    int rest = mask & ~(OOO_REPLIES | PIPELINING | COMPRESSION | MULTIPLEXING | SEGMENTED | SHARED_FD);
     if (rest != 0) {
       j.add(String.format("0x%04x", rest));
     }

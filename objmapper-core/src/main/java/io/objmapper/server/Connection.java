@@ -15,220 +15,362 @@ import io.objmapper.protocol.Segment;
 import io.objmapper.protocol.Status;
 import io.objmapper.spi.InvalidObjectNameException;
 import io.objmapper.spi.ObjectNames;
-import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection, served by one connection worker: handshake, then a loop of
- * decode → handler → encode (+ descriptor). Buffers and the request frame are reused, so
- * an FD-pass request allocates nothing but its URI string.
+ * One client connection, driven by its {@link IoLoop}'s thread: handshake, then decode →
+ * handler → encode (+ descriptor), all without blocking. Answers the socket cannot take
+ * now wait in the connection's queue; while any wait, no further request is read, so the
+ * queue holds at most one answer served in place plus the answers of requests in flight
+ * (at most the negotiated pipeline depth). Workers and the timer never touch the socket:
+ * they {@link #post} answers, which the loop writes.
+ *
+ * <p>Everything but {@link #post} and the fields it uses runs on the loop's thread.
  */
-final class Connection implements Runnable {
+final class Connection {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
-  private static final int IN_CAPACITY = 64 * 1024;
-  private static final int OUT_CAPACITY = 2 * 1024;
-  private static final int SEGMENTED_OUT_CAPACITY =
-      Protocol.SEGMENTED_HEADER_LENGTH + Protocol.MAX_METADATA_LENGTH + Protocol.MAX_SEGMENTS * Protocol.SEGMENT_ENTRY_LENGTH;
+  /** Holds one whole request of the longest URI, and what came with it. */
+  private static final int PENDING_CAPACITY = 16 * 1024;
   private static final long MAX_INLINE_SEGMENT = 0xFFFF_FFFFL;
-  private static final long TIMEOUT_RETRY_MILLIS = 10;
 
-  private final ObjectServer server;
-  private final SocketChannel ch;
-  private final AFUNIXSocketChannel unix;
-  private final PeerCredentials peer;
-  private final ByteBuffer in = ByteBuffer.allocateDirect(IN_CAPACITY);
-  private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_CAPACITY);
-  private final ByteBuffer marker = ByteBuffer.allocateDirect(1);
-  private final FileDescriptor[] outboundFd = new FileDescriptor[1];
+  final ObjectServer server;
+  final IoLoop loop;
+  final SocketChannel ch;
+  final AFUNIXSocketChannel unix;
+  final PeerCredentials peer;
+  /** The key this connection is counted under in the per-peer limit. */
+  final Object peerKey;
   private final RequestFrame frame = new RequestFrame();
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final Condition drained = writeLock.newCondition();
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private volatile long lastActivityNanos = System.nanoTime();
-  private volatile boolean handshakeDone;
-  private volatile boolean closed;
-  private volatile boolean busy;
+  private final ConcurrentLinkedQueue<Answer> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private SelectionKey key;
+  private int interest = -1;
+  /** Input not yet decoded, when it did not all fit one pass; null otherwise. */
+  private ByteBuffer pending;
+  private ArrayDeque<Answer> queue;
+  private int queued;
+  private boolean handshakeDone;
   private int version;
   private int caps;
   private int depth = 1;
   private long skip;
+  /** Requests handed to workers whose answers the loop has not taken yet. */
+  private int inFlight;
+  /** A decoded request (ORDERED, V1, or CLOSE) that waits until nothing is in flight. */
+  private boolean held;
+  /** Requests in flight when the client's CLOSE came: CLOSE_ACK reports them. */
+  private int owedAtClose;
+  private boolean eof;
+  private boolean closeAfterFlush;
+  private volatile boolean closed;
+  private long lastActivityNanos = System.nanoTime();
+  private long lastWriteNanos;
 
-  Connection(ObjectServer server, SocketChannel ch, AFUNIXSocketChannel unix, PeerCredentials peer) {
+  Connection(ObjectServer server, IoLoop loop, SocketChannel ch, AFUNIXSocketChannel unix, PeerCredentials peer,
+      Object peerKey) {
     this.server = server;
+    this.loop = loop;
     this.ch = ch;
     this.unix = unix;
     this.peer = peer;
-    in.flip();
-    marker.put(0, Protocol.FD_MARKER);
+    this.peerKey = peerKey;
   }
 
-  @Override
-  public void run() {
+  void register() throws IOException {
+    ch.configureBlocking(false);
+    if (unix != null) {
+      unix.setAncillaryReceiveBufferSize(0);
+    }
+    key = ch.register(loop.selector, SelectionKey.OP_READ, this);
+    interest = SelectionKey.OP_READ;
+  }
+
+  // ---- events (loop thread) --------------------------------------------------------------
+
+  void onSelected(int readyOps) {
     try {
-      if (unix != null) {
-        unix.setAncillaryReceiveBufferSize(0);
+      if ((readyOps & SelectionKey.OP_WRITE) != 0) {
+        flush();
       }
-      if (!fill()) {
-        return;
+      if ((readyOps & SelectionKey.OP_READ) != 0 && !closed && readable()) {
+        read();
       }
-      if (in.get(in.position()) == Protocol.MAGIC_FIRST_BYTE) {
-        if (!handshake()) {
-          return;
-        }
-      } else {
-        version = Protocol.VERSION_1;
-        depth = 1;
-        handshakeDone = true;
-      }
-      serveRequests();
-    } catch (EOFException e) {
-      log.debug("{} disconnected", peer);
+      afterEvent();
     } catch (IOException e) {
       if (!closed) {
         log.debug("connection {} ended: {}", peer, e.toString());
       }
+      close();
     } catch (RuntimeException e) {
-      log.warn("connection {} failed", peer, e);
-    } finally {
-      awaitDrained(server.requestTimeoutMillis);
-      closeChannel();
-      server.connectionClosed(this);
-      server.notifyConnectionsChanged();
+      // Part of an answer may be on the wire: the framing cannot be trusted any more.
+      log.warn("connection {} failed; closing it", peer, e);
+      close();
     }
   }
 
-  /** Reads more bytes; false at end of stream. The buffer stays in read mode. */
-  private boolean fill() throws IOException {
-    in.compact();
+  /** Answers were posted by a worker or the timer. */
+  void onPosted() {
+    scheduled.set(false);
+    if (closed) {
+      dropInbox();
+      return;
+    }
     try {
-      int n = ch.read(in);
-      if (n < 0) {
+      takePosted();
+      flush();
+      afterEvent();
+    } catch (IOException e) {
+      log.debug("connection {} ended: {}", peer, e.toString());
+      close();
+    } catch (RuntimeException e) {
+      log.warn("connection {} failed; closing it", peer, e);
+      close();
+    }
+  }
+
+  private void takePosted() {
+    Answer a;
+    while ((a = inbox.poll()) != null) {
+      if (a.async) {
+        inFlight--;
+      }
+      enqueue(a);
+    }
+  }
+
+  /** After any event: go on with input that waited, close if done, set the interest. */
+  private void afterEvent() throws IOException {
+    if (closed) {
+      return;
+    }
+    if ((held || pending != null) && canDecode() && pending != null) {
+      process(pending);
+      keepRest(pending);
+    }
+    if (queued == 0 && (closeAfterFlush || (eof && inFlight == 0 && !held))) {
+      close();
+      return;
+    }
+    int want = (queued > 0 ? SelectionKey.OP_WRITE : 0) | (readable() ? SelectionKey.OP_READ : 0);
+    if (want != interest) {
+      key.interestOps(want);
+      interest = want;
+    }
+  }
+
+  /** Whether to read more: not while answers wait, a held request waits, or after the end. */
+  private boolean readable() {
+    return !eof && !closeAfterFlush && queued == 0 && !held;
+  }
+
+  private boolean canDecode() {
+    if (closed || closeAfterFlush || queued > 0) {
+      return false;
+    }
+    if (held) {
+      if (inFlight > 0) {
         return false;
       }
+      held = false;
+      serveFrame(); // the request that waited for the ones before it
+      return !closed && !closeAfterFlush && queued == 0;
+    }
+    return true;
+  }
+
+  private void read() throws IOException {
+    ByteBuffer in;
+    int n;
+    int room;
+    if (pending != null) {
+      in = pending;
+      in.compact();
+    } else {
+      in = loop.readBuf;
+      in.clear();
+    }
+    room = in.remaining();
+    try {
+      n = ch.read(in);
     } finally {
       in.flip();
     }
-    lastActivityNanos = System.nanoTime();
-    return true;
+    // Called only when the selector said readable: nothing to read then is the end of the
+    // stream (junixsocket's non-blocking read answers 0, not -1, at the end).
+    if (n < 0 || (n == 0 && room > 0)) {
+      eof = true;
+      pending = null;
+      log.debug("{} disconnected", peer);
+      return;
+    }
+    if (n > 0) {
+      lastActivityNanos = System.nanoTime();
+    }
+    process(in);
+    keepRest(in);
   }
 
-  private boolean handshake() throws IOException {
-    Hello hello;
-    try {
-      while ((hello = ProtocolDecoder.decodeHello(in)) == null) {
-        if (!fill()) {
-          return false;
-        }
+  /** Keeps undecoded input for later: the loop's buffer is shared with other connections. */
+  private void keepRest(ByteBuffer in) {
+    if (closed || eof) {
+      pending = null;
+      return;
+    }
+    if (in == pending) {
+      if (!in.hasRemaining()) {
+        pending = null;
       }
-    } catch (ProtocolException e) {
-      log.debug("{}: rejected handshake: {}", peer, e.getMessage());
-      return false; // no status in HELLO_ACK: a rejected HELLO closes the connection
+      return;
     }
-    int offered = server.capabilities;
-    HelloAck ack = HelloAck.negotiate(hello, offered, server.maxPipeline, server.parallelism);
-    version = Protocol.VERSION_2;
-    caps = ack.capabilities();
-    depth = Math.max(1, ack.pipelineDepth());
-    writeLock.lock();
-    try {
-      out.clear();
-      ProtocolEncoder.helloAck(out, ack);
-      flushOut();
-      handshakeDone = true;
-    } finally {
-      writeLock.unlock();
+    if (in.hasRemaining()) {
+      ByteBuffer p = ByteBuffer.allocate(Math.max(PENDING_CAPACITY, in.remaining()));
+      p.put(in).flip();
+      pending = p;
     }
-    log.debug("{}: V2 caps {} depth {}", peer, Capabilities.toString(caps), depth);
-    return true;
   }
 
-  private void serveRequests() throws IOException {
-    while (true) {
+  // ---- decoding (loop thread) --------------------------------------------------------------
+
+  private void process(ByteBuffer in) {
+    while (!closed && in.hasRemaining() && canDecode()) {
+      if (!handshakeDone) {
+        if (!handshake(in)) {
+          return;
+        }
+        continue;
+      }
       if (skip > 0) {
         int n = (int) Math.min(skip, in.remaining());
         in.position(in.position() + n);
         skip -= n;
-        if (skip > 0) {
-          if (!fill()) {
-            return;
-          }
-          continue;
-        }
+        continue;
       }
       boolean decoded;
       try {
         decoded = ProtocolDecoder.decodeRequest(in, version, frame);
       } catch (ProtocolException e) {
         long id = e.requestId() == ProtocolException.NO_REQUEST_ID ? 0 : e.requestId();
-        sendError(id, e.status(), e.getMessage());
+        answerError(id, e.status(), e.getMessage());
         if (!e.recoverable()) {
           if (version == Protocol.VERSION_2) {
-            sendClose(CloseReason.PROTOCOL_ERROR);
+            ByteBuffer out = loop.out;
+            out.clear();
+            ProtocolEncoder.close(out, CloseReason.PROTOCOL_ERROR);
+            out.flip();
+            submit(loop.scratch.set(out, null, false, 0, 0));
           }
+          closeAfterFlush = true;
           return;
         }
         skip = e.skipBytes();
         continue;
       }
       if (!decoded) {
-        if (!fill()) {
-          return;
-        }
-        continue;
-      }
-      if (frame.type() == Protocol.TYPE_CLOSE) {
-        int owed = inFlight.get();
-        awaitDrained(server.requestTimeoutMillis);
-        writeLock.lock();
-        try {
-          out.clear();
-          ProtocolEncoder.closeAck(out, owed);
-          flushOut();
-        } finally {
-          writeLock.unlock();
-        }
         return;
       }
-      busy = true; // the idle reaper leaves a connection alone while it serves
-      try {
-        serve(frame.requestId(), frame.flags(), frame.mode(), frame.uri());
-      } finally {
-        lastActivityNanos = System.nanoTime();
-        busy = false;
+      lastActivityNanos = System.nanoTime();
+      if (frame.type() == Protocol.TYPE_CLOSE) {
+        owedAtClose = inFlight;
       }
+      if (mustWait()) {
+        held = true;
+        return;
+      }
+      serveFrame();
     }
   }
 
-  private void serve(long id, int flags, Mode mode, String uri) throws IOException {
+  /** Whether the decoded frame must wait for the requests in flight. */
+  private boolean mustWait() {
+    if (inFlight == 0) {
+      return false;
+    }
+    if (frame.type() == Protocol.TYPE_CLOSE || version == Protocol.VERSION_1) {
+      return true;
+    }
+    return (frame.flags() & 0x01) != 0 || !Capabilities.has(caps, Capabilities.OOO_REPLIES);
+  }
+
+  /** Reads HELLO (or decides on V1); false if more bytes are needed or the connection ends. */
+  private boolean handshake(ByteBuffer in) {
+    if (in.get(in.position()) != Protocol.MAGIC_FIRST_BYTE) {
+      version = Protocol.VERSION_1;
+      depth = 1;
+      handshakeDone = true;
+      return true;
+    }
+    Hello hello;
+    try {
+      hello = ProtocolDecoder.decodeHello(in);
+    } catch (ProtocolException e) {
+      log.debug("{}: rejected handshake: {}", peer, e.getMessage());
+      closeAfterFlush = true; // no status in HELLO_ACK: a rejected HELLO closes the connection
+      return false;
+    }
+    if (hello == null) {
+      return false;
+    }
+    HelloAck ack = negotiate(hello);
+    version = Protocol.VERSION_2;
+    caps = ack.capabilities();
+    depth = Math.max(1, ack.pipelineDepth());
+    handshakeDone = true;
+    ByteBuffer out = loop.out;
+    out.clear();
+    ProtocolEncoder.helloAck(out, ack);
+    out.flip();
+    submit(loop.scratch.set(out, null, false, 0, 0));
+    log.debug("{}: V2 caps {} depth {}", peer, Capabilities.toString(caps), depth);
+    return true;
+  }
+
+  /** The server's answer to a client's HELLO (SHARED_FD only to the peers trusted with it). */
+  private HelloAck negotiate(Hello hello) {
+    return HelloAck.negotiate(hello, server.capabilitiesFor(peer), server.maxPipeline, server.parallelism);
+  }
+
+  private void serveFrame() {
+    if (frame.type() == Protocol.TYPE_CLOSE) {
+      ByteBuffer out = loop.out;
+      out.clear();
+      ProtocolEncoder.closeAck(out, owedAtClose); // the owed answers are all out before this one
+      out.flip();
+      submit(loop.scratch.set(out, null, false, 0, 0));
+      closeAfterFlush = true;
+      return;
+    }
+    serve(frame.requestId(), frame.flags(), frame.mode(), frame.uri());
+  }
+
+  private void serve(long id, int flags, Mode mode, String uri) {
     if (mode == Mode.SEGMENTED && !Capabilities.has(caps, Capabilities.SEGMENTED)) {
-      sendError(id, Status.INVALID_MODE, "mode '4' (segmented) needs the SEGMENTED capability");
+      answerError(id, Status.INVALID_MODE, "mode '4' (segmented) needs the SEGMENTED capability");
       return;
     }
     if ((mode == Mode.FDPASS || mode == Mode.SPLICE) && unix == null) {
-      sendError(id, Status.UNSUPPORTED_OP, "descriptors cannot be passed over TCP: use COPY mode");
+      answerError(id, Status.UNSUPPORTED_OP, "descriptors cannot be passed over TCP: use COPY mode");
       return;
     }
     boolean writable = false;
     if (server.cCompat) {
       if (uri.equals("/list")) {
-        sendError(id, Status.UNSUPPORTED_OP, "list is not supported");
+        answerError(id, Status.UNSUPPORTED_OP, "list is not supported");
         return;
       }
       if (uri.startsWith("/delete/")) {
@@ -238,39 +380,25 @@ final class Connection implements Runnable {
       writable = true;
     }
     if (!ObjectNames.isValid(uri)) {
-      sendError(id, Status.INVALID_REQUEST, invalidNameMessage(uri));
+      answerError(id, Status.INVALID_REQUEST, invalidNameMessage(uri));
       return;
     }
-    if (version == Protocol.VERSION_2) {
-      if (inFlight.get() >= depth) {
-        sendError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
-        return;
-      }
-      boolean ordered = (flags & 0x01) != 0;
-      if (ordered) {
-        awaitDrained(server.requestTimeoutMillis);
-      } else if (Capabilities.has(caps, Capabilities.OOO_REPLIES) && server.handler.mayBlock(uri)) {
-        dispatch(id, mode, uri, writable);
-        return;
-      }
+    if (version == Protocol.VERSION_2 && inFlight >= depth) {
+      answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
+      return;
+    }
+    if (!writable && server.handler.mayBlock(uri)) {
+      dispatch(id, mode, uri);
+      return;
     }
     ServedObject obj;
     try {
       obj = writable ? server.handler.acquireWritable(uri) : server.handler.acquire(uri);
     } catch (RuntimeException e) {
-      sendError(id, e);
+      answerError(id, statusOf(e), messageOf(e));
       return;
     }
-    try {
-      writeLock.lock();
-      try {
-        sendObject(id, mode, obj);
-      } finally {
-        writeLock.unlock();
-      }
-    } finally {
-      obj.release();
-    }
+    answerObject(id, mode, obj, loop.out, loop.scratch);
   }
 
   private static String invalidNameMessage(String uri) {
@@ -282,192 +410,186 @@ final class Connection implements Runnable {
     }
   }
 
-  private void deleteObject(long id, Mode mode, String uri) throws IOException {
+  private void deleteObject(long id, Mode mode, String uri) {
     try {
       ObjectNames.validate(uri);
       server.handler.delete(uri);
     } catch (RuntimeException e) {
-      sendError(id, e);
+      answerError(id, statusOf(e), messageOf(e));
       return;
     }
-    writeLock.lock();
-    try {
-      out.clear();
-      // As the C server answers a delete: OK, content_len 1, no body, no descriptor. A COPY
-      // reader would wait for that one byte, so COPY gets content_len 0: an empty body.
-      ProtocolEncoder.responseHeader(out, version, id, Status.OK, mode == Mode.COPY ? 0 : 1, 0);
-      flushOut();
-    } finally {
-      writeLock.unlock();
-    }
+    ByteBuffer out = loop.out;
+    out.clear();
+    // As the C server answers a delete: OK, content_len 1, no body, no descriptor. A COPY
+    // reader would wait for that one byte, so COPY gets content_len 0: an empty body.
+    ProtocolEncoder.responseHeader(out, version, id, Status.OK, mode == Mode.COPY ? 0 : 1, 0);
+    out.flip();
+    submit(loop.scratch.set(out, null, false, 0, 0));
   }
 
-  /** Serves a request that may block on a backend worker; its answer may overtake others. */
-  private void dispatch(long id, Mode mode, String uri, boolean writable) throws IOException {
-    AsyncRequest r = new AsyncRequest(id);
-    inFlight.incrementAndGet();
+  // ---- requests served by workers ----------------------------------------------------------
+
+  /**
+   * Hands a request that may block to a worker. Its answer may overtake others (V2 with
+   * out-of-order replies); otherwise the next request waits for it. One timeout per request:
+   * whichever of the worker and the timer claims the request first answers it.
+   */
+  private void dispatch(long id, Mode mode, String uri) {
+    AsyncRequest r = new AsyncRequest(id, mode, uri, version);
+    inFlight++;
     try {
       // The timeout first: a request completed at once must find it, to cancel it.
-      r.timeout = server.timer.schedule(() -> server.sideWriter(() -> timeoutAsync(r)), server.requestTimeoutMillis,
-          TimeUnit.MILLISECONDS);
-      server.backendWorkers.execute(() -> completeAsync(r, mode, uri, writable));
+      r.timeout = server.timer.schedule(r::expire, server.requestTimeoutMillis, TimeUnit.MILLISECONDS);
+      server.backendWorkers.execute(r);
     } catch (RejectedExecutionException e) {
       ScheduledFuture<?> t = r.timeout;
       if (t != null) {
         t.cancel(false);
       }
-      if (r.finish()) {
-        sendError(id, Status.UNAVAILABLE, "server busy");
-      }
+      inFlight--;
+      answerError(id, Status.UNAVAILABLE, "server busy");
     }
   }
 
-  private void completeAsync(AsyncRequest r, Mode mode, String uri, boolean writable) {
-    ServedObject obj = null;
-    RuntimeException error = null;
-    try {
-      obj = writable ? server.handler.acquireWritable(uri) : server.handler.acquire(uri);
-    } catch (RuntimeException e) {
-      error = e;
-    }
-    try {
-      writeLock.lock();
-      try {
-        if (!r.finish()) {
-          return; // already answered with TIMEOUT
-        }
-        if (error != null) {
-          writeError(r.id, statusOf(error), messageOf(error));
-        } else {
-          sendObject(r.id, mode, obj);
-        }
-      } finally {
-        writeLock.unlock();
-      }
-    } catch (IOException e) {
-      log.debug("{}: write failed: {}", peer, e.toString());
-      closeChannel();
-    } catch (RuntimeException e) {
-      // Part of an answer may be on the wire: the framing cannot be trusted any more.
-      log.warn("{}: answering request {} failed; closing the connection", peer, r.id, e);
-      closeChannel();
-    } finally {
-      if (obj != null) {
-        obj.release();
-      }
-      ScheduledFuture<?> t = r.timeout;
-      if (t != null) {
-        t.cancel(false);
-      }
-    }
-  }
-
-  /**
-   * Runs on a side writer, never on the server's one timer thread: the write itself may block
-   * on a client that stopped reading. It never waits for this connection's writer either:
-   * while the writer is busy the TIMEOUT answer is tried again a little later.
-   */
-  private void timeoutAsync(AsyncRequest r) {
-    if (r.answered.get() || closed) {
-      return;
-    }
-    if (!writeLock.tryLock()) {
-      try {
-        r.timeout = server.timer.schedule(() -> server.sideWriter(() -> timeoutAsync(r)), TIMEOUT_RETRY_MILLIS,
-            TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        // the server is shutting down and closes this connection
-      }
-      return;
-    }
-    try {
-      if (!r.finish()) {
-        return;
-      }
-      writeError(r.id, Status.TIMEOUT, "request not served within " + server.requestTimeoutMillis + " ms");
-    } catch (IOException e) {
-      closeChannel();
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  /** A request served by a backend worker; answered exactly once (result or timeout). */
-  private final class AsyncRequest {
+  /** A request served by a worker; answered exactly once (result or timeout). */
+  private final class AsyncRequest implements Runnable {
     final long id;
+    final Mode mode;
+    final String uri;
+    final int version;
     final AtomicBoolean answered = new AtomicBoolean();
     volatile ScheduledFuture<?> timeout;
 
-    AsyncRequest(long id) {
+    AsyncRequest(long id, Mode mode, String uri, int version) {
       this.id = id;
+      this.mode = mode;
+      this.uri = uri;
+      this.version = version;
     }
 
-    /** Claims the answer; true for the one caller that may send it. Call under the write lock. */
-    boolean finish() {
-      if (!answered.compareAndSet(false, true)) {
-        return false;
+    @Override
+    public void run() {
+      if (closed || answered.get()) {
+        return;
       }
-      // Counted out before the answer is written, so a client that sends its next
-      // request on receipt never finds the pipeline still full.
-      if (inFlight.decrementAndGet() == 0 && writeLock.isHeldByCurrentThread()) {
-        drained.signalAll();
+      ServedObject obj = null;
+      Answer a;
+      try {
+        obj = server.handler.acquire(uri);
+        ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
+        a = new Answer();
+        encodeObject(version, id, mode, obj, out, a);
+      } catch (RuntimeException e) {
+        if (obj != null) {
+          obj.release();
+        }
+        a = errorAnswer(version, id, statusOf(e), messageOf(e));
       }
-      return true;
+      ScheduledFuture<?> t = timeout;
+      if (t != null) {
+        t.cancel(false);
+      }
+      if (answered.compareAndSet(false, true)) {
+        a.async = true;
+        post(a);
+      } else {
+        a.release(); // already answered with TIMEOUT
+      }
+    }
+
+    /** The timer's one look at this request. */
+    void expire() {
+      if (answered.compareAndSet(false, true)) {
+        Answer a = errorAnswer(version, id, Status.TIMEOUT,
+            "request not served within " + server.requestTimeoutMillis + " ms");
+        a.async = true;
+        post(a);
+      }
     }
   }
 
-  private void awaitDrained(long timeoutMillis) {
-    if (inFlight.get() == 0) {
+  /** Queues an answer built off the loop's thread and wakes the loop (any thread; never blocks). */
+  void post(Answer a) {
+    inbox.add(a);
+    if (closed) {
+      dropInbox();
       return;
     }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    writeLock.lock();
-    try {
-      while (inFlight.get() > 0) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || closed) {
-          return;
-        }
-        drained.awaitNanos(left);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      writeLock.unlock();
+    if (scheduled.compareAndSet(false, true)) {
+      loop.ready(this);
     }
   }
 
-  // ---- writing (callers hold the write lock) ---------------------------------------------
+  private void dropInbox() {
+    Answer a;
+    while ((a = inbox.poll()) != null) {
+      a.release();
+    }
+  }
 
-  private void sendObject(long id, Mode mode, ServedObject obj) throws IOException {
+  // ---- answers ----------------------------------------------------------------------------
+
+  private static Answer errorAnswer(int version, long id, Status status, String message) {
+    ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH + Protocol.MAX_METADATA_LENGTH);
+    ProtocolEncoder.error(out, version, id, status, message);
+    out.flip();
+    return new Answer().set(out, null, false, 0, 0);
+  }
+
+  private void answerError(long id, Status status, String message) {
+    ByteBuffer out = loop.out;
+    out.clear();
+    ProtocolEncoder.error(out, version, id, status, message);
+    out.flip();
+    submit(loop.scratch.set(out, null, false, 0, 0));
+  }
+
+  private void answerObject(long id, Mode mode, ServedObject obj, ByteBuffer out, Answer a) {
+    try {
+      encodeObject(version, id, mode, obj, out, a);
+    } catch (RuntimeException e) {
+      obj.release();
+      answerError(id, statusOf(e), messageOf(e));
+      return;
+    }
+    submit(a);
+  }
+
+  /**
+   * Fills {@code a} with the answer carrying {@code obj} (encoded into {@code out}); on an
+   * error status instead (an object too large for inline segments) {@code obj} is released.
+   * An answer passing a descriptor opens what it passes ({@link #forPassing}) before any of
+   * its bytes is written; if that throws, the caller answers the exception's status.
+   */
+  private void encodeObject(int version, long id, Mode mode, ServedObject obj, ByteBuffer out, Answer a) {
     long size = obj.size();
     int tier = obj.tierId();
     int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0);
+    out.clear();
     switch (mode) {
       case FDPASS:
       case SPLICE:
-        out.clear();
+        ServedObject pass = forPassing(obj);
         ProtocolEncoder.responseHeader(out, version, id, Status.OK, 0, metaLen);
-        putMetadata(size, obj.mtimeSeconds(), tier);
-        flushOut();
-        sendDescriptor(obj.descriptor());
-        break;
+        putMetadata(out, size, obj.mtimeSeconds(), tier);
+        out.flip();
+        a.set(out, obj, true, 0, 0).passing(pass);
+        return;
       case COPY:
-        out.clear();
         ProtocolEncoder.responseHeader(out, version, id, Status.OK, size, metaLen);
-        putMetadata(size, obj.mtimeSeconds(), tier);
-        flushOut();
-        transfer(obj.channel(), 0, size);
-        break;
+        putMetadata(out, size, obj.mtimeSeconds(), tier);
+        out.flip();
+        a.set(out, obj, false, 0, size);
+        return;
       case SEGMENTED:
-        sendSegmented(id, obj, size, metaLen, tier);
-        break;
+        encodeSegmented(id, obj, size, metaLen, tier, out, a);
+        return;
       default:
         throw new IllegalStateException("mode " + mode);
     }
   }
 
-  private void putMetadata(long size, long mtime, int tier) {
+  private static void putMetadata(ByteBuffer out, long size, long mtime, int tier) {
     ProtocolEncoder.sizeTlv(out, size);
     ProtocolEncoder.mtimeTlv(out, Math.max(0, mtime)); // a file dated before 1970: u64 on the wire
     if (tier >= 0) {
@@ -475,7 +597,7 @@ final class Connection implements Runnable {
     }
   }
 
-  private void sendSegmented(long id, ServedObject obj, long size, int metaLen, int tier) throws IOException {
+  private void encodeSegmented(long id, ServedObject obj, long size, int metaLen, int tier, ByteBuffer out, Answer a) {
     List<Segment> segments = new ArrayList<>(2);
     if (unix != null && size > 0) {
       segments.add(Segment.fd(0, size, true));
@@ -487,81 +609,33 @@ final class Connection implements Runnable {
         segments.add(Segment.inline(n, left == 0));
       } while (left > 0 && segments.size() < Protocol.MAX_SEGMENTS);
       if (left > 0) {
-        writeError(id, Status.UNSUPPORTED_OP, "object too large for inline segments");
+        obj.release();
+        ProtocolEncoder.error(out, Protocol.VERSION_2, id, Status.UNSUPPORTED_OP, "object too large for inline segments");
+        out.flip();
+        a.set(out, null, false, 0, 0);
         return;
       }
     }
-    ByteBuffer seg = ByteBuffer.allocate(SEGMENTED_OUT_CAPACITY);
-    ProtocolEncoder.segmentedHeader(seg, id, Status.OK, segments.size(), metaLen);
-    ProtocolEncoder.sizeTlv(seg, size);
-    ProtocolEncoder.mtimeTlv(seg, Math.max(0, obj.mtimeSeconds()));
-    if (tier >= 0) {
-      ProtocolEncoder.backendTlv(seg, tier);
-    }
+    ProtocolEncoder.segmentedHeader(out, id, Status.OK, segments.size(), metaLen);
+    putMetadata(out, size, obj.mtimeSeconds(), tier);
     for (Segment s : segments) {
-      ProtocolEncoder.segment(seg, s);
+      ProtocolEncoder.segment(out, s);
     }
-    seg.flip();
-    writeFully(seg);
+    out.flip();
     if (segments.get(0).type() == Segment.FD) {
-      sendDescriptor(obj.descriptor());
+      a.set(out, obj, true, 0, 0).passing(forPassing(obj));
     } else {
-      transfer(obj.channel(), 0, size);
+      a.set(out, obj, false, 0, size);
     }
   }
 
-  private void sendDescriptor(FileDescriptor fd) throws IOException {
-    outboundFd[0] = fd;
-    unix.setOutboundFileDescriptors(outboundFd);
-    marker.clear();
-    writeFully(marker);
-  }
-
-  private void transfer(FileChannel src, long position, long count) throws IOException {
-    long done = 0;
-    while (done < count) {
-      long n = src.transferTo(position + done, count - done, ch);
-      if (n <= 0) {
-        if (position + done >= src.size()) {
-          // The file shrank after its size was announced: the frame cannot be completed.
-          throw new IOException("object shrank while being sent");
-        }
-        continue;
-      }
-      done += n;
-    }
-  }
-
-  private void sendError(long id, RuntimeException e) throws IOException {
-    sendError(id, statusOf(e), messageOf(e));
-  }
-
-  private void sendError(long id, Status status, String message) throws IOException {
-    writeLock.lock();
-    try {
-      writeError(id, status, message);
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  private void writeError(long id, Status status, String message) throws IOException {
-    out.clear();
-    ProtocolEncoder.error(out, version, id, status, message);
-    flushOut();
-  }
-
-  private void sendClose(int reason) {
-    writeLock.lock();
-    try {
-      out.clear();
-      ProtocolEncoder.close(out, reason);
-      flushOut();
-    } catch (IOException e) {
-      // the peer is gone; closing anyway
-    } finally {
-      writeLock.unlock();
-    }
+  /**
+   * The object whose descriptor one answer passes: a description of the receiver's own
+   * unless the peer negotiated SHARED_FD. The answer keeps it until the byte carrying the
+   * descriptor is written (it may wait in the queue), then releases it if it is not {@code obj}.
+   */
+  private ServedObject forPassing(ServedObject obj) {
+    return obj.forPassing(Capabilities.has(caps, Capabilities.SHARED_FD));
   }
 
   static Status statusOf(RuntimeException e) {
@@ -589,87 +663,192 @@ final class Connection implements Runnable {
     return m != null ? m : e.getClass().getSimpleName();
   }
 
-  private void flushOut() throws IOException {
-    out.flip();
-    writeFully(out);
-  }
-
-  private void writeFully(ByteBuffer b) throws IOException {
-    while (b.hasRemaining()) {
-      if (ch.write(b) < 0) {
-        throw new EOFException();
-      }
-    }
-  }
-
-  // ---- lifecycle ---------------------------------------------------------------------------
-
-  void closeIfIdle(long now, long idleNanos) {
-    if (closed || busy || inFlight.get() > 0 || now - lastActivityNanos < idleNanos) {
-      return;
-    }
-    server.sideWriter(this::closeIdle);
-  }
-
-  private void closeIdle() {
-    if (closed || busy) {
-      return;
-    }
-    if (version == Protocol.VERSION_2 && handshakeDone && writeLock.tryLock()) {
-      try {
-        out.clear();
-        ProtocolEncoder.close(out, CloseReason.IDLE_TIMEOUT);
-        flushOut();
-      } catch (IOException e) {
-        // closing anyway
-      } finally {
-        writeLock.unlock();
-      }
-    }
-    log.debug("{}: closing idle connection", peer);
-    closeChannel();
-  }
+  // ---- writing (loop thread) ----------------------------------------------------------------
 
   /**
-   * Tells a V2 client that the server is going away; it should answer CLOSE. Waits for the
-   * connection's writer until {@code deadlineNanos} at most: a connection blocked writing to
-   * a client that stopped reading is not told, and is closed when the grace period ends.
+   * Writes {@code a} now if nothing waits before it and the socket takes it; otherwise
+   * queues what is left. {@code a} may be the loop's reusable answer.
    */
-  void announceShutdown(long deadlineNanos) {
-    if (version != Protocol.VERSION_2 || !handshakeDone || closed) {
+  private void submit(Answer a) {
+    if (closed) {
+      a.release();
+      a.clear();
       return;
     }
-    try {
-      if (!writeLock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+    if (queued == 0) {
+      try {
+        if (a.writeTo(this)) {
+          if (a.closeAfter) {
+            closeAfterFlush = true;
+          }
+          a.clear();
+          return;
+        }
+      } catch (IOException e) {
+        log.debug("{}: write failed: {}", peer, e.toString());
+        a.release();
+        a.clear();
+        close();
+        return;
+      } catch (RuntimeException e) {
+        a.release(); // the caller closes the connection: its framing cannot be trusted any more
+        a.clear();
+        throw e;
+      }
+    }
+    enqueue(a == loop.scratch ? a.detach() : a);
+  }
+
+  private void enqueue(Answer a) {
+    if (queue == null) {
+      queue = new ArrayDeque<>(4);
+    }
+    if (queued == 0) {
+      lastWriteNanos = System.nanoTime(); // the write timeout counts from here
+      server.waitingForReader.incrementAndGet();
+    }
+    queue.add(a);
+    queued++;
+  }
+
+  /** Writes queued answers until the socket is full. */
+  private void flush() throws IOException {
+    while (queued > 0) {
+      Answer a = queue.peek();
+      if (!a.writeTo(this)) {
         return;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
-    }
-    try {
-      if (!closed) {
-        out.clear();
-        ProtocolEncoder.close(out, CloseReason.SHUTTING_DOWN);
-        flushOut();
+      queue.poll();
+      if (--queued == 0) {
+        server.waitingForReader.decrementAndGet();
       }
-    } catch (IOException e) {
-      // the peer is gone; it is closed with the others
-    } finally {
-      writeLock.unlock();
+      if (a.closeAfter) {
+        closeAfterFlush = true;
+      }
+    }
+    if (queue != null && queue.isEmpty()) {
+      queue = null; // an idle connection keeps nothing
     }
   }
 
-  void closeChannel() {
-    closed = true;
-    ObjectServer.closeQuietly(ch);
-    // A worker waiting for owed answers (CLOSE, ORDERED, end of connection) stops waiting now.
-    if (writeLock.tryLock()) {
-      try {
-        drained.signalAll();
-      } finally {
-        writeLock.unlock();
-      }
+  /** Called on every write that made progress. */
+  void wrote() {
+    lastWriteNanos = System.nanoTime();
+  }
+
+  /** Sends one {@code 'X'} with {@code fd}; false if the socket cannot take it now. */
+  boolean sendDescriptor(FileDescriptor fd) throws IOException {
+    FileDescriptor[] fds = loop.outboundFd;
+    fds[0] = fd;
+    unix.setOutboundFileDescriptors(fds);
+    ByteBuffer m = loop.marker;
+    m.clear();
+    int n;
+    try {
+      n = ch.write(m);
+    } finally {
+      fds[0] = null;
     }
+    if (n <= 0) {
+      unix.setOutboundFileDescriptors((FileDescriptor[]) null);
+      return false;
+    }
+    return true;
+  }
+
+  // ---- lifecycle (loop thread) ---------------------------------------------------------------
+
+  /** Whether the idle or the write timeout has run out ({@link IoLoop}'s sweep). */
+  boolean expired(long now) {
+    if (closed) {
+      return false;
+    }
+    if (queued > 0) {
+      return server.writeTimeoutNanos > 0 && now - lastWriteNanos >= server.writeTimeoutNanos;
+    }
+    return server.idleTimeoutNanos > 0 && inFlight == 0 && !held
+        && now - lastActivityNanos >= server.idleTimeoutNanos;
+  }
+
+  void closeExpired(long now) {
+    if (queued > 0) {
+      log.debug("{}: closing a connection that read nothing for {} ms", peer,
+          TimeUnit.NANOSECONDS.toMillis(now - lastWriteNanos));
+      server.writeTimeouts.increment();
+      close();
+      return;
+    }
+    log.debug("{}: closing idle connection", peer);
+    sayClose(CloseReason.IDLE_TIMEOUT);
+    close();
+  }
+
+  /** Tells a V2 client that the server is going away; it should answer CLOSE. */
+  void announceShutdown() {
+    if (closed) {
+      return;
+    }
+    if (version != Protocol.VERSION_2 || !handshakeDone) {
+      if (queued == 0 && inFlight == 0 && !held && pending == null) {
+        close(); // nothing owed, nothing half-received: a V1 client just sees the end
+      }
+      return;
+    }
+    ByteBuffer out = loop.out;
+    out.clear();
+    ProtocolEncoder.close(out, CloseReason.SHUTTING_DOWN);
+    out.flip();
+    submit(loop.scratch.set(out, null, false, 0, 0));
+    try {
+      afterEvent();
+    } catch (IOException e) {
+      close();
+    }
+  }
+
+  /** A last CLOSE to a V2 client, if the socket takes it now; nothing otherwise. */
+  private void sayClose(int reason) {
+    if (version != Protocol.VERSION_2 || !handshakeDone || queued > 0) {
+      return;
+    }
+    ByteBuffer out = loop.out;
+    out.clear();
+    ProtocolEncoder.close(out, reason);
+    out.flip();
+    try {
+      ch.write(out);
+    } catch (IOException e) {
+      // closing anyway
+    }
+  }
+
+  /** Closes the socket and gives back everything queued (loop thread). Idempotent. */
+  void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (key != null) {
+      key.cancel();
+    }
+    ObjectServer.closeQuietly(ch);
+    if (queue != null) {
+      for (Answer a : queue) {
+        a.release();
+      }
+      queue = null;
+      if (queued > 0) {
+        server.waitingForReader.decrementAndGet();
+      }
+      queued = 0;
+    }
+    dropInbox();
+    pending = null;
+    loop.removed(this);
+    server.connectionClosed(this);
+  }
+
+  boolean isClosed() {
+    return closed;
   }
 }

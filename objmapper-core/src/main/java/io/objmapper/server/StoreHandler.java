@@ -5,9 +5,11 @@ import io.objmapper.ObjectNotFoundException;
 import io.objmapper.StorageException;
 import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.internal.fdcache.OpenFile;
+import io.objmapper.internal.fdcache.PrivateFile;
 import io.objmapper.internal.serving.StoreAccess;
 import java.io.FileDescriptor;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 
 /**
@@ -87,7 +89,8 @@ public final class StoreHandler implements RequestHandler {
 
   /**
    * The server's view of one of the store's shared descriptors: each acquire took a
-   * reference, each {@link #release()} gives one back.
+   * reference, each {@link #release()} gives one back. Its {@link #descriptor()} is the
+   * shared description SHARED_FD peers get; every other answer passes a {@link Private}.
    */
   private static final class Shared implements ServedObject {
     private final OpenFile file;
@@ -98,7 +101,70 @@ public final class StoreHandler implements RequestHandler {
 
     @Override
     public FileDescriptor descriptor() {
-      return file.descriptor();
+      try {
+        return file.descriptor();
+      } catch (UncheckedIOException e) {
+        throw new StorageException(e.getMessage(), e.getCause());
+      }
+    }
+
+    @Override
+    public ServedObject forPassing(boolean shared) {
+      if (shared) {
+        return this;
+      }
+      try {
+        return new Private(file.openPrivate());
+      } catch (UncheckedIOException e) {
+        throw new StorageException(e.getMessage(), e.getCause());
+      }
+    }
+
+    @Override
+    public FileChannel channel() {
+      return file.channel();
+    }
+
+    @Override
+    public long size() {
+      return file.size();
+    }
+
+    @Override
+    public long mtimeSeconds() {
+      return file.mtimeSeconds();
+    }
+
+    @Override
+    public int tierId() {
+      return file.tierId();
+    }
+
+    @Override
+    public void release() {
+      file.release();
+    }
+  }
+
+  /**
+   * One answer's own description of a cached version (see {@link ServedObject#forPassing}):
+   * no other receiver, lease or server read holds it; {@link #release()} closes it and
+   * leaves the cached descriptor's reference to its holder.
+   */
+  private static final class Private implements ServedObject {
+    private final PrivateFile file;
+
+    Private(PrivateFile file) {
+      this.file = file;
+    }
+
+    @Override
+    public FileDescriptor descriptor() {
+      try {
+        return file.descriptor();
+      } catch (UncheckedIOException e) {
+        throw new StorageException(e.getMessage(), e.getCause());
+      }
     }
 
     @Override

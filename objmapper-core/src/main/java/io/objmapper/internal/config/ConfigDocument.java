@@ -232,11 +232,25 @@ final class ConfigDocument {
     @JsonProperty("c_compat")
     boolean cCompat = ServerConfig.DEFAULTS.cCompat();
 
+    @JsonProperty("max_connections_per_peer")
+    int maxConnectionsPerPeer = ServerConfig.DEFAULTS.maxConnectionsPerPeer();
+
+    @JsonProperty("write_timeout_ms")
+    long writeTimeoutMs = ServerConfig.DEFAULTS.writeTimeoutMs();
+
+    @JsonProperty("io_threads")
+    int ioThreads = ServerConfig.DEFAULTS.ioThreads();
+
+    /** Null for the default (the server's own uid). */
+    @JsonProperty("shared_fd_uids")
+    List<Long> sharedFdUids;
+
     ServerConfig toConfig() {
       return new ServerConfig(path("socket_path", socketPath),
           ServerConfig.parsePermissions("socket_permissions", socketPermissions),
           Optional.ofNullable(tcp).map(t -> HostPort.parse("tcp", t)), maxConnections,
-          idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat);
+          idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs,
+          ioThreads, Optional.ofNullable(sharedFdUids));
     }
   }
 }

@@ -161,13 +161,19 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
         .maxPipeline(protocol.maxPipeline())
         .capabilities(offered)
         .socketPermissions(this.server.socketPermissions())
-        .maxConnections(Math.min(this.server.maxConnections(), threadPool.maxWorkers()))
+        .maxConnections(this.server.maxConnections())
+        .maxConnectionsPerPeer(this.server.maxConnectionsPerPeer())
+        .writeTimeoutMillis(this.server.writeTimeoutMs())
         .idleTimeoutMillis(this.server.idleTimeoutMs())
         .shutdownGraceMillis(this.server.shutdownGraceMs())
         .cCompat(this.server.cCompat());
     if (this.server.requestTimeoutMs() > 0) {
       server.requestTimeoutMillis(this.server.requestTimeoutMs());
     }
+    if (this.server.ioThreads() > 0) {
+      server.ioThreads(this.server.ioThreads());
+    }
+    this.server.sharedFdUids().ifPresent(server::sharedDescriptorUids);
     return server;
   }
 

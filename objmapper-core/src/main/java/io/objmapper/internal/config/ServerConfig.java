@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -21,17 +22,27 @@ import java.util.regex.Pattern;
  *     such as {@code "0660"}
  * @param tcp also listen on this TCP address (content is then copied, not passed as an FD);
  *     empty for none
- * @param maxConnections most connections at once, {@code >= 1}
+ * @param maxConnections most connections at once per transport (the Unix socket and TCP are
+ *     counted apart), {@code >= 1}
  * @param idleTimeoutMs close a connection idle this long; 0 never
  * @param requestTimeoutMs give up on a request after this long; 0 never
  * @param shutdownGraceMs on shutdown, how long connections may finish owed responses; 0 none
  * @param cCompat enable the C server's write behaviour (create on miss with a writable FD,
  *     {@code /delete/<uri>}), so that the C project's client and benchmark can run against
  *     this server; off by default, when missing objects are NOT_FOUND and FDs read-only
+ * @param maxConnectionsPerPeer most connections of one peer per transport (a uid on the Unix
+ *     socket, an address on TCP), {@code >= 1}
+ * @param writeTimeoutMs close a connection whose client has read nothing of a waiting answer
+ *     for this long; 0 never
+ * @param ioThreads I/O threads per transport, 1..64; 0 picks the processors, at most 4
+ * @param sharedFdUids {@code shared_fd_uids}: uids of the Unix peers that may negotiate
+ *     SHARED_FD (and then share the cached open file description); empty for the default, the
+ *     uid the server runs as; an empty list for nobody
  */
 record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Optional<HostPort> tcp, int maxConnections, long idleTimeoutMs, long requestTimeoutMs,
-    long shutdownGraceMs, boolean cCompat) {
+    long shutdownGraceMs, boolean cCompat, int maxConnectionsPerPeer, long writeTimeoutMs,
+    int ioThreads, Optional<List<Long>> sharedFdUids) {
   /** Longest socket path in UTF-8 bytes ({@code sun_path} is 108 bytes with its NUL). */
   public static final int MAX_SOCKET_PATH_BYTES = 107;
 
@@ -39,13 +50,22 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
 
   /**
    * Socket {@code /tmp/objmapper.sock} (the path the seed's client example connects to), mode
-   * 0660, no TCP, 1024 connections, idle timeout 5 minutes, request timeout 30 s, shutdown
-   * grace 5 s, C compatibility off: the server builder's defaults (one default per setting).
+   * 0660, no TCP, 8192 connections per transport and 4096 per peer, idle timeout 5 minutes,
+   * write timeout 10 s, request timeout 30 s, shutdown grace 5 s, C compatibility off, I/O
+   * threads picked from the processors: the server builder's defaults (one default per setting).
    */
   public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("/tmp/objmapper.sock"),
-      parsePermissions("socket_permissions", "0660"), Optional.empty(), 1024,
+      parsePermissions("socket_permissions", "0660"), Optional.empty(), ObjectServer.DEFAULT_MAX_CONNECTIONS,
       ObjectServer.DEFAULT_IDLE_TIMEOUT_MILLIS, ObjectServer.DEFAULT_REQUEST_TIMEOUT_MILLIS,
-      ObjectServer.DEFAULT_SHUTDOWN_GRACE_MILLIS, false);
+      ObjectServer.DEFAULT_SHUTDOWN_GRACE_MILLIS, false, ObjectServer.DEFAULT_MAX_CONNECTIONS_PER_PEER,
+      ObjectServer.DEFAULT_WRITE_TIMEOUT_MILLIS, 0);
+
+  /** The settings before the connection limits per peer, the write timeout and the I/O threads: those at their defaults. */
+  ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
+      int maxConnections, long idleTimeoutMs, long requestTimeoutMs, long shutdownGraceMs, boolean cCompat) {
+    this(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs,
+        cCompat, ObjectServer.DEFAULT_MAX_CONNECTIONS_PER_PEER, ObjectServer.DEFAULT_WRITE_TIMEOUT_MILLIS, 0);
+  }
 
   /** @throws ConfigException naming the key that is missing or out of range */
   public ServerConfig {
@@ -65,6 +85,30 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Check.atLeast("idle_timeout_ms", idleTimeoutMs, 0);
     Check.atLeast("request_timeout_ms", requestTimeoutMs, 0);
     Check.atLeast("shutdown_grace_ms", shutdownGraceMs, 0);
+    Check.atLeast("max_connections_per_peer", maxConnectionsPerPeer, 1);
+    Check.atLeast("write_timeout_ms", writeTimeoutMs, 0);
+    Check.atLeast("io_threads", ioThreads, 0);
+    if (ioThreads > 64) {
+      throw ConfigException.invalid("io_threads", "must be at most 64, was " + ioThreads);
+    }
+    sharedFdUids = Check.required("shared_fd_uids", sharedFdUids).map(ServerConfig::uids);
+  }
+
+  /** Without {@code shared_fd_uids} (the default: the server's own uid). */
+  ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
+      int maxConnections, long idleTimeoutMs, long requestTimeoutMs, long shutdownGraceMs, boolean cCompat,
+      int maxConnectionsPerPeer, long writeTimeoutMs, int ioThreads) {
+    this(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs,
+        cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads, Optional.empty());
+  }
+
+  private static List<Long> uids(List<Long> uids) {
+    for (Long uid : uids) {
+      if (uid == null || uid < 0 || uid > 0xFFFF_FFFFL) {
+        throw ConfigException.invalid("shared_fd_uids", "must list uids (0 to 4294967295), had " + uid);
+      }
+    }
+    return List.copyOf(uids);
   }
 
   /**
@@ -103,12 +147,21 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
   /** This configuration listening on {@code path} instead. */
   public ServerConfig withSocketPath(Path path) {
     return new ServerConfig(path, socketPermissions, tcp, maxConnections, idleTimeoutMs,
-        requestTimeoutMs, shutdownGraceMs, cCompat);
+        requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
+        sharedFdUids);
   }
 
   /** This configuration also listening on TCP at {@code address}, or not if it is null. */
   public ServerConfig withTcp(HostPort address) {
     return new ServerConfig(socketPath, socketPermissions, Optional.ofNullable(address),
-        maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat);
+        maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer,
+        writeTimeoutMs, ioThreads, sharedFdUids);
+  }
+
+  /** This configuration with {@code shared_fd_uids} set to {@code uids}. */
+  public ServerConfig withSharedFdUids(List<Long> uids) {
+    return new ServerConfig(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs,
+        requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
+        Optional.of(uids));
   }
 }

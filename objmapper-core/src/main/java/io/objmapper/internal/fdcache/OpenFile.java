@@ -1,12 +1,16 @@
 package io.objmapper.internal.fdcache;
 
 import io.objmapper.spi.ObjectStat;
+import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
  * One open, read-only descriptor of one version of an object, shared by every reader and
@@ -14,8 +18,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * holds one while it uses the descriptor. The descriptor is closed when the last reference
  * goes: an evicted file stays open for the readers that still hold it (deferred close).
  * A server adapts it to what it serves (see {@link #attach}); this package knows no server.
+ *
+ * <p>Its own description ({@link #channel()}) never leaves the process: a server's COPY
+ * answers and leases' positional reads use it, so no peer can change its offset or status
+ * flags. What is passed is {@link #openPrivate() a private description} per answer, or, to
+ * peers that negotiated SHARED_FD, {@link #descriptor() the shared description}: a second
+ * one, opened at the first such answer and cached with this entry.
  */
 public final class OpenFile {
+  /** {@code /proc/self/fd}, where an open descriptor can be opened anew; null without procfs. */
+  private static final String PROC_FD = procFd();
   private final String name;
   private final int tierId;
   private final Path path;
@@ -24,6 +36,10 @@ public final class OpenFile {
   private final FileDescriptor fd;
   private final AtomicInteger refs = new AtomicInteger(1);
   private final Object owner;
+  /** {@code /proc/self/fd/N} of {@link #file}, or null without procfs. */
+  private final File reopen;
+  /** The description SHARED_FD peers get; opened at the first such answer. */
+  private volatile FileInputStream shared;
   volatile long checkedAtNanos;
   /**
    * What a consumer attached (a server's view of this descriptor), made once per descriptor
@@ -41,6 +57,16 @@ public final class OpenFile {
     this.fd = file.getFD();
     this.owner = owner;
     this.checkedAtNanos = now;
+    this.reopen = PROC_FD == null ? null : new File(PROC_FD + FileDescriptorCast.using(fd).as(Integer.class));
+  }
+
+  private static String procFd() {
+    return Files.isDirectory(Path.of("/proc/self/fd")) ? "/proc/self/fd/" : null;
+  }
+
+  /** Where this entry's descriptor can be opened anew, or null (no procfs). */
+  File reopenPath() {
+    return reopen;
   }
 
   public String name() {
@@ -91,11 +117,8 @@ public final class OpenFile {
   public void release() {
     int r = refs.decrementAndGet();
     if (r == 0) {
-      try {
-        file.close();
-      } catch (IOException e) {
-        // read-only: nothing to flush, and the descriptor is gone either way
-      }
+      closeQuietly(file);
+      closeQuietly(shared);
     } else if (r < 0) {
       throw new IllegalStateException("released more often than acquired: " + name);
     }
@@ -110,10 +133,44 @@ public final class OpenFile {
     return refs.get() > 0;
   }
 
+  /**
+   * The shared description: the one every peer that negotiated SHARED_FD is given (never
+   * the server's own). Opened at the first call, then cached with this entry.
+   *
+   * @throws UncheckedIOException if it cannot be opened
+   */
   public FileDescriptor descriptor() {
-    return fd;
+    FileInputStream s = shared;
+    if (s == null) {
+      s = openShared();
+    }
+    try {
+      return s.getFD();
+    } catch (IOException e) {
+      throw new UncheckedIOException("descriptor of " + name + " closed", e);
+    }
   }
 
+  private synchronized FileInputStream openShared() {
+    FileInputStream s = shared;
+    if (s == null) {
+      s = PrivateFile.open(this);
+      shared = s;
+    }
+    return s;
+  }
+
+  /**
+   * A description of this version no one else holds; the caller releases it.
+   *
+   * @throws UncheckedIOException if it cannot be opened (no descriptor left, or the object
+   *     changed while being opened without procfs)
+   */
+  public PrivateFile openPrivate() {
+    return PrivateFile.open(this);
+  }
+
+  /** The server's own channel: positional reads only; it is never passed to a peer. */
   public FileChannel channel() {
     return file.getChannel();
   }
@@ -143,6 +200,16 @@ public final class OpenFile {
       return null;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot open " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(FileInputStream f) {
+    if (f != null) {
+      try {
+        f.close();
+      } catch (IOException e) {
+        // read-only: nothing to flush, and the descriptor is gone either way
+      }
     }
   }
 

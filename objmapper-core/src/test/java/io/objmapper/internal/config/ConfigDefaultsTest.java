@@ -48,7 +48,10 @@ class ConfigDefaultsTest {
     assertThat(server.socketPath()).isEqualTo(Path.of("/tmp/objmapper.sock"));
     assertThat(server.socketPermissions()).isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
     assertThat(server.tcp()).isEmpty();
-    assertThat(server.maxConnections()).isEqualTo(1024);
+    assertThat(server.maxConnections()).isEqualTo(8192);
+    assertThat(server.maxConnectionsPerPeer()).isEqualTo(4096);
+    assertThat(server.writeTimeoutMs()).isEqualTo(10_000);
+    assertThat(server.ioThreads()).as("picked from the processors").isZero();
     assertThat(server.idleTimeoutMs()).isEqualTo(300_000);
     assertThat(server.requestTimeoutMs()).isEqualTo(30_000);
     assertThat(server.shutdownGraceMs()).isEqualTo(5_000);
@@ -76,10 +79,11 @@ class ConfigDefaultsTest {
     ServerConfig server = ObjMapperConfig.parse(TestConfigs.withBackendAnd("""
           "server": {"socket_path": "/run/objmapper/om.sock", "socket_permissions": "0600",
             "tcp": "[::1]:7000", "max_connections": 8, "idle_timeout_ms": 0,
-            "request_timeout_ms": 250, "shutdown_grace_ms": 1, "c_compat": true}""")).server();
+            "request_timeout_ms": 250, "shutdown_grace_ms": 1, "c_compat": true,
+            "max_connections_per_peer": 3, "write_timeout_ms": 70, "io_threads": 2}""")).server();
     assertThat(server).isEqualTo(new ServerConfig(Path.of("/run/objmapper/om.sock"),
         PosixFilePermissions.fromString("rw-------"), Optional.of(new HostPort("::1", 7000)), 8,
-        0, 250, 1, true));
+        0, 250, 1, true, 3, 70, 2));
   }
 
   @Test

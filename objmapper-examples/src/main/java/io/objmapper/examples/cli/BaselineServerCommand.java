@@ -1,5 +1,6 @@
 package io.objmapper.examples.cli;
 
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -19,7 +20,10 @@ import sun.misc.Signal;
  * {@code baseline-server}: the bare descriptor ping-pong that {@code bench --baseline}
  * compares objmapper against. No codec and no lookup: it finds request boundaries from
  * the length field, copies the V2 request id, and answers every request with a header
- * (no metadata) and one already-open descriptor. Hidden: started by {@code bench}.
+ * (no metadata) and a descriptor: one already-open descriptor every answer shares, or with
+ * {@code --open-per-answer} a descriptor of the file opened for that answer (and closed
+ * once sent), as a server handing each receiver its own description must. Hidden: started
+ * by {@code bench}.
  */
 @Command(name = "baseline-server", hidden = true, description = "Bare FD ping-pong server for bench --baseline.")
 public final class BaselineServerCommand implements Callable<Integer> {
@@ -29,9 +33,13 @@ public final class BaselineServerCommand implements Callable<Integer> {
   @Option(names = "--file", required = true, description = "The file whose descriptor every answer carries.")
   Path file;
 
+  @Option(names = "--open-per-answer", description = "Open the file for every answer instead of passing one open descriptor.")
+  boolean openPerAnswer;
+
   @Override
   public Integer call() throws Exception {
     FileInputStream open = new FileInputStream(file.toFile());
+    File perAnswer = openPerAnswer ? file.toFile() : null;
     FileDescriptor fd = open.getFD();
     Files.deleteIfExists(socket);
     AFUNIXServerSocketChannel server = AFUNIXServerSocketChannel.open();
@@ -42,7 +50,7 @@ public final class BaselineServerCommand implements Callable<Integer> {
       while (true) {
         try {
           AFUNIXSocketChannel c = server.accept();
-          Thread t = new Thread(() -> serve(c, fd), "baseline-conn");
+          Thread t = new Thread(() -> serve(c, fd, perAnswer), "baseline-conn");
           t.setDaemon(true);
           t.start();
         } catch (IOException e) {
@@ -61,7 +69,8 @@ public final class BaselineServerCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void serve(AFUNIXSocketChannel ch, FileDescriptor fd) {
+  /** Serves one connection: passes {@code fd}, or if {@code perAnswer} is set that file opened anew. */
+  private static void serve(AFUNIXSocketChannel ch, FileDescriptor fd, File perAnswer) {
     ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
     ByteBuffer header = ByteBuffer.allocateDirect(16);
     ByteBuffer x = ByteBuffer.allocateDirect(1);
@@ -108,10 +117,18 @@ public final class BaselineServerCommand implements Callable<Integer> {
         while (header.hasRemaining()) {
           ch.write(header);
         }
-        ch.setOutboundFileDescriptors(fds);
-        x.clear();
-        while (x.hasRemaining()) {
-          ch.write(x);
+        FileInputStream own = perAnswer != null ? new FileInputStream(perAnswer) : null;
+        try {
+          fds[0] = own != null ? own.getFD() : fd;
+          ch.setOutboundFileDescriptors(fds);
+          x.clear();
+          while (x.hasRemaining()) {
+            ch.write(x);
+          }
+        } finally {
+          if (own != null) {
+            own.close();
+          }
         }
       }
     } catch (IOException e) {

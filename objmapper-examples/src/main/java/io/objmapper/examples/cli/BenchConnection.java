@@ -16,14 +16,16 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 
 /**
- * One load-generating connection: keeps {@code depth} FDPASS requests outstanding (1 for
- * V1), reads each answer's header, metadata and descriptor, closes the descriptor and
- * records the latency. Requests are pre-encoded, so the loop allocates next to nothing.
+ * One load-generating connection: keeps {@code depth} FDPASS (or COPY) requests outstanding
+ * (1 for V1), reads each answer's header, metadata and descriptor (or content), closes the
+ * descriptor and records the latency. Requests are pre-encoded, so the loop allocates next
+ * to nothing.
  */
 final class BenchConnection implements AutoCloseable {
   private final AFUNIXSocketChannel ch;
   private final boolean v2;
   private final int depth;
+  private final boolean copy;
   private final ByteBuffer[] requests;
   private final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
   private final ArrayDeque<FileDescriptor> fds = new ArrayDeque<>();
@@ -33,10 +35,26 @@ final class BenchConnection implements AutoCloseable {
   long completed;
   long errors;
 
+  /** True if the server granted SHARED_FD (asked for with {@code sharedFd}). */
+  final boolean sharedFdGranted;
+
   BenchConnection(Path socket, boolean v2, int depth, String[] uris) throws IOException {
+    this(socket, v2, depth, uris, Mode.FDPASS, false);
+  }
+
+  BenchConnection(Path socket, boolean v2, int depth, String[] uris, Mode mode) throws IOException {
+    this(socket, v2, depth, uris, mode, false);
+  }
+
+  BenchConnection(Path socket, boolean v2, int depth, String[] uris, boolean sharedFd) throws IOException {
+    this(socket, v2, depth, uris, Mode.FDPASS, sharedFd);
+  }
+
+  BenchConnection(Path socket, boolean v2, int depth, String[] uris, Mode mode, boolean sharedFd) throws IOException {
     this.ch = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(socket));
     this.v2 = v2;
     this.depth = v2 ? depth : 1;
+    this.copy = mode == Mode.COPY;
     ch.setAncillaryReceiveBufferSize(1024);
     in.flip();
     requests = new ByteBuffer[uris.length];
@@ -44,22 +62,26 @@ final class BenchConnection implements AutoCloseable {
       byte[] u = ProtocolEncoder.utf8(uris[i]);
       ByteBuffer b = ByteBuffer.allocateDirect(Protocol.V2_REQUEST_HEADER_LENGTH + u.length);
       if (v2) {
-        ProtocolEncoder.requestV2(b, 0, 0, Mode.FDPASS, u);
+        ProtocolEncoder.requestV2(b, 0, 0, mode, u);
       } else {
-        ProtocolEncoder.requestV1(b, Mode.FDPASS, u);
+        ProtocolEncoder.requestV1(b, mode, u);
       }
       requests[i] = b.flip();
     }
     if (v2) {
       ByteBuffer hello = ByteBuffer.allocate(Protocol.HELLO_LENGTH);
-      ProtocolEncoder.hello(hello, Capabilities.OOO_REPLIES | Capabilities.PIPELINING, depth);
+      ProtocolEncoder.hello(hello,
+          Capabilities.OOO_REPLIES | Capabilities.PIPELINING | (sharedFd ? Capabilities.SHARED_FD : 0), depth);
       write(hello.flip());
       need(Protocol.HELLO_ACK_LENGTH);
       int agreed = in.getShort(in.position() + Protocol.HELLO_PIPELINE_OFFSET) & 0xFFFF;
+      sharedFdGranted = Capabilities.has(in.getShort(in.position() + Protocol.HELLO_CAPS_OFFSET) & 0xFFFF, Capabilities.SHARED_FD);
       in.position(in.position() + Protocol.HELLO_ACK_LENGTH);
       if (agreed < depth) {
         throw new IOException("server agreed to pipeline depth " + agreed + " < " + depth);
       }
+    } else {
+      sharedFdGranted = false;
     }
   }
 
@@ -121,6 +143,10 @@ final class BenchConnection implements AutoCloseable {
     }
     need(headerLen + metaLen);
     in.position(p + headerLen + metaLen);
+    if (copy && status == 0) {
+      skipContent(contentLength);
+      return id;
+    }
     if (status != 0 || contentLength != 0) {
       errors++;
       return id;
@@ -135,6 +161,25 @@ final class BenchConnection implements AutoCloseable {
     }
     new FileInputStream(fd).close();
     return id;
+  }
+
+  private void skipContent(long n) throws IOException {
+    while (n > 0) {
+      if (!in.hasRemaining()) {
+        need(1);
+      }
+      int k = (int) Math.min(n, in.remaining());
+      in.position(in.position() + k);
+      n -= k;
+    }
+  }
+
+  /** One request's round trip now; its latency in nanoseconds. */
+  long once() throws IOException {
+    long t0 = System.nanoTime();
+    send(t0);
+    receive();
+    return System.nanoTime() - t0;
   }
 
   private void need(int n) throws IOException {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -19,7 +20,7 @@ import sun.misc.Signal;
  * the store is held ({@link StatsSnapshot}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve a store on a Unix socket (and optionally TCP) until SIGTERM.")
+    description = "Serve a store on a Unix socket (and optionally TCP and UDP) until SIGTERM.")
 public final class ServeCommand implements Callable<Integer> {
   /** Where the sample objects live in a checkout. */
   static final Path SAMPLE_OBJECTS = Path.of("src-test-data", "objects");
@@ -58,8 +59,43 @@ public final class ServeCommand implements Callable<Integer> {
   /** The longest Unix socket path, in bytes: {@code sun_path} holds 108 with its terminating NUL. */
   static final int MAX_SOCKET_PATH_BYTES = 107;
 
+  @Option(names = "--udp", paramLabel = "HOST:PORT",
+      description = "Also answer V1 COPY requests over UDP, one per datagram (loopback sources only, unless --udp-allow).")
+  String udp;
+
+  @Option(names = "--udp-allow", paramLabel = "CIDR", split = ",",
+      description = "Non-loopback UDP sources to answer (e.g. 10.0.0.0/8,192.0.2.7), rate-limited per source.")
+  List<String> udpAllow;
+
+  @Option(names = "--udp-rate", paramLabel = "N",
+      description = "Most UDP answers a second to one non-loopback source (default: 100).")
+  Integer udpRate;
+
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Most connections per transport, Unix and TCP counted apart (default: server.max_connections, 8192).")
+  Integer maxConnections;
+
+  @Option(names = "--max-connections-per-peer", paramLabel = "N",
+      description = "Most connections of one uid (Unix) or address (TCP) per transport (default: server.max_connections_per_peer, 4096).")
+  Integer maxConnectionsPerPeer;
+
+  @Option(names = "--write-timeout-ms", paramLabel = "MS",
+      description = "Close a client that reads nothing of a waiting answer for this long; 0 never (default: server.write_timeout_ms, 10000).")
+  Long writeTimeoutMs;
+
+  @Option(names = "--io-threads", paramLabel = "N",
+      description = "I/O threads per transport, 1..64 (default: server.io_threads; the processors, at most 4).")
+  Integer ioThreads;
+
+  @Option(names = "--shared-fd-uids", paramLabel = "UID", split = ",",
+      description = "Uids of the Unix peers that may negotiate SHARED_FD and share the server's cached "
+          + "descriptors (default: the server's own uid; config key server.shared_fd_uids). "
+          + "Give an empty value for nobody.")
+  List<String> sharedFdUids;
+
   @Override
   public Integer call() throws Exception {
+    List<Long> sharedUids = sharedFdUids == null ? null : uids(sharedFdUids);
     Path dir = importDir;
     if (dir == null && config == null && Files.isDirectory(SAMPLE_OBJECTS)) {
       dir = SAMPLE_OBJECTS;
@@ -98,7 +134,7 @@ public final class ServeCommand implements Callable<Integer> {
       StatsSnapshot snapshot = StatsSnapshot.start(store, StatsSnapshot.location(config, data,
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
-        serve(store, dir, tcpAddress, endpoint, stop);
+        serve(store, dir, tcpAddress, endpoint, stop, sharedUids);
       } finally {
         if (snapshot != null) {
           snapshot.close(); // before the store closes: the last snapshot, "live": false, needs it open
@@ -109,9 +145,28 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  private List<Long> uids(List<String> given) {
+    List<Long> uids = new java.util.ArrayList<>();
+    for (String u : given) {
+      if (u.isBlank()) {
+        continue;
+      }
+      try {
+        long uid = Long.parseLong(u.trim());
+        if (uid < 0 || uid > 0xFFFF_FFFFL) {
+          throw new NumberFormatException();
+        }
+        uids.add(uid);
+      } catch (NumberFormatException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--shared-fd-uids: not a uid: " + u);
+      }
+    }
+    return uids;
+  }
+
   /** Imports {@code dir} (if any), then serves {@code store} until {@code stop} opens. */
   private void serve(ObjMapper store, Path dir, InetSocketAddress tcpAddress, MetricsEndpoint endpoint,
-      CountDownLatch stop)
+      CountDownLatch stop, List<Long> sharedUids)
       throws IOException, InterruptedException {
     if (dir != null) {
       // A file that fails is named and skipped: the others are imported and the server starts.
@@ -126,8 +181,36 @@ public final class ServeCommand implements Callable<Integer> {
     if (cCompat) {
       b.cCompat(true);
     }
+    if (sharedUids != null) {
+      b.sharedDescriptorUids(sharedUids);
+    }
     if (tcpAddress != null) {
       b.tcp(tcpAddress);
+    }
+    if (udp != null) {
+      b.udp(Endpoints.hostPort(udp, spec.commandLine()));
+    }
+    try {
+      if (udpAllow != null) {
+        b.udpAllow(udpAllow);
+      }
+      if (udpRate != null) {
+        b.udpAnswersPerSecond(udpRate);
+      }
+      if (maxConnections != null) {
+        b.maxConnections(maxConnections);
+      }
+      if (maxConnectionsPerPeer != null) {
+        b.maxConnectionsPerPeer(maxConnectionsPerPeer);
+      }
+      if (writeTimeoutMs != null) {
+        b.writeTimeoutMillis(writeTimeoutMs);
+      }
+      if (ioThreads != null) {
+        b.ioThreads(ioThreads);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     ObjectServer started;
     try {
@@ -141,6 +224,10 @@ public final class ServeCommand implements Callable<Integer> {
       InetSocketAddress t = server.tcpAddress();
       if (t != null) {
         line.append(" tcp:").append(ObjectServer.hostPort(t));
+      }
+      InetSocketAddress u = server.udpAddress();
+      if (u != null) {
+        line.append(" udp:").append(ObjectServer.hostPort(u));
       }
       if (endpoint != null) {
         endpoint.bind(server);

@@ -101,7 +101,7 @@ public final class InProcessLookupExample {
       String sessionContent;
       String sessionTier;
       try (ObjectLease lease = store.open("/sessions/42")) {
-        // The channel is shared by every lease of this version: read at explicit positions.
+        // read(buf, position) reads through the store's cached descriptor: no open per lease.
         ByteBuffer buf = ByteBuffer.allocate((int) lease.size());
         while (buf.hasRemaining() && lease.read(buf, buf.position()) >= 0) {
           // keep reading until the buffer is full

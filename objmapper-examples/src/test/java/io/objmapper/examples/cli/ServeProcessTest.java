@@ -1,6 +1,7 @@
 package io.objmapper.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.objmapper.ObjectNotFoundException;
 import io.objmapper.client.ObjMapperClient;
@@ -111,6 +112,36 @@ class ServeProcessTest {
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isZero();
     assertThat(sock).doesNotExist();
+  }
+
+  @Test
+  void serveAnswersUdpAndLimitsConnectionsPerPeerWhenAsked() throws Exception {
+    Files.writeString(in.resolve("u.txt"), "over udp");
+    Process p = serve("--import", in.toString(), "--udp", "127.0.0.1:0", "--max-connections-per-peer", "1",
+        "--write-timeout-ms", "500", "--io-threads", "1");
+    String line = awaitListening(p);
+    assertThat(line).matches("listening on unix:\\S+ udp:127\\.0\\.0\\.1:\\d+");
+    int port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1));
+    try (java.net.DatagramSocket d = new java.net.DatagramSocket()) {
+      d.setSoTimeout(30_000); // a lost datagram fails the test instead of hanging it
+      byte[] req = {'2', 0, 6, '/', 'u', '.', 't', 'x', 't'};
+      d.send(new java.net.DatagramPacket(req, req.length, new java.net.InetSocketAddress("127.0.0.1", port)));
+      byte[] buf = new byte[2048];
+      java.net.DatagramPacket answer = new java.net.DatagramPacket(buf, buf.length);
+      d.receive(answer);
+      assertThat(buf[0]).as("status").isZero();
+      int metaLen = ((buf[9] & 0xFF) << 8) | (buf[10] & 0xFF);
+      assertThat(new String(buf, 11 + metaLen, answer.getLength() - 11 - metaLen, StandardCharsets.UTF_8))
+          .isEqualTo("over udp");
+    }
+    try (ObjMapperClient first = ObjMapperClient.unix(sock).connect()) {
+      try (RemoteObject o = first.get("/u.txt")) {
+        assertThat(o.size()).isEqualTo(8);
+      }
+      assertThatThrownBy(() -> fetch("/u.txt")).as("a second connection of this uid is closed")
+          .isInstanceOf(IOException.class);
+    }
+    assertThat(fetch("/u.txt")).as("served once the first is gone").isEqualTo("over udp");
   }
 
   @Test

@@ -1,0 +1,98 @@
+package io.objmapper.internal.fdcache;
+
+import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+
+/**
+ * A read-only open file description of one cached {@link OpenFile}'s version that no one
+ * else holds: its offset starts at 0 and its status flags are its own, so one receiver's
+ * relative reads, {@code lseek}, {@code fcntl(F_SETFL)} (O_NONBLOCK, O_APPEND, O_DIRECT) or
+ * {@code close} cannot reach any other receiver, lease or the server's own reads. Owned by
+ * one holder; {@link #release()} closes it.
+ */
+public final class PrivateFile extends FileInputStream {
+  private final OpenFile of;
+
+  private PrivateFile(File file, OpenFile of) throws FileNotFoundException {
+    super(file);
+    this.of = of;
+  }
+
+  /**
+   * Opens {@code source} anew: through {@code /proc/self/fd/N} of its cached descriptor (a
+   * new description of the very inode the cache validated: no walk of the object's path,
+   * so a rename or a swapped-in link cannot change what is opened). The caller holds a
+   * reference of {@code source}, so N is open.
+   *
+   * @throws UncheckedIOException if no description can be opened
+   */
+  static PrivateFile open(OpenFile source) {
+    File reopen = source.reopenPath();
+    try {
+      if (reopen != null) {
+        return new PrivateFile(reopen, source);
+      }
+      return openByPath(source);
+    } catch (FileNotFoundException e) {
+      // EMFILE/ENFILE, or the path fallback found the object gone
+      throw new UncheckedIOException("cannot open " + source.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Without /proc: the path, checked to be still the version the cache validated. */
+  private static PrivateFile openByPath(OpenFile source) throws FileNotFoundException {
+    PrivateFile f = new PrivateFile(source.path().toFile(), source);
+    if (!source.stat().equals(FdCache.stat(source.path()))) {
+      f.release();
+      throw new UncheckedIOException(new IOException("object " + source.name() + " changed while being opened"));
+    }
+    return f;
+  }
+
+  /**
+   * This description's descriptor.
+   *
+   * @throws UncheckedIOException if it was released
+   */
+  public FileDescriptor descriptor() {
+    try {
+      return getFD();
+    } catch (IOException e) {
+      throw new UncheckedIOException("descriptor of " + of.name() + " closed", e);
+    }
+  }
+
+  /** A channel on this description (its position is this holder's alone). */
+  public FileChannel channel() {
+    return getChannel();
+  }
+
+  /** The version's size, as the cache validated it. */
+  public long size() {
+    return of.size();
+  }
+
+  /** The version's modification time, Unix seconds. */
+  public long mtimeSeconds() {
+    return of.mtimeSeconds();
+  }
+
+  /** Id of the tier the version is on. */
+  public int tierId() {
+    return of.tierId();
+  }
+
+  /** Closes this description. Idempotent. */
+  public void release() {
+    try {
+      close();
+    } catch (IOException e) {
+      // read-only: nothing to flush, and the descriptor is gone either way
+    }
+  }
+}
