@@ -18,6 +18,7 @@ import io.objmapper.server.FileObject;
 import io.objmapper.server.ObjectServer;
 import io.objmapper.server.RequestHandler;
 import io.objmapper.server.ServedObject;
+import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectNames;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
@@ -190,7 +191,7 @@ final class StorageEngine implements ObjMapper {
    */
   private void dropStaleVolatileCopies() throws IOException {
     for (int t = 0; t < tiers.length; t++) {
-      if (persistent(t) || !tiers[t].isLocal()) {
+      if (persistent(t) || !tiers[t].localFiles().isPresent()) {
         continue;
       }
       List<String> found = new ArrayList<>();
@@ -251,14 +252,15 @@ final class StorageEngine implements ObjMapper {
       if (e != null && e.cached()) {
         e = dropCacheForWriting(e);
       }
-      if (e == null || !tiers[e.tierId()].isLocal()) {
+      if (e == null || !tiers[e.tierId()].localFiles().isPresent()) {
         throw new ObjectNotFoundException("no object " + uri);
       }
       fds.invalidate(uri);
-      Path p = tiers[e.tierId()].path(uri);
       try {
-        java.io.RandomAccessFile file = new java.io.RandomAccessFile(p.toFile(), "rw");
+        java.io.RandomAccessFile file = tiers[e.tierId()].localFiles().get().openReadWrite(uri);
         return FileObject.of(file, Math.floorDiv(e.mtimeMillis(), 1000), e.tierId());
+      } catch (java.nio.file.NoSuchFileException ex) {
+        throw new ObjectNotFoundException("no object " + uri);
       } catch (IOException ex) {
         throw new StorageException("cannot open " + uri + " for writing: " + ex.getMessage(), ex);
       }
@@ -317,8 +319,8 @@ final class StorageEngine implements ObjMapper {
       return null;
     }
     checkReadable(e.tierId());
-    Path p = tiers[e.tierId()].path(name);
-    ObjectStat s = FdCache.stat(p);
+    LocalFiles files = tiers[e.tierId()].localFiles().get();
+    ObjectStat s = statQuietly(e.tierId(), name);
     if (s == null || !sameVersion(e, s)) {
       Entry current = staged(name, reconcile(name, e));
       if (current == null) {
@@ -327,19 +329,19 @@ final class StorageEngine implements ObjMapper {
       if (current != e || s == null) {
         e = current;
         checkReadable(e.tierId());
-        p = tiers[e.tierId()].path(name);
-        s = FdCache.stat(p);
+        files = tiers[e.tierId()].localFiles().get();
+        s = statQuietly(e.tierId(), name);
         if (s == null) {
           return null;
         }
       }
     }
-    return new FdCache.Located(e.tierId(), p, s, e);
+    return new FdCache.Located(e.tierId(), files, s, e);
   }
 
   /** {@code e}, or for an object on a remote tier its copy staged on a local tier. */
   private Entry staged(String name, Entry e) {
-    return e == null || tiers[e.tierId()].isLocal() ? e : stage(name, e.tierId(), e.flags());
+    return e == null || tiers[e.tierId()].localFiles().isPresent() ? e : stage(name, e.tierId(), e.flags());
   }
 
   private void checkReadable(int t) {
@@ -363,7 +365,7 @@ final class StorageEngine implements ObjMapper {
   private Entry reconcile(String name, Entry seen) {
     ReentrantLock lock = stripe(name);
     if (!lock.tryLock()) {
-      if (tiers[seen.tierId()].isLocal() && statQuietly(seen.tierId(), name) == null) {
+      if (tiers[seen.tierId()].localFiles().isPresent() && statQuietly(seen.tierId(), name) == null) {
         global.remove(seen);
         return locateOnTiers(name);
       }
@@ -372,7 +374,7 @@ final class StorageEngine implements ObjMapper {
     try {
       for (int round = 0; round <= tiers.length; round++) {
         Entry e = locate(name);
-        if (e == null || !tiers[e.tierId()].isLocal()) {
+        if (e == null || !tiers[e.tierId()].localFiles().isPresent()) {
           return e;
         }
         int t = e.tierId();
@@ -422,7 +424,7 @@ final class StorageEngine implements ObjMapper {
     }
     // Not indexed: ask the tiers (a file put there behind the index, or an index rebuilding).
     for (int t : bySpeed) {
-      if (!tiers[t].isLocal()) {
+      if (!tiers[t].localFiles().isPresent()) {
         continue;
       }
       ObjectStat s = statQuietly(t, name);
@@ -434,7 +436,7 @@ final class StorageEngine implements ObjMapper {
       }
     }
     for (int t : bySpeed) {
-      if (!tiers[t].isLocal() && statQuietly(t, name) != null) {
+      if (!tiers[t].localFiles().isPresent() && statQuietly(t, name) != null) {
         return stage(name, t, 0);
       }
     }
@@ -503,7 +505,7 @@ final class StorageEngine implements ObjMapper {
   private Entry stage(String name, int remote, int flags) {
     int target = -1;
     for (int t : bySpeed) {
-      if (tiers[t].isLocal() && configs[t].has(TierFlag.WRITABLE)
+      if (tiers[t].localFiles().isPresent() && configs[t].has(TierFlag.WRITABLE)
           && (persistent(t) || !persistent(remote) || noPersistentLocalTier())) {
         target = t;
         break;
@@ -531,7 +533,7 @@ final class StorageEngine implements ObjMapper {
 
   private boolean noPersistentLocalTier() {
     for (int t = 0; t < tiers.length; t++) {
-      if (persistent(t) && tiers[t].isLocal()) {
+      if (persistent(t) && tiers[t].localFiles().isPresent()) {
         return false;
       }
     }
@@ -552,7 +554,7 @@ final class StorageEngine implements ObjMapper {
     ObjectNames.validate(name);
     lookups.increment();
     Entry e = locate(name);
-    if (e != null && tiers[e.tierId()].isLocal()) {
+    if (e != null && tiers[e.tierId()].localFiles().isPresent()) {
       ObjectStat s = statQuietly(e.tierId(), name);
       if (s == null || !sameVersion(e, s)) {
         e = reconcile(name, e);
@@ -738,7 +740,7 @@ final class StorageEngine implements ObjMapper {
       if (!configs[t].has(TierFlag.WRITABLE)) {
         continue;
       }
-      if (ephemeral ? persistent(t) || !tiers[t].isLocal() : anyPersistent && !persistent(t)) {
+      if (ephemeral ? persistent(t) || !tiers[t].localFiles().isPresent() : anyPersistent && !persistent(t)) {
         continue;
       }
       candidates++;
@@ -1103,8 +1105,8 @@ final class StorageEngine implements ObjMapper {
    * a remote one through its stream.
    */
   private ObjectStat copy(String name, int source, int target) throws IOException {
-    if (tiers[source].isLocal()) {
-      try (FileChannel in = tiers[source].openRead(name)) {
+    if (tiers[source].localFiles().isPresent()) {
+      try (FileChannel in = tiers[source].localFiles().get().openRead(name).getChannel()) {
         return tiers[target].write(name, in, 0, in.size());
       }
     }
@@ -1118,7 +1120,7 @@ final class StorageEngine implements ObjMapper {
   private static Path journalFile(Tier[] tiers) {
     for (Tier t : tiers) {
       TierConfig c = t.config();
-      if (c.has(TierFlag.PERSISTENT) && c.has(TierFlag.WRITABLE) && t.isLocal() && c.root().isPresent()) {
+      if (c.has(TierFlag.PERSISTENT) && c.has(TierFlag.WRITABLE) && t.localFiles().isPresent() && c.root().isPresent()) {
         return c.root().get().resolve(ObjectNames.RESERVED_PREFIX + "_migrations");
       }
     }
@@ -1205,7 +1207,7 @@ final class StorageEngine implements ObjMapper {
       List<Planner.TierView> views = new ArrayList<>();
       List<List<Planner.Copy>> residents = new ArrayList<>();
       for (int t : bySpeed) {
-        views.add(new Planner.TierView(t, persistent(t), tiers[t].isLocal(), configs[t].has(TierFlag.WRITABLE),
+        views.add(new Planner.TierView(t, persistent(t), tiers[t].localFiles().isPresent(), configs[t].has(TierFlag.WRITABLE),
             configs[t].has(TierFlag.MIGRATION_SRC), configs[t].has(TierFlag.MIGRATION_DST), configs[t].capacityBytes(),
             tiers[t].usedBytes() + reserved.get(t)));
         residents.add(mayLeave(t) ? residentsOf(t, started, lambda) : List.of());
@@ -1395,7 +1397,7 @@ final class StorageEngine implements ObjMapper {
 
   /** True if the lifecycle may take objects off tier {@code t}: its residents are worth listing. */
   private boolean mayLeave(int t) {
-    if (!tiers[t].isLocal()) {
+    if (!tiers[t].localFiles().isPresent()) {
       return false;
     }
     if (!persistent(t)) {
@@ -1522,7 +1524,7 @@ final class StorageEngine implements ObjMapper {
         if (configs[u].perfFactor() >= configs[t].perfFactor()) {
           break;
         }
-        if (configs[u].has(TierFlag.MIGRATION_DST) && configs[u].has(TierFlag.WRITABLE) && tiers[u].isLocal()
+        if (configs[u].has(TierFlag.MIGRATION_DST) && configs[u].has(TierFlag.WRITABLE) && tiers[u].localFiles().isPresent()
             && configs[t].has(TierFlag.MIGRATION_SRC) && !(ObjectFlag.EPHEMERAL.in(e.flags()) && persistent(u))) {
           up = u;
           break;
