@@ -345,7 +345,36 @@ public final class BeneathRoot implements Closeable {
     return Path.of("/proc/self/fd/" + fd);
   }
 
+  private static final boolean UNIX_FILE_KEYS = unixFileKeys();
+
+  /** True if the JDK's file keys print as {@code (dev=..,ino=..)}, so fstat can be compared with them. */
+  private static boolean unixFileKeys() {
+    try {
+      Object key = Files.readAttributes(Path.of("/"), BasicFileAttributes.class).fileKey();
+      return key != null && key.getClass().getName().equals("sun.nio.fs.UnixFileKey")
+          && key.toString().matches("\\(dev=[0-9a-f]+,ino=[0-9]+\\)");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** fstat on the descriptor: a regular file, and the expected version if one is given. */
   private static void checkRegular(int fd, String relative, ObjectStat expected) throws IOException {
+    if (UNIX_FILE_KEYS) {
+      Native.Stat st = new Native.Stat();
+      int err = Native.fstat(fd, st);
+      if (err < 0) {
+        throw error(relative, -err);
+      }
+      if (!st.regular) {
+        throw new NoSuchFileException(relative, null, "not a regular file");
+      }
+      if (expected != null && (expected.size() != st.size || expected.mtimeMillis() != st.mtimeMillis
+          || (expected.fileKey() != null && !st.hasKey(expected.fileKey())))) {
+        throw changed(relative);
+      }
+      return;
+    }
     BasicFileAttributes a = Files.readAttributes(procPath(fd), BasicFileAttributes.class);
     if (!a.isRegularFile()) {
       throw new NoSuchFileException(relative, null, "not a regular file");

@@ -48,6 +48,12 @@ final class Native {
   static final int ELOOP = 40;
 
   private static final long SYS_OPENAT2 = 437; // the same number on every Linux architecture
+  private static final long SYS_FSTAT;
+  /** Offsets in struct stat: st_mode differs, st_dev, st_ino, st_size and st_mtim agree. */
+  private static final int ST_MODE;
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFREG = 0100000;
+  private static final ThreadLocal<Memory> STAT_BUFFER = ThreadLocal.withInitial(() -> new Memory(256));
   private static final long RESOLVE_NO_MAGICLINKS = 0x02;
   private static final long RESOLVE_NO_SYMLINKS = 0x04;
   private static final long RESOLVE_BENEATH = 0x08;
@@ -65,6 +71,8 @@ final class Native {
     boolean arm = System.getProperty("os.arch", "").equals("aarch64");
     O_DIRECTORY = arm ? 040000 : 0200000;
     O_NOFOLLOW = arm ? 0100000 : 0400000;
+    SYS_FSTAT = arm ? 80 : 5;
+    ST_MODE = arm ? 16 : 24;
     Charset cs;
     try {
       cs = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
@@ -102,6 +110,8 @@ final class Native {
   static native long syscall(long number, int dirfd, byte[] path, Pointer how, long size);
 
   static native int fcntl(int fd, int cmd, int arg);
+
+  static native long syscall(long number, int fd, Pointer statbuf);
 
   static native int close(int fd);
 
@@ -186,15 +196,41 @@ final class Native {
     }
   }
 
-  /** Clears O_NONBLOCK on {@code fd}; -errno on failure. */
+  /**
+   * Clears the status flags F_SETFL can change on {@code fd}, O_NONBLOCK among them, for a
+   * descriptor this class opened (no O_APPEND, O_ASYNC, O_DIRECT or O_NOATIME to keep);
+   * -errno on failure.
+   */
   static int setBlocking(int fd) {
-    int fl = fcntl(fd, F_GETFL, 0);
-    if (fl < 0) {
+    return fcntl(fd, F_SETFL, 0) < 0 ? -errno() : 0;
+  }
+
+  /** What fstat says of an open descriptor. */
+  static final class Stat {
+    long dev;
+    long ino;
+    long size;
+    long mtimeMillis;
+    boolean regular;
+
+    /** True if {@code key} (a {@link java.nio.file.attribute.BasicFileAttributes#fileKey}) names this file. */
+    boolean hasKey(Object key) {
+      // The JDK's key of a Unix file prints as (dev=<hex>,ino=<decimal>) and has no public constructor.
+      return key.toString().equals("(dev=" + Long.toHexString(dev) + ",ino=" + ino + ")");
+    }
+  }
+
+  /** fstat of {@code fd} into {@code into}; -errno on failure, 0 on success. */
+  static int fstat(int fd, Stat into) {
+    Memory buf = STAT_BUFFER.get();
+    if (syscall(SYS_FSTAT, fd, buf) < 0) {
       return -errno();
     }
-    if ((fl & O_NONBLOCK) != 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-      return -errno();
-    }
+    into.dev = buf.getLong(0);
+    into.ino = buf.getLong(8);
+    into.size = buf.getLong(48);
+    into.mtimeMillis = buf.getLong(88) * 1000 + buf.getLong(96) / 1_000_000;
+    into.regular = (buf.getInt(ST_MODE) & S_IFMT) == S_IFREG;
     return 0;
   }
 
