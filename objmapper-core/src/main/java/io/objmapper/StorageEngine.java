@@ -25,6 +25,7 @@ import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.TierProviders;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -588,7 +589,8 @@ final class StorageEngine implements ObjMapper {
   public ObjectInfo put(String name, Path file, ObjectFlag... flags) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      return write(name, size, flags, (t, stream) -> tiers[t].write(name, ch, 0, size));
+      Set<java.nio.file.attribute.PosixFilePermission> mode = DirectoryTier.modeOf(file); // never widened
+      return write(name, size, flags, (t, stream) -> DirectoryTier.write(tiers[t], name, ch, 0, size, mode));
     } catch (NoSuchFileException e) {
       throw new StorageException("no such file: " + file, e);
     } catch (IOException e) {
@@ -1106,8 +1108,9 @@ final class StorageEngine implements ObjMapper {
    */
   private ObjectStat copy(String name, int source, int target) throws IOException {
     if (tiers[source].localFiles().isPresent()) {
-      try (FileChannel in = tiers[source].localFiles().get().openRead(name).getChannel()) {
-        return tiers[target].write(name, in, 0, in.size());
+      LocalFiles files = tiers[source].localFiles().get();
+      try (FileChannel in = files.openRead(name).getChannel()) {
+        return DirectoryTier.write(tiers[target], name, in, 0, in.size(), DirectoryTier.modeOf(files.path(name)));
       }
     }
     try (InputStream in = tiers[source].openStream(name)) {

@@ -123,4 +123,20 @@ class TierRootSafetyTest {
       assertThat(listing).containsExactly(secret);
     }
   }
+
+  @Test
+  void anImportedFileKeepsAModeNoWiderThanItsSourceOnEveryTier() throws Exception {
+    Path source = Files.writeString(outside.resolve("private"), "mine", UTF_8);
+    Files.setPosixFilePermissions(source, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    open();
+
+    store.put("/p", source);
+    store.move("/p", "disk"); // a copy between tiers keeps the narrow mode too
+    assertThat(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))
+        .containsAll(Files.getPosixFilePermissions(disk().resolve("p")));
+    store.move("/p", "mem");
+    store.move("/p", "disk");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))
+        .containsAll(Files.getPosixFilePermissions(disk().resolve("p")));
+  }
 }

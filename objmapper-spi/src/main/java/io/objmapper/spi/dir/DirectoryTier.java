@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Modes.</b> Files are written with option {@value #FILE_MODE} (octal, default {@code
  * 0640}), directories with the same bits plus search ({@code x}) wherever read is granted
  * ({@code 0750} by default); the process umask narrows both further. A copy never gets a
- * wider mode than that, whatever its source had.
+ * wider mode than that, whatever its source had, and a copy made with {@link #write(Tier,
+ * String, FileChannel, long, long, Set)} no wider than its source's either.
  *
  * <p><b>Counts.</b> A clean {@link #close()} of a writable persistent tier saves {@link
  * #usedBytes()} and {@link #objectCount()} in {@code .objmapper_counts}; {@link #start} reads
@@ -280,6 +281,33 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
 
   @Override
   public final ObjectStat write(String name, FileChannel source, long position, long count) throws IOException {
+    return write(name, source, position, count, null);
+  }
+
+  /**
+   * Copies {@code count} bytes of {@code source} into object {@code name} on {@code tier}, as
+   * {@link Tier#write(String, FileChannel, long, long)} does; on a directory tier the new file's
+   * mode is also no wider than {@code sourceMode} (the source file's, from {@link
+   * #modeOf(Path)}; {@code null} if unknown).
+   */
+  public static ObjectStat write(Tier tier, String name, FileChannel source, long position, long count,
+      Set<PosixFilePermission> sourceMode) throws IOException {
+    return tier instanceof DirectoryTier
+        ? ((DirectoryTier) tier).write(name, source, position, count, sourceMode)
+        : tier.write(name, source, position, count);
+  }
+
+  /** The permissions of {@code file} (not following a link), or {@code null} where there are none to read. */
+  public static Set<PosixFilePermission> modeOf(Path file) {
+    try {
+      return Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  private ObjectStat write(String name, FileChannel source, long position, long count,
+      Set<PosixFilePermission> sourceMode) throws IOException {
     Objects.requireNonNull(source, "source");
     if (position < 0) {
       throw new IllegalArgumentException("position < 0");
@@ -287,7 +315,14 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     if (count < 0) {
       throw new IllegalArgumentException("count < 0");
     }
-    return store(name, target -> {
+    Set<PosixFilePermission> mode = fileMode;
+    if (sourceMode != null) {
+      Set<PosixFilePermission> narrowed = EnumSet.noneOf(PosixFilePermission.class);
+      narrowed.addAll(fileMode);
+      narrowed.retainAll(sourceMode);
+      mode = narrowed;
+    }
+    return store(name, mode, target -> {
       long done = 0;
       while (done < count) {
         long n = source.transferTo(position + done, count - done, target);
@@ -420,13 +455,17 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   // ---- writing --------------------------------------------------------------------------
 
   private ObjectStat store(String name, AtomicWrite.Body body) throws IOException {
+    return store(name, fileMode, body);
+  }
+
+  private ObjectStat store(String name, Set<PosixFilePermission> mode, AtomicWrite.Body body) throws IOException {
     String rel = relative(name);
     ensureOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
     int slash = rel.lastIndexOf('/');
     String fileName = rel.substring(slash + 1);
     try (BeneathRoot.Directory dir = beneath.directory(slash < 0 ? "" : rel.substring(0, slash), true, dirMode);
-         AtomicWrite w = AtomicWrite.stage(dir, fileName, body, fileMode)) {
+         AtomicWrite w = AtomicWrite.stage(dir, fileName, body, mode)) {
       synchronized (lockFor(name)) {
         BasicFileAttributes old = dir.regularFile(fileName);
         beginChange();
