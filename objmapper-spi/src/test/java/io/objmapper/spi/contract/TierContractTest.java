@@ -650,6 +650,47 @@ public abstract class TierContractTest {
   }
 
   @Test
+  public void aSymbolicLinkWhereAnObjectWouldBeIsNoObjectAndIsNeverFollowed() throws IOException {
+    assumeLocal();
+    Path outside = Files.createDirectories(workDir.resolve("outside"));
+    Path secret = Files.write(outside.resolve("secret"), bytes(7, 58));
+    Path file = tier.localFiles().get().path("/link");
+    Files.createDirectories(file.getParent());
+    Files.createSymbolicLink(file, secret);
+
+    assertThat(tier.stat("/link")).isNull();
+    assertThatThrownBy(() -> tier.localFiles().get().openRead("/link")).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> tier.openStream("/link")).isInstanceOf(NoSuchFileException.class);
+    List<String> seen = new ArrayList<>();
+    tier.scan((name, stat) -> seen.add(name), Tier.ScanProgress.NONE);
+    assertThat(seen).doesNotContain("/link");
+    assertThat(tier.delete("/link")).isFalse();
+    tier.write("/link", bytes(3, 59)); // replaces the link inside the root, never its target
+    assertSameBytes(Files.readAllBytes(secret), bytes(7, 58));
+  }
+
+  @Test
+  public void aFifoWhereAnObjectWouldBeIsNoObjectAndNeverBlocks() throws Exception {
+    assumeLocal();
+    assumeTrue(System.getProperty("os.name").equals("Linux"), "mkfifo is tried on Linux only");
+    Path file = tier.localFiles().get().path("/fifo");
+    Files.createDirectories(file.getParent());
+    Process mkfifo = new ProcessBuilder("mkfifo", file.toString())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    assertThat(mkfifo.waitFor()).isZero();
+
+    // a hang guard only: every call answers at once
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
+      assertThat(tier.stat("/fifo")).isNull();
+      assertThatThrownBy(() -> tier.localFiles().get().openRead("/fifo")).isInstanceOf(NoSuchFileException.class);
+      assertThatThrownBy(() -> tier.openStream("/fifo")).isInstanceOf(NoSuchFileException.class);
+      List<String> seen = new ArrayList<>();
+      tier.scan((name, stat) -> seen.add(name), Tier.ScanProgress.NONE);
+      assertThat(seen).doesNotContain("/fifo");
+    });
+  }
+
+  @Test
   public void aLocalTierAnswersWithTheSameLocalFilesEveryTime() {
     assumeLocal();
     assertThat(tier.localFiles()).isPresent();
