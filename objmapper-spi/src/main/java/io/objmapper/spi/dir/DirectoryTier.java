@@ -663,7 +663,8 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
       // A change in flight may or may not be seen by the walk: the counts then stay as they are.
       modificationsBefore = changesInFlight > 0 ? -1 : modifications;
     }
-    Walker walker = new Walker(visitor, progress, removeTemporaries);
+    ScanWalker walker = new ScanWalker(root, layout, name(), p -> p.getFileName().toString()
+        .startsWith(ObjectNames.RESERVED_PREFIX) || isIndexFile(p), visitor, progress, removeTemporaries);
     Files.walkFileTree(root, walker); // follows no link: links are visited as themselves
     if (walker.temporariesRemoved > 0) {
       log.info("tier \"{}\": removed {} temporary files of writes cut short", name(), walker.temporariesRemoved);
@@ -680,91 +681,5 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
           name(), walker.skipped, layout, walker.firstSkipped);
     }
     return walker.objects;
-  }
-
-  private final class Walker extends SimpleFileVisitor<Path> {
-    private final ScanVisitor visitor;
-    private final ScanProgress progress;
-    private final boolean removeTemporaries;
-    long objects;
-    long bytes;
-    long skipped;
-    Path firstSkipped;
-    long temporariesRemoved;
-
-    Walker(ScanVisitor visitor, ScanProgress progress, boolean removeTemporaries) {
-      this.visitor = visitor;
-      this.progress = progress;
-      this.removeTemporaries = removeTemporaries;
-    }
-
-    @Override
-    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-      if (dir.equals(root)) {
-        return FileVisitResult.CONTINUE;
-      }
-      return isTiersOwn(dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-    }
-
-    @Override
-    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-      if (isTiersOwn(file)) {
-        if (removeTemporaries && attrs.isRegularFile()
-            && file.getFileName().toString().startsWith(AtomicWrite.TEMP_PREFIX) && Files.deleteIfExists(file)) {
-          temporariesRemoved++;
-        }
-        return FileVisitResult.CONTINUE;
-      }
-      if (!attrs.isRegularFile()) {
-        return FileVisitResult.CONTINUE; // links, FIFOs, sockets, devices: never objects, never opened
-      }
-      String rel = relativeString(file);
-      String name = layout.nameOf(rel);
-      if (name == null) {
-        if (skipped++ == 0) {
-          firstSkipped = file;
-        }
-        log.debug("tier \"{}\": skipping {}: no object of its layout", name(), file);
-        return FileVisitResult.CONTINUE;
-      }
-      visitor.visit(name, statOf(attrs));
-      objects++;
-      bytes += attrs.size();
-      if (objects % PROGRESS_INTERVAL == 0) {
-        progress.progress(objects, bytes);
-      }
-      return FileVisitResult.CONTINUE;
-    }
-
-    @Override
-    public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-      if (exc instanceof NoSuchFileException) {
-        return FileVisitResult.CONTINUE;
-      }
-      throw exc;
-    }
-
-    @Override
-    public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-      if (exc != null && !(exc instanceof NoSuchFileException)) {
-        throw exc;
-      }
-      return FileVisitResult.CONTINUE;
-    }
-
-    private String relativeString(Path file) {
-      StringBuilder sb = new StringBuilder();
-      for (Path part : root.relativize(file)) {
-        if (sb.length() > 0) {
-          sb.append('/');
-        }
-        sb.append(part);
-      }
-      return sb.toString();
-    }
-
-    private boolean isTiersOwn(Path path) {
-      return path.getFileName().toString().startsWith(ObjectNames.RESERVED_PREFIX) || isIndexFile(path);
-    }
   }
 }
