@@ -3,6 +3,10 @@ package io.objmapper.internal.index;
 /**
  * How {@link PersistentTierIndex#open} found the index file, and so how far the caller may trust
  * it before using it to answer lookups.
+ *
+ * <p>Public for the store (another package) and for objmapper-examples'
+ * index footprint benchmark ({@code examples/bench/index/IndexFootprint});
+ * not API.
  */
 public enum OpenState {
   /** The index was closed cleanly last time: every entry is trusted as it is. */

@@ -28,6 +28,9 @@ import java.util.Set;
  *       {@code file_mode} (octal mode of written files, default {@code 0640}; folders get
  *       {@code 0750}, see {@link DirectoryTier}); any other option is rejected.
  * </ul>
+ *
+ * <p>Public only because {@link java.util.ServiceLoader} (META-INF/services) needs a public
+ * provider class; not API.
  */
 public final class FsTierProvider implements TierProvider {
   /** The type this provider is named by. */

@@ -40,6 +40,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *       with a root), {@code base_dir} (only without a root), {@code file_mode} (as for
  *       {@code fs}, see {@link DirectoryTier}); any other option is rejected.
  * </ul>
+ *
+ * <p>Public only because {@link java.util.ServiceLoader} (META-INF/services) needs a public
+ * provider class; not API.
  */
 public final class MemoryTierProvider implements TierProvider {
   /** The type this provider is named by. */
