@@ -6,11 +6,11 @@ import io.objmapper.internal.store.Entry;
 import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectStat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -80,8 +80,8 @@ final class ReadPath {
       return null;
     }
     set.checkReadable(e.tierId());
-    Path p = set.path(e.tierId(), name);
-    ObjectStat s = FdCache.stat(p);
+    LocalFiles files = set.files(e.tierId());
+    ObjectStat s = set.stat(e.tierId(), name);
     if (s == null || !sameVersion(e, s)) {
       Entry current = staged(name, reconcile(name, e));
       if (current == null) {
@@ -90,14 +90,14 @@ final class ReadPath {
       if (current != e || s == null) {
         e = current;
         set.checkReadable(e.tierId());
-        p = set.path(e.tierId(), name);
-        s = FdCache.stat(p);
+        files = set.files(e.tierId());
+        s = set.stat(e.tierId(), name);
         if (s == null) {
           return null;
         }
       }
     }
-    return new FdCache.Located(e.tierId(), p, s, e);
+    return new FdCache.Located(e.tierId(), files, s, e);
   }
 
   /** What is known of {@code name}, checked against its file on a local tier. */

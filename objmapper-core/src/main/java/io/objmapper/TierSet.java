@@ -3,10 +3,12 @@ package io.objmapper;
 import io.objmapper.internal.lifecycle.MigrationRules;
 import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.internal.store.TierIndex;
+import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -21,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The store's tiers, their settings and indexes, with the predicates the other rooms ask
- * (persistent, local, writable, ...). The only place that uses a tier's local files
- * ({@code isLocal}, {@code path}, {@code openRead}).
+ * (persistent, local, writable, ...). The only place that asks a tier for its
+ * {@link LocalFiles} capability.
  */
 final class TierSet implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TierSet.class);
@@ -33,6 +35,8 @@ final class TierSet implements AutoCloseable {
   /** Tier ids, fastest (lowest perf factor) first. */
   final int[] bySpeed;
   private final Side[] sides;
+  /** Each tier's local files, or null for a tier without them (a remote one). */
+  private final LocalFiles[] files;
 
   /** A tier as the migration rules see it. */
   record Side(boolean persistent, boolean local, boolean writable, boolean src, boolean dst)
@@ -43,10 +47,12 @@ final class TierSet implements AutoCloseable {
     this.indexes = indexes;
     this.configs = new TierConfig[tiers.length];
     this.sides = new Side[tiers.length];
+    this.files = new LocalFiles[tiers.length];
     for (int i = 0; i < tiers.length; i++) {
       TierConfig c = tiers[i].config();
       configs[i] = c;
-      sides[i] = new Side(c.has(TierFlag.PERSISTENT), tiers[i].isLocal(), c.has(TierFlag.WRITABLE),
+      files[i] = tiers[i].localFiles().orElse(null);
+      sides[i] = new Side(c.has(TierFlag.PERSISTENT), files[i] != null, c.has(TierFlag.WRITABLE),
           c.has(TierFlag.MIGRATION_SRC), c.has(TierFlag.MIGRATION_DST));
     }
     this.bySpeed = IntStream.range(0, tiers.length).boxed()
@@ -123,9 +129,18 @@ final class TierSet implements AutoCloseable {
     }
   }
 
+  /** The local files of local tier {@code t} (they open its objects safely, beneath its root). */
+  LocalFiles files(int t) {
+    LocalFiles f = files[t];
+    if (f == null) {
+      throw new IllegalStateException("tier " + name(t) + " has no local files");
+    }
+    return f;
+  }
+
   /** The file of {@code name} on local tier {@code t}. */
   Path path(int t, String name) {
-    return tiers[t].path(name);
+    return files(t).path(name);
   }
 
   /** Bytes the version of {@code name} on tier {@code t} takes (0 if none): a write there frees them. */
@@ -137,12 +152,13 @@ final class TierSet implements AutoCloseable {
   /**
    * Copies object {@code name} from tier {@code source} to tier {@code target}: a local
    * source through its file channel (the tier's write copies channel to channel, synced),
-   * a remote one through its stream.
+   * a remote one through its stream. The copy's mode is never wider than its source's.
    */
   ObjectStat copy(String name, int source, int target) throws IOException {
     if (local(source)) {
-      try (FileChannel in = tiers[source].openRead(name)) {
-        return tiers[target].write(name, in, 0, in.size());
+      LocalFiles from = files(source);
+      try (FileChannel in = from.openRead(name).getChannel()) {
+        return DirectoryTier.write(tiers[target], name, in, 0, in.size(), DirectoryTier.modeOf(from.path(name)));
       }
     }
     try (InputStream in = tiers[source].openStream(name)) {
