@@ -1,5 +1,6 @@
 package io.objmapper.internal.store;
 
+import io.objmapper.internal.index.IndexCorruptedException;
 import io.objmapper.internal.index.IndexEntry;
 import io.objmapper.internal.index.PersistentTierIndex;
 import io.objmapper.internal.index.ReconcileReport;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * The index of a persistent tier: a {@link PersistentTierIndex} (a Chronicle Map file). An
  * index that was not closed cleanly, or was missing, is reconciled with the tier's files in
  * the background; until that ends a miss proves nothing ({@link #complete()} is false) and
- * lookups ask the tier, so no object on disk ever disappears.
+ * lookups ask the tier, so no object on disk ever disappears. A map found damaged while in use
+ * is replaced by an empty one and rebuilt from the tier the same way; the lookup that found it
+ * asks the tier.
  */
 final class ChronicleTierIndex implements TierIndex {
   private static final Logger log = LoggerFactory.getLogger(ChronicleTierIndex.class);
@@ -23,17 +26,29 @@ final class ChronicleTierIndex implements TierIndex {
   private final PersistentTierIndex index;
   private final Tier tier;
   private volatile boolean complete;
-  private Thread reconciler;
+  private Thread reconciler; // guarded by this
+  private boolean reconcileAgain; // guarded by this
 
   ChronicleTierIndex(PersistentTierIndex index, Tier tier) {
     this.index = index;
     this.tier = tier;
     this.complete = index.openState().trusted();
+    index.onReplaced(() -> {
+      complete = false;
+      startReconciler();
+    });
   }
 
   /** Starts reconciling with the tier's files if the index is not trusted. */
   void reconcileInBackground() {
-    if (complete) {
+    if (!complete) {
+      startReconciler();
+    }
+  }
+
+  private synchronized void startReconciler() {
+    if (reconciler != null) {
+      reconcileAgain = true; // a replacement during a run: run once more after it
       return;
     }
     reconciler = new Thread(this::reconcile, "objmapper-reconcile-" + tier.name());
@@ -42,21 +57,37 @@ final class ChronicleTierIndex implements TierIndex {
   }
 
   private void reconcile() {
-    log.info("tier {}: index {} ({}), reconciling with the files", tier.name(), index.file(), index.openState());
-    try {
-      ReconcileReport r = index.reconcile(new TierScan(tier));
-      complete = true;
-      log.info("tier {}: index reconciled: {}", tier.name(), r);
-    } catch (IOException | RuntimeException e) {
-      if (!Thread.currentThread().isInterrupted()) {
-        log.warn("tier {}: reconciling the index failed; lookups keep asking the tier: {}", tier.name(), e.toString());
+    for (;;) {
+      log.info("tier {}: index {} ({}), reconciling with the files", tier.name(), index.file(), index.openState());
+      try {
+        ReconcileReport r = index.reconcile(new TierScan(tier));
+        complete = !index.needsReconciliation();
+        log.info("tier {}: index reconciled: {}", tier.name(), r);
+      } catch (IOException | RuntimeException e) {
+        if (!Thread.currentThread().isInterrupted()) {
+          log.warn("tier {}: reconciling the index failed; lookups keep asking the tier: {}", tier.name(), e.toString());
+        }
+      }
+      synchronized (this) {
+        if (!reconcileAgain || Thread.currentThread().isInterrupted()) {
+          reconciler = null;
+          return;
+        }
+        reconcileAgain = false;
       }
     }
   }
 
+  /** Null also if the map turned out to be damaged: the caller asks the tier (a rebuild is on its way). */
   @Override
   public IndexRecord get(String name) {
-    IndexEntry e = index.get(name);
+    IndexEntry e;
+    try {
+      e = index.get(name);
+    } catch (IndexCorruptedException damaged) {
+      complete = false;
+      return null;
+    }
     return e == null ? null : new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash());
   }
 
@@ -90,7 +121,10 @@ final class ChronicleTierIndex implements TierIndex {
 
   @Override
   public void close() {
-    Thread t = reconciler;
+    Thread t;
+    synchronized (this) {
+      t = reconciler;
+    }
     if (t != null) {
       t.interrupt();
     }
