@@ -1,10 +1,14 @@
 package io.objmapper.internal.index;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -93,6 +97,30 @@ final class IndexFiles {
       }
     }
     return aside;
+  }
+
+  /** See {@link PersistentTierIndex#lock}. */
+  static PersistentTierIndex.Held lock(Path file) throws IOException {
+    Path abs = file.toAbsolutePath();
+    Path parent = abs.getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    FileChannel lockChannel = FileChannel.open(lockFile(abs), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE);
+    try {
+      FileLock lock = lockChannel.tryLock();
+      if (lock == null) {
+        throw new io.objmapper.StoreInUseException("the index " + abs + " is in use by another process");
+      }
+      return new PersistentTierIndex.Held(lockChannel, lock);
+    } catch (OverlappingFileLockException e) {
+      lockChannel.close();
+      throw new io.objmapper.StoreInUseException("the index " + abs + " is in use by another store in this process");
+    } catch (IOException | RuntimeException e) {
+      lockChannel.close();
+      throw e;
+    }
   }
 
   private static List<Path> siblingsStartingWith(Path file, String prefix) throws IOException {

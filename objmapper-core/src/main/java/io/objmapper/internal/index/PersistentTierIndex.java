@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,26 +186,7 @@ public final class PersistentTierIndex implements AutoCloseable {
    * @throws io.objmapper.StoreInUseException if another process or index in this JVM holds it
    */
   public static Held lock(Path file) throws IOException {
-    Path abs = file.toAbsolutePath();
-    Path parent = abs.getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    FileChannel lockChannel = FileChannel.open(IndexFiles.lockFile(abs), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
-    try {
-      FileLock lock = lockChannel.tryLock();
-      if (lock == null) {
-        throw new io.objmapper.StoreInUseException("the index " + abs + " is in use by another process");
-      }
-      return new Held(lockChannel, lock);
-    } catch (OverlappingFileLockException e) {
-      lockChannel.close();
-      throw new io.objmapper.StoreInUseException("the index " + abs + " is in use by another store in this process");
-    } catch (IOException | RuntimeException e) {
-      lockChannel.close();
-      throw e;
-    }
+    return IndexFiles.lock(file);
   }
 
   /** Opens index {@code file} whose lock {@code held} was taken by {@link #lock}; releases it on failure. */
@@ -490,6 +470,19 @@ public final class PersistentTierIndex implements AutoCloseable {
         == ChronicleMaps.REMOVED;
   }
 
+  /**
+   * Treats the current map as damaged by {@code cause}, as an operation that failed inside
+   * Chronicle Map for a reason other than capacity does: starts its replacement.
+   */
+  IndexCorruptedException reportDamage(RuntimeException cause) {
+    Generation g = acquire();
+    try {
+      return corrupted(g, cause);
+    } finally {
+      g.release();
+    }
+  }
+
   /** Sets the mirror under the exclusive gate. */
   void setMirror(ChronicleMaps.Mirror m) {
     gate.writeLock().lock();
@@ -546,7 +539,7 @@ public final class PersistentTierIndex implements AutoCloseable {
           throw closedException();
         }
         Generation g = current;
-        int result = apply(op, g);
+        int result = g.damaged ? NONE : apply(op, g); // a damaged map gets no more writes
         if (result != NONE) {
           if (result == ChronicleMaps.ADDED) {
             growth.afterInsert(g, size.incrementAndGet());
