@@ -144,7 +144,7 @@ public interface ObjMapper extends AutoCloseable {
     long globalIndexEntries = 1 << 20;
     long revalidateMillis = 1_000;
     boolean persistIndexes = true;
-    long expectedObjects = 1 << 20;
+    long expectedObjects = io.objmapper.internal.index.IndexOptions.DEFAULT_EXPECTED_ENTRIES;
     LongSupplier nanoClock = System::nanoTime;
     LifecyclePolicy lifecycle = LifecyclePolicy.defaults();
     boolean backgroundRounds = true;
@@ -213,7 +213,11 @@ public interface ObjMapper extends AutoCloseable {
       return this;
     }
 
-    /** Objects a persistent tier's index is first sized for (it grows past it); default 1048576. */
+    /**
+     * Objects a persistent tier's new index file is first sized for (about 120 bytes of disk
+     * each, preallocated; it grows past it, and starts larger for a tier that already holds more
+     * objects); default 50000 (about 6 MB).
+     */
     public Builder expectedObjects(long n) {
       if (n < 1) {
         throw new IllegalArgumentException("expectedObjects < 1");
