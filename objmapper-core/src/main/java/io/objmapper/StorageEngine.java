@@ -9,6 +9,8 @@ import io.objmapper.internal.lifecycle.Hotness;
 import io.objmapper.internal.lifecycle.MigrationJournal;
 import io.objmapper.internal.lifecycle.MigrationStep;
 import io.objmapper.internal.lifecycle.Planner;
+import io.objmapper.internal.log.LogText;
+import io.objmapper.internal.log.WarnLimiter;
 import io.objmapper.internal.store.Entry;
 import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.IndexRecord;
@@ -61,6 +63,8 @@ import org.slf4j.LoggerFactory;
  */
 final class StorageEngine implements ObjMapper {
   private static final Logger log = LoggerFactory.getLogger(StorageEngine.class);
+  /** Stat failures come from what clients name: a few lines a second per tier, the rest counted. */
+  private static final WarnLimiter STAT_WARNINGS = WarnLimiter.perSecond();
   private static final int STRIPES = 256;
 
   private final Tier[] tiers;
@@ -380,7 +384,7 @@ final class StorageEngine implements ObjMapper {
         try {
           s = tiers[t].stat(name);
         } catch (IOException ex) {
-          log.warn("tier {}: cannot stat {}: {}", configs[t].name(), name, ex.toString());
+          warnCannotStat(t, name, ex);
           return e;
         }
         if (s == null) {
@@ -520,7 +524,7 @@ final class StorageEngine implements ObjMapper {
       indexes[target].put(name, IndexRecord.of(s, flags));
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags);
       global.put(e);
-      log.debug("staged {} from {} onto {}", name, configs[remote].name(), configs[target].name());
+      log.debug("staged {} from {} onto {}", LogText.name(name), configs[remote].name(), configs[target].name());
       return e;
     } catch (IOException e) {
       throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
@@ -999,7 +1003,7 @@ final class StorageEngine implements ObjMapper {
         steps.accept(MigrationStep.DONE);
       }
       bytesMoved.add(s.size());
-      log.debug("moved {} from {} to {}{}", name, configs[from].name(), configs[target].name(),
+      log.debug("moved {} from {} to {}{}", LogText.name(name), configs[from].name(), configs[target].name(),
           cacheCopy ? " (cached copy)" : "");
       return s.size();
     } catch (IOException | RuntimeException ex) {
@@ -1040,8 +1044,8 @@ final class StorageEngine implements ObjMapper {
       indexes[target].remove(name);
       tiers[target].delete(name);
     } catch (IOException | RuntimeException ex) {
-      log.warn("tier {}: cannot remove the copy of {} a failed move left: {}", configs[target].name(), name,
-          ex.toString());
+      log.warn("tier {}: cannot remove the copy of {} a failed move left: {}", configs[target].name(),
+          LogText.name(name), LogText.error(ex));
     }
     global.put(e);
     fds.invalidate(name);
@@ -1092,7 +1096,7 @@ final class StorageEngine implements ObjMapper {
     fds.invalidate(name);
     removeCopy(cache, name);
     bytesMoved.add(written);
-    log.debug("dropped the cached copy of {} on {}{}", name, configs[cache].name(),
+    log.debug("dropped the cached copy of {} on {}{}", LogText.name(name), configs[cache].name(),
         written > 0 ? " (written back)" : "");
     return written;
   }
@@ -1159,7 +1163,7 @@ final class StorageEngine implements ObjMapper {
         }
         undone++;
       }
-      log.info("move of {} from {} to {} cut short by the end of the last run: {}", name,
+      log.info("move of {} from {} to {} cut short by the end of the last run: {}", LogText.name(name),
           configs[p.from()].name(), configs[p.to()].name(), at != null ? "finished" : "undone");
     }
     journal.restart();
@@ -1322,14 +1326,15 @@ final class StorageEngine implements ObjMapper {
     } catch (CapacityException ex) {
       // The room the plan counted on went meanwhile (a write took it, or the object grew):
       // the object stays where it is; the next round plans with what is there then.
-      log.debug("lifecycle: {} stays on {}: {}", m.name(), configs[m.from()].name(), ex.getMessage());
+      log.debug("lifecycle: {} stays on {}: {}", LogText.name(m.name()), configs[m.from()].name(),
+          LogText.cut(ex.getMessage(), LogText.MAX_ERROR_CHARS));
     } catch (ObjMapperException | IllegalStateException ex) {
       if (closed) {
         return;
       }
       tally.failed.incrementAndGet();
-      log.warn("lifecycle: cannot move {} from {} to {}: {}", m.name(), configs[m.from()].name(),
-          m.to() < 0 ? "nowhere (delete)" : configs[m.to()].name(), ex.getMessage());
+      log.warn("lifecycle: cannot move {} from {} to {}: {}", LogText.name(m.name()), configs[m.from()].name(),
+          m.to() < 0 ? "nowhere (delete)" : configs[m.to()].name(), LogText.cut(ex.getMessage(), LogText.MAX_ERROR_CHARS));
     } finally {
       endUnused(slot);
     }
@@ -1470,7 +1475,7 @@ final class StorageEngine implements ObjMapper {
       global.remove(e.name());
       fds.invalidate(e.name());
     }
-    log.debug("evicted {} from {}: no tier below it", e.name(), configs[e.tierId()].name());
+    log.debug("evicted {} from {}: no tier below it", LogText.name(e.name()), configs[e.tierId()].name());
     return 0;
   }
 
@@ -1612,11 +1617,19 @@ final class StorageEngine implements ObjMapper {
     return configs[t].has(TierFlag.PERSISTENT);
   }
 
+  private void warnCannotStat(int t, String name, IOException e) {
+    long suppressed = STAT_WARNINGS.acquire(configs[t].name());
+    if (suppressed >= 0) {
+      log.warn("tier {}: cannot stat {}: {}{}", configs[t].name(), LogText.name(name), LogText.error(e),
+          LogText.suppressed(suppressed));
+    }
+  }
+
   private ObjectStat statQuietly(int t, String name) {
     try {
       return tiers[t].stat(name);
     } catch (IOException e) {
-      log.warn("tier {}: cannot stat {}: {}", configs[t].name(), name, e.toString());
+      warnCannotStat(t, name, e);
       return null;
     }
   }
