@@ -145,6 +145,8 @@ public interface ObjMapper extends AutoCloseable {
     long revalidateMillis = 1_000;
     boolean persistIndexes = true;
     long expectedObjects = io.objmapper.internal.index.IndexOptions.DEFAULT_EXPECTED_ENTRIES;
+    /** Per tier name, from the configuration's {@code expected_objects}; else {@link #expectedObjects}. */
+    final java.util.Map<String, Long> expectedObjectsByTier = new java.util.HashMap<>();
     LongSupplier nanoClock = System::nanoTime;
     LifecyclePolicy lifecycle = LifecyclePolicy.defaults();
     boolean backgroundRounds = true;
@@ -279,8 +281,12 @@ public interface ObjMapper extends AutoCloseable {
     Builder config(ObjMapperConfig config) {
       this.config = config;
       tiers.clear();
+      expectedObjectsByTier.clear();
       for (int i = 0; i < config.backends().size(); i++) {
         tiers.add(StorageEngine.tierConfig(config.backends().get(i), i));
+        if (config.backends().get(i).expectedObjects() > 0) {
+          expectedObjectsByTier.put(config.backends().get(i).name(), config.backends().get(i).expectedObjects());
+        }
       }
       maxOpenFds = config.index().maxOpenFds();
       fdEvictThreshold = config.index().fdEvictThreshold();
