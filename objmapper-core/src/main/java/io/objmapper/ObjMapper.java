@@ -1,5 +1,6 @@
 package io.objmapper;
 
+import io.objmapper.internal.config.ConfigException;
 import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.server.ObjectServer;
 import io.objmapper.spi.TierConfig;
@@ -48,15 +49,22 @@ public interface ObjMapper extends AutoCloseable {
    * A store configured by the JSON file {@code configFile} (the format of
    * {@code src-test-data/config/objmapper.conf}, comments allowed).
    *
-   * @throws IllegalArgumentException naming the offending key if the file is invalid
+   * @throws ConfigurationException (an {@link IllegalArgumentException}) naming the offending
+   *     key by its JSON path, the file, and the key's line and column, if the file is
+   *     missing, unreadable or invalid
+   * @throws IOException if a tier cannot be opened
    */
   static ObjMapper open(Path configFile) throws IOException {
+    Objects.requireNonNull(configFile, "configFile");
     return builder().configFile(configFile).build();
   }
 
   /**
    * A store configured by {@code configFile} with every tier's directory (and index file)
    * moved under {@code dataDirectory}, each keeping the last element of its path.
+   *
+   * @throws ConfigurationException as {@link #open(Path)} does
+   * @throws IOException if a tier cannot be opened
    */
   static ObjMapper open(Path configFile, Path dataDirectory) throws IOException {
     return builder().configFile(configFile).dataDirectory(dataDirectory).build();
@@ -135,17 +143,27 @@ public interface ObjMapper extends AutoCloseable {
   @Override
   void close();
 
-  /** Settings of an {@link ObjMapper}; the same as the configuration file's. */
+  /**
+   * Settings of an {@link ObjMapper}; the same as the configuration file's, whose keys are
+   * given to these setters (and whose defaults are these).
+   */
   final class Builder {
+    /** Default of {@link #maxOpenFds} and of the file's {@code index.max_open_fds}. */
+    public static final int DEFAULT_MAX_OPEN_FDS = 10_000;
+    /** Default of {@link #fdEvictThreshold} and of the file's {@code index.fd_evict_threshold}. */
+    public static final double DEFAULT_FD_EVICT_THRESHOLD = 0.9;
+    /** Default of {@link #globalIndexEntries} and of the file's {@code index.global_buckets}. */
+    public static final int DEFAULT_GLOBAL_INDEX_ENTRIES = 1 << 20;
+
     final List<TierConfig> tiers = new ArrayList<>();
     TierProviders providers;
-    long maxOpenFds = 10_000;
-    double fdEvictThreshold = 0.9;
-    long globalIndexEntries = 1 << 20;
+    long maxOpenFds = DEFAULT_MAX_OPEN_FDS;
+    double fdEvictThreshold = DEFAULT_FD_EVICT_THRESHOLD;
+    long globalIndexEntries = DEFAULT_GLOBAL_INDEX_ENTRIES;
     long revalidateMillis = 1_000;
     boolean persistIndexes = true;
     long expectedObjects = io.objmapper.internal.index.IndexOptions.DEFAULT_EXPECTED_ENTRIES;
-    /** Per tier name, from the configuration's {@code expected_objects}; else {@link #expectedObjects}. */
+    /** Per tier name ({@code expected_objects} of a backend); else {@link #expectedObjects}. */
     final java.util.Map<String, Long> expectedObjectsByTier = new java.util.HashMap<>();
     LongSupplier nanoClock = System::nanoTime;
     LifecyclePolicy lifecycle = LifecyclePolicy.defaults();
@@ -156,10 +174,12 @@ public interface ObjMapper extends AutoCloseable {
 
     Builder() {}
 
-    /** Adds a tier; its id is its position among the tiers added. */
+    /**
+     * Adds a tier; its id is its position among the store's tiers ({@link #tiers()}: those of
+     * a {@link #configFile} come first).
+     */
     public Builder tier(TierConfig tier) {
-      Objects.requireNonNull(tier, "tier");
-      tiers.add(tier.id() == tiers.size() ? tier : tier.withId(tiers.size()));
+      tiers.add(Objects.requireNonNull(tier, "tier"));
       return this;
     }
 
@@ -228,6 +248,19 @@ public interface ObjMapper extends AutoCloseable {
       return this;
     }
 
+    /**
+     * As {@link #expectedObjects(long)}, for the tier named {@code tier} only (the file's
+     * per-backend {@code expected_objects}).
+     */
+    public Builder expectedObjects(String tier, long n) {
+      Objects.requireNonNull(tier, "tier");
+      if (n < 1) {
+        throw new IllegalArgumentException("expectedObjects < 1");
+      }
+      expectedObjectsByTier.put(tier, n);
+      return this;
+    }
+
     /** The clock for ages and recency (tests inject a fake one); default System::nanoTime. */
     public Builder nanoClock(LongSupplier clock) {
       this.nanoClock = Objects.requireNonNull(clock, "clock");
@@ -252,19 +285,31 @@ public interface ObjMapper extends AutoCloseable {
 
     /**
      * Applies the JSON configuration file {@code file} (the format of
-     * {@code src-test-data/config/objmapper.conf}, comments allowed): its backends become the
-     * tiers, its index and lifecycle sections the settings. Later setters override it.
+     * {@code src-test-data/config/objmapper.conf}, comments allowed), as if its settings were
+     * given to this builder's setters: its {@code index} and {@code lifecycle} sections set
+     * {@link #maxOpenFds}, {@link #fdEvictThreshold}, {@link #globalIndexEntries},
+     * {@link #persistIndexes} and {@link #lifecycle} (later setters override them), its
+     * {@code backends} become the first tiers (a second {@code configFile} replaces them),
+     * followed by the tiers given with {@link #tier} (before or after this call), and its
+     * {@code thread_pool}, {@code protocol} and {@code server} sections configure
+     * {@link ObjMapper#server()}.
      *
-     * @throws IllegalArgumentException naming the offending key if the file is invalid
+     * @throws ConfigurationException naming the offending key, the file, and the key's line
+     *     and column if the file is missing, unreadable or invalid
      */
-    public Builder configFile(Path file) throws IOException {
-      return config(ObjMapperConfig.load(file));
+    public Builder configFile(Path file) {
+      Objects.requireNonNull(file, "file");
+      try {
+        return config(ObjMapperConfig.load(file));
+      } catch (ConfigException e) {
+        throw e.toPublic();
+      }
     }
 
     /**
-     * With a {@link #configFile}: every tier's directory (and index file) moves under
+     * With a {@link #configFile}: every tier of the file (and its index file) moves under
      * {@code directory}, each keeping the last element of its path; the directories are
-     * created at {@link #build()}.
+     * created at {@link #build()}. Tiers given with {@link #tier} stay where they are.
      */
     public Builder dataDirectory(Path directory) {
       this.dataDirectory = Objects.requireNonNull(directory, "directory");
@@ -277,50 +322,87 @@ public interface ObjMapper extends AutoCloseable {
       return this;
     }
 
-    /** Applies a loaded configuration: its backends become the tiers. */
+    /** Applies a loaded configuration through the setters (see {@link #configFile}). */
     Builder config(ObjMapperConfig config) {
       this.config = config;
-      tiers.clear();
-      expectedObjectsByTier.clear();
-      for (int i = 0; i < config.backends().size(); i++) {
-        tiers.add(StorageEngine.tierConfig(config.backends().get(i), i));
-        if (config.backends().get(i).expectedObjects() > 0) {
-          expectedObjectsByTier.put(config.backends().get(i).name(), config.backends().get(i).expectedObjects());
-        }
-      }
-      maxOpenFds = config.index().maxOpenFds();
-      fdEvictThreshold = config.index().fdEvictThreshold();
-      globalIndexEntries = config.index().globalBuckets();
-      persistIndexes = config.index().enablePersistence();
-      lifecycle = config.lifecycle().policy();
-      return this;
+      return config.configure(this);
     }
 
     /**
-     * Opens the tiers and their indexes. A failure closes whatever was opened.
+     * The tiers {@link #build()} opens, in order (a tier's id is its position): the
+     * configuration file's backends, moved under the {@link #dataDirectory} if one is set,
+     * then the tiers given with {@link #tier}.
      *
-     * @throws IllegalStateException if no tier was added
+     * @throws IllegalStateException if a data directory is set without a configuration file
+     * @throws ConfigurationException if the file's tiers cannot move under the data directory
+     *     (two of them end in the same directory name)
+     */
+    public List<TierConfig> tiers() {
+      List<TierConfig> all = new ArrayList<>();
+      ObjMapperConfig file = placedConfig();
+      if (file != null) {
+        all.addAll(file.tierConfigs());
+      }
+      for (TierConfig t : tiers) {
+        all.add(t.id() == all.size() ? t : t.withId(all.size()));
+      }
+      return List.copyOf(all);
+    }
+
+    private ObjMapperConfig placedConfig() {
+      if (dataDirectory == null) {
+        return config;
+      }
+      if (config == null) {
+        throw new IllegalStateException("dataDirectory needs a configFile");
+      }
+      try {
+        return config.withDataDirectory(dataDirectory);
+      } catch (ConfigException e) {
+        throw e.toPublic();
+      }
+    }
+
+    /**
+     * Opens the tiers ({@link #tiers()}) and their indexes; with a {@link #dataDirectory},
+     * first creates the file's tier directories under it. A failure closes whatever was
+     * opened. The builder is left as it was: a second {@code build()} opens the same tiers
+     * with the same settings.
+     *
+     * @throws IllegalStateException if there is no tier, or a data directory without a
+     *     configuration file
+     * @throws ConfigurationException if the file's tiers cannot move under the data directory
+     * @throws IOException if a tier or index cannot be opened
      */
     public ObjMapper build() throws IOException {
-      if (dataDirectory != null) {
-        if (config == null) {
-          throw new IllegalStateException("dataDirectory needs a configFile");
-        }
-        // Only the tiers' places change: settings made after configFile stay.
-        config = config.withDataDirectory(dataDirectory);
-        tiers.clear();
-        for (int i = 0; i < config.backends().size(); i++) {
-          tiers.add(StorageEngine.tierConfig(config.backends().get(i), i));
-        }
-        dataDirectory = null;
-        for (var backend : config.backends()) {
-          java.nio.file.Files.createDirectories(backend.mountPath()); // the data directory is ours to lay out
-        }
-      }
-      if (tiers.isEmpty()) {
+      List<TierConfig> resolved = tiers();
+      if (resolved.isEmpty()) {
         throw new IllegalStateException("no tiers: add at least one with tier(...)");
       }
-      return StorageEngine.open(this);
+      if (dataDirectory != null) {
+        for (TierConfig t : placedConfig().tierConfigs()) {
+          java.nio.file.Files.createDirectories(t.root().orElseThrow()); // the data directory is ours to lay out
+        }
+      }
+      return StorageEngine.open(new Builder(this, resolved));
+    }
+
+    /** A copy of {@code settings} that opens exactly {@code tiers}. */
+    private Builder(Builder settings, List<TierConfig> tiers) {
+      this.tiers.addAll(tiers);
+      this.providers = settings.providers;
+      this.maxOpenFds = settings.maxOpenFds;
+      this.fdEvictThreshold = settings.fdEvictThreshold;
+      this.globalIndexEntries = settings.globalIndexEntries;
+      this.revalidateMillis = settings.revalidateMillis;
+      this.persistIndexes = settings.persistIndexes;
+      this.expectedObjects = settings.expectedObjects;
+      this.expectedObjectsByTier.putAll(settings.expectedObjectsByTier);
+      this.nanoClock = settings.nanoClock;
+      this.lifecycle = settings.lifecycle;
+      this.backgroundRounds = settings.backgroundRounds;
+      this.migrationSteps = settings.migrationSteps;
+      this.config = settings.config;
     }
   }
 }

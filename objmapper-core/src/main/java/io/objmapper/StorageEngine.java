@@ -1,7 +1,5 @@
 package io.objmapper;
 
-import io.objmapper.internal.config.BackendConfig;
-import io.objmapper.internal.config.BackendFlag;
 import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.internal.fdcache.FdCache;
 import io.objmapper.internal.fdcache.OpenFile;
@@ -861,7 +859,7 @@ final class StorageEngine implements ObjMapper {
     for (int i = bySpeed.length - 1; i >= 0; i--) { // faster tiers overwrite slower ones
       int t = bySpeed[i];
       indexes[t].forEach(prefix, (name, r) ->
-          found.put(name, new ObjectInfo(name, r.size(), r.mtimeMillis(), configs[t].name(), t, r.flags())));
+          found.put(name, ObjectInfo.of(name, r.size(), r.mtimeMillis(), configs[t].name(), t, r.flags())));
     }
     return new ArrayList<>(found.values());
   }
@@ -1579,19 +1577,7 @@ final class StorageEngine implements ObjMapper {
   public ObjectServer.Builder server() {
     ObjectServer.Builder b = ObjectServer.builder(handler);
     if (config != null) {
-      b.minWorkers(config.threadPool().minWorkers())
-          .maxWorkers(config.threadPool().maxWorkers())
-          .workerStackSize(config.threadPool().workerStackSize())
-          .maxPipeline(config.protocol().maxPipeline())
-          .capabilities(config.protocol().capabilityMask() & io.objmapper.protocol.Capabilities.SUPPORTED)
-          .socketPermissions(config.server().socketPermissions())
-          .maxConnections(Math.min(config.server().maxConnections(), config.threadPool().maxWorkers()))
-          .idleTimeoutMillis(config.server().idleTimeoutMs())
-          .shutdownGraceMillis(config.server().shutdownGraceMs())
-          .cCompat(config.server().cCompat());
-      if (config.server().requestTimeoutMs() > 0) {
-        b.requestTimeoutMillis(config.server().requestTimeoutMs());
-      }
+      config.configure(b);
     }
     return b;
   }
@@ -1601,7 +1587,7 @@ final class StorageEngine implements ObjMapper {
   // ---- helpers ----------------------------------------------------------------------------
 
   private ObjectInfo info(Entry e) {
-    return new ObjectInfo(e.name(), e.size(), e.mtimeMillis(), configs[e.tierId()].name(), e.tierId(), e.flags());
+    return ObjectInfo.of(e.name(), e.size(), e.mtimeMillis(), configs[e.tierId()].name(), e.tierId(), e.flags());
   }
 
   private int tierId(String name) {
@@ -1685,28 +1671,5 @@ final class StorageEngine implements ObjMapper {
         log.warn("close failed: {}", e.toString());
       }
     }
-  }
-
-  /** A tier's settings from a configuration file's backend. */
-  static TierConfig tierConfig(BackendConfig b, int id) {
-    EnumSet<TierFlag> flags = EnumSet.noneOf(TierFlag.class);
-    for (BackendFlag f : b.flags()) {
-      flags.add(TierFlag.valueOf(f.name()));
-    }
-    TierConfig.Builder t = TierConfig.builder()
-        .name(b.name())
-        .type(b.type())
-        .id(id)
-        .root(b.mountPath())
-        .capacityBytes(b.capacityBytes())
-        .perfFactor(b.perfFactor())
-        .flags(flags)
-        .persistIndex(b.persistIndex());
-    if (b.persistIndex()) {
-      // BackendConfig always names an index path (a default one if the file gave none);
-      // TierConfig takes one only for a persisted index.
-      t.indexPath(b.indexPath());
-    }
-    return t.build();
   }
 }

@@ -3,7 +3,6 @@ package io.objmapper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.objmapper.internal.config.ConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,8 +61,8 @@ class IndexSizingStoreTest {
   void expectedObjectsBelowOneIsRefusedNamingTheKey() throws Exception {
     for (String bad : List.of("0", "-5")) {
       Path file = config(seedText().replace(HDD_INDEX, HDD_INDEX + ", \"expected_objects\": " + bad));
-      assertThatThrownBy(() -> ObjMapper.open(file, dir.resolve("data"))).isInstanceOf(ConfigException.class)
-          .hasMessageContaining("expected_objects").hasMessageContaining("must be > 0");
+      assertThatThrownBy(() -> ObjMapper.open(file, dir.resolve("data"))).isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("backends[2].expected_objects").hasMessageContaining("must be > 0");
     }
   }
 

@@ -2,6 +2,7 @@ package io.objmapper.client;
 
 import io.objmapper.ObjMapperException;
 import io.objmapper.protocol.Capabilities;
+import io.objmapper.protocol.Capability;
 import io.objmapper.protocol.Close;
 import io.objmapper.protocol.CloseAck;
 import io.objmapper.protocol.CloseReason;
@@ -12,6 +13,7 @@ import io.objmapper.protocol.Mode;
 import io.objmapper.protocol.Protocol;
 import io.objmapper.protocol.ProtocolEncoder;
 import io.objmapper.protocol.ProtocolException;
+import io.objmapper.protocol.RequestFlag;
 import io.objmapper.protocol.Response;
 import io.objmapper.protocol.Segment;
 import io.objmapper.protocol.SegmentedResponse;
@@ -28,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -125,6 +128,11 @@ public final class ObjMapperClient implements AutoCloseable {
     return session;
   }
 
+  /** The capabilities both sides agreed to in the V2 handshake (unmodifiable); none for V1. */
+  public Set<Capability> capabilities() {
+    return session == null ? Set.of() : Capability.of(session.capabilities());
+  }
+
   /** The object named {@code uri}: a descriptor over a Unix socket, bytes over TCP. */
   public RemoteObject get(String uri) throws IOException {
     return get(uri, unix ? Mode.FDPASS : Mode.COPY);
@@ -142,7 +150,7 @@ public final class ObjMapperClient implements AutoCloseable {
       return getV1(uri, mode);
     }
     try {
-      return getAsync(uri, mode, 0).get();
+      return send(uri, mode, 0).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted");
@@ -163,9 +171,22 @@ public final class ObjMapperClient implements AutoCloseable {
    * pipeline is full. The future fails with an {@link ObjMapperException} for an error
    * status and with an {@link IOException} if the connection fails.
    *
-   * @param flags {@link io.objmapper.protocol.RequestFlags} bits
    */
-  public CompletableFuture<RemoteObject> getAsync(String uri, Mode mode, int flags) throws IOException {
+  public CompletableFuture<RemoteObject> getAsync(String uri, Mode mode) throws IOException {
+    return send(uri, mode, 0);
+  }
+
+  /**
+   * {@link #getAsync(String, Mode)} with per-request flags: {@link RequestFlag#ORDERED} keeps
+   * the answer from overtaking the answers to earlier requests.
+   */
+  public CompletableFuture<RemoteObject> getAsync(String uri, Mode mode, Set<RequestFlag> flags)
+      throws IOException {
+    return send(uri, mode, RequestFlag.mask(Objects.requireNonNull(flags, "flags")));
+  }
+
+  /** Sends a V2 request with the flag byte {@code flags}. */
+  private CompletableFuture<RemoteObject> send(String uri, Mode mode, int flags) throws IOException {
     if (version != Protocol.VERSION_2) {
       throw new IllegalStateException("pipelined requests need protocol V2");
     }
@@ -240,7 +261,7 @@ public final class ObjMapperClient implements AutoCloseable {
     }
     List<CompletableFuture<RemoteObject>> futures = new ArrayList<>(uris.size());
     for (String uri : uris) {
-      futures.add(getAsync(uri, mode, 0));
+      futures.add(send(uri, mode, 0));
     }
     List<RemoteObject> list = new ArrayList<>(uris.size());
     IOException ioError = null;
@@ -523,10 +544,13 @@ public final class ObjMapperClient implements AutoCloseable {
 
   /** How to connect. */
   public static final class Builder {
+    private static final Set<Capability> DEFAULT_CAPABILITIES =
+        Set.of(Capability.OOO_REPLIES, Capability.PIPELINING, Capability.SEGMENTED);
+
     private final Path socket;
     private final InetSocketAddress tcp;
     private int version = Protocol.VERSION_2;
-    private int capabilities = Capabilities.OOO_REPLIES | Capabilities.PIPELINING | Capabilities.SEGMENTED;
+    private int capabilities = Capability.mask(DEFAULT_CAPABILITIES);
     private int maxPipeline = 100;
 
     private Builder(Path socket, InetSocketAddress tcp) {
@@ -543,12 +567,12 @@ public final class ObjMapperClient implements AutoCloseable {
       return this;
     }
 
-    /** Capabilities offered in HELLO; default OOO_REPLIES | PIPELINING | SEGMENTED. */
-    public Builder capabilities(int capabilities) {
-      if ((capabilities & ~0xFFFF) != 0) {
-        throw new IllegalArgumentException("capabilities not a u16");
-      }
-      this.capabilities = capabilities;
+    /**
+     * Capabilities offered in HELLO (the server agrees to those it offers too); default
+     * OOO_REPLIES, PIPELINING and SEGMENTED. Without OOO_REPLIES answers come in request order.
+     */
+    public Builder capabilities(Set<Capability> capabilities) {
+      this.capabilities = Capability.mask(Objects.requireNonNull(capabilities, "capabilities"));
       return this;
     }
 

@@ -2,7 +2,11 @@ package io.objmapper.protocol;
 
 import java.util.StringJoiner;
 
-/** Capability bits exchanged in HELLO / HELLO_ACK (a u16 mask). */
+/**
+ * The bits of {@link Capability} as {@code int} constants, for code that works on the u16
+ * capability mask of HELLO / HELLO_ACK itself (the server's handshake and request path).
+ * APIs take a {@code Set<Capability>}.
+ */
 public final class Capabilities {
   /** Responses may arrive in a different order than the requests. */
   public static final int OOO_REPLIES = 0x0001;

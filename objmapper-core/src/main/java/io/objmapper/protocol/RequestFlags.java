@@ -1,6 +1,9 @@
 package io.objmapper.protocol;
 
-/** Per-request flags of a V2 REQUEST (one byte). */
+/**
+ * The bits of {@link RequestFlag} as {@code int} constants, for code that works on the flag
+ * byte of a V2 REQUEST itself (decoder, encoder, server). APIs take {@link RequestFlag}s.
+ */
 public final class RequestFlags {
   /** The response must not overtake the responses to earlier requests. */
   public static final int ORDERED = 0x01;

@@ -1,6 +1,7 @@
 package io.objmapper.server;
 
 import io.objmapper.protocol.Capabilities;
+import io.objmapper.protocol.Capability;
 import io.objmapper.protocol.Protocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -440,6 +441,30 @@ public final class ObjectServer implements AutoCloseable {
     };
   }
 
+  /**
+   * Default of {@link Builder#minWorkers} and of the configuration file's
+   * {@code thread_pool.min_workers}.
+   */
+  public static final int DEFAULT_MIN_WORKERS = 10;
+
+  /**
+   * Default of {@link Builder#maxWorkers} and of the configuration file's
+   * {@code thread_pool.max_workers} (the value the seed configuration documents).
+   */
+  public static final int DEFAULT_MAX_WORKERS = 100;
+
+  /** Default of {@link Builder#maxPipeline} and of the file's {@code protocol.max_pipeline}. */
+  public static final int DEFAULT_MAX_PIPELINE = 100;
+
+  /** Default of {@link Builder#idleTimeoutMillis} and of the file's {@code server.idle_timeout_ms}. */
+  public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 300_000;
+
+  /** Default of {@link Builder#requestTimeoutMillis} and of the file's {@code server.request_timeout_ms}. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
+
+  /** Default of {@link Builder#shutdownGraceMillis} and of the file's {@code server.shutdown_grace_ms}. */
+  public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 5_000;
+
   /** Settings of an {@link ObjectServer}; every one has a default but the listener. */
   public static final class Builder {
     private final RequestHandler handler;
@@ -447,15 +472,15 @@ public final class ObjectServer implements AutoCloseable {
     private InetSocketAddress tcp;
     private Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-rw----");
     private PeerAuthorizer authorizer = PeerAuthorizer.ALLOW_ALL;
-    private int minWorkers = 2;
-    private int maxWorkers = 64;
+    private int minWorkers = DEFAULT_MIN_WORKERS;
+    private int maxWorkers = DEFAULT_MAX_WORKERS;
     private int maxConnections;
-    private int maxPipeline = 100;
+    private int maxPipeline = DEFAULT_MAX_PIPELINE;
     private int parallelism = 4;
     private int capabilities = Capabilities.SUPPORTED;
-    private long idleTimeoutMillis = 300_000;
-    private long requestTimeoutMillis = 30_000;
-    private long shutdownGraceMillis = 5_000;
+    private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
+    private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
+    private long shutdownGraceMillis = DEFAULT_SHUTDOWN_GRACE_MILLIS;
     private boolean cCompat;
     private long workerStackSize;
 
@@ -488,7 +513,7 @@ public final class ObjectServer implements AutoCloseable {
       return this;
     }
 
-    /** Connection workers kept alive when idle; default 2. */
+    /** Connection workers kept alive when idle; default {@value ObjectServer#DEFAULT_MIN_WORKERS}. */
     public Builder minWorkers(int n) {
       if (n < 0) {
         throw new IllegalArgumentException("minWorkers < 0");
@@ -497,7 +522,7 @@ public final class ObjectServer implements AutoCloseable {
       return this;
     }
 
-    /** Most connection workers, hence most connections served at once; default 64. */
+    /** Most connection workers, hence most connections served at once; default {@value ObjectServer#DEFAULT_MAX_WORKERS}. */
     public Builder maxWorkers(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("maxWorkers < 1");
@@ -542,7 +567,17 @@ public final class ObjectServer implements AutoCloseable {
       return this;
     }
 
-    /** Capabilities offered; default OOO_REPLIES | PIPELINING | SEGMENTED. */
+    /**
+     * Capabilities offered; default every one this implementation supports (OOO_REPLIES,
+     * PIPELINING, SEGMENTED).
+     *
+     * @throws IllegalArgumentException if one is not {@linkplain Capability#supported() supported}
+     */
+    public Builder capabilities(Set<Capability> capabilities) {
+      return capabilities(Capability.mask(Objects.requireNonNull(capabilities, "capabilities")));
+    }
+
+    /** {@link #capabilities(Set)} as the wire's u16 mask of {@link Capabilities} bits. */
     public Builder capabilities(int capabilities) {
       if ((capabilities & ~Capabilities.SUPPORTED) != 0) {
         throw new IllegalArgumentException("unsupported capabilities: " + Capabilities.toString(capabilities & ~Capabilities.SUPPORTED));

@@ -8,8 +8,9 @@ import io.objmapper.ObjMapperException;
 import io.objmapper.ObjectNotFoundException;
 import io.objmapper.StorageException;
 import io.objmapper.protocol.Capabilities;
+import io.objmapper.protocol.Capability;
 import io.objmapper.protocol.Mode;
-import io.objmapper.protocol.RequestFlags;
+import io.objmapper.protocol.RequestFlag;
 import io.objmapper.protocol.Status;
 import io.objmapper.server.DirectoryHandler;
 import io.objmapper.server.Fds;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -138,10 +140,34 @@ class ObjMapperClientTest {
   @Test
   void segmentedModeWithoutTheCapabilityIsATypedInvalidMode() throws Exception {
     start(failing(), b -> {});
-    try (ObjMapperClient c = ObjMapperClient.unix(sock).capabilities(Capabilities.PIPELINING).connect()) {
+    try (ObjMapperClient c = ObjMapperClient.unix(sock).capabilities(Set.of(Capability.PIPELINING)).connect()) {
       assertThat(statusOf(catchThrowable(() -> c.get("/hello.txt", Mode.SEGMENTED)))).isEqualTo(Status.INVALID_MODE);
       assertThat(c.get("/hello.txt").size()).isEqualTo(HELLO.length());
     }
+  }
+
+  @Test
+  void theNegotiatedCapabilitiesAreTheOnesBothSidesOffer() throws Exception {
+    start(failing(), b -> b.capabilities(Set.of(Capability.PIPELINING, Capability.SEGMENTED)));
+    try (ObjMapperClient c = ObjMapperClient.unix(sock)
+        .capabilities(Set.of(Capability.OOO_REPLIES, Capability.PIPELINING)).connect()) {
+      assertThat(c.capabilities()).containsExactly(Capability.PIPELINING);
+      assertThat(c.session().capabilities()).isEqualTo(Capabilities.PIPELINING); // the wire's mask
+    }
+    try (ObjMapperClient v1 = ObjMapperClient.unix(sock).version(1).connect()) {
+      assertThat(v1.capabilities()).isEmpty();
+    }
+  }
+
+  @Test
+  void typedCapabilitiesAndRequestFlagsAreTheWiresBits() {
+    assertThat(Capability.mask(Set.of(Capability.OOO_REPLIES, Capability.PIPELINING, Capability.SEGMENTED)))
+        .isEqualTo(Capabilities.SUPPORTED).isEqualTo(0x0013);
+    assertThat(Capability.of(0x8013)).containsExactlyInAnyOrder(Capability.OOO_REPLIES, Capability.PIPELINING,
+        Capability.SEGMENTED); // an unknown bit is ignored
+    assertThat(RequestFlag.ORDERED.bit()).isEqualTo(io.objmapper.protocol.RequestFlags.ORDERED).isEqualTo(0x01);
+    assertThat(RequestFlag.PRIORITY.bit()).isEqualTo(io.objmapper.protocol.RequestFlags.PRIORITY).isEqualTo(0x02);
+    assertThat(RequestFlag.mask(Set.of(RequestFlag.ORDERED, RequestFlag.PRIORITY))).isEqualTo(0x03);
   }
 
   @Test
@@ -212,8 +238,8 @@ class ObjMapperClientTest {
   void anOrderedRequestIsAnsweredAfterTheEarlierOnes() throws Exception {
     start(gated, b -> {});
     try (ObjMapperClient c = connect(2)) {
-      CompletableFuture<RemoteObject> slow = c.getAsync("/slow1", Mode.COPY, 0);
-      CompletableFuture<RemoteObject> ordered = c.getAsync("/hello.txt", Mode.COPY, RequestFlags.ORDERED);
+      CompletableFuture<RemoteObject> slow = c.getAsync("/slow1", Mode.COPY);
+      CompletableFuture<RemoteObject> ordered = c.getAsync("/hello.txt", Mode.COPY, Set.of(RequestFlag.ORDERED));
       assertThat(gated.slowEntered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
       gated.openGate();
       assertThat(ordered.get(30, TimeUnit.SECONDS).bytes()).hasSize(HELLO.length());
@@ -327,7 +353,7 @@ class ObjMapperClientTest {
   void aServerShuttingDownDeliversOwedAnswersAndThenNewRequestsFailClearly() throws Exception {
     start(gated, b -> b.shutdownGraceMillis(60_000));
     try (ObjMapperClient c = connect(2)) {
-      CompletableFuture<RemoteObject> owed = c.getAsync("/slow1", Mode.COPY, 0);
+      CompletableFuture<RemoteObject> owed = c.getAsync("/slow1", Mode.COPY);
       assertThat(gated.slowEntered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
       CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
       gated.openGate();
@@ -348,7 +374,7 @@ class ObjMapperClientTest {
   void closingWithAnUnansweredRequestCompletesItAndReturns() throws Exception {
     start(gated, b -> b.requestTimeoutMillis(100));
     ObjMapperClient c = connect(2);
-    CompletableFuture<RemoteObject> pending = c.getAsync("/slow1", Mode.FDPASS, 0);
+    CompletableFuture<RemoteObject> pending = c.getAsync("/slow1", Mode.FDPASS);
     assertThat(gated.slowEntered.tryAcquire(30, TimeUnit.SECONDS)).isTrue();
     c.close();
     Throwable t = catchThrowable(() -> pending.get(30, TimeUnit.SECONDS));
@@ -384,7 +410,7 @@ class ObjMapperClientTest {
       peer.write(new byte[10]); // 10 of the 100 announced bytes, then the connection ends
     })) {
       try (ObjMapperClient c = connect(2)) {
-        CompletableFuture<RemoteObject> f = c.getAsync("/x", Mode.COPY, 0);
+        CompletableFuture<RemoteObject> f = c.getAsync("/x", Mode.COPY);
         Throwable t = catchThrowable(() -> f.get(30, TimeUnit.SECONDS));
         assertThat(t).isInstanceOf(ExecutionException.class);
         assertThat(t.getCause()).isInstanceOf(IOException.class);
@@ -417,7 +443,7 @@ class ObjMapperClientTest {
       peer.read(1); // until the client goes away
     })) {
       try (ObjMapperClient c = connect(2)) {
-        CompletableFuture<RemoteObject> f = c.getAsync("/x", Mode.COPY, 0);
+        CompletableFuture<RemoteObject> f = c.getAsync("/x", Mode.COPY);
         Throwable t = catchThrowable(() -> f.get(30, TimeUnit.SECONDS));
         assertThat(t).isInstanceOf(ExecutionException.class);
         assertThat(t.getCause()).isInstanceOf(IOException.class).hasMessageContaining("999");

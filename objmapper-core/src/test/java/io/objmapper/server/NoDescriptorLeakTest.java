@@ -148,7 +148,7 @@ class NoDescriptorLeakTest {
     ObjMapperClient hasty = ObjMapperClient.unix(sock).connect();
     List<CompletableFuture<RemoteObject>> futures = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      futures.add(hasty.getAsync(i % 2 == 0 ? "/hello.txt" : "/slow1", Mode.FDPASS, 0));
+      futures.add(hasty.getAsync(i % 2 == 0 ? "/hello.txt" : "/slow1", Mode.FDPASS));
       n++;
     }
     hasty.close();

@@ -143,11 +143,11 @@ class ServerClientTest {
   @Test
   void aBadRequestArgumentCostsNoPipelineSlot() throws Exception {
     try (ObjMapperClient c = ObjMapperClient.unix(sock).maxPipeline(1).connect()) {
-      assertThatThrownBy(() -> c.getAsync("/hello.txt", Mode.FDPASS, 0x100))
+      assertThatThrownBy(() -> c.getAsync("/hello.txt", Mode.FDPASS, null))
+          .isInstanceOf(NullPointerException.class);
+      assertThatThrownBy(() -> c.getAsync("/" + "x".repeat(5000), Mode.FDPASS))
           .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> c.getAsync("/" + "x".repeat(5000), Mode.FDPASS, 0))
-          .isInstanceOf(IllegalArgumentException.class);
-      try (RemoteObject o = c.getAsync("/hello.txt", Mode.FDPASS, 0).get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      try (RemoteObject o = c.getAsync("/hello.txt", Mode.FDPASS).get(30, java.util.concurrent.TimeUnit.SECONDS)) {
         assertThat(o.size()).isEqualTo(11);
       }
     }
@@ -177,7 +177,7 @@ class ServerClientTest {
     try (ObjectServer s = ObjectServer.builder(gated).unixSocket(gatedSock).build().start();
         ObjMapperClient c = ObjMapperClient.unix(gatedSock).connect()) {
       // The answer cannot arrive before the callback is attached: it runs on the reader thread.
-      java.util.concurrent.CompletableFuture<Long> nested = c.getAsync("/hello.txt", Mode.FDPASS, 0)
+      java.util.concurrent.CompletableFuture<Long> nested = c.getAsync("/hello.txt", Mode.FDPASS)
           .thenApply(o -> {
             o.close();
             try {

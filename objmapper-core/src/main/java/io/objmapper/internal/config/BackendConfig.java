@@ -1,5 +1,7 @@
 package io.objmapper.internal.config;
 
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.Set;
@@ -32,8 +34,8 @@ import java.util.regex.Pattern;
  *     key absent) means the store's default (50,000, about 6 MB, or room for the objects the
  *     tier already holds); else {@code > 0}
  */
-public record BackendConfig(String name, String type, Path mountPath, long capacityBytes,
-    double perfFactor, Set<BackendFlag> flags, boolean persistIndex, Path indexPath,
+record BackendConfig(String name, String type, Path mountPath, long capacityBytes,
+    double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath,
     long expectedObjects) {
   /** Bytes in one {@code capacity_gb} unit: decimal gigabytes. */
   public static final long BYTES_PER_GB = 1_000_000_000L;
@@ -41,28 +43,30 @@ public record BackendConfig(String name, String type, Path mountPath, long capac
   /** File name of the index when {@code index_path} is not given. */
   public static final String DEFAULT_INDEX_FILE = ".objmapper_index";
 
-  /** Flags of a backend that lists none: readable and writable. */
-  public static final Set<BackendFlag> DEFAULT_FLAGS =
-      Set.of(BackendFlag.READABLE, BackendFlag.WRITABLE);
+  /** A tier with every setting at the {@link TierConfig.Builder}'s default. */
+  private static final TierConfig TIER_DEFAULTS = TierConfig.builder().type("defaults").build();
 
-  /** Default {@code perf_factor}. */
-  public static final double DEFAULT_PERF_FACTOR = 1.0;
+  /** Flags of a backend that lists none: the tier builder's, readable and writable. */
+  public static final Set<TierFlag> DEFAULT_FLAGS = TIER_DEFAULTS.flags();
+
+  /** Default {@code perf_factor}: the tier builder's, 1.0. */
+  public static final double DEFAULT_PERF_FACTOR = TIER_DEFAULTS.perfFactor();
 
   private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
   private static final BigDecimal MAX_GB =
       BigDecimal.valueOf(Long.MAX_VALUE).movePointLeft(9);
 
+  /** A backend whose index is sized by the store's default ({@code expected_objects} absent). */
+  BackendConfig(String name, String type, Path mountPath, long capacityBytes,
+      double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath) {
+    this(name, type, mountPath, capacityBytes, perfFactor, flags, persistIndex, indexPath, 0);
+  }
+
   /**
    * @throws ConfigException naming the key ({@code name}, {@code flags}, ...) that is missing,
    *     out of range or contradicts another
    */
-  /** A backend whose index is sized by the store's default ({@code expected_objects} absent). */
-  public BackendConfig(String name, String type, Path mountPath, long capacityBytes,
-      double perfFactor, Set<BackendFlag> flags, boolean persistIndex, Path indexPath) {
-    this(name, type, mountPath, capacityBytes, perfFactor, flags, persistIndex, indexPath, 0);
-  }
-
-  public BackendConfig {
+  BackendConfig {
     if (expectedObjects < 0) {
       throw ConfigException.invalid("expected_objects", "must be > 0, was " + expectedObjects);
     }
@@ -87,17 +91,17 @@ public record BackendConfig(String name, String type, Path mountPath, long capac
       throw ConfigException.invalid("capacity_gb", "must be > 0, was " + capacityBytes + " bytes");
     }
     Check.positive("perf_factor", perfFactor);
-    flags = Check.immutable(Check.required("flags", flags), BackendFlag.class);
-    if (flags.contains(BackendFlag.EPHEMERAL) && flags.contains(BackendFlag.PERSISTENT)) {
+    flags = Check.immutable(Check.required("flags", flags), TierFlag.class);
+    if (flags.contains(TierFlag.EPHEMERAL) && flags.contains(TierFlag.PERSISTENT)) {
       throw ConfigException.invalid("flags", "a backend cannot be both ephemeral and persistent");
     }
-    if (flags.contains(BackendFlag.MIGRATION_SRC) && !flags.contains(BackendFlag.READABLE)) {
+    if (flags.contains(TierFlag.MIGRATION_SRC) && !flags.contains(TierFlag.READABLE)) {
       throw ConfigException.invalid("flags", "migration_src needs readable");
     }
-    if (flags.contains(BackendFlag.MIGRATION_DST) && !flags.contains(BackendFlag.WRITABLE)) {
+    if (flags.contains(TierFlag.MIGRATION_DST) && !flags.contains(TierFlag.WRITABLE)) {
       throw ConfigException.invalid("flags", "migration_dst needs writable");
     }
-    if (persistIndex && flags.contains(BackendFlag.EPHEMERAL)) {
+    if (persistIndex && flags.contains(TierFlag.EPHEMERAL)) {
       throw ConfigException.invalid("persist_index", "an ephemeral backend must not persist its"
           + " index (object names would outlive the objects)");
     }
@@ -149,8 +153,30 @@ public record BackendConfig(String name, String type, Path mountPath, long capac
   }
 
   /** True if {@code flag} is among this backend's flags. */
-  public boolean has(BackendFlag flag) {
+  public boolean has(TierFlag flag) {
     return flags.contains(flag);
+  }
+
+  /**
+   * The tier this backend describes, at position {@code id}: the one place where the
+   * configuration file feeds {@link TierConfig#builder()}, the builder a Java user calls.
+   */
+  public TierConfig tierConfig(int id) {
+    TierConfig.Builder t = TierConfig.builder()
+        .name(name)
+        .type(type)
+        .id(id)
+        .root(mountPath)
+        .capacityBytes(capacityBytes)
+        .perfFactor(perfFactor)
+        .flags(flags)
+        .persistIndex(persistIndex);
+    if (persistIndex) {
+      // A backend always names an index path (a default one if the file gave none);
+      // TierConfig takes one only for a persisted index.
+      t.indexPath(indexPath);
+    }
+    return t.build();
   }
 
   /**

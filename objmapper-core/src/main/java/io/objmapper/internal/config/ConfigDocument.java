@@ -1,6 +1,8 @@
 package io.objmapper.internal.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.objmapper.protocol.Capability;
+import io.objmapper.spi.TierFlag;
 import java.math.BigDecimal;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -146,7 +148,7 @@ final class ConfigDocument {
 
     @JsonProperty("flags")
     List<String> flags = BackendConfig.DEFAULT_FLAGS.stream()
-        .sorted().map(BackendFlag::configName).toList();
+        .sorted().map(TierFlag::configName).toList();
 
     @JsonProperty("persist_index")
     boolean persistIndex;
@@ -165,8 +167,8 @@ final class ConfigDocument {
       Check.required("mount_path", mountPath);
       long capacityBytes = BackendConfig.gigabytesToBytes("capacity_gb", capacityGb);
       return new BackendConfig(name, type, path("mount_path", mountPath), capacityBytes,
-          perfFactor, Check.enumSet("flags", "flag", flags, BackendFlag.class,
-              BackendFlag::configName),
+          perfFactor, Check.enumSet("flags", "flag", flags, TierFlag.class,
+              TierFlag::configName),
           persistIndex, path("index_path", indexPath), expectedObjects(expectedObjects));
     }
   }

@@ -23,6 +23,8 @@ import java.util.Optional;
  * 1-based and point at the key (or array element) when it is present in the text; a
  * problem with a key that was left out points at the enclosing object.
  */
+// Public only for ObjMapper.Builder (another package), which turns it into the API's
+// ConfigurationException; no other module uses it.
 public final class ConfigException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
@@ -57,12 +59,12 @@ public final class ConfigException extends IllegalArgumentException {
    * @param path the key's JSON path, relative to the object being checked; {@code ""} for
    *     the document as a whole
    */
-  public static ConfigException invalid(String path, String detail) {
+  static ConfigException invalid(String path, String detail) {
     return invalid(path, detail, null);
   }
 
   /** Like {@link #invalid(String, String)}, keeping the low-level cause. */
-  public static ConfigException invalid(String path, String detail, Throwable cause) {
+  static ConfigException invalid(String path, String detail, Throwable cause) {
     return new ConfigException(path, detail, null, null, null, null, null, 0, 0, cause);
   }
 
@@ -71,7 +73,7 @@ public final class ConfigException extends IllegalArgumentException {
    * {@code path (value) relation otherPath (otherValue)}, for example
    * {@code cold_threshold (0.8) must be < hot_threshold (0.7)}.
    */
-  public static ConfigException relation(String path, Object value, String relation,
+  static ConfigException relation(String path, Object value, String relation,
       String otherPath, Object otherValue) {
     return new ConfigException(path, null, String.valueOf(value), relation, otherPath,
         String.valueOf(otherValue), null, 0, 0, null);
@@ -100,6 +102,17 @@ public final class ConfigException extends IllegalArgumentException {
   /** 1-based column of the offending key, or 0 if unknown. */
   public int column() {
     return column;
+  }
+
+  /**
+   * This problem as the API's public type, with the same message, parts and stack trace
+   * ({@link io.objmapper.ObjMapper} throws that one, never this internal type).
+   */
+  public io.objmapper.ConfigurationException toPublic() {
+    io.objmapper.ConfigurationException e = new io.objmapper.ConfigurationException(path, reason(),
+        source, line, column, getCause());
+    e.setStackTrace(getStackTrace());
+    return e;
   }
 
   /**

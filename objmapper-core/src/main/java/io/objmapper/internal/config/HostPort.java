@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * @param host a host name, IPv4 address or IPv6 address (without brackets)
  * @param port 0 to 65535
  */
-public record HostPort(String host, int port) {
+record HostPort(String host, int port) {
   private static final Pattern FORM = Pattern.compile(
       "(?:\\[(?<v6>[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:%[A-Za-z0-9_.-]+)?)]"
           + "|(?<name>[A-Za-z0-9_.-]+)):(?<port>[0-9]{1,5})");

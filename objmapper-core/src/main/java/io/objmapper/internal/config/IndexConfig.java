@@ -1,5 +1,7 @@
 package io.objmapper.internal.config;
 
+import io.objmapper.ObjMapper;
+
 /**
  * The {@code index} section: the global name index and the cache of open file descriptors.
  *
@@ -12,13 +14,18 @@ package io.objmapper.internal.config;
  *     when false no index is written anywhere
  * @param syncIntervalSecs seconds between saves of a persisted index, {@code > 0}
  */
-public record IndexConfig(int globalBuckets, int maxOpenFds, double fdEvictThreshold,
+record IndexConfig(int globalBuckets, int maxOpenFds, double fdEvictThreshold,
     boolean enablePersistence, long syncIntervalSecs) {
   /** Largest {@code global_buckets} accepted. */
   public static final int MAX_GLOBAL_BUCKETS = 1 << 30;
 
-  /** The seed configuration's values: 1M buckets, 10,000 FDs, evict at 90%, sync every 60 s. */
-  public static final IndexConfig DEFAULTS = new IndexConfig(1 << 20, 10_000, 0.9, true, 60);
+  /**
+   * The store builder's defaults (one default per setting), which are the seed
+   * configuration's values: 1M buckets, 10,000 FDs, evict at 90%; sync every 60 s.
+   */
+  public static final IndexConfig DEFAULTS = new IndexConfig(
+      ObjMapper.Builder.DEFAULT_GLOBAL_INDEX_ENTRIES, ObjMapper.Builder.DEFAULT_MAX_OPEN_FDS,
+      ObjMapper.Builder.DEFAULT_FD_EVICT_THRESHOLD, true, 60);
 
   /** @throws ConfigException naming the key that is out of range */
   public IndexConfig {

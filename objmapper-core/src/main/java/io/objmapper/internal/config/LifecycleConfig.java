@@ -17,13 +17,15 @@ package io.objmapper.internal.config;
  * @param busyRequestsPerSec request rate above which rounds move fewer objects, {@code >= 1}
  *     (not in the seed file)
  */
-public record LifecycleConfig(double hotThreshold, double coldThreshold, double evictWhenFull,
+record LifecycleConfig(double hotThreshold, double coldThreshold, double evictWhenFull,
     double evictTarget, long hotnessDecaySecs, int migrationBatchSize, long intervalMs,
     long busyRequestsPerSec) {
 
-  /** The seed configuration's values, a round every 10 seconds, busy above 50000 requests/s. */
-  public static final LifecycleConfig DEFAULTS =
-      new LifecycleConfig(0.7, 0.3, 0.95, 0.85, 3600, 100, 10_000, 50_000);
+  /**
+   * {@link io.objmapper.LifecyclePolicy#defaults()} (one default per setting), which are the
+   * seed configuration's values, a round every 10 seconds, busy above 50000 requests/s.
+   */
+  public static final LifecycleConfig DEFAULTS = of(io.objmapper.LifecyclePolicy.defaults());
 
   /** @throws ConfigException naming the key that is out of range or contradicts another */
   public LifecycleConfig {
@@ -43,6 +45,13 @@ public record LifecycleConfig(double hotThreshold, double coldThreshold, double 
     Check.atLeast("migration_batch_size", migrationBatchSize, 1);
     Check.positive("interval_ms", intervalMs);
     Check.positive("busy_requests_per_sec", busyRequestsPerSec);
+  }
+
+  /** The settings of {@code policy}, its half-life rounded down to whole seconds. */
+  static LifecycleConfig of(io.objmapper.LifecyclePolicy policy) {
+    return new LifecycleConfig(policy.hotThreshold(), policy.coldThreshold(),
+        policy.evictWhenFull(), policy.evictTarget(), policy.hotnessHalfLifeMillis() / 1000,
+        policy.migrationBatchSize(), policy.intervalMillis(), policy.busyRequestsPerSecond());
   }
 
   /** The policy these settings describe. */

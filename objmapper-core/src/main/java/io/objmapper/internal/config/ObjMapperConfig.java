@@ -1,6 +1,12 @@
 package io.objmapper.internal.config;
 
+import io.objmapper.ObjMapper;
+import io.objmapper.protocol.Capability;
+import io.objmapper.server.ObjectServer;
+import io.objmapper.spi.TierConfig;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +16,9 @@ import java.util.function.Function;
 
 /**
  * A complete, checked objmapper configuration: the sections of the configuration file.
+ * Public only for {@link ObjMapper.Builder#configFile}, which gives it to the public builders
+ * ({@link #tierConfigs()}, {@link #configure(ObjMapper.Builder)},
+ * {@link #configure(ObjectServer.Builder)}); no other module uses it.
  *
  * <p>Read one with {@link #load(Path)} or {@link #parse(String)}; build one in code with
  * {@link #of(List)} and the {@code with...} methods. Every instance is valid: each section
@@ -69,7 +78,7 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
   }
 
   /** The given backends with every other section at its defaults. */
-  public static ObjMapperConfig of(List<BackendConfig> backends) {
+  static ObjMapperConfig of(List<BackendConfig> backends) {
     return new ObjMapperConfig(ThreadPoolConfig.DEFAULTS, ProtocolConfig.DEFAULTS,
         IndexConfig.DEFAULTS, backends, LifecycleConfig.DEFAULTS, ServerConfig.DEFAULTS);
   }
@@ -80,7 +89,7 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
    *
    * @throws ConfigException if the new paths are not absolute, or collide
    */
-  public ObjMapperConfig withBackendRoots(Function<BackendConfig, Path> newMountPath) {
+  ObjMapperConfig withBackendRoots(Function<BackendConfig, Path> newMountPath) {
     List<BackendConfig> moved = new ArrayList<>(backends.size());
     for (int i = 0; i < backends.size(); i++) {
       BackendConfig b = backends.get(i);
@@ -106,33 +115,92 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
     return withBackendRoots(b -> root.resolve(b.mountPath().getFileName().toString()));
   }
 
+  /**
+   * The tiers of the {@code backends} array, each one's id its position: what
+   * {@link BackendConfig#tierConfig} gives {@link io.objmapper.spi.TierConfig#builder()}.
+   */
+  public List<TierConfig> tierConfigs() {
+    List<TierConfig> tiers = new ArrayList<>(backends.size());
+    for (int i = 0; i < backends.size(); i++) {
+      tiers.add(backends.get(i).tierConfig(i));
+    }
+    return tiers;
+  }
+
+  /**
+   * Gives the {@code index} and {@code lifecycle} sections to the store builder's public
+   * setters, as a Java user would ({@code backends} are the builder's to place: see
+   * {@link #tierConfigs()}).
+   */
+  public ObjMapper.Builder configure(ObjMapper.Builder store) {
+    for (BackendConfig b : backends) {
+      if (b.expectedObjects() > 0) {
+        store.expectedObjects(b.name(), b.expectedObjects());
+      }
+    }
+    return store.maxOpenFds(index.maxOpenFds())
+        .fdEvictThreshold(index.fdEvictThreshold())
+        .globalIndexEntries(index.globalBuckets())
+        .persistIndexes(index.enablePersistence())
+        .lifecycle(lifecycle.policy());
+  }
+
+  /**
+   * Gives the {@code thread_pool}, {@code protocol} and {@code server} sections to the server
+   * builder's public setters, as a Java user would. The listeners ({@code socket_path},
+   * {@code tcp}) are left to the caller, who may move them. Capabilities this
+   * implementation cannot negotiate (COMPRESSION, MULTIPLEXING) are not offered.
+   */
+  public ObjectServer.Builder configure(ObjectServer.Builder server) {
+    Set<Capability> offered = EnumSet.noneOf(Capability.class);
+    for (Capability c : protocol.capabilities()) {
+      if (c.supported()) {
+        offered.add(c);
+      }
+    }
+    server.minWorkers(threadPool.minWorkers())
+        .maxWorkers(threadPool.maxWorkers())
+        .workerStackSize(threadPool.workerStackSize())
+        .maxPipeline(protocol.maxPipeline())
+        .capabilities(offered)
+        .socketPermissions(this.server.socketPermissions())
+        .maxConnections(Math.min(this.server.maxConnections(), threadPool.maxWorkers()))
+        .idleTimeoutMillis(this.server.idleTimeoutMs())
+        .shutdownGraceMillis(this.server.shutdownGraceMs())
+        .cCompat(this.server.cCompat());
+    if (this.server.requestTimeoutMs() > 0) {
+      server.requestTimeoutMillis(this.server.requestTimeoutMs());
+    }
+    return server;
+  }
+
   /** This configuration with another {@code thread_pool} section. */
-  public ObjMapperConfig withThreadPool(ThreadPoolConfig threadPool) {
+  ObjMapperConfig withThreadPool(ThreadPoolConfig threadPool) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code protocol} section. */
-  public ObjMapperConfig withProtocol(ProtocolConfig protocol) {
+  ObjMapperConfig withProtocol(ProtocolConfig protocol) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code index} section. */
-  public ObjMapperConfig withIndex(IndexConfig index) {
+  ObjMapperConfig withIndex(IndexConfig index) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code backends} array. */
-  public ObjMapperConfig withBackends(List<BackendConfig> backends) {
+  ObjMapperConfig withBackends(List<BackendConfig> backends) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code lifecycle} section. */
-  public ObjMapperConfig withLifecycle(LifecycleConfig lifecycle) {
+  ObjMapperConfig withLifecycle(LifecycleConfig lifecycle) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
   /** This configuration with another {@code server} section. */
-  public ObjMapperConfig withServer(ServerConfig server) {
+  ObjMapperConfig withServer(ServerConfig server) {
     return new ObjMapperConfig(threadPool, protocol, index, backends, lifecycle, server);
   }
 
@@ -142,6 +210,11 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
     for (int i = 0; i < backends.size(); i++) {
       BackendConfig b = backends.get(i);
       String at = "backends[" + i + "]";
+      try {
+        b.tierConfig(i); // the builder a Java user calls accepts it too
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw ConfigException.invalid(at, "not a valid tier: " + e.getMessage(), e);
+      }
       Integer first = names.putIfAbsent(b.name(), i);
       if (first != null) {
         throw ConfigException.invalid(at + ".name", "duplicate name " + Check.quote(b.name())

@@ -1,5 +1,8 @@
 package io.objmapper.internal.config;
 
+import io.objmapper.protocol.Capabilities;
+import io.objmapper.server.ObjectServer;
+import io.objmapper.protocol.Capability;
 import java.util.Set;
 
 /**
@@ -11,13 +14,17 @@ import java.util.Set;
  *     {@value #MAX_PIPELINE_LIMIT} (the protocol's limit)
  * @param capabilities what the server offers; the negotiated set is the client's AND these
  */
-public record ProtocolConfig(int version, int maxPipeline, Set<Capability> capabilities) {
+record ProtocolConfig(int version, int maxPipeline, Set<Capability> capabilities) {
   /** The protocol's limit on pipeline depth. */
   public static final int MAX_PIPELINE_LIMIT = 1000;
 
-  /** The seed configuration's values: V2, pipeline 100, OOO_REPLIES and PIPELINING. */
+  /**
+   * The server builder's defaults (one default per setting): V2, pipeline 100, every
+   * capability this implementation supports (OOO_REPLIES, PIPELINING, SEGMENTED). The seed
+   * configuration file lists OOO_REPLIES and PIPELINING.
+   */
   public static final ProtocolConfig DEFAULTS =
-      new ProtocolConfig(2, 100, Set.of(Capability.OOO_REPLIES, Capability.PIPELINING));
+      new ProtocolConfig(2, ObjectServer.DEFAULT_MAX_PIPELINE, Capability.of(Capabilities.SUPPORTED));
 
   /** @throws ConfigException naming the key that is out of range */
   public ProtocolConfig {

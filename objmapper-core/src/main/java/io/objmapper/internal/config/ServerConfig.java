@@ -1,5 +1,7 @@
 package io.objmapper.internal.config;
 
+import io.objmapper.server.ObjectServer;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -27,7 +29,7 @@ import java.util.regex.Pattern;
  *     {@code /delete/<uri>}), so that the C project's client and benchmark can run against
  *     this server; off by default, when missing objects are NOT_FOUND and FDs read-only
  */
-public record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
+record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Optional<HostPort> tcp, int maxConnections, long idleTimeoutMs, long requestTimeoutMs,
     long shutdownGraceMs, boolean cCompat) {
   /** Longest socket path in UTF-8 bytes ({@code sun_path} is 108 bytes with its NUL). */
@@ -38,11 +40,12 @@ public record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermi
   /**
    * Socket {@code /tmp/objmapper.sock} (the path the seed's client example connects to), mode
    * 0660, no TCP, 1024 connections, idle timeout 5 minutes, request timeout 30 s, shutdown
-   * grace 5 s, C compatibility off.
+   * grace 5 s, C compatibility off: the server builder's defaults (one default per setting).
    */
   public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("/tmp/objmapper.sock"),
-      parsePermissions("socket_permissions", "0660"), Optional.empty(), 1024, 300_000, 30_000,
-      5_000, false);
+      parsePermissions("socket_permissions", "0660"), Optional.empty(), 1024,
+      ObjectServer.DEFAULT_IDLE_TIMEOUT_MILLIS, ObjectServer.DEFAULT_REQUEST_TIMEOUT_MILLIS,
+      ObjectServer.DEFAULT_SHUTDOWN_GRACE_MILLIS, false);
 
   /** @throws ConfigException naming the key that is missing or out of range */
   public ServerConfig {

@@ -1,5 +1,7 @@
 package io.objmapper.internal.config;
 
+import io.objmapper.server.ObjectServer;
+
 /**
  * The {@code thread_pool} section: the workers that serve connections (one connection at a
  * time per worker, not one request).
@@ -9,12 +11,17 @@ package io.objmapper.internal.config;
  * @param workerStackSize stack size of a worker thread in bytes; {@code 0} means the JVM's
  *     default ({@code -Xss}), otherwise at least {@value #MIN_STACK_SIZE}
  */
-public record ThreadPoolConfig(int minWorkers, int maxWorkers, long workerStackSize) {
+record ThreadPoolConfig(int minWorkers, int maxWorkers, long workerStackSize) {
   /** Smallest non-zero {@code worker_stack_size} accepted (64 KiB). */
   public static final long MIN_STACK_SIZE = 64 * 1024;
 
-  /** The seed configuration's values: 10 to 100 workers with 2 MiB stacks. */
-  public static final ThreadPoolConfig DEFAULTS = new ThreadPoolConfig(10, 100, 2 * 1024 * 1024);
+  /**
+   * The server builder's defaults (one default per setting): 10 to 100 workers
+   * ({@link ObjectServer#DEFAULT_MIN_WORKERS}, {@link ObjectServer#DEFAULT_MAX_WORKERS}, the
+   * seed configuration's values) with the JVM's default stack size.
+   */
+  public static final ThreadPoolConfig DEFAULTS = new ThreadPoolConfig(
+      ObjectServer.DEFAULT_MIN_WORKERS, ObjectServer.DEFAULT_MAX_WORKERS, 0);
 
   /** @throws ConfigException naming the key ({@code min_workers}, ...) that is out of range */
   public ThreadPoolConfig {

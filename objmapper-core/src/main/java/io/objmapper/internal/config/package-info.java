@@ -1,24 +1,30 @@
 /**
- * The configuration file: an immutable, checked model and its loader.
+ * The configuration file: a checked model of its sections and the loader, feeding the same
+ * public builders a Java user calls (as {@code CaffeineSpec} feeds {@code Caffeine}).
  *
  * <p>{@link io.objmapper.internal.config.ObjMapperConfig#load(java.nio.file.Path)} reads the
  * JSON file described in the seed document ("Configuration Example"; JSON with {@code /* *}
- * {@code /} comments) into records, one per section: {@code thread_pool}
- * ({@link io.objmapper.internal.config.ThreadPoolConfig}), {@code protocol}
- * ({@link io.objmapper.internal.config.ProtocolConfig}), {@code index}
- * ({@link io.objmapper.internal.config.IndexConfig}), {@code backends}
- * ({@link io.objmapper.internal.config.BackendConfig}), {@code lifecycle}
- * ({@link io.objmapper.internal.config.LifecycleConfig}) and {@code server}
- * ({@link io.objmapper.internal.config.ServerConfig}). Every section and key is optional and
- * has a default (the seed's example values, see each record's {@code DEFAULTS}), except that
- * at least one backend is required and a backend needs {@code name}, {@code type},
- * {@code mount_path} and {@code capacity_gb}.
+ * {@code /} comments) into package-private records, one per section ({@code thread_pool},
+ * {@code protocol}, {@code index}, {@code backends}, {@code lifecycle}, {@code server}), which
+ * check their values and name the offending key. The checked configuration then goes through
+ * the public builders, in one place each: every backend through
+ * {@link io.objmapper.spi.TierConfig#builder()} ({@code BackendConfig.tierConfig}), the
+ * {@code index} and {@code lifecycle} sections through {@link io.objmapper.ObjMapper.Builder}'s
+ * setters, the {@code thread_pool}, {@code protocol} and {@code server} sections through
+ * {@link io.objmapper.server.ObjectServer.Builder}'s. Flags and capabilities are the API's own
+ * enums ({@link io.objmapper.spi.TierFlag}, {@link io.objmapper.protocol.Capability}). A key
+ * left out of the file gets the builder's default (the records' {@code DEFAULTS} are those
+ * values), except that at least one backend is required and a backend needs {@code name},
+ * {@code type}, {@code mount_path} and {@code capacity_gb}.
  *
  * <p>Every problem, from a JSON syntax error to two contradicting thresholds, is one
  * {@link io.objmapper.internal.config.ConfigException} naming the JSON path of the key
- * ({@code backends[1].flags[2]}) and its line and column. Records check their own values in
- * their constructors, so a configuration built in code is held to the same rules.
+ * ({@code backends[1].flags[2]}) and its line and column; the API turns it into the public
+ * {@link io.objmapper.ConfigurationException}.
  *
- * <p>This package is internal: not API, free to change.
+ * <p>This package is internal: not API, free to change. Its two public types,
+ * {@code ObjMapperConfig} and {@code ConfigException}, are public only for
+ * {@link io.objmapper.ObjMapper.Builder} (another package of this module); no other module
+ * uses them.
  */
 package io.objmapper.internal.config;

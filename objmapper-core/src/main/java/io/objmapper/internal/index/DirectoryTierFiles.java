@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * objects. Paths for which {@code exclude} is true (the index's own files when they live under
  * the root, for instance) are skipped, directories with everything below them.
  */
-public final class DirectoryTierFiles implements TierFiles {
+final class DirectoryTierFiles implements TierFiles {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryTierFiles.class);
 
   private final Path root;

@@ -9,6 +9,10 @@ import java.nio.file.attribute.BasicFileAttributes;
  * <p>A small mutable holder so that lookups can fill a caller's instance instead of allocating
  * ({@link PersistentTierIndex#get(String, IndexEntry)}). Not thread-safe: give each thread its
  * own. Stored as {@value #STORED_BYTES} bytes per entry (see {@link IndexEntryMarshaller}).
+ *
+ * <p>Public for the store (another package) and for objmapper-examples'
+ * index footprint benchmark ({@code examples/bench/index/IndexFootprint});
+ * not API.
  */
 public final class IndexEntry {
   /** Bytes one value takes in the map file. */

@@ -23,6 +23,10 @@ import io.objmapper.spi.ObjectNames;
  * starts the copy at about half of that hard limit, leaving as many entries again for writes
  * that arrive while the copy runs; a map filled exactly to its declared size uses no overflow
  * tier and is not copied.
+ *
+ * <p>Public for the store (another package) and for objmapper-examples'
+ * index footprint benchmark ({@code examples/bench/index/IndexFootprint});
+ * not API.
  */
 public final class IndexOptions {
   /**

@@ -4,6 +4,10 @@ package io.objmapper.internal.index;
  * How {@link PersistentTierIndex#open} found the index file, and so how far the caller may trust
  * it before using it to answer lookups. An index is either trusted as it is or rebuilt: a map
  * file that may be damaged is never read (see {@link PersistentTierIndex}).
+ *
+ * <p>Public for the store (another package) and for objmapper-examples'
+ * index footprint benchmark ({@code examples/bench/index/IndexFootprint});
+ * not API.
  */
 public enum OpenState {
   /** The index was closed cleanly last time: every entry is trusted as it is. */

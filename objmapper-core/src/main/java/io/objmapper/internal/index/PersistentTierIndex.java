@@ -107,6 +107,10 @@ import org.slf4j.LoggerFactory;
  *   later calls return at once; any other call after it throws {@link IllegalStateException}.
  *   Never call it from inside a visitor (it would wait for that walk).</li>
  * </ul>
+ *
+ * <p>Public for the store (another package) and for objmapper-examples'
+ * index footprint benchmark ({@code examples/bench/index/IndexFootprint});
+ * not API.
  */
 public final class PersistentTierIndex implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PersistentTierIndex.class);

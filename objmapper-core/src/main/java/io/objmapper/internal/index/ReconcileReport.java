@@ -11,6 +11,10 @@ package io.objmapper.internal.index;
  * @param skipped scanned names that are not valid object names (left out of the index)
  * @param errors files whose state could not be read; their entries were kept as they were
  * @param durationNanos wall time of the whole reconciliation
+ *
+ * <p>Public for the store (another package) and for objmapper-examples'
+ * index footprint benchmark ({@code examples/bench/index/IndexFootprint});
+ * not API.
  */
 public record ReconcileReport(long scanned, long added, long updated, long removed, long unchanged,
     long skipped, long errors, long durationNanos) {

@@ -8,6 +8,10 @@ import java.io.IOException;
  *
  * <p>{@link DirectoryTierFiles} implements it for a directory tree; a tier with another layout
  * (or a test) provides its own.
+ *
+ * <p>Public for the store (another package) and for objmapper-examples'
+ * index footprint benchmark ({@code examples/bench/index/IndexFootprint});
+ * not API.
  */
 public interface TierFiles {
   /**

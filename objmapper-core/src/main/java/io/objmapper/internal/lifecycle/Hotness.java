@@ -11,6 +11,10 @@ import io.objmapper.internal.store.Entry;
  *
  * <p>Score is {@code 1 - 2^-heat}, in [0, 1): one access now scores 0.5, two 0.75, one a
  * half-life ago 0.29.
+ *
+ * <p>Public for the store (another package) and for objmapper-examples'
+ * lifecycle simulation ({@code examples/bench/LifecycleSimulation});
+ * not API.
  */
 public final class Hotness {
   private static final double LN2 = Math.log(2);

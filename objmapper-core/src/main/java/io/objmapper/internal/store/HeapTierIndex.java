@@ -4,7 +4,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /** The index of a volatile tier: a {@link ConcurrentHashMap}, gone with the process. */
-public final class HeapTierIndex implements TierIndex {
+final class HeapTierIndex implements TierIndex {
   private final ConcurrentHashMap<String, IndexRecord> map = new ConcurrentHashMap<>();
 
   @Override

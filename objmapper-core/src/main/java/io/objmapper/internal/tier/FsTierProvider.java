@@ -26,6 +26,9 @@ import java.util.Set;
  *   <li>Options: {@code create_root} ({@code true}/{@code false}, default {@code false});
  *       any other option is rejected.
  * </ul>
+ *
+ * <p>Public only because {@link java.util.ServiceLoader} (META-INF/services) needs a public
+ * provider class; not API.
  */
 public final class FsTierProvider implements TierProvider {
   /** The type this provider is named by. */

@@ -39,6 +39,9 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>Options: {@code create_root} ({@code true}/{@code false}, default {@code false}, only
  *       with a root), {@code base_dir} (only without a root); any other option is rejected.
  * </ul>
+ *
+ * <p>Public only because {@link java.util.ServiceLoader} (META-INF/services) needs a public
+ * provider class; not API.
  */
 public final class MemoryTierProvider implements TierProvider {
   /** The type this provider is named by. */

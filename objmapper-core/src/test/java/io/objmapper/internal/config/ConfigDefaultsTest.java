@@ -2,6 +2,8 @@ package io.objmapper.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.objmapper.protocol.Capability;
+import io.objmapper.spi.TierFlag;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
@@ -14,14 +16,18 @@ class ConfigDefaultsTest {
       """);
 
   @Test
-  void threadPoolDefaultsToTheSeedValues() {
-    assertThat(config.threadPool()).isEqualTo(new ThreadPoolConfig(10, 100, 2L * 1024 * 1024));
+  void threadPoolDefaultsToTheServerBuildersWorkersAndTheJvmStack() {
+    assertThat(config.threadPool()).isEqualTo(new ThreadPoolConfig(10, 100, 0));
+    assertThat(config.threadPool().minWorkers()).isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_MIN_WORKERS);
+    assertThat(config.threadPool().maxWorkers()).isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_MAX_WORKERS);
   }
 
   @Test
-  void protocolDefaultsToVersionTwoWithOutOfOrderRepliesAndPipelining() {
+  void protocolDefaultsToVersionTwoWithEverySupportedCapability() {
     assertThat(config.protocol()).isEqualTo(ProtocolConfig.DEFAULTS);
-    assertThat(config.protocol().capabilityMask()).isEqualTo(0x0003);
+    assertThat(config.protocol().capabilities())
+        .containsExactlyInAnyOrder(Capability.OOO_REPLIES, Capability.PIPELINING, Capability.SEGMENTED);
+    assertThat(config.protocol().capabilityMask()).isEqualTo(io.objmapper.protocol.Capabilities.SUPPORTED);
     assertThat(config.protocol().maxPipeline()).isEqualTo(100);
   }
 
@@ -52,7 +58,7 @@ class ConfigDefaultsTest {
   @Test
   void backendDefaultsToReadableWritableUnitCostAndNoPersistedIndex() {
     BackendConfig backend = config.backends().get(0);
-    assertThat(backend.flags()).containsExactlyInAnyOrder(BackendFlag.READABLE, BackendFlag.WRITABLE);
+    assertThat(backend.flags()).containsExactlyInAnyOrder(TierFlag.READABLE, TierFlag.WRITABLE);
     assertThat(backend.perfFactor()).isEqualTo(1.0);
     assertThat(backend.persistIndex()).isFalse();
     assertThat(backend.indexPath()).isEqualTo(Path.of("/srv/m/.objmapper_index"));
@@ -74,6 +80,24 @@ class ConfigDefaultsTest {
     assertThat(server).isEqualTo(new ServerConfig(Path.of("/run/objmapper/om.sock"),
         PosixFilePermissions.fromString("rw-------"), Optional.of(new HostPort("::1", 7000)), 8,
         0, 250, 1, true));
+  }
+
+  @Test
+  void everyDefaultIsTheOneOfTheBuilderTheKeyFeeds() {
+    assertThat(config.index().maxOpenFds()).isEqualTo(io.objmapper.ObjMapper.Builder.DEFAULT_MAX_OPEN_FDS);
+    assertThat(config.index().fdEvictThreshold()).isEqualTo(io.objmapper.ObjMapper.Builder.DEFAULT_FD_EVICT_THRESHOLD);
+    assertThat(config.index().globalBuckets()).isEqualTo(io.objmapper.ObjMapper.Builder.DEFAULT_GLOBAL_INDEX_ENTRIES);
+    assertThat(config.lifecycle().policy()).usingRecursiveComparison()
+        .isEqualTo(io.objmapper.LifecyclePolicy.defaults());
+    assertThat(config.protocol().maxPipeline()).isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_MAX_PIPELINE);
+    assertThat(config.server().idleTimeoutMs()).isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_IDLE_TIMEOUT_MILLIS);
+    assertThat(config.server().requestTimeoutMs())
+        .isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_REQUEST_TIMEOUT_MILLIS);
+    assertThat(config.server().shutdownGraceMs())
+        .isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_SHUTDOWN_GRACE_MILLIS);
+    io.objmapper.spi.TierConfig tier = config.tierConfigs().get(0);
+    assertThat(tier.perfFactor()).isEqualTo(1.0);
+    assertThat(tier.flags()).containsExactlyInAnyOrder(TierFlag.READABLE, TierFlag.WRITABLE);
   }
 
   @Test

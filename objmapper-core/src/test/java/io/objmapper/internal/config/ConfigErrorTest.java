@@ -103,7 +103,7 @@ class ConfigErrorTest {
     // The NVMe tier's flags are split over two lines; the third one becomes "fast".
     ConfigException e = failure(seedWith("\"writable\", \n", "\"fast\", \n"));
     assertThat(e.reason()).isEqualTo("backends[1].flags[2]: unknown flag \"fast\"; known:"
-        + " ephemeral, persistent, readable, writable, migration_src, migration_dst");
+        + " persistent, ephemeral, readable, writable, migration_src, migration_dst");
     assertThat(e.line()).isEqualTo(39);
     assertThat(e.column()).isEqualTo(49);
   }

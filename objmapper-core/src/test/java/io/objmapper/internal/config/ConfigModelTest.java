@@ -3,6 +3,8 @@ package io.objmapper.internal.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.objmapper.protocol.Capability;
+import io.objmapper.spi.TierFlag;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,11 +51,11 @@ class ConfigModelTest {
 
   @Test
   void flagSetIsACopyThatCannotBeChanged() {
-    EnumSet<BackendFlag> flags = EnumSet.of(BackendFlag.READABLE);
+    EnumSet<TierFlag> flags = EnumSet.of(TierFlag.READABLE);
     BackendConfig b = new BackendConfig("a", "hdd", Path.of("/srv/a"), 1, 1.0, flags, false, null);
-    flags.add(BackendFlag.WRITABLE);
-    assertThat(b.flags()).containsExactly(BackendFlag.READABLE);
-    assertThatThrownBy(() -> b.flags().add(BackendFlag.WRITABLE))
+    flags.add(TierFlag.WRITABLE);
+    assertThat(b.flags()).containsExactly(TierFlag.READABLE);
+    assertThatThrownBy(() -> b.flags().add(TierFlag.WRITABLE))
         .isInstanceOf(UnsupportedOperationException.class);
   }
 
@@ -90,7 +92,7 @@ class ConfigModelTest {
   void capabilityMaskAndSetConvertBothWays() {
     Set<Capability> all = EnumSet.allOf(Capability.class);
     assertThat(Capability.mask(all)).isEqualTo(0x001f);
-    assertThat(Capability.fromMask(0x0013))
+    assertThat(Capability.of(0x0013))
         .containsExactly(Capability.OOO_REPLIES, Capability.PIPELINING, Capability.SEGMENTED);
   }
 

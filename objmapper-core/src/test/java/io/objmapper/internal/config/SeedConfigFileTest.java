@@ -2,6 +2,8 @@ package io.objmapper.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.objmapper.protocol.Capability;
+import io.objmapper.spi.TierFlag;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,13 +58,13 @@ class SeedConfigFileTest {
   @Test
   void flagsAreReadFromTheFileIncludingTheOneSplitOverTwoLines() {
     assertThat(config.backends().get(0).flags()).containsExactlyInAnyOrder(
-        BackendFlag.EPHEMERAL, BackendFlag.READABLE, BackendFlag.WRITABLE);
+        TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE);
     assertThat(config.backends().get(1).flags()).containsExactlyInAnyOrder(
-        BackendFlag.PERSISTENT, BackendFlag.READABLE, BackendFlag.WRITABLE,
-        BackendFlag.MIGRATION_SRC, BackendFlag.MIGRATION_DST);
+        TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE,
+        TierFlag.MIGRATION_SRC, TierFlag.MIGRATION_DST);
     assertThat(config.backends().get(2).flags()).containsExactlyInAnyOrder(
-        BackendFlag.PERSISTENT, BackendFlag.READABLE, BackendFlag.WRITABLE,
-        BackendFlag.MIGRATION_DST);
+        TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE,
+        TierFlag.MIGRATION_DST);
   }
 
   @Test
@@ -90,8 +92,13 @@ class SeedConfigFileTest {
   }
 
   @Test
-  void seedValuesAreTheDefaultsOfTheSectionsItSets() {
-    ObjMapperConfig defaults = ObjMapperConfig.of(List.of(config.backends().get(0)));
+  void seedValuesAreTheDefaultsOfTheSectionsItSetsButTheStackSizeAndCapabilities() {
+    // The defaults are the builders' (one per setting); the seed file sets a 2 MiB stack and
+    // leaves SEGMENTED out of its capabilities.
+    ObjMapperConfig defaults = ObjMapperConfig.of(List.of(config.backends().get(0)))
+        .withThreadPool(new ThreadPoolConfig(10, 100, 2 * 1024 * 1024))
+        .withProtocol(new ProtocolConfig(2, 100, java.util.Set.of(Capability.OOO_REPLIES, Capability.PIPELINING)));
     assertThat(config.withBackends(defaults.backends())).isEqualTo(defaults);
   }
+
 }

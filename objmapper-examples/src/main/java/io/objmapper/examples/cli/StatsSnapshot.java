@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.objmapper.ObjMapper;
-import io.objmapper.internal.config.BackendConfig;
-import io.objmapper.internal.config.BackendFlag;
-import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.TierFlag;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,16 +123,14 @@ final class StatsSnapshot implements AutoCloseable {
       return Optional.of(data.resolve("disk").resolve(FILE_NAME));
     }
     try {
-      ObjMapperConfig c = ObjMapperConfig.load(config);
+      ObjMapper.Builder b = ObjMapper.builder().configFile(config);
       if (dataGiven) {
-        c = c.withDataDirectory(data.toAbsolutePath()); // as StoreOptions.open moves the tiers
+        b.dataDirectory(data.toAbsolutePath()); // as StoreOptions.open moves the tiers
       }
-      for (BackendConfig b : c.backends()) {
-        if (b.has(BackendFlag.PERSISTENT) && b.mountPath() != null) {
-          return Optional.of(b.mountPath().resolve(FILE_NAME));
-        }
-      }
-      return Optional.empty();
+      return b.tiers().stream()
+          .filter(t -> t.has(TierFlag.PERSISTENT) && t.root().isPresent())
+          .findFirst()
+          .map(t -> t.root().get().resolve(FILE_NAME));
     } catch (RuntimeException e) { // an invalid configuration: opening the store says why
       return Optional.empty();
     }

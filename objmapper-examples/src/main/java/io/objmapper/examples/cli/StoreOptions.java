@@ -53,7 +53,7 @@ public final class StoreOptions {
     }
     try {
       return open(config, data, dataGiven, false); // inspecting moves nothing
-    } catch (IllegalArgumentException e) { // a ConfigException: the file names the offending key
+    } catch (IllegalArgumentException e) { // a ConfigurationException (the file names the offending key) or a tier refusing its options
       throw new Failure(CommandLine.ExitCode.USAGE, "invalid configuration: " + e.getMessage());
     } catch (IOException | UncheckedIOException e) {
       throw new Failure(STORE_UNAVAILABLE, "cannot open the store: " + describe(e), heldByAnotherProcess(e));
