@@ -34,7 +34,8 @@ class LongNameLogTest {
     assertThat(log).as("no line holds the whole name").noneMatch(l -> l.contains("n".repeat(200)));
     assertThat(log).allMatch(l -> l.length() < 1_000);
     // Two tiers, each a burst of 10 lines: not one or two per request.
-    assertThat(warnings).hasSizeLessThanOrEqualTo(20).isNotEmpty();
+    assertThat(warnings).as("stdout %s, log:%n%s", out, ChildJvm.tail(err, 30)).hasSizeLessThanOrEqualTo(20)
+        .isNotEmpty();
     assertThat(String.join("\n", log).length()).isLessThan(20 * 1_000);
   }
 }

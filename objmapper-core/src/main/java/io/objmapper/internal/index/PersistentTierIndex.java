@@ -658,12 +658,12 @@ public final class PersistentTierIndex implements AutoCloseable {
     }
     if (!g.damaged) {
       g.damaged = true;
-      if (g == current) {
-        corrupted = true;
-      }
       LOG.error("Tier index map {} is damaged; the tier answers lookups while it is replaced and rebuilt",
           g.mapFile, e);
-      growth.request(true, g.capacity, "damaged: " + e);
+      if (g == current) { // else a growth already replaced it
+        corrupted = true;
+        growth.request(true, g.capacity, "damaged: " + e);
+      }
     }
     return new IndexCorruptedException(file, e);
   }

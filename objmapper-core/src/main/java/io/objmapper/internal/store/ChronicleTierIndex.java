@@ -1,5 +1,6 @@
 package io.objmapper.internal.store;
 
+import io.objmapper.StorageException;
 import io.objmapper.internal.index.IndexCorruptedException;
 import io.objmapper.internal.index.IndexEntry;
 import io.objmapper.internal.index.PersistentTierIndex;
@@ -101,8 +102,25 @@ final class ChronicleTierIndex implements TierIndex {
     return index.remove(name);
   }
 
+  /**
+   * While the index is rebuilt or reconciled it may lack files: the tier's own listing is
+   * visited then, with the flags the index has for a name.
+   */
   @Override
   public void forEach(String prefix, BiConsumer<String, IndexRecord> visitor) {
+    if (!complete) {
+      try {
+        tier.scan((name, s) -> {
+          if (name.startsWith(prefix)) {
+            IndexRecord r = get(name);
+            visitor.accept(name, IndexRecord.of(s, r != null ? r.flags() : 0));
+          }
+        }, (objects, bytes) -> { });
+      } catch (IOException e) {
+        throw new StorageException("tier " + tier.name() + ": listing its files failed: " + e.getMessage(), e);
+      }
+      return;
+    }
     index.forEachWithPrefix(prefix, (name, e) -> {
       visitor.accept(name, new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash()));
       return true;

@@ -42,8 +42,10 @@ class TierIndexSizingTest {
         index.put(name(i), entry(i));
       }
       assertThat(index.size()).isEqualTo(n);
+      // A map takes about twice its declared entries: 450,000 needed one declared for 400,000.
       assertThat(index.growths()).isGreaterThanOrEqualTo(3);
-      assertThat(Files.size(index.mapFile())).isGreaterThan(emptyBytes * 8);
+      assertThat(index.capacity()).isGreaterThanOrEqualTo(400_000);
+      assertThat(Files.size(index.mapFile())).isGreaterThan(emptyBytes * 4);
       IndexEntry into = new IndexEntry();
       for (int i = 0; i < n; i += 7) {
         assertThat(index.get(name(i), into)).as(name(i)).isTrue();
