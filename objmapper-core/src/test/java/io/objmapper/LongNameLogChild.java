@@ -14,7 +14,7 @@ public final class LongNameLogChild {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
     int requests = Integer.parseInt(args[1]);
-    String name = "/long/" + "n".repeat(300);
+    String name = "/" + "n".repeat(300); // in the tier root: the file system says "name too long"
     int notFound = 0;
     try (ObjMapper store = ObjMapper.builder().tier(TestStores.memory(Files.createDirectories(dir.resolve("mem"))))
         .tier(TestStores.disk("disk", dir.resolve("disk"), 3.0)).build()) {
