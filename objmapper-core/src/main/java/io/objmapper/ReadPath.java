@@ -2,6 +2,7 @@ package io.objmapper;
 
 import io.objmapper.internal.fdcache.FdCache;
 import io.objmapper.internal.fdcache.OpenFile;
+import io.objmapper.internal.log.LogText;
 import io.objmapper.internal.store.Entry;
 import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.IndexRecord;
@@ -172,7 +173,7 @@ final class ReadPath {
     try {
       s = set.tiers[t].stat(name);
     } catch (IOException ex) {
-      log.warn("tier {}: cannot stat {}: {}", set.name(t), name, ex.toString());
+      set.warnCannotStat(t, name, ex);
       return e;
     }
     if (s == null) {
@@ -308,7 +309,7 @@ final class ReadPath {
       set.indexes[target].put(name, IndexRecord.of(s, flags));
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags);
       global.put(e);
-      log.debug("staged {} from {} onto {}", name, set.name(remote), set.name(target));
+      log.debug("staged {} from {} onto {}", LogText.name(name), set.name(remote), set.name(target));
       return e;
     } catch (IOException e) {
       throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);

@@ -95,7 +95,8 @@ final class StorageEngine implements ObjMapper, StoreAccess {
           throw new IllegalArgumentException("two tiers are named \"" + c.name() + "\"");
         }
         tiers[i] = providers.open(c);
-        indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes, b.expectedObjects, filesSettled);
+        indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes,
+            b.expectedObjectsByTier.getOrDefault(c.name(), b.expectedObjects), filesSettled);
         log.debug("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
             tiers[i].config().has(TierFlag.PERSISTENT) ? "persistent" : "volatile", tiers[i].objectCount(),
             tiers[i].usedBytes());

@@ -1,6 +1,8 @@
 package io.objmapper;
 
 import io.objmapper.internal.lifecycle.MigrationRules;
+import io.objmapper.internal.log.LogText;
+import io.objmapper.internal.log.WarnLimiter;
 import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.internal.store.TierIndex;
 import io.objmapper.spi.LocalFiles;
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TierSet implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TierSet.class);
+  /** Stat failures come from what clients name: a few lines a second per tier, the rest counted. */
+  private static final WarnLimiter STAT_WARNINGS = WarnLimiter.perSecond();
 
   final Tier[] tiers;
   final TierConfig[] configs;
@@ -124,8 +128,17 @@ final class TierSet implements AutoCloseable {
     } catch (AccessDeniedException e) {
       throw new StorageException("tier " + name(t) + ": cannot stat " + name + ": permission denied", e);
     } catch (IOException e) {
-      log.warn("tier {}: cannot stat {}: {}", name(t), name, e.toString());
+      warnCannotStat(t, name, e);
       return null;
+    }
+  }
+
+  /** Logs that tier {@code t} cannot stat {@code name}: bounded, and rate-limited per tier. */
+  void warnCannotStat(int t, String name, IOException e) {
+    long suppressed = STAT_WARNINGS.acquire(name(t));
+    if (suppressed >= 0) {
+      log.warn("tier {}: cannot stat {}: {}{}", name(t), LogText.name(name), LogText.error(e),
+          LogText.suppressed(suppressed));
     }
   }
 

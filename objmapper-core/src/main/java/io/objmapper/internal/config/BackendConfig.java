@@ -29,9 +29,14 @@ import java.util.regex.Pattern;
  *     object names must not outlive its objects
  * @param indexPath where the index is saved; {@code null} in the constructor means
  *     {@code mountPath/}{@value #DEFAULT_INDEX_FILE}
+ * @param expectedObjects ({@code expected_objects}) objects a new persisted index file is first
+ *     sized for, about 120 bytes of disk each, preallocated; it grows past it; {@code 0} (the
+ *     key absent) means the store's default (50,000, about 6 MB, or room for the objects the
+ *     tier already holds); else {@code > 0}
  */
 record BackendConfig(String name, String type, Path mountPath, long capacityBytes,
-    double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath) {
+    double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath,
+    long expectedObjects) {
   /** Bytes in one {@code capacity_gb} unit: decimal gigabytes. */
   public static final long BYTES_PER_GB = 1_000_000_000L;
 
@@ -51,11 +56,20 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
   private static final BigDecimal MAX_GB =
       BigDecimal.valueOf(Long.MAX_VALUE).movePointLeft(9);
 
+  /** A backend whose index is sized by the store's default ({@code expected_objects} absent). */
+  BackendConfig(String name, String type, Path mountPath, long capacityBytes,
+      double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath) {
+    this(name, type, mountPath, capacityBytes, perfFactor, flags, persistIndex, indexPath, 0);
+  }
+
   /**
    * @throws ConfigException naming the key ({@code name}, {@code flags}, ...) that is missing,
    *     out of range or contradicts another
    */
-  public BackendConfig {
+  BackendConfig {
+    if (expectedObjects < 0) {
+      throw ConfigException.invalid("expected_objects", "must be > 0, was " + expectedObjects);
+    }
     Check.required("name", name);
     if (name.isBlank()) {
       throw ConfigException.invalid("name", "must not be blank");
@@ -177,6 +191,6 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
         ? newMount.resolve(mountPath.relativize(indexPath))
         : newMount.resolve(indexPath.getFileName());
     return new BackendConfig(name, type, newMount, capacityBytes, perfFactor, flags,
-        persistIndex, newIndex);
+        persistIndex, newIndex, expectedObjects);
   }
 }

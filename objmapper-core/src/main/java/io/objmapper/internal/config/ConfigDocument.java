@@ -157,6 +157,10 @@ final class ConfigDocument {
     @JsonProperty("index_path")
     String indexPath;
 
+    /** Null for the store's default sizing of a new index file. */
+    @JsonProperty("expected_objects")
+    Long expectedObjects;
+
     BackendConfig toConfig() {
       Check.required("name", name);
       Check.required("type", type);
@@ -165,8 +169,19 @@ final class ConfigDocument {
       return new BackendConfig(name, type, path("mount_path", mountPath), capacityBytes,
           perfFactor, Check.enumSet("flags", "flag", flags, TierFlag.class,
               TierFlag::configName),
-          persistIndex, path("index_path", indexPath));
+          persistIndex, path("index_path", indexPath), expectedObjects(expectedObjects));
     }
+  }
+
+  /** {@code expected_objects}: absent is 0 (the default); present, it must be {@code > 0}. */
+  private static long expectedObjects(Long value) {
+    if (value == null) {
+      return 0;
+    }
+    if (value < 1) {
+      throw ConfigException.invalid("expected_objects", "must be > 0, was " + value);
+    }
+    return value;
   }
 
   static final class Lifecycle {

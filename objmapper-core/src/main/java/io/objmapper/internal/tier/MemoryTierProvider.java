@@ -35,7 +35,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>Without a root the tier creates a directory of its own, readable by its owner only,
  *       named {@code objmapper-<pid>-<random>} in {@value #DEFAULT_BASE_DIR} (or in option
  *       {@code base_dir}), and removes it with everything in it on close. A process that dies
- *       without closing leaves it behind until reboot.
+ *       without closing leaves it behind; the next tier created in the same base folder
+ *       removes the folders of processes that are gone ({@link MemoryTierLeftovers}).
  *   <li>Options: {@code create_root} ({@code true}/{@code false}, default {@code false}, only
  *       with a root), {@code base_dir} (only without a root), {@code file_mode} (as for
  *       {@code fs}, see {@link DirectoryTier}); any other option is rejected.
@@ -99,6 +100,7 @@ public final class MemoryTierProvider implements TierProvider {
       throw new NoSuchFileException(base.toString(), null, "memory tier \"" + config.name()
           + "\" has no root and cannot create one here: not a directory");
     }
+    MemoryTierLeftovers.removeDead(base, MemoryTierLeftovers::alive);
     Path own = createPrivateDirectory(base);
     try {
       return LocalTier.open(effective.withRoot(own), false, true);
