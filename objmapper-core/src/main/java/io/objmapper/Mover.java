@@ -6,6 +6,7 @@ import io.objmapper.internal.lifecycle.MigrationJournal;
 import io.objmapper.internal.lifecycle.MigrationRules;
 import io.objmapper.internal.lifecycle.MigrationStep;
 import io.objmapper.internal.lifecycle.Planner;
+import io.objmapper.internal.log.LogText;
 import io.objmapper.internal.store.Entry;
 import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.IndexRecord;
@@ -210,7 +211,7 @@ final class Mover {
         steps.accept(MigrationStep.DONE);
       }
       bytesMoved.add(s.size());
-      log.debug("moved {} from {} to {}{}", name, set.name(p.from()), set.name(p.target()),
+      log.debug("moved {} from {} to {}{}", LogText.name(name), set.name(p.from()), set.name(p.target()),
           p.cacheCopy() ? " (cached copy)" : "");
       return s.size();
     } catch (IOException | RuntimeException ex) {
@@ -270,7 +271,8 @@ final class Mover {
       set.indexes[target].remove(name);
       set.tiers[target].delete(name);
     } catch (IOException | RuntimeException ex) {
-      log.warn("tier {}: cannot remove the copy of {} a failed move left: {}", set.name(target), name, ex.toString());
+      log.warn("tier {}: cannot remove the copy of {} a failed move left: {}", set.name(target), LogText.name(name),
+          LogText.error(ex));
     }
     global.put(e);
     fds.invalidate(name);
@@ -320,14 +322,14 @@ final class Mover {
     fds.invalidate(name);
     removeCopy(cache, name);
     bytesMoved.add(written);
-    log.debug("dropped the cached copy of {} on {}{}", name, set.name(cache), written > 0 ? " (written back)" : "");
+    log.debug("dropped the cached copy of {} on {}{}", LogText.name(name), set.name(cache), written > 0 ? " (written back)" : "");
     return written;
   }
 
   /** Deletes {@code e} from every tier (eviction from the last tier of a store with no persistent tier). */
   private long evictForGood(Entry e) {
     writes.removeEverywhere(e.name());
-    log.debug("evicted {} from {}: no tier below it", e.name(), set.name(e.tierId()));
+    log.debug("evicted {} from {}: no tier below it", LogText.name(e.name()), set.name(e.tierId()));
     return 0;
   }
 }

@@ -150,7 +150,9 @@ public interface ObjMapper extends AutoCloseable {
     long globalIndexEntries = DEFAULT_GLOBAL_INDEX_ENTRIES;
     long revalidateMillis = 1_000;
     boolean persistIndexes = true;
-    long expectedObjects = 1 << 20;
+    long expectedObjects = io.objmapper.internal.index.IndexOptions.DEFAULT_EXPECTED_ENTRIES;
+    /** Per tier name ({@code expected_objects} of a backend); else {@link #expectedObjects}. */
+    final java.util.Map<String, Long> expectedObjectsByTier = new java.util.HashMap<>();
     LongSupplier nanoClock = System::nanoTime;
     LifecyclePolicy lifecycle = LifecyclePolicy.defaults();
     boolean backgroundRounds = true;
@@ -221,12 +223,29 @@ public interface ObjMapper extends AutoCloseable {
       return this;
     }
 
-    /** Objects a persistent tier's index is first sized for (it grows past it); default 1048576. */
+    /**
+     * Objects a persistent tier's new index file is first sized for (about 120 bytes of disk
+     * each, preallocated; it grows past it, and starts larger for a tier that already holds more
+     * objects); default 50000 (about 6 MB).
+     */
     public Builder expectedObjects(long n) {
       if (n < 1) {
         throw new IllegalArgumentException("expectedObjects < 1");
       }
       this.expectedObjects = n;
+      return this;
+    }
+
+    /**
+     * As {@link #expectedObjects(long)}, for the tier named {@code tier} only (the file's
+     * per-backend {@code expected_objects}).
+     */
+    public Builder expectedObjects(String tier, long n) {
+      Objects.requireNonNull(tier, "tier");
+      if (n < 1) {
+        throw new IllegalArgumentException("expectedObjects < 1");
+      }
+      expectedObjectsByTier.put(tier, n);
       return this;
     }
 
@@ -375,6 +394,7 @@ public interface ObjMapper extends AutoCloseable {
       this.revalidateMillis = settings.revalidateMillis;
       this.persistIndexes = settings.persistIndexes;
       this.expectedObjects = settings.expectedObjects;
+      this.expectedObjectsByTier.putAll(settings.expectedObjectsByTier);
       this.nanoClock = settings.nanoClock;
       this.lifecycle = settings.lifecycle;
       this.backgroundRounds = settings.backgroundRounds;

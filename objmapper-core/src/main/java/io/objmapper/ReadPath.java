@@ -2,10 +2,12 @@ package io.objmapper;
 
 import io.objmapper.internal.fdcache.FdCache;
 import io.objmapper.internal.fdcache.OpenFile;
+import io.objmapper.internal.log.LogText;
 import io.objmapper.internal.store.Entry;
 import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectStat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,8 +96,8 @@ final class ReadPath {
       return null;
     }
     set.checkReadable(e.tierId());
-    Path p = set.path(e.tierId(), name);
-    ObjectStat s = FdCache.stat(p);
+    LocalFiles files = set.files(e.tierId());
+    ObjectStat s = set.stat(e.tierId(), name);
     if (s == null || !sameVersion(e, s)) {
       Entry current = staged(name, reconcile(name, e));
       if (current == null) {
@@ -104,14 +106,14 @@ final class ReadPath {
       if (current != e || s == null) {
         e = current;
         set.checkReadable(e.tierId());
-        p = set.path(e.tierId(), name);
-        s = FdCache.stat(p);
+        files = set.files(e.tierId());
+        s = set.stat(e.tierId(), name);
         if (s == null) {
           return null;
         }
       }
     }
-    return new FdCache.Located(e.tierId(), p, s, e);
+    return new FdCache.Located(e.tierId(), files, s, e);
   }
 
   /** What is known of {@code name}, checked against its file on a local tier. */
@@ -186,7 +188,7 @@ final class ReadPath {
     try {
       s = set.tiers[t].stat(name);
     } catch (IOException ex) {
-      log.warn("tier {}: cannot stat {}: {}", set.name(t), name, ex.toString());
+      set.warnCannotStat(t, name, ex);
       return e;
     }
     if (s == null) {
@@ -330,7 +332,7 @@ final class ReadPath {
       if (remoteStat != null) {
         stagedCopies.staged(name, new StagedCopies.Copy(remote, target, remoteStat, period, clock.getAsLong()));
       }
-      log.debug("staged {} from {} onto {}", name, set.name(remote), set.name(target));
+      log.debug("staged {} from {} onto {}", LogText.name(name), set.name(remote), set.name(target));
       return e;
     } catch (IOException e) {
       throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.objmapper;
 
 import io.objmapper.internal.lifecycle.MigrationJournal;
+import io.objmapper.internal.log.LogText;
 import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.spi.ObjectNames;
 import io.objmapper.spi.ObjectStat;
@@ -76,7 +77,7 @@ final class Recovery {
         set.indexes[p.from()].put(name, IndexRecord.of(was, flags));
       }
     }
-    log.info("move of {} from {} to {} cut short by the end of the last run: {}", name, set.name(p.from()),
+    log.info("move of {} from {} to {} cut short by the end of the last run: {}", LogText.name(name), set.name(p.from()),
         set.name(p.to()), at != null ? "finished" : "undone");
     return at != null;
   }

@@ -16,13 +16,14 @@ import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.TierProviders;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -95,7 +96,8 @@ final class StorageEngine implements ObjMapper, StoreAccess {
           throw new IllegalArgumentException("two tiers are named \"" + c.name() + "\"");
         }
         tiers[i] = providers.open(c);
-        indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes, b.expectedObjects, filesSettled);
+        indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes,
+            b.expectedObjectsByTier.getOrDefault(c.name(), b.expectedObjects), filesSettled);
         log.debug("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
             tiers[i].config().has(TierFlag.PERSISTENT) ? "persistent" : "volatile", tiers[i].objectCount(),
             tiers[i].usedBytes());
@@ -158,7 +160,9 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   public ObjectInfo put(String name, Path file, ObjectFlag... flags) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      return writes.write(name, size, flags, (t, stream) -> set.tiers[t].write(name, ch, 0, size));
+      Set<PosixFilePermission> mode = DirectoryTier.modeOf(file); // never widened
+      return writes.write(name, size, flags,
+          (t, stream) -> DirectoryTier.write(set.tiers[t], name, ch, 0, size, mode));
     } catch (NoSuchFileException e) {
       throw new StorageException("no such file: " + file, e);
     } catch (IOException e) {
@@ -251,10 +255,11 @@ final class StorageEngine implements ObjMapper, StoreAccess {
       throw new ObjectNotFoundException("no object " + uri);
     }
     fds.invalidate(uri);
-    Path p = set.path(e.tierId(), uri);
     try {
-      return new WritableFile(new RandomAccessFile(p.toFile(), "rw"), Math.floorDiv(e.mtimeMillis(), 1000),
+      return new WritableFile(set.files(e.tierId()).openReadWrite(uri), Math.floorDiv(e.mtimeMillis(), 1000),
           e.tierId());
+    } catch (NoSuchFileException ex) {
+      throw new ObjectNotFoundException("no object " + uri);
     } catch (IOException ex) {
       throw new StorageException("cannot open " + uri + " for writing: " + ex.getMessage(), ex);
     }

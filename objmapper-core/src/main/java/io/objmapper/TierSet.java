@@ -1,12 +1,16 @@
 package io.objmapper;
 
 import io.objmapper.internal.lifecycle.MigrationRules;
+import io.objmapper.internal.log.LogText;
+import io.objmapper.internal.log.WarnLimiter;
 import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.internal.store.TierIndex;
+import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -21,11 +25,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The store's tiers, their settings and indexes, with the predicates the other rooms ask
- * (persistent, local, writable, ...). The only place that uses a tier's local files
- * ({@code isLocal}, {@code path}, {@code openRead}).
+ * (persistent, local, writable, ...). The only place that asks a tier for its
+ * {@link LocalFiles} capability.
  */
 final class TierSet implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TierSet.class);
+  /** Stat failures come from what clients name: a few lines a second per tier, the rest counted. */
+  private static final WarnLimiter STAT_WARNINGS = WarnLimiter.perSecond();
 
   final Tier[] tiers;
   final TierConfig[] configs;
@@ -33,6 +39,8 @@ final class TierSet implements AutoCloseable {
   /** Tier ids, fastest (lowest perf factor) first. */
   final int[] bySpeed;
   private final Side[] sides;
+  /** Each tier's local files, or null for a tier without them (a remote one). */
+  private final LocalFiles[] files;
 
   /** A tier as the migration rules see it. */
   record Side(boolean persistent, boolean local, boolean writable, boolean src, boolean dst)
@@ -43,10 +51,12 @@ final class TierSet implements AutoCloseable {
     this.indexes = indexes;
     this.configs = new TierConfig[tiers.length];
     this.sides = new Side[tiers.length];
+    this.files = new LocalFiles[tiers.length];
     for (int i = 0; i < tiers.length; i++) {
       TierConfig c = tiers[i].config();
       configs[i] = c;
-      sides[i] = new Side(c.has(TierFlag.PERSISTENT), tiers[i].isLocal(), c.has(TierFlag.WRITABLE),
+      files[i] = tiers[i].localFiles().orElse(null);
+      sides[i] = new Side(c.has(TierFlag.PERSISTENT), files[i] != null, c.has(TierFlag.WRITABLE),
           c.has(TierFlag.MIGRATION_SRC), c.has(TierFlag.MIGRATION_DST));
     }
     this.bySpeed = IntStream.range(0, tiers.length).boxed()
@@ -118,14 +128,32 @@ final class TierSet implements AutoCloseable {
     } catch (AccessDeniedException e) {
       throw new StorageException("tier " + name(t) + ": cannot stat " + name + ": permission denied", e);
     } catch (IOException e) {
-      log.warn("tier {}: cannot stat {}: {}", name(t), name, e.toString());
+      warnCannotStat(t, name, e);
       return null;
     }
   }
 
+  /** Logs that tier {@code t} cannot stat {@code name}: bounded, and rate-limited per tier. */
+  void warnCannotStat(int t, String name, IOException e) {
+    long suppressed = STAT_WARNINGS.acquire(name(t));
+    if (suppressed >= 0) {
+      log.warn("tier {}: cannot stat {}: {}{}", name(t), LogText.name(name), LogText.error(e),
+          LogText.suppressed(suppressed));
+    }
+  }
+
+  /** The local files of local tier {@code t} (they open its objects safely, beneath its root). */
+  LocalFiles files(int t) {
+    LocalFiles f = files[t];
+    if (f == null) {
+      throw new IllegalStateException("tier " + name(t) + " has no local files");
+    }
+    return f;
+  }
+
   /** The file of {@code name} on local tier {@code t}. */
   Path path(int t, String name) {
-    return tiers[t].path(name);
+    return files(t).path(name);
   }
 
   /** Bytes the version of {@code name} on tier {@code t} takes (0 if none): a write there frees them. */
@@ -137,12 +165,13 @@ final class TierSet implements AutoCloseable {
   /**
    * Copies object {@code name} from tier {@code source} to tier {@code target}: a local
    * source through its file channel (the tier's write copies channel to channel, synced),
-   * a remote one through its stream.
+   * a remote one through its stream. The copy's mode is never wider than its source's.
    */
   ObjectStat copy(String name, int source, int target) throws IOException {
     if (local(source)) {
-      try (FileChannel in = tiers[source].openRead(name)) {
-        return tiers[target].write(name, in, 0, in.size());
+      LocalFiles from = files(source);
+      try (FileChannel in = from.openRead(name).getChannel()) {
+        return DirectoryTier.write(tiers[target], name, in, 0, in.size(), DirectoryTier.modeOf(from.path(name)));
       }
     }
     try (InputStream in = tiers[source].openStream(name)) {

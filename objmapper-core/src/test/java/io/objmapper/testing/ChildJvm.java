@@ -26,6 +26,31 @@ public final class ChildJvm {
    */
   public static Process start(Class<?> main, List<String> jvmArgs, List<String> args, Path stderr)
       throws IOException {
+    return start(command(main, jvmArgs, args), stderr);
+  }
+
+  /**
+   * As {@link #start(Class, List, List, Path)}, but the child may write no file beyond
+   * {@code maxFileKib} KiB ({@code ulimit -f}): a write or preallocation past it fails as on a
+   * full disk (the JVM ignores SIGXFSZ, so the call gets EFBIG).
+   */
+  public static Process startWithFileSizeLimit(long maxFileKib, Class<?> main, List<String> jvmArgs,
+      List<String> args, Path stderr) throws IOException {
+    List<String> shell = new ArrayList<>(List.of("/bin/sh", "-c",
+        "ulimit -f " + (maxFileKib * 1024 / 512) + " && exec \"$0\" \"$@\""));
+    shell.addAll(command(main, jvmArgs, args));
+    return start(shell, stderr);
+  }
+
+  private static Process start(List<String> command, Path stderr) throws IOException {
+    // No pipe to its stdin: the parent would hold that descriptor until a garbage collection,
+    // and tests that count this process's descriptors would see it go at random.
+    return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectError(stderr.toFile()).start();
+  }
+
+  /** The command line of a child JVM running {@code main}. */
+  public static List<String> command(Class<?> main, List<String> jvmArgs, List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -39,10 +64,7 @@ public final class ChildJvm {
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
     command.addAll(args);
-    // No pipe to its stdin: the parent would hold that descriptor until a garbage collection,
-    // and tests that count this process's descriptors would see it go at random.
-    return new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectError(stderr.toFile()).start();
+    return command;
   }
 
   /** A daemon thread putting each line of {@code child}'s stdout on {@code lines}, then {@link #EOF}. */

@@ -23,23 +23,13 @@ public class ForwardingTier implements Tier {
   }
 
   @Override
-  public boolean isLocal() {
-    return delegate.isLocal();
+  public java.util.Optional<io.objmapper.spi.LocalFiles> localFiles() {
+    return delegate.localFiles();
   }
 
   @Override
   public ObjectStat stat(String name) throws IOException {
     return delegate.stat(name);
-  }
-
-  @Override
-  public Path path(String name) {
-    return delegate.path(name);
-  }
-
-  @Override
-  public FileChannel openRead(String name) throws IOException {
-    return delegate.openRead(name);
   }
 
   @Override

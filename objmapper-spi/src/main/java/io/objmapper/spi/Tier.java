@@ -5,25 +5,29 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * One storage tier: a place that holds objects under their names, created by a {@link
  * TierProvider} from a {@link TierConfig}.
  *
- * <p>A <em>local</em> tier ({@link #isLocal()}) keeps each object in a file below a root
- * directory, so the engine can open it and pass the descriptor to a client ({@link #path},
- * {@link #openRead}). A remote tier (an object store) is read through {@link #openStream}
- * only; the engine stages its objects onto a local tier before handing them out:
+ * <p>A <em>local</em> tier keeps each object in a file below a root directory and offers the
+ * {@link LocalFiles} capability ({@link #localFiles()}), so the engine can open it safely and
+ * pass the descriptor to a client. A remote tier (an object store) is read through {@link
+ * #openStream} only; the engine stages its objects onto a local tier before handing them out:
  *
  * <pre>{@code
  * try (InputStream in = remote.openStream(name)) {
  *   local.write(name, in);
  * }
- * try (FileChannel ch = local.openRead(name)) {
- *   // pass ch's descriptor to the client
+ * try (FileInputStream in = local.localFiles().orElseThrow().openRead(name)) {
+ *   // pass in.getFD() to the client
  * }
  * }</pre>
+ *
+ * <p>A plugin for files in a directory tree extends {@link io.objmapper.spi.dir.DirectoryTier}
+ * with its {@link io.objmapper.spi.dir.DirectoryLayout}: atomic writes, the safe open, scans,
+ * counts and crash recovery come with it.
  *
  * <p><b>Names.</b> Every operation validates its name with {@link
  * ObjectNames#validateStorable} before it touches anything and throws {@link
@@ -31,7 +35,7 @@ import java.nio.file.Path;
  * {@link ObjectNames#RESERVED_PREFIX}: such files are the tier's own.
  *
  * <p><b>Flags.</b> Writes and deletes need {@link TierFlag#WRITABLE}, reads ({@link
- * #openRead}, {@link #openStream}) need {@link TierFlag#READABLE}; without the flag they
+ * LocalFiles#openRead}, {@link #openStream}) need {@link TierFlag#READABLE}; without the flag they
  * throw {@link TierAccessException} and touch nothing. {@link #stat} and {@link #scan} work on
  * every tier.
  *
@@ -48,7 +52,7 @@ import java.nio.file.Path;
  * {@link #scan}.
  *
  * <p>Implementations are safe for use by many threads. After {@link #close()} every
- * operation except {@code close}, {@link #config()} and {@link #isLocal()} throws {@link
+ * operation except {@code close}, {@link #config()} and {@link #localFiles()} throws {@link
  * IllegalStateException}; channels and streams opened before stay usable until closed.
  */
 public interface Tier extends AutoCloseable {
@@ -61,10 +65,13 @@ public interface Tier extends AutoCloseable {
   }
 
   /**
-   * True if objects are files on this machine: {@link #path} and {@link #openRead} work and
-   * the descriptors they lead to can be passed to other processes.
+   * The tier's files, if its objects are files on this machine whose descriptors can be
+   * passed to other processes; empty for a remote tier (this default). The same answer
+   * every time.
    */
-  boolean isLocal();
+  default Optional<LocalFiles> localFiles() {
+    return Optional.empty();
+  }
 
   /**
    * The object's size, modification time and version identity, or {@code null} if there is
@@ -75,33 +82,8 @@ public interface Tier extends AutoCloseable {
   ObjectStat stat(String name) throws IOException;
 
   /**
-   * The file that holds (or would hold) object {@code name} on a local tier; the file need
-   * not exist. Nothing is touched.
-   *
-   * @throws UnsupportedOperationException if the tier is not local (this default)
-   * @throws InvalidObjectNameException if {@code name} is not valid
-   */
-  default Path path(String name) {
-    throw notLocal("path");
-  }
-
-  /**
-   * Opens object {@code name} for reading on a local tier. The channel is read-only (writing
-   * throws {@link java.nio.channels.NonWritableChannelException}) and keeps reading this
-   * version even if the object is overwritten or deleted meanwhile.
-   *
-   * @throws NoSuchFileException if there is no such object
-   * @throws TierAccessException if the tier is not {@link TierFlag#READABLE}
-   * @throws UnsupportedOperationException if the tier is not local (this default)
-   * @throws InvalidObjectNameException if {@code name} is not valid
-   */
-  default FileChannel openRead(String name) throws IOException {
-    throw notLocal("openRead");
-  }
-
-  /**
-   * Opens object {@code name} as a stream, on any tier. Like {@link #openRead}, the stream
-   * keeps reading the version it opened.
+   * Opens object {@code name} as a stream, on any tier. The stream keeps reading the
+   * version it opened, as {@link LocalFiles#openRead(String)} does.
    *
    * @throws NoSuchFileException if there is no such object
    * @throws TierAccessException if the tier is not {@link TierFlag#READABLE}
@@ -185,11 +167,6 @@ public interface Tier extends AutoCloseable {
    */
   @Override
   void close() throws IOException;
-
-  private UnsupportedOperationException notLocal(String operation) {
-    return new UnsupportedOperationException("tier \"" + name() + "\" is not local: " + operation
-        + " needs a local tier; read through openStream and stage the object on a local tier");
-  }
 
   /** Receives each object a {@link #scan} finds. */
   @FunctionalInterface

@@ -3,7 +3,8 @@
  *
  * <ul>
  *   <li>{@link io.objmapper.spi.Tier}: one tier, local (files whose descriptors can be
- *       passed) or remote (read as streams), with atomic writes, deletes, scans and counts;
+ *       passed, through its {@link io.objmapper.spi.LocalFiles} capability) or remote (read
+ *       as streams), with atomic writes, deletes, scans and counts;
  *   <li>{@link io.objmapper.spi.TierProvider}: creates tiers of one type, found by {@link
  *       java.util.ServiceLoader}; {@link io.objmapper.spi.TierProviders} loads them and picks
  *       one by type;
@@ -13,7 +14,10 @@
  *       below a tier's root.
  * </ul>
  *
- * <p>Depends on the JDK only, so a plugin needs nothing but this module. The module's
+ * <p>A tier of files in a directory tree extends {@link io.objmapper.spi.dir.DirectoryTier}.
+ *
+ * <p>Depends on the JDK, slf4j-api and JNA (the safe open's system calls), so a plugin needs
+ * nothing but this module. The module's
  * test-jar holds {@code io.objmapper.spi.contract.TierContractTest}, the tests every tier
  * implementation runs against itself.
  */

@@ -37,10 +37,14 @@ import java.util.regex.Pattern;
  * @param options the backend's {@code "options"} object: strings its tier type reads (an
  *     {@code s3} backend's bucket, endpoint, ...); the tier type, not the configuration,
  *     decides which keys it takes. Empty by default, in file order, unmodifiable
+ * @param expectedObjects ({@code expected_objects}) objects a new persisted index file is first
+ *     sized for, about 120 bytes of disk each, preallocated; it grows past it; {@code 0} (the
+ *     key absent) means the store's default (50,000, about 6 MB, or room for the objects the
+ *     tier already holds); else {@code > 0}
  */
 record BackendConfig(String name, String type, Path mountPath, long capacityBytes,
     double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath,
-    Map<String, String> options) {
+    Map<String, String> options, long expectedObjects) {
   /** Types whose objects do not live below a mount path, which may therefore be left out. */
   public static final Set<String> TYPES_WITHOUT_MOUNT_PATH = Set.of("s3");
 
@@ -67,7 +71,10 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
    * @throws ConfigException naming the key ({@code name}, {@code flags}, ...) that is missing,
    *     out of range or contradicts another
    */
-  public BackendConfig {
+  BackendConfig {
+    if (expectedObjects < 0) {
+      throw ConfigException.invalid("expected_objects", "must be > 0, was " + expectedObjects);
+    }
     Check.required("name", name);
     if (name.isBlank()) {
       throw ConfigException.invalid("name", "must not be blank");
@@ -122,10 +129,10 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
     options = options == null ? Map.of() : checkedOptions(options);
   }
 
-  /** A backend without options. */
+  /** A backend without options whose index is sized by the store's default. */
   BackendConfig(String name, String type, Path mountPath, long capacityBytes,
       double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath) {
-    this(name, type, mountPath, capacityBytes, perfFactor, flags, persistIndex, indexPath, Map.of());
+    this(name, type, mountPath, capacityBytes, perfFactor, flags, persistIndex, indexPath, Map.of(), 0);
   }
 
   private static Map<String, String> checkedOptions(Map<String, String> options) {
@@ -222,12 +229,12 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
       // Nothing of the backend lives below a mount path: only its index file moves, into
       // newMountPath under its own file name.
       return new BackendConfig(name, type, null, capacityBytes, perfFactor, flags, persistIndex,
-          indexPath == null ? null : newMount.resolve(indexPath.getFileName()), options);
+          indexPath == null ? null : newMount.resolve(indexPath.getFileName()), options, expectedObjects);
     }
     Path newIndex = indexPath.startsWith(mountPath)
         ? newMount.resolve(mountPath.relativize(indexPath))
         : newMount.resolve(indexPath.getFileName());
     return new BackendConfig(name, type, newMount, capacityBytes, perfFactor, flags,
-        persistIndex, newIndex, options);
+        persistIndex, newIndex, options, expectedObjects);
   }
 }

@@ -160,6 +160,9 @@ final class ConfigDocument {
     /** Strings the backend's tier type reads (an s3 backend's bucket, endpoint, ...). */
     @JsonProperty("options")
     java.util.LinkedHashMap<String, String> options;
+    /** Null for the store's default sizing of a new index file. */
+    @JsonProperty("expected_objects")
+    Long expectedObjects;
 
     BackendConfig toConfig() {
       Check.required("name", name);
@@ -171,8 +174,19 @@ final class ConfigDocument {
       return new BackendConfig(name, type, path("mount_path", mountPath), capacityBytes,
           perfFactor, Check.enumSet("flags", "flag", flags, TierFlag.class,
               TierFlag::configName),
-          persistIndex, path("index_path", indexPath), options);
+          persistIndex, path("index_path", indexPath), options, expectedObjects(expectedObjects));
     }
+  }
+
+  /** {@code expected_objects}: absent is 0 (the default); present, it must be {@code > 0}. */
+  private static long expectedObjects(Long value) {
+    if (value == null) {
+      return 0;
+    }
+    if (value < 1) {
+      throw ConfigException.invalid("expected_objects", "must be > 0, was " + value);
+    }
+    return value;
   }
 
   static final class Lifecycle {

@@ -135,6 +135,11 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
    * {@link #tierConfigs()}).
    */
   public ObjMapper.Builder configure(ObjMapper.Builder store) {
+    for (BackendConfig b : backends) {
+      if (b.expectedObjects() > 0) {
+        store.expectedObjects(b.name(), b.expectedObjects());
+      }
+    }
     return store.maxOpenFds(index.maxOpenFds())
         .fdEvictThreshold(index.fdEvictThreshold())
         .globalIndexEntries(index.globalBuckets())

@@ -5,7 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.objmapper.spi.ObjectStat;
 import java.io.IOException;
+import io.objmapper.spi.LocalFiles;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -34,8 +36,11 @@ public final class FdCache {
     Located locate(String name);
   }
 
-  /** Where an object is: tier id, path, stat, and an attachment for {@link OpenFile#owner()}. */
-  public record Located(int tierId, Path path, ObjectStat stat, Object owner) {}
+  /**
+   * Where an object is: tier id, the tier's files (which open it safely), the stat of the
+   * version to open, and an attachment for {@link OpenFile#owner()}.
+   */
+  public record Located(int tierId, LocalFiles files, ObjectStat stat, Object owner) {}
 
   /** Invalidation counters, striped by name: an open caches only if its stripe's is unchanged. */
   private static final int EPOCH_STRIPES = 64;
@@ -108,16 +113,13 @@ public final class FdCache {
       if (loc == null) {
         return null;
       }
-      OpenFile opened = OpenFile.open(name, loc.tierId(), loc.path(), loc.stat(), loc.owner(), nanoClock.getAsLong());
+      // The open checks the version on the descriptor: none if it vanished or was replaced
+      // (or turned into a link, FIFO or device) between the stat and the open: look again.
+      OpenFile opened = OpenFile.open(name, loc.tierId(), loc.files(), loc.stat(), loc.owner(), nanoClock.getAsLong());
       if (opened == null) {
-        continue; // vanished between stat and open: look again
-      }
-      opens.increment();
-      ObjectStat now = stat(loc.path());
-      if (!loc.stat().equals(now)) {
-        opened.release(); // replaced between stat and open: look again
         continue;
       }
+      opens.increment();
       opened.tryAcquire(); // the caller's reference; the cache keeps the first
       // Cached only if no invalidation began since the lookup: one that did may be for a
       // version newer than the one opened. The check and the insert are one step, so no
@@ -186,8 +188,8 @@ public final class FdCache {
    */
   public static ObjectStat stat(Path path) {
     try {
-      // Follows a symbolic link, as the open does and as a local tier reports such an object.
-      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+      // A link is no object (the tier's open refuses it): a file replaced by one is stale.
+      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (!a.isRegularFile()) {
         return null;
       }

@@ -1,5 +1,6 @@
 package io.objmapper.internal.fdcache;
 
+import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectStat;
 import java.io.File;
 import java.io.FileDescriptor;
@@ -187,16 +188,20 @@ public final class OpenFile {
     return tierId;
   }
 
-  static OpenFile open(String name, int tierId, Path path, ObjectStat stat, Object owner, long now) {
+  /**
+   * Opens version {@code stat} of {@code name} through {@code files} (beneath the tier root,
+   * no links, regular files only, never blocking); {@code null} if that version is not there.
+   */
+  static OpenFile open(String name, int tierId, LocalFiles files, ObjectStat stat, Object owner, long now) {
     try {
-      FileInputStream in = new FileInputStream(path.toFile());
+      FileInputStream in = files.openRead(name, stat);
       try {
-        return new OpenFile(name, tierId, path, stat, in, owner, now);
+        return new OpenFile(name, tierId, files.path(name), stat, in, owner, now);
       } catch (IOException | RuntimeException e) {
         in.close();
         throw e;
       }
-    } catch (java.io.FileNotFoundException e) {
+    } catch (java.nio.file.NoSuchFileException e) {
       return null;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot open " + name + ": " + e.getMessage(), e);

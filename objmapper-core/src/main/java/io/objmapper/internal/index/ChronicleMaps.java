@@ -43,7 +43,7 @@ final class ChronicleMaps {
 
   /**
    * A builder for a map of {@code entries} names averaging {@code averageKeySize} UTF-8 bytes.
-   * Checksums stay on: recovery after a crash uses them to drop torn entries. The file is
+   * Entry checksums stay on (files written before keep their layout). The file is
    * preallocated (not sparse); segments may spill into overflow tiers up to about twice the
    * declared entries before a put fails with {@link IllegalStateException}.
    */

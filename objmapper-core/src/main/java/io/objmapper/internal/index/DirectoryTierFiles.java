@@ -1,5 +1,6 @@
 package io.objmapper.internal.index;
 
+import io.objmapper.internal.log.LogText;
 import io.objmapper.spi.InvalidObjectNameException;
 import io.objmapper.spi.ObjectNames;
 import java.io.IOException;
@@ -80,7 +81,7 @@ final class DirectoryTierFiles implements TierFiles {
         }
         // Entries below an unreadable directory are not removed: the reconciliation stats each
         // entry it did not see before dropping it, and that stat fails too.
-        LOG.warn("Skipping unreadable {} in tier scan of {}: {}", file, root, e.toString());
+        LOG.warn("Skipping unreadable {} in tier scan of {}: {}", LogText.name(file.toString()), root, LogText.error(e));
         return FileVisitResult.CONTINUE;
       }
     });

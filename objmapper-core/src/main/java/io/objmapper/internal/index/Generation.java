@@ -28,9 +28,14 @@ final class Generation {
   /** Below this many remaining extra tiers, growth starts whatever the size (names longer than declared). */
   final int tierAlarm;
 
+  /** Set once an operation failed inside Chronicle Map for a reason other than capacity. */
+  volatile boolean damaged;
+
   private final AtomicInteger refs = new AtomicInteger(1);
   private final CountDownLatch closed = new CountDownLatch(1);
   private volatile boolean replaced;
+  /** The index file whose damaged map this was (moved aside, not deleted, once closed), or null. */
+  private volatile Path damagedOf;
 
   Generation(ChronicleMap<String, IndexEntry> map, IndexManifest manifest, Path mapFile, long capacity,
       double growAtFraction) {
@@ -60,19 +65,27 @@ final class Generation {
     if (refs.decrementAndGet() == 0) {
       try {
         map.close();
-        if (replaced) {
+        if (damagedOf != null) {
+          LOG.warn("Moved damaged tier index map {} to {}", mapFile, IndexFiles.moveAside(damagedOf, mapFile));
+        } else if (replaced) {
           Files.deleteIfExists(mapFile);
         }
       } catch (IOException e) {
-        LOG.warn("Could not delete replaced index map {} (the next open deletes it): {}", mapFile, e.toString());
+        LOG.warn("Could not delete or move replaced index map {} (the next open deletes it): {}", mapFile,
+            e.toString());
       } finally {
         closed.countDown();
       }
     }
   }
 
-  /** Marks the generation replaced by a newer one, then drops the index's own reference. */
-  void replaceAndRelease() {
+  /**
+   * Marks the generation replaced by a newer one, then drops the index's own reference. The map
+   * file is deleted once closed, or, if it is the damaged map of index file {@code damagedOf}
+   * (null if not), moved aside for inspection.
+   */
+  void replaceAndRelease(Path damagedOf) {
+    this.damagedOf = damagedOf;
     replaced = true;
     release();
   }

@@ -21,13 +21,12 @@ import java.util.zip.CRC32;
  * <p>Map files are never renamed: Chronicle Map keeps using the path it created a file at (to
  * allocate overflow tiers) and caches mappings by path within a JVM. Each map therefore lives in
  * its own numbered file ({@code F.map.N}), and switching to a new one is a single atomic rename
- * of a new manifest over the old. The manifest also gives what recovery needs: Chronicle Map's
- * {@code recoverPersistedTo(file, true)} rebuilds the file header from the builder, so it is
- * only safe with the exact configuration the file was created with, which after a growth is not
- * the configured one; the created length, below which the map file is known to be truncated; and
- * the length and CRC-32 of the map's self-describing header. Chronicle Map never writes that
- * header after creation (not when adding overflow tiers, not when recovering), and it waits a
- * full minute for a header it cannot read before giving up, so open checks it first.
+ * of a new manifest over the old. The manifest also gives the configuration the map was created
+ * with (after a growth not the configured one), the created length, below which the map file is
+ * known to be truncated, and the length and CRC-32 of the map's self-describing header. Chronicle
+ * Map never writes that header after creation (not when adding overflow tiers), and it waits a
+ * full minute for a header it cannot read before giving up, so open checks it first; the whole
+ * file is then checked against the {@link CleanMarker}.
  *
  * <pre>
  * format=1
@@ -167,11 +166,6 @@ final class IndexManifest {
   /** The map file, next to {@code manifestFile}. */
   Path mapPath(Path manifestFile) {
     return manifestFile.resolveSibling(mapFile);
-  }
-
-  /** True if recovery may rebuild the map's header from a builder configured from this manifest. */
-  boolean allowsSameConfigRecovery() {
-    return format == FORMAT && chronicleVersion.equals(ChronicleMaps.libraryVersion());
   }
 
   /**

@@ -13,9 +13,10 @@ import io.objmapper.spi.ObjectNames;
  * }</pre>
  *
  * <p>The map file is preallocated for its declared entries (about 120 bytes per entry with
- * 60-byte names), so {@code expectedEntries} should be the number of objects the tier really
- * holds: the index grows by itself when it reaches that number, but each growth copies every
- * entry and leaves the file {@code growthFactor} times larger than its content needs for a while.
+ * 60-byte names), so {@code expectedEntries} should be at most the number of objects the tier
+ * will hold: the index grows by itself past that number (each growth copies every entry and
+ * leaves the file {@code growthFactor} times larger than its content needs), so a small start
+ * costs a few copies, a large one disk space from the first day.
  *
  * <p>Chronicle Map accepts about twice its declared entries (segments spill into overflow tiers)
  * before a put fails. Growing at {@code growAtFraction = 1.0} of the declared entries therefore
@@ -28,14 +29,18 @@ import io.objmapper.spi.ObjectNames;
  * not API.
  */
 public final class IndexOptions {
-  /** Entries a map is declared for when the caller does not say. */
-  public static final long DEFAULT_EXPECTED_ENTRIES = 1_000_000;
+  /**
+   * Entries a map is declared for when the caller does not say: an empty index then takes about
+   * 6 MB of disk with 64-byte names (a map is preallocated: about 120 bytes per declared entry)
+   * and grows as objects arrive.
+   */
+  public static final long DEFAULT_EXPECTED_ENTRIES = 50_000;
   /** Average UTF-8 length of an object name when the caller does not say. */
   public static final int DEFAULT_AVERAGE_NAME_BYTES = 64;
   /** Fraction of the declared entries at which the map is re-created larger. */
   public static final double DEFAULT_GROW_AT_FRACTION = 1.0;
-  /** How much larger a re-created map is declared. */
-  public static final double DEFAULT_GROWTH_FACTOR = 1.5;
+  /** How much larger a re-created map is declared: a doubling, so that few copies reach a large size. */
+  public static final double DEFAULT_GROWTH_FACTOR = 2.0;
   /** Smallest map ever declared: below this Chronicle Map's fixed costs dominate. */
   public static final long MIN_ENTRIES = 1_000;
 

@@ -2,7 +2,8 @@ package io.objmapper.internal.index;
 
 /**
  * How {@link PersistentTierIndex#open} found the index file, and so how far the caller may trust
- * it before using it to answer lookups.
+ * it before using it to answer lookups. An index is either trusted as it is or rebuilt: a map
+ * file that may be damaged is never read (see {@link PersistentTierIndex}).
  *
  * <p>Public for the store (another package) and for objmapper-examples'
  * index footprint benchmark ({@code examples/bench/index/IndexFootprint});
@@ -11,17 +12,12 @@ package io.objmapper.internal.index;
 public enum OpenState {
   /** The index was closed cleanly last time: every entry is trusted as it is. */
   CLEAN,
-  /**
-   * The index was not closed cleanly (crash, {@code kill -9}) and was recovered. Every entry
-   * written before the stop is kept, but the tier may have changed while nothing recorded it:
-   * {@linkplain PersistentTierIndex#reconcile reconcile} it with the tier.
-   */
-  RECOVERED,
   /** No index file existed: the index starts empty; a full scan of the tier is needed. */
   CREATED,
   /**
-   * The index file was unusable (truncated, corrupt, written by an incompatible version): it was
-   * moved aside and the index starts empty; a full scan of the tier is needed.
+   * The index could not be trusted: not closed cleanly (crash, {@code kill -9}), its map file
+   * changed since the clean close, truncated, missing, or written by another version. The map
+   * file was moved aside unread and the index starts empty; a full scan of the tier is needed.
    */
   RESET;
 

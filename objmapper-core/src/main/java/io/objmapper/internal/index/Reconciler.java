@@ -1,5 +1,6 @@
 package io.objmapper.internal.index;
 
+import io.objmapper.internal.log.LogText;
 import io.objmapper.spi.ObjectNames;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -138,7 +139,7 @@ final class Reconciler {
       return files.stat(name, into) ? EXISTS : GONE;
     } catch (IOException e) {
       errors++;
-      LOG.debug("Cannot read the state of {}: {}", name, e.toString());
+      LOG.debug("Cannot read the state of {}: {}", LogText.name(name), LogText.error(e));
       return UNREADABLE;
     }
   }

@@ -4,11 +4,13 @@
  * identity, flags), so that a restart finds objects without scanning the tier.
  *
  * <ul>
- *   <li>{@link io.objmapper.internal.index.PersistentTierIndex} — open (create, recover after a
- *   crash, or replace an unusable file), get/put/remove, walks, growth by re-creating a larger
- *   file, clean-shutdown marker; its class comment states the concurrency contract.</li>
- *   <li>{@link io.objmapper.internal.index.OpenState} — whether the entries can be trusted, need
- *   reconciling, or need a full scan.</li>
+ *   <li>{@link io.objmapper.internal.index.PersistentTierIndex} — get/put/remove, walks,
+ *   clean-shutdown marker; its class comment states the concurrency contract. Its collaborators:
+ *   {@code IndexOpener} (trust a cleanly closed, checksummed map or move it aside unread and
+ *   start empty), {@code IndexGrowth} (re-create a larger map, or replace a damaged one),
+ *   {@code SegmentWalk}, {@code CleanMarker}, {@code IndexFiles}, {@code IndexManifest}.</li>
+ *   <li>{@link io.objmapper.internal.index.OpenState} — whether the entries can be trusted or
+ *   need a full scan.</li>
  *   <li>{@link io.objmapper.internal.index.TierFiles} and
  *   {@link io.objmapper.internal.index.DirectoryTierFiles} — the view of a tier's files that
  *   {@link io.objmapper.internal.index.PersistentTierIndex#reconcile} makes the index match,

@@ -3,6 +3,7 @@ package io.objmapper.internal.lifecycle;
 import io.objmapper.CapacityException;
 import io.objmapper.LifecyclePolicy;
 import io.objmapper.MigrationRound;
+import io.objmapper.internal.log.LogText;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -287,17 +288,18 @@ public final class LifecycleRunner implements AutoCloseable {
     } catch (CapacityException ex) {
       // The room the plan counted on went meanwhile (a write took it, or the object grew):
       // the object stays where it is; the next round plans with what is there then.
-      log.debug("lifecycle: {} stays on {}: {}", m.name(), store.tierName(m.from()), ex.getMessage());
+      log.debug("lifecycle: {} stays on {}: {}", LogText.name(m.name()), store.tierName(m.from()),
+          LogText.cut(ex.getMessage(), LogText.MAX_ERROR_CHARS));
     } catch (io.objmapper.ObjMapperException | IllegalStateException ex) {
       if (store.closed()) {
         return; // the store closed under the move
       }
       tally.failed.incrementAndGet();
-      log.warn("lifecycle: cannot move {} from {} to {}: {}", m.name(), store.tierName(m.from()), target(m),
-          ex.getMessage());
+      log.warn("lifecycle: cannot move {} from {} to {}: {}", LogText.name(m.name()), store.tierName(m.from()),
+          target(m), LogText.cut(ex.getMessage(), LogText.MAX_ERROR_CHARS));
     } catch (RuntimeException ex) {
       tally.failed.incrementAndGet();
-      log.warn("lifecycle: moving {} from {} to {} failed unexpectedly: {}", m.name(), store.tierName(m.from()),
+      log.warn("lifecycle: moving {} from {} to {} failed unexpectedly: {}", LogText.name(m.name()), store.tierName(m.from()),
           target(m), ex.toString(), ex);
     } finally {
       endUnused(slot);

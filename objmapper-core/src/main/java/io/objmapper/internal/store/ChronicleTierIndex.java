@@ -1,5 +1,7 @@
 package io.objmapper.internal.store;
 
+import io.objmapper.StorageException;
+import io.objmapper.internal.index.IndexCorruptedException;
 import io.objmapper.internal.index.IndexEntry;
 import io.objmapper.internal.index.PersistentTierIndex;
 import io.objmapper.internal.index.ReconcileReport;
@@ -15,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * The index of a persistent tier: a {@link PersistentTierIndex} (a Chronicle Map file). An
  * index that was not closed cleanly, or was missing, is reconciled with the tier's files in
  * the background; until that ends a miss proves nothing ({@link #complete()} is false) and
- * lookups ask the tier, so no object on disk ever disappears.
+ * lookups ask the tier, so no object on disk ever disappears. A map found damaged while in use
+ * is replaced by an empty one and rebuilt from the tier the same way; the lookup that found it
+ * asks the tier.
  */
 final class ChronicleTierIndex implements TierIndex {
   private static final Logger log = LoggerFactory.getLogger(ChronicleTierIndex.class);
@@ -23,17 +27,29 @@ final class ChronicleTierIndex implements TierIndex {
   private final PersistentTierIndex index;
   private final Tier tier;
   private volatile boolean complete;
-  private Thread reconciler;
+  private Thread reconciler; // guarded by this
+  private boolean reconcileAgain; // guarded by this
 
   ChronicleTierIndex(PersistentTierIndex index, Tier tier) {
     this.index = index;
     this.tier = tier;
     this.complete = index.openState().trusted();
+    index.onReplaced(() -> {
+      complete = false;
+      startReconciler();
+    });
   }
 
   /** Starts reconciling with the tier's files if the index is not trusted. */
   void reconcileInBackground() {
-    if (complete) {
+    if (!complete) {
+      startReconciler();
+    }
+  }
+
+  private synchronized void startReconciler() {
+    if (reconciler != null) {
+      reconcileAgain = true; // a replacement during a run: run once more after it
       return;
     }
     reconciler = new Thread(this::reconcile, "objmapper-reconcile-" + tier.name());
@@ -42,21 +58,37 @@ final class ChronicleTierIndex implements TierIndex {
   }
 
   private void reconcile() {
-    log.info("tier {}: index {} ({}), reconciling with the files", tier.name(), index.file(), index.openState());
-    try {
-      ReconcileReport r = index.reconcile(new TierScan(tier));
-      complete = true;
-      log.info("tier {}: index reconciled: {}", tier.name(), r);
-    } catch (IOException | RuntimeException e) {
-      if (!Thread.currentThread().isInterrupted()) {
-        log.warn("tier {}: reconciling the index failed; lookups keep asking the tier: {}", tier.name(), e.toString());
+    for (;;) {
+      log.info("tier {}: index {} ({}), reconciling with the files", tier.name(), index.file(), index.openState());
+      try {
+        ReconcileReport r = index.reconcile(new TierScan(tier));
+        complete = !index.needsReconciliation();
+        log.info("tier {}: index reconciled: {}", tier.name(), r);
+      } catch (IOException | RuntimeException e) {
+        if (!Thread.currentThread().isInterrupted()) {
+          log.warn("tier {}: reconciling the index failed; lookups keep asking the tier: {}", tier.name(), e.toString());
+        }
+      }
+      synchronized (this) {
+        if (!reconcileAgain || Thread.currentThread().isInterrupted()) {
+          reconciler = null;
+          return;
+        }
+        reconcileAgain = false;
       }
     }
   }
 
+  /** Null also if the map turned out to be damaged: the caller asks the tier (a rebuild is on its way). */
   @Override
   public IndexRecord get(String name) {
-    IndexEntry e = index.get(name);
+    IndexEntry e;
+    try {
+      e = index.get(name);
+    } catch (IndexCorruptedException damaged) {
+      complete = false;
+      return null;
+    }
     return e == null ? null : new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash());
   }
 
@@ -70,8 +102,25 @@ final class ChronicleTierIndex implements TierIndex {
     return index.remove(name);
   }
 
+  /**
+   * While the index is rebuilt or reconciled it may lack files: the tier's own listing is
+   * visited then, with the flags the index has for a name.
+   */
   @Override
   public void forEach(String prefix, BiConsumer<String, IndexRecord> visitor) {
+    if (!complete) {
+      try {
+        tier.scan((name, s) -> {
+          if (name.startsWith(prefix)) {
+            IndexRecord r = get(name);
+            visitor.accept(name, IndexRecord.of(s, r != null ? r.flags() : 0));
+          }
+        }, (objects, bytes) -> { });
+      } catch (IOException e) {
+        throw new StorageException("tier " + tier.name() + ": listing its files failed: " + e.getMessage(), e);
+      }
+      return;
+    }
     index.forEachWithPrefix(prefix, (name, e) -> {
       visitor.accept(name, new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash()));
       return true;
@@ -90,7 +139,10 @@ final class ChronicleTierIndex implements TierIndex {
 
   @Override
   public void close() {
-    Thread t = reconciler;
+    Thread t;
+    synchronized (this) {
+      t = reconciler;
+    }
     if (t != null) {
       t.interrupt();
     }

@@ -23,7 +23,7 @@ public final class TierIndexes {
    * filled by a scan.
    *
    * @param persist whether persistent tiers keep their index in a file
-   * @param expectedObjects what a new index file is first sized for
+   * @param expectedObjects what a new index file is first sized for (more if the tier holds more)
    */
   public static TierIndex open(Tier tier, boolean persist, long expectedObjects) throws IOException {
     return open(tier, persist, expectedObjects, java.util.concurrent.CompletableFuture.completedFuture(null));
@@ -40,11 +40,13 @@ public final class TierIndexes {
     TierConfig c = tier.config();
     if (persist && c.has(TierFlag.PERSISTENT) && c.persistIndex() && c.indexPath().isPresent()) {
       Path file = c.indexPath().get();
+      // A tier that already holds more objects gets room for them now rather than after growths.
+      long entries = Math.max(Math.max(IndexOptions.MIN_ENTRIES, expectedObjects), tier.objectCount() / 4 * 5);
       // The lock now, so build() fails at once if another store holds the index; the map later.
       PersistentTierIndex.Held held = PersistentTierIndex.lock(file);
       return new OpeningTierIndex(tier.name(), () -> {
         ChronicleTierIndex index = new ChronicleTierIndex(PersistentTierIndex.open(file,
-            IndexOptions.ofExpectedEntries(Math.max(IndexOptions.MIN_ENTRIES, expectedObjects)), held), tier);
+            IndexOptions.ofExpectedEntries(entries), held), tier);
         filesSettled.thenRun(index::reconcileInBackground);
         return index;
       });

@@ -4,6 +4,7 @@ import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.TierProvider;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Set;
@@ -24,7 +25,8 @@ import java.util.Set;
  *   <li>The tier is {@link TierFlag#PERSISTENT} unless the config says {@link
  *       TierFlag#EPHEMERAL} (a directory on tmpfs, say).
  *   <li>Options: {@code create_root} ({@code true}/{@code false}, default {@code false});
- *       any other option is rejected.
+ *       {@code file_mode} (octal mode of written files, default {@code 0640}; folders get
+ *       {@code 0750}, see {@link DirectoryTier}); any other option is rejected.
  * </ul>
  *
  * <p>Public only because {@link java.util.ServiceLoader} (META-INF/services) needs a public
@@ -37,7 +39,7 @@ public final class FsTierProvider implements TierProvider {
   /** The other types it answers to. */
   public static final Set<String> ALIASES = Set.of("nvme", "ssd", "hdd");
 
-  private static final Set<String> OPTIONS = Set.of(LocalTierOptions.CREATE_ROOT);
+  private static final Set<String> OPTIONS = Set.of(LocalTierOptions.CREATE_ROOT, DirectoryTier.FILE_MODE);
 
   /** For {@link java.util.ServiceLoader}; the provider holds no state. */
   public FsTierProvider() {}

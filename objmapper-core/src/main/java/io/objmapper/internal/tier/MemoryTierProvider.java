@@ -4,6 +4,7 @@ import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.TierProvider;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
@@ -34,9 +35,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>Without a root the tier creates a directory of its own, readable by its owner only,
  *       named {@code objmapper-<pid>-<random>} in {@value #DEFAULT_BASE_DIR} (or in option
  *       {@code base_dir}), and removes it with everything in it on close. A process that dies
- *       without closing leaves it behind until reboot.
+ *       without closing leaves it behind; the next tier created in the same base folder
+ *       removes the folders of processes that are gone ({@link MemoryTierLeftovers}).
  *   <li>Options: {@code create_root} ({@code true}/{@code false}, default {@code false}, only
- *       with a root), {@code base_dir} (only without a root); any other option is rejected.
+ *       with a root), {@code base_dir} (only without a root), {@code file_mode} (as for
+ *       {@code fs}, see {@link DirectoryTier}); any other option is rejected.
  * </ul>
  *
  * <p>Public only because {@link java.util.ServiceLoader} (META-INF/services) needs a public
@@ -52,7 +55,7 @@ public final class MemoryTierProvider implements TierProvider {
   /** Option: the directory in which a tier without a root creates its own. */
   public static final String BASE_DIR = "base_dir";
 
-  private static final Set<String> OPTIONS = Set.of(LocalTierOptions.CREATE_ROOT, BASE_DIR);
+  private static final Set<String> OPTIONS = Set.of(LocalTierOptions.CREATE_ROOT, BASE_DIR, DirectoryTier.FILE_MODE);
 
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
@@ -97,12 +100,13 @@ public final class MemoryTierProvider implements TierProvider {
       throw new NoSuchFileException(base.toString(), null, "memory tier \"" + config.name()
           + "\" has no root and cannot create one here: not a directory");
     }
+    MemoryTierLeftovers.removeDead(base, MemoryTierLeftovers::alive);
     Path own = createPrivateDirectory(base);
     try {
       return LocalTier.open(effective.withRoot(own), false, true);
     } catch (IOException | RuntimeException | Error e) {
       try {
-        LocalTier.deleteRecursively(own);
+        DirectoryTier.deleteRecursively(own);
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }

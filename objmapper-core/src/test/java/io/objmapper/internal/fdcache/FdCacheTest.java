@@ -3,6 +3,8 @@ package io.objmapper.internal.fdcache;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.objmapper.spi.LocalFiles;
+import io.objmapper.spi.dir.BeneathRoot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -24,6 +26,47 @@ class FdCacheTest {
   @TempDir Path dir;
   private final AtomicLong now = new AtomicLong();
   private final List<OpenFile> held = new ArrayList<>();
+
+  private BeneathRoot beneath;
+
+  /** The files below {@link #dir}, opened the tiers' safe way. */
+  private LocalFiles files() {
+    try {
+      if (beneath == null) {
+        beneath = BeneathRoot.open(dir);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new LocalFiles() {
+      @Override
+      public Path root() {
+        return beneath.root();
+      }
+
+      @Override
+      public Path path(String name) {
+        return beneath.root().resolve(name.substring(1));
+      }
+
+      @Override
+      public java.io.FileInputStream openRead(String name, io.objmapper.spi.ObjectStat expected) throws IOException {
+        return beneath.openRead(name.substring(1), expected);
+      }
+
+      @Override
+      public java.io.RandomAccessFile openReadWrite(String name) throws IOException {
+        return beneath.openReadWrite(name.substring(1));
+      }
+    };
+  }
+
+  @AfterEach
+  void closeRoot() {
+    if (beneath != null) {
+      beneath.close();
+    }
+  }
 
   @AfterEach
   void releaseHeld() {
@@ -47,7 +90,7 @@ class FdCacheTest {
       calls.incrementAndGet();
       Path p = dir.resolve(name.substring(1));
       var s = FdCache.stat(p);
-      return s == null ? null : new FdCache.Located(0, p, s, name);
+      return s == null ? null : new FdCache.Located(0, files(), s, name);
     }
   }
 
@@ -209,7 +252,7 @@ class FdCacheTest {
     AtomicInteger calls = new AtomicInteger();
     FdCache.Opener staleFirst = name -> {
       Path p = dir.resolve("a");
-      return new FdCache.Located(0, p, calls.getAndIncrement() == 0 ? oldStat : FdCache.stat(p), name);
+      return new FdCache.Located(0, files(), calls.getAndIncrement() == 0 ? oldStat : FdCache.stat(p), name);
     };
     OpenFile f = hold(cache.acquire("/a", staleFirst));
     assertThat(calls).hasValue(2);

@@ -68,32 +68,76 @@ class TierIndexRecoveryTest {
   }
 
   @Test
-  void reopenWithoutTheCleanMarkerRecoversEveryEntry() throws IOException {
-    writeAndClose(3_000);
+  void reopenWithoutTheCleanMarkerMovesTheMapAsideUnreadAndStartsEmpty() throws IOException {
+    Path map = writeAndClose(3_000);
+    long length = Files.size(map);
     Files.delete(dir.resolve("tier.idx.clean"));
 
     try (PersistentTierIndex index = open()) {
-      assertThat(index.openState()).isEqualTo(OpenState.RECOVERED);
-      assertThat(index.openState().needsFullScan()).isFalse();
+      assertThat(index.openState()).isEqualTo(OpenState.RESET);
+      assertThat(index.openState().needsFullScan()).isTrue();
       assertThat(index.needsReconciliation()).isTrue();
-      assertHoldsEntries(index, 3_000);
-      index.put(name(3_000), entry(3_000));
+      assertThat(index.size()).isZero();
+      Path aside = index.movedAside().orElseThrow();
+      assertThat(aside.getFileName().toString()).startsWith("tier.idx.damaged-");
+      assertThat(aside).hasSize(length);
+      index.put(name(1), entry(1));
     }
     try (PersistentTierIndex index = open()) {
       assertThat(index.openState()).isEqualTo(OpenState.CLEAN);
-      assertHoldsEntries(index, 3_001);
+      assertThat(index.get(name(1))).isEqualTo(entry(1));
     }
   }
 
   @Test
-  void recoveryOfAGrownIndexUsesTheGrownConfiguration() throws IOException {
+  void aGrownIndexReopensCleanlyAtItsGrownSize() throws IOException {
     writeAndClose(20_000);
-    Files.delete(dir.resolve("tier.idx.clean"));
 
     try (PersistentTierIndex index = open()) {
-      assertThat(index.openState()).isEqualTo(OpenState.RECOVERED);
+      assertThat(index.openState()).isEqualTo(OpenState.CLEAN);
       assertThat(index.capacity()).isGreaterThan(5_000);
       assertHoldsEntries(index, 20_000);
+    }
+  }
+
+  @Test
+  void bytesChangedInTheMiddleOfTheMapWithTheMarkerKeptAreFoundByTheChecksum() throws IOException {
+    Path map = writeAndClose(1_000);
+    long length = Files.size(map);
+    try (RandomAccessFile raf = new RandomAccessFile(map.toFile(), "rw")) {
+      raf.seek(length / 2);
+      raf.write(7 ^ raf.read()); // one byte, one bit pattern: nothing Chronicle Map would notice by itself
+    }
+
+    try (PersistentTierIndex index = open()) {
+      assertThat(index.openState()).isEqualTo(OpenState.RESET);
+      assertThat(index.size()).isZero();
+      assertThat(index.movedAside()).isPresent();
+    }
+  }
+
+  @Test
+  void aMarkerOfAnotherMapFileDoesNotVouchForThisOne() throws IOException {
+    writeAndClose(10);
+    Files.writeString(dir.resolve("tier.idx.clean"), "clean\n"); // the marker of an older version
+
+    try (PersistentTierIndex index = open()) {
+      assertThat(index.openState()).isEqualTo(OpenState.RESET);
+    }
+  }
+
+  @Test
+  void onlyTheNewestMapFilesMovedAsideAreKept() throws IOException {
+    for (int i = 0; i < IndexFiles.KEEP_ASIDE + 2; i++) {
+      writeAndClose(10);
+      Files.delete(dir.resolve("tier.idx.clean"));
+      try (PersistentTierIndex index = open()) {
+        assertThat(index.movedAside()).isPresent();
+      }
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      assertThat(files.filter(p -> p.getFileName().toString().startsWith("tier.idx.damaged-")))
+          .hasSize(IndexFiles.KEEP_ASIDE);
     }
   }
 
@@ -110,8 +154,8 @@ class TierIndexRecoveryTest {
       assertThat(index.openState()).isEqualTo(OpenState.RESET);
       assertThat(index.openState().needsFullScan()).isTrue();
       assertThat(index.size()).isZero();
-      assertThat(index.movedAside()).contains(dir.resolve("tier.idx.corrupt"));
-      assertThat(dir.resolve("tier.idx.corrupt")).exists();
+      assertThat(index.movedAside().orElseThrow()).exists();
+      assertThat(index.movedAside().orElseThrow().getFileName().toString()).startsWith("tier.idx.damaged-");
       index.put(name(1), entry(1));
       assertThat(index.get(name(1))).isEqualTo(entry(1));
     }
@@ -123,7 +167,6 @@ class TierIndexRecoveryTest {
     try (RandomAccessFile raf = new RandomAccessFile(map.toFile(), "rw")) {
       raf.setLength(raf.length() / 2);
     }
-    Files.delete(dir.resolve("tier.idx.clean")); // recovery alone would keep half the entries
 
     try (PersistentTierIndex index = open()) {
       assertThat(index.openState()).isEqualTo(OpenState.RESET);
@@ -188,7 +231,7 @@ class TierIndexRecoveryTest {
   }
 
   @Test
-  void reconciliationMakesARecoveredIndexTrustedForTheRestOfTheRun() throws IOException {
+  void reconciliationMakesARebuiltIndexTrustedForTheRestOfTheRun() throws IOException {
     writeAndClose(10);
     Files.delete(dir.resolve("tier.idx.clean"));
     Path tier = Files.createDirectories(dir.resolve("tier"));

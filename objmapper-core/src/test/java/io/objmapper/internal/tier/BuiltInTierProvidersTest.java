@@ -83,7 +83,7 @@ class BuiltInTierProvidersTest {
       for (Tier tier : opened) {
         tier.write("/hello", "hi".getBytes(StandardCharsets.UTF_8));
 
-        assertThat(tier.isLocal()).isTrue();
+        assertThat(tier.localFiles().isPresent()).isTrue();
         assertThat(tier.config().root()).isEqualTo(backends.get(tier.config().id()).root());
         assertThat(tier.openStream("/hello").readAllBytes()).asString(StandardCharsets.UTF_8).isEqualTo("hi");
       }

@@ -71,14 +71,14 @@ class LocalTierCountsTest {
   @Test
   void temporaryFilesOfWritesACrashCutShortAreRemovedWhenTheTierOpensAfterIt() throws Exception {
     Files.createDirectories(root.resolve("d"));
-    Files.write(root.resolve(LocalTier.TEMP_PREFIX + "1a2b"), new byte[100]);
-    Files.write(root.resolve("d").resolve(LocalTier.TEMP_PREFIX + "3c4d"), new byte[50]);
+    Files.write(root.resolve(io.objmapper.spi.dir.AtomicWrite.TEMP_PREFIX + "1a2b"), new byte[100]);
+    Files.write(root.resolve("d").resolve(io.objmapper.spi.dir.AtomicWrite.TEMP_PREFIX + "3c4d"), new byte[50]);
     Files.write(root.resolve("a"), new byte[4]);
     try (Tier t = open()) {
       assertThat(t.objectCount()).isEqualTo(1);
       assertThat(t.usedBytes()).isEqualTo(4);
-      assertThat(Files.exists(root.resolve(LocalTier.TEMP_PREFIX + "1a2b"))).isFalse();
-      assertThat(Files.exists(root.resolve("d").resolve(LocalTier.TEMP_PREFIX + "3c4d"))).isFalse();
+      assertThat(Files.exists(root.resolve(io.objmapper.spi.dir.AtomicWrite.TEMP_PREFIX + "1a2b"))).isFalse();
+      assertThat(Files.exists(root.resolve("d").resolve(io.objmapper.spi.dir.AtomicWrite.TEMP_PREFIX + "3c4d"))).isFalse();
     }
   }
 
@@ -86,7 +86,7 @@ class LocalTierCountsTest {
   void aScanWhileTheTierIsOpenLeavesTemporaryFilesAlone() throws Exception {
     try (Tier t = open()) {
       // A write in progress elsewhere: its temporary file is not the scan's to remove.
-      Path temp = Files.write(root.resolve(LocalTier.TEMP_PREFIX + "5e6f"), new byte[8]);
+      Path temp = Files.write(root.resolve(io.objmapper.spi.dir.AtomicWrite.TEMP_PREFIX + "5e6f"), new byte[8]);
       assertThat(t.scan((name, stat) -> {}, Tier.ScanProgress.NONE)).isZero();
       assertThat(Files.exists(temp)).isTrue();
       Files.delete(temp);

@@ -72,7 +72,7 @@ class MemoryTierProviderTest {
   void anOpenChannelStillReadsAfterTheTierRemovedItsDirectory() throws IOException {
     Tier tier = provider.create(withOwnDirectory().build());
     tier.write("/a", new byte[] {7, 8, 9});
-    try (FileChannel ch = tier.openRead("/a")) {
+    try (FileChannel ch = tier.localFiles().get().openRead("/a").getChannel()) {
       tier.close();
 
       ByteBuffer buf = ByteBuffer.allocate(3);

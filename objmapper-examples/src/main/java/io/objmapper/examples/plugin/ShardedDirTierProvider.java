@@ -4,12 +4,8 @@ import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.TierProvider;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,8 +36,9 @@ import java.util.TreeSet;
  *   <li>A root is required; it must exist unless option {@code create_root} is {@code true}.
  *   <li>The tier is {@link TierFlag#PERSISTENT} unless the config says {@link
  *       TierFlag#EPHEMERAL}.
- *   <li>Options: {@code create_root} ({@code true}/{@code false}, default {@code false}); any
- *       other option is rejected.
+ *   <li>Options: {@code create_root} ({@code true}/{@code false}, default {@code false});
+ *       {@code file_mode} (octal, default {@code 0640}, see {@link DirectoryTier}); any other
+ *       option is rejected.
  *   <li>Only files at their layout position are objects: files an administrator puts
  *       directly below the root are not seen, and encoded names are case-sensitive, so the
  *       root belongs on a case-sensitive file system.
@@ -58,8 +55,7 @@ public final class ShardedDirTierProvider implements TierProvider {
   /** Option: {@code "true"} creates a missing root and its parents; {@code "false"} fails. */
   public static final String CREATE_ROOT = "create_root";
 
-  private static final System.Logger LOG = System.getLogger(ShardedDirTierProvider.class.getName());
-  private static final Set<String> OPTIONS = Set.of(CREATE_ROOT);
+  private static final Set<String> OPTIONS = Set.of(CREATE_ROOT, DirectoryTier.FILE_MODE);
 
   /** For {@link java.util.ServiceLoader}; the provider holds no state and cannot fail. */
   public ShardedDirTierProvider() {}
@@ -75,11 +71,8 @@ public final class ShardedDirTierProvider implements TierProvider {
       throw new IllegalArgumentException(
           "the sharded provider does not serve type \"" + config.type() + "\"");
     }
-    Path configured = config.root()
-        .orElseThrow(() -> new IllegalArgumentException(
-            "sharded tier \"" + config.name() + "\" needs a root (mount_path)"))
-        .toAbsolutePath()
-        .normalize();
+    config.root().orElseThrow(() -> new IllegalArgumentException(
+        "sharded tier \"" + config.name() + "\" needs a root (mount_path)"));
     for (String key : config.options().keySet()) {
       if (!OPTIONS.contains(key)) {
         throw new IllegalArgumentException("unknown option \"" + key + "\" for sharded tier \""
@@ -93,37 +86,8 @@ public final class ShardedDirTierProvider implements TierProvider {
       flags.addAll(config.flags());
       effective = config.withFlags(flags);
     }
-
-    if (!Files.isDirectory(configured)) {
-      if (Files.exists(configured)) {
-        throw new NotDirectoryException(configured.toString());
-      }
-      if (!createRoot) {
-        throw new NoSuchFileException(configured.toString(), null, "root of sharded tier \""
-            + config.name() + "\" does not exist (set option " + CREATE_ROOT
-            + "=true to create it)");
-      }
-      Files.createDirectories(configured);
-    }
-    // Work below the real path, so a root that is a symbolic link is followed once, here.
-    Path root = configured.toRealPath();
-    Path indexPath = config.indexPath()
-        .map(p -> p.toAbsolutePath().normalize())
-        .map(p -> p.startsWith(configured) ? root.resolve(configured.relativize(p)) : p)
-        .orElse(null);
-
-    ShardedDirTier tier = new ShardedDirTier(effective, root, indexPath);
-    try {
-      long started = System.nanoTime();
-      long objects = tier.scan((name, stat) -> {}, Tier.ScanProgress.NONE);
-      LOG.log(Level.DEBUG, () -> "sharded tier \"" + config.name() + "\" at " + root + ": "
-          + objects + " objects, " + tier.usedBytes() + " bytes, scanned in "
-          + (System.nanoTime() - started) / 1_000_000 + " ms");
-      return tier;
-    } catch (IOException | RuntimeException | Error e) {
-      tier.close();
-      throw e;
-    }
+    // The root is used by its real path: a root that is a symbolic link is followed once, here.
+    return DirectoryTier.start(new ShardedDirTier(effective, DirectoryTier.prepareRoot(config, createRoot)));
   }
 
   private static boolean createRoot(TierConfig config) {

@@ -1,6 +1,7 @@
 package io.objmapper.examples.plugin;
 
 import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.dir.DirectoryLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -44,6 +45,24 @@ final class ShardedLayout {
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
   private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  /** This layout, for {@link io.objmapper.spi.dir.DirectoryTier}. */
+  static final DirectoryLayout INSTANCE = new DirectoryLayout() {
+    @Override
+    public String relativePath(String name) {
+      return ShardedLayout.relativePath(name);
+    }
+
+    @Override
+    public String nameOf(String relative) {
+      return ShardedLayout.nameOf(Path.of(relative));
+    }
+
+    @Override
+    public String toString() {
+      return "sharded";
+    }
+  };
 
   private ShardedLayout() {}
 

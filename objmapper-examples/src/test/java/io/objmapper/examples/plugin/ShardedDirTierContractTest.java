@@ -121,12 +121,12 @@ class ShardedDirTierContractTest extends TierContractTest {
     try (Tier tier = newTier(root, EnumSet.of(READABLE, WRITABLE))) {
       tier.write("/a/b", "ten bytes!".getBytes(UTF_8));
 
-      Path file = tier.path("/a/b");
+      Path file = tier.localFiles().get().path("/a/b");
 
       assertThat(file.toRealPath())
           .isEqualTo(root.toRealPath().resolve(ShardedLayout.relativePath("/a/b")));
       assertThat(Files.readString(file)).isEqualTo("ten bytes!");
-      assertThat(tier.path("/not/written")).doesNotExist();
+      assertThat(tier.localFiles().get().path("/not/written")).doesNotExist();
     }
   }
 

@@ -40,7 +40,7 @@ class ShardedDirTierDiscoveryTest {
     try (Tier tier = TierProviders.installed().open(config)) {
       tier.write("/hello", "hello".getBytes(UTF_8));
 
-      assertThat(tier.path("/hello"))
+      assertThat(tier.localFiles().get().path("/hello"))
           .isEqualTo(dir.toRealPath().resolve(ShardedLayout.relativePath("/hello")));
       try (InputStream in = tier.openStream("/hello")) {
         assertThat(in.readAllBytes()).asString(UTF_8).isEqualTo("hello");

@@ -45,7 +45,7 @@ class ShardedDirTierTest {
       assertThat(plain.config().flags()).containsExactlyInAnyOrder(PERSISTENT, READABLE, WRITABLE);
       assertThat(volatileTier.config().flags())
           .containsExactlyInAnyOrder(EPHEMERAL, READABLE, WRITABLE);
-      assertThat(plain.isLocal()).isTrue();
+      assertThat(plain.localFiles().isPresent()).isTrue();
     }
   }
 
@@ -110,7 +110,7 @@ class ShardedDirTierTest {
       tier.write(name, "long".getBytes(UTF_8));
 
       assertThat(read(tier, name)).isEqualTo("long");
-      assertThat(root(tier).relativize(tier.path(name)).getNameCount()).isEqualTo(2 + 5 + 1);
+      assertThat(root(tier).relativize(tier.localFiles().get().path(name)).getNameCount()).isEqualTo(2 + 5 + 1);
       assertThat(scanSizes(tier)).containsOnly(Map.entry(name, 4L));
       assertThat(tier.delete(name)).isTrue();
       assertThat(tier.stat(name)).isNull();
@@ -121,7 +121,7 @@ class ShardedDirTierTest {
   @Test
   void aWriteInProgressIsATemporaryFileBesideItsTarget() throws IOException {
     try (Tier tier = create(config(dir).build())) {
-      Path shard = tier.path("/in/progress").getParent();
+      Path shard = tier.localFiles().get().path("/in/progress").getParent();
       List<String> seenMidWrite = new ArrayList<>();
       InputStream source = new InputStream() {
         private boolean done;
@@ -143,7 +143,7 @@ class ShardedDirTierTest {
 
       assertThat(seenMidWrite).singleElement().asString().startsWith(ObjectNames.RESERVED_PREFIX);
       try (Stream<Path> files = Files.list(shard)) {
-        assertThat(files).containsExactly(tier.path("/in/progress"));
+        assertThat(files).containsExactly(tier.localFiles().get().path("/in/progress"));
       }
     }
   }
@@ -193,7 +193,7 @@ class ShardedDirTierTest {
       for (int i = 0; i < 20; i++) {
         tier.write("/fd/" + i, ("object " + i).getBytes(UTF_8));
         read(tier, "/fd/" + i);
-        try (FileChannel ch = tier.openRead("/fd/" + i)) {
+        try (FileChannel ch = tier.localFiles().get().openRead("/fd/" + i).getChannel()) {
           assertThat(ch.size()).isEqualTo(("object " + i).length());
         }
         tier.delete("/fd/" + i);
@@ -211,7 +211,7 @@ class ShardedDirTierTest {
     try (Tier tier = create(config(link).build())) {
       tier.write("/through-the-link", "l".getBytes(UTF_8));
 
-      assertThat(tier.path("/through-the-link")).startsWith(real.toRealPath());
+      assertThat(tier.localFiles().get().path("/through-the-link")).startsWith(real.toRealPath());
       assertThat(real.resolve(ShardedLayout.relativePath("/through-the-link"))).isRegularFile();
     }
   }

@@ -44,7 +44,7 @@ class ContractKitSkipReasonsTest {
   void theTestsARemoteTierSkipsSayTheyNeedALocalTier() {
     List<String> skips = skipsOf(InMemoryRemoteTierContractTest.class);
     assertThat(skips).isNotEmpty().allSatisfy(s -> assertThat(s)
-        .contains(": Assumption failed: skipped: checks the files of a local tier (Tier.isLocal() true")
+        .contains(": Assumption failed: skipped: checks the files of a local tier (Tier.localFiles(): path")
         .endsWith("the tier under test is not local"));
   }
 }

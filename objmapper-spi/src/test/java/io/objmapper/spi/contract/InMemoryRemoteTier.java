@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A remote tier that keeps its objects in the heap: proof that the SPI admits a tier that is
- * not local ({@link #isLocal()} is false, so {@code path} and {@code openRead} keep the
- * interface's refusing defaults and reads go through {@link #openStream}), and a second
+ * not local ({@link #localFiles()} is empty, the interface's default, so
+ * reads go through {@link #openStream}), and a second
  * implementation for the contract kit to run on.
  *
  * <p>Each stored version is an immutable array, so a stream opened on a version keeps
@@ -45,11 +45,6 @@ public final class InMemoryRemoteTier implements Tier {
   @Override
   public TierConfig config() {
     return config;
-  }
-
-  @Override
-  public boolean isLocal() {
-    return false;
   }
 
   @Override

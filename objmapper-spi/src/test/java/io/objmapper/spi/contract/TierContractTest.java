@@ -156,8 +156,8 @@ public abstract class TierContractTest {
   @Test
   public void openingAMissingObjectThrowsNoSuchFile() throws IOException {
     assertThatThrownBy(() -> tier.openStream("/missing")).isInstanceOf(NoSuchFileException.class);
-    if (tier.isLocal()) {
-      assertThatThrownBy(() -> tier.openRead("/missing")).isInstanceOf(NoSuchFileException.class);
+    if (tier.localFiles().isPresent()) {
+      assertThatThrownBy(() -> tier.localFiles().get().openRead("/missing").getChannel()).isInstanceOf(NoSuchFileException.class);
     }
   }
 
@@ -181,8 +181,8 @@ public abstract class TierContractTest {
 
     assertThat(stat.size()).isEqualTo(data.length);
     assertSameBytes(read("/large"), data);
-    if (tier.isLocal()) {
-      try (FileChannel ch = tier.openRead("/large")) {
+    if (tier.localFiles().isPresent()) {
+      try (FileChannel ch = tier.localFiles().get().openRead("/large").getChannel()) {
         assertThat(ch.size()).isEqualTo(data.length);
         ByteBuffer buf = ByteBuffer.allocate(data.length);
         while (buf.hasRemaining() && ch.read(buf) >= 0) {
@@ -251,7 +251,7 @@ public abstract class TierContractTest {
 
     assertSameBytes(read("/x/y/z/object"), bytes(10, 9));
     assertThat(scanSizes(tier)).containsOnlyKeys("/x/y/z/object");
-    if (tier.isLocal()) {
+    if (tier.localFiles().isPresent()) {
       assertThat(root.resolve("x/y/z")).isDirectory();
     }
   }
@@ -262,8 +262,8 @@ public abstract class TierContractTest {
 
     assertThat(tier.stat("/x/y")).isNull();
     assertThatThrownBy(() -> tier.openStream("/x/y")).isInstanceOf(NoSuchFileException.class);
-    if (tier.isLocal()) {
-      assertThatThrownBy(() -> tier.openRead("/x/y")).isInstanceOf(NoSuchFileException.class);
+    if (tier.localFiles().isPresent()) {
+      assertThatThrownBy(() -> tier.localFiles().get().openRead("/x/y").getChannel()).isInstanceOf(NoSuchFileException.class);
     }
     assertThat(tier.delete("/x/y")).isFalse();
     assertThat(tier.stat("/x/y/object")).isNotNull();
@@ -313,7 +313,7 @@ public abstract class TierContractTest {
     byte[] next = bytes(300 * 1024, 17);
     tier.write("/a", old);
 
-    try (FileChannel ch = tier.openRead("/a")) {
+    try (FileChannel ch = tier.localFiles().get().openRead("/a").getChannel()) {
       tier.write("/a", next);
 
       assertThat(ch.size()).isEqualTo(old.length);
@@ -327,7 +327,7 @@ public abstract class TierContractTest {
     byte[] old = bytes(64 * 1024, 18);
     tier.write("/a", old);
 
-    try (FileChannel ch = tier.openRead("/a")) {
+    try (FileChannel ch = tier.localFiles().get().openRead("/a").getChannel()) {
       assertThat(tier.delete("/a")).isTrue();
 
       assertSameBytes(readAll(ch), old);
@@ -552,7 +552,7 @@ public abstract class TierContractTest {
     assertThat(tier.stat("/new")).isNull();
     assertThat(scanSizes(tier)).isEmpty();
     assertCounts(tier, 0, 0);
-    if (tier.isLocal()) {
+    if (tier.localFiles().isPresent()) {
       assertThat(filesBelow(root)).isEmpty();
     }
   }
@@ -602,9 +602,9 @@ public abstract class TierContractTest {
       assertRejected(name, () -> tier.write(name, ByteBuffer.wrap(bytes(10, 53))));
       assertRejected(name, () -> tier.write(name, ch, 0, 10));
       assertRejected(name, () -> tier.delete(name));
-      if (tier.isLocal()) {
-        assertRejected(name, () -> tier.path(name));
-        assertRejected(name, () -> tier.openRead(name));
+      if (tier.localFiles().isPresent()) {
+        assertRejected(name, () -> tier.localFiles().get().path(name));
+        assertRejected(name, () -> tier.localFiles().get().openRead(name).getChannel());
       }
     }
 
@@ -620,11 +620,11 @@ public abstract class TierContractTest {
     assumeLocal();
     tier.write("/a/b", bytes(10, 54));
 
-    Path file = tier.path("/a/b");
+    Path file = tier.localFiles().get().path("/a/b");
 
     assertThat(file.toRealPath()).isEqualTo(root.toRealPath().resolve("a/b"));
     assertSameBytes(Files.readAllBytes(file), bytes(10, 54));
-    assertThat(tier.path("/not/written")).doesNotExist();
+    assertThat(tier.localFiles().get().path("/not/written")).doesNotExist();
   }
 
   @Test
@@ -632,7 +632,7 @@ public abstract class TierContractTest {
     assumeLocal();
     tier.write("/a", bytes(10, 55));
 
-    try (FileChannel ch = tier.openRead("/a")) {
+    try (FileChannel ch = tier.localFiles().get().openRead("/a").getChannel()) {
       assertThatThrownBy(() -> ch.write(ByteBuffer.wrap(bytes(3, 56))))
           .isInstanceOf(NonWritableChannelException.class);
       assertThatThrownBy(() -> ch.truncate(0)).isInstanceOf(NonWritableChannelException.class);
@@ -641,15 +641,61 @@ public abstract class TierContractTest {
   }
 
   @Test
-  public void aRemoteTierRefusesPathAndOpenRead() throws IOException {
-    assumeFalse(tier.isLocal(), "skipped: checks what a remote tier (Tier.isLocal() false) does; the tier under test is local");
+  public void aRemoteTierHasNoLocalFilesAndIsReadAsAStream() throws IOException {
+    assumeFalse(tier.localFiles().isPresent(),
+        "skipped: checks what a remote tier (no Tier.localFiles()) does; the tier under test is local");
     tier.write("/a", bytes(10, 57));
 
-    assertThatThrownBy(() -> tier.path("/a"))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("not local");
-    assertThatThrownBy(() -> tier.openRead("/a"))
-        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("openStream");
+    assertThat(tier.localFiles()).isEmpty();
     assertSameBytes(read("/a"), bytes(10, 57));
+  }
+
+  @Test
+  public void aSymbolicLinkWhereAnObjectWouldBeIsNoObjectAndIsNeverFollowed() throws IOException {
+    assumeLocal();
+    Path outside = Files.createDirectories(workDir.resolve("outside"));
+    Path secret = Files.write(outside.resolve("secret"), bytes(7, 58));
+    Path file = tier.localFiles().get().path("/link");
+    Files.createDirectories(file.getParent());
+    Files.createSymbolicLink(file, secret);
+
+    assertThat(tier.stat("/link")).isNull();
+    assertThatThrownBy(() -> tier.localFiles().get().openRead("/link")).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> tier.openStream("/link")).isInstanceOf(NoSuchFileException.class);
+    List<String> seen = new ArrayList<>();
+    tier.scan((name, stat) -> seen.add(name), Tier.ScanProgress.NONE);
+    assertThat(seen).doesNotContain("/link");
+    assertThat(tier.delete("/link")).isFalse();
+    tier.write("/link", bytes(3, 59)); // replaces the link inside the root, never its target
+    assertSameBytes(Files.readAllBytes(secret), bytes(7, 58));
+  }
+
+  @Test
+  public void aFifoWhereAnObjectWouldBeIsNoObjectAndNeverBlocks() throws Exception {
+    assumeLocal();
+    assumeTrue(System.getProperty("os.name").equals("Linux"), "skipped: checks that a FIFO is never opened, made with mkfifo, which this test runs on Linux only");
+    Path file = tier.localFiles().get().path("/fifo");
+    Files.createDirectories(file.getParent());
+    Process mkfifo = new ProcessBuilder("mkfifo", file.toString())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    assertThat(mkfifo.waitFor()).isZero();
+
+    // a hang guard only: every call answers at once
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
+      assertThat(tier.stat("/fifo")).isNull();
+      assertThatThrownBy(() -> tier.localFiles().get().openRead("/fifo")).isInstanceOf(NoSuchFileException.class);
+      assertThatThrownBy(() -> tier.openStream("/fifo")).isInstanceOf(NoSuchFileException.class);
+      List<String> seen = new ArrayList<>();
+      tier.scan((name, stat) -> seen.add(name), Tier.ScanProgress.NONE);
+      assertThat(seen).doesNotContain("/fifo");
+    });
+  }
+
+  @Test
+  public void aLocalTierAnswersWithTheSameLocalFilesEveryTime() {
+    assumeLocal();
+    assertThat(tier.localFiles()).isPresent();
+    assertThat(tier.localFiles().get()).isSameAs(tier.localFiles().get());
   }
 
   // ---- flags, config, lifecycle ---------------------------------------------------------
@@ -692,8 +738,8 @@ public abstract class TierContractTest {
     assertThatThrownBy(() -> writeOnly.openStream("/a"))
         .isInstanceOfSatisfying(TierAccessException.class,
             e -> assertThat(e.missingFlag()).isEqualTo(READABLE));
-    if (writeOnly.isLocal()) {
-      assertThatThrownBy(() -> writeOnly.openRead("/a")).isInstanceOf(TierAccessException.class);
+    if (writeOnly.localFiles().isPresent()) {
+      assertThatThrownBy(() -> writeOnly.localFiles().get().openRead("/a").getChannel()).isInstanceOf(TierAccessException.class);
     }
     assertThat(writeOnly.stat("/a").size()).isEqualTo(10);
   }
@@ -732,8 +778,8 @@ public abstract class TierContractTest {
   }
 
   private void assumeLocal() {
-    assumeTrue(tier.isLocal(), "skipped: checks the files of a local tier (Tier.isLocal() true: path, openRead, descriptors); "
-        + "the tier under test is not local");
+    assumeTrue(tier.localFiles().isPresent(), "skipped: checks the files of a local tier (Tier.localFiles(): path, "
+        + "openRead, descriptors); the tier under test is not local");
   }
 
   private byte[] read(String name) throws IOException {
@@ -771,7 +817,7 @@ public abstract class TierContractTest {
   }
 
   private void assertNoTemporaryFiles() throws IOException {
-    if (tier.isLocal()) {
+    if (tier.localFiles().isPresent()) {
       assertThat(filesBelow(root))
           .noneMatch(p -> p.getFileName().toString().startsWith(TEMP_PREFIX));
     }

@@ -1,0 +1,100 @@
+package io.objmapper.internal.tier;
+
+import io.objmapper.internal.log.LogText;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.function.LongPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The folders memory tiers of dead processes left in their base folder ({@code /dev/shm} unless
+ * option {@code base_dir} says otherwise): a tier without a root creates
+ * {@code objmapper-<pid>-<random>} and removes it on close, so one whose process died without
+ * closing stays, in memory, until reboot. The next memory tier created in the same base folder
+ * removes every such folder whose pid is not a live process. A folder of a live process
+ * (including a pid reused by an unrelated process) is never touched; one that cannot be removed
+ * (another user's) is left with a warning.
+ */
+final class MemoryTierLeftovers {
+  private static final Logger log = LoggerFactory.getLogger(MemoryTierLeftovers.class);
+  private static final Pattern FOLDER = Pattern.compile("objmapper-(\\d{1,18})-[0-9a-f]+");
+
+  private MemoryTierLeftovers() {}
+
+  /** True if {@code pid} is a live process (as far as this process can see). */
+  static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /**
+   * Removes the folders {@code objmapper-<pid>-<random>} directly in {@code base} whose pid
+   * {@code alive} says is dead, and everything in them; never this process's.
+   *
+   * @return the number of folders removed
+   */
+  static int removeDead(Path base, LongPredicate alive) {
+    long self = ProcessHandle.current().pid();
+    int removed = 0;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, p -> FOLDER.matcher(
+        p.getFileName().toString()).matches())) {
+      for (Path dir : entries) {
+        Matcher m = FOLDER.matcher(dir.getFileName().toString());
+        if (!m.matches()) {
+          continue;
+        }
+        long pid = Long.parseLong(m.group(1));
+        if (pid == self || alive.test(pid) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try {
+          deleteTree(dir);
+          removed++;
+          log.info("removed {}: the memory tier folder of process {}, which is gone", dir, pid);
+        } catch (IOException e) {
+          log.warn("could not remove {}, left by process {} which is gone: {}", dir, pid, LogText.error(e));
+        }
+      }
+    } catch (IOException e) {
+      log.warn("could not look for folders of dead processes in {}: {}", base, LogText.error(e));
+    }
+    return removed;
+  }
+
+  /** Deletes {@code dir} and everything below it, following no symbolic link. */
+  private static void deleteTree(Path dir) throws IOException {
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.deleteIfExists(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+        if (e != null && !(e instanceof NoSuchFileException)) {
+          throw e;
+        }
+        Files.deleteIfExists(d);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+}

@@ -1,0 +1,136 @@
+package io.objmapper.spi.dir;
+
+import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.ObjectStat;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A crash-safe replacement of one file: the bytes go to a temporary file {@value
+ * #TEMP_PREFIX}{@code <random>} in the target's directory, which is synced and then renamed
+ * over the target; the directory is synced after. Readers see the old file or the whole new
+ * one, and a descriptor open on the old one keeps reading it. If anything fails before the
+ * rename, the temporary file is removed and the target is untouched; one left by a crash is
+ * removed by the next {@link DirectoryTier} open (its name starts with {@link
+ * ObjectNames#RESERVED_PREFIX}, so no scan mistakes it for an object).
+ *
+ * <pre>{@code
+ * try (BeneathRoot.Directory dir = root.directory("a", true, DirectoryTier.DEFAULT_DIR_MODE)) {
+ *   ObjectStat s = AtomicWrite.write(dir, "b.jpg", ch -> ch.write(bytes), DirectoryTier.DEFAULT_FILE_MODE);
+ * }
+ * }</pre>
+ *
+ * <p>Split into {@link #stage} and {@link #commit} when something must happen right at the
+ * rename (a tier's counts), as {@link DirectoryTier} does.
+ */
+public final class AtomicWrite implements Closeable {
+  /** File name prefix of a write in progress. */
+  public static final String TEMP_PREFIX = ObjectNames.RESERVED_PREFIX + "-tmp-";
+
+  /** What writes the new content into the temporary file. */
+  @FunctionalInterface
+  public interface Body {
+    /** Writes everything into {@code target} (positioned at 0); it is synced after. */
+    void writeTo(FileChannel target) throws IOException;
+  }
+
+  private final BeneathRoot.Directory dir;
+  private final String fileName;
+  private final Path temp;
+  private final ObjectStat stat;
+  private boolean committed;
+
+  private AtomicWrite(BeneathRoot.Directory dir, String fileName, Path temp, ObjectStat stat) {
+    this.dir = dir;
+    this.fileName = fileName;
+    this.temp = temp;
+    this.stat = stat;
+  }
+
+  /**
+   * Replaces {@code fileName} in {@code dir} with what {@code body} writes, atomically.
+   *
+   * @param mode the new file's permissions (narrowed further by the process umask); null for
+   *     the file system's default
+   * @return the stat of the new file
+   */
+  public static ObjectStat write(BeneathRoot.Directory dir, String fileName, Body body,
+      Set<PosixFilePermission> mode) throws IOException {
+    try (AtomicWrite w = stage(dir, fileName, body, mode)) {
+      w.commit();
+      dir.sync();
+      return w.stat();
+    }
+  }
+
+  /**
+   * Writes and syncs the temporary file; nothing is visible under {@code fileName} until
+   * {@link #commit}. Close the result in any case: unless committed it removes the file.
+   */
+  public static AtomicWrite stage(BeneathRoot.Directory dir, String fileName, Body body,
+      Set<PosixFilePermission> mode) throws IOException {
+    Path temp = null;
+    FileChannel channel = null;
+    boolean posix = mode != null && dir.path().getFileSystem().supportedFileAttributeViews().contains("posix");
+    while (channel == null) {
+      temp = dir.path().resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+      try {
+        // CREATE_NEW is O_CREAT|O_EXCL: it never follows a link at the last segment.
+        channel = posix
+            ? FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(mode))
+            : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException taken) {
+        temp = null;
+      }
+    }
+    try {
+      try (FileChannel ch = channel) {
+        body.writeTo(ch);
+        ch.force(true);
+      }
+      BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class);
+      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a));
+    } catch (Throwable t) {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException | RuntimeException suppressed) {
+        t.addSuppressed(suppressed);
+      }
+      throw t;
+    }
+  }
+
+  /** The stat the file has once committed. */
+  public ObjectStat stat() {
+    return stat;
+  }
+
+  /** Renames the temporary file over the target (the directory is not synced here). */
+  public void commit() throws IOException {
+    if (committed) {
+      throw new IllegalStateException("already committed");
+    }
+    Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+    committed = true;
+  }
+
+  /** Removes the temporary file unless it was committed. */
+  @Override
+  public void close() throws IOException {
+    if (!committed) {
+      Files.deleteIfExists(temp);
+    }
+  }
+}

@@ -1,0 +1,685 @@
+package io.objmapper.spi.dir;
+
+import io.objmapper.spi.InvalidObjectNameException;
+import io.objmapper.spi.LocalFiles;
+import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.Tier;
+import io.objmapper.spi.TierAccessException;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
+import java.io.EOFException;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A tier whose objects are the regular files below a root directory, placed by a {@link
+ * DirectoryLayout}. Everything but the layout is here, for the built-in tiers and plugins
+ * alike: the safe open ({@link BeneathRoot}), atomic writes ({@link AtomicWrite}), deletes,
+ * scans, the counts, and recovery after a crash.
+ *
+ * <pre>{@code
+ * final class MyTier extends DirectoryTier {
+ *   MyTier(TierConfig config, Path root) throws IOException {
+ *     super(config, root, MyLayout.INSTANCE, false);
+ *   }
+ * }
+ * Tier tier = DirectoryTier.start(new MyTier(config, DirectoryTier.prepareRoot(config, createRoot)));
+ * }</pre>
+ *
+ * <p><b>Safety.</b> Reads, stats, writes and deletes reach only what is below the root
+ * without a symbolic link at any segment: a link, FIFO, socket or device where an object
+ * would be is no object (stat answers {@code null}, an open {@link NoSuchFileException}, a
+ * delete {@code false}); a write through a linked folder fails with {@link
+ * java.nio.file.FileAlreadyExistsException} and creates nothing outside. Scans do not follow
+ * links and skip everything but regular files.
+ *
+ * <p><b>Modes.</b> Files are written with option {@value #FILE_MODE} (octal, default {@code
+ * 0640}), directories with the same bits plus search ({@code x}) wherever read is granted
+ * ({@code 0750} by default); the process umask narrows both further. A copy never gets a
+ * wider mode than that, whatever its source had, and a copy made with {@link #write(Tier,
+ * String, FileChannel, long, long, Set)} no wider than its source's either.
+ *
+ * <p><b>Counts.</b> A clean {@link #close()} of a writable persistent tier saves {@link
+ * #usedBytes()} and {@link #objectCount()} in {@code .objmapper_counts}; {@link #start} reads
+ * and deletes it, or (after a crash) scans the tree and removes the temporary files of writes
+ * a crash cut short. Writes and deletes of one name are serialized by a striped lock just long
+ * enough to read the old size and rename, which keeps the counts right under concurrent
+ * overwrites; writes of different names run in parallel. Directories created for objects are
+ * never removed, so a concurrent write into one cannot lose it.
+ */
+public abstract class DirectoryTier implements Tier, LocalFiles {
+  private static final Logger log = LoggerFactory.getLogger(DirectoryTier.class);
+
+  /** Option: the mode of written files, in octal ({@code "0640"}). */
+  public static final String FILE_MODE = "file_mode";
+
+  /** Files are written {@code rw-r-----} unless option {@value #FILE_MODE} says otherwise. */
+  public static final Set<PosixFilePermission> DEFAULT_FILE_MODE = modeOf(0640);
+
+  /** Directories are made {@code rwxr-x---} unless option {@value #FILE_MODE} says otherwise. */
+  public static final Set<PosixFilePermission> DEFAULT_DIR_MODE = modeOf(0750);
+
+  /** A scan reports progress after this many objects. */
+  public static final int PROGRESS_INTERVAL = 1000;
+
+  private static final long OPEN_LOG_INTERVAL = 1_000_000;
+  private static final int LOCK_STRIPES = 64;
+  private static final int COPY_BUFFER_BYTES = 64 * 1024;
+  private static final String COUNTS_FILE = ObjectNames.RESERVED_PREFIX + "_counts";
+
+  private final TierConfig config;
+  private final Path root;
+  private final Path indexPath;
+  private final DirectoryLayout layout;
+  private final BeneathRoot beneath;
+  private final boolean removeRootOnClose;
+  private final Set<PosixFilePermission> fileMode;
+  private final Set<PosixFilePermission> dirMode;
+  private final Object[] locks = new Object[LOCK_STRIPES];
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private final Object countLock = new Object();
+  private long usedBytes;
+  private long objectCount;
+  private long modifications;
+  private int changesInFlight;
+
+  /**
+   * A tier on the existing directory {@code root} (see {@link #prepareRoot}); pass it to
+   * {@link #start} before use.
+   *
+   * @param removeRootOnClose the root was made for this tier alone: {@link #close()} removes
+   *     it with everything below it
+   * @throws IllegalArgumentException if option {@value #FILE_MODE} is not an octal mode
+   */
+  protected DirectoryTier(TierConfig config, Path root, DirectoryLayout layout, boolean removeRootOnClose)
+      throws IOException {
+    this.config = Objects.requireNonNull(config, "config");
+    this.layout = Objects.requireNonNull(layout, "layout");
+    this.beneath = BeneathRoot.open(root);
+    this.root = beneath.root();
+    this.removeRootOnClose = removeRootOnClose;
+    int mode = fileModeOption(config);
+    this.fileMode = modeOf(mode);
+    this.dirMode = modeOf(mode | ((mode & 0444) >> 2));
+    Path configured = config.root().map(p -> p.toAbsolutePath().normalize()).orElse(this.root);
+    this.indexPath = config.indexPath()
+        .map(p -> p.toAbsolutePath().normalize())
+        .map(p -> p.startsWith(configured) ? this.root.resolve(configured.relativize(p)) : p)
+        .orElse(null);
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+      locks[i] = new Object();
+    }
+  }
+
+  /**
+   * The tier's root: {@code config}'s root made absolute, created (with its parents) if
+   * missing and {@code createRoot}, resolved to its real path (a root that is a symbolic link,
+   * to a mount point say, is followed once, here).
+   *
+   * @throws IllegalArgumentException if the config has no root
+   * @throws NoSuchFileException if the root does not exist and {@code createRoot} is false
+   * @throws NotDirectoryException if the root is not a directory
+   */
+  public static Path prepareRoot(TierConfig config, boolean createRoot) throws IOException {
+    Path configured = config.root()
+        .orElseThrow(() -> new IllegalArgumentException(config.type() + " tier \"" + config.name()
+            + "\" needs a root (mount_path)"))
+        .toAbsolutePath()
+        .normalize();
+    if (!Files.isDirectory(configured)) {
+      if (Files.exists(configured)) {
+        throw new NotDirectoryException(configured.toString());
+      }
+      if (!createRoot) {
+        throw new NoSuchFileException(configured.toString(), null, "root of tier \"" + config.name()
+            + "\" does not exist (set option create_root=true to create it)");
+      }
+      Files.createDirectories(configured);
+    }
+    return configured.toRealPath();
+  }
+
+  /**
+   * Makes {@code tier} ready: adopts the counts a clean close saved, or scans (removing the
+   * temporary files of writes a crash cut short). Closes the tier if that fails.
+   *
+   * @return {@code tier}
+   */
+  public static <T extends DirectoryTier> T start(T started) throws IOException {
+    DirectoryTier tier = started;
+    try {
+      if (tier.adoptSavedCounts()) {
+        log.info("tier \"{}\" ({}) at {}: {} objects, {} bytes, as counted at the last clean close",
+            tier.name(), tier.config.type(), tier.root, tier.objectCount, tier.usedBytes);
+        return started;
+      }
+      long began = System.nanoTime();
+      long objects = tier.scan((name, stat) -> {}, (n, bytes) -> {
+        if (n > 0 && n % OPEN_LOG_INTERVAL == 0) {
+          log.info("tier \"{}\": scanned {} objects so far", tier.name(), n);
+        }
+      }, true);
+      log.info("tier \"{}\" ({}) at {}: {} objects, {} bytes, scanned in {} ms", tier.name(),
+          tier.config.type(), tier.root, objects, tier.usedBytes(), (System.nanoTime() - began) / 1_000_000);
+      return started;
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        tier.close();
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /** The layout this tier places objects by. */
+  protected final DirectoryLayout layout() {
+    return layout;
+  }
+
+  @Override
+  public final TierConfig config() {
+    return config;
+  }
+
+  @Override
+  public final Optional<LocalFiles> localFiles() {
+    return Optional.of(this);
+  }
+
+  @Override
+  public final Path root() {
+    return root;
+  }
+
+  @Override
+  public final Path path(String name) {
+    String rel = relative(name);
+    ensureOpen();
+    return root.resolve(rel);
+  }
+
+  @Override
+  public final ObjectStat stat(String name) throws IOException {
+    String rel = relative(name);
+    ensureOpen();
+    BasicFileAttributes a = beneath.stat(rel);
+    return a == null ? null : statOf(a);
+  }
+
+  @Override
+  public final FileInputStream openRead(String name, ObjectStat expected) throws IOException {
+    String rel = relative(name);
+    ensureOpen();
+    TierAccessException.check(config, TierFlag.READABLE);
+    try {
+      return beneath.openRead(rel, expected);
+    } catch (NoSuchFileException e) {
+      throw noSuchObject(name, e);
+    }
+  }
+
+  @Override
+  public final RandomAccessFile openReadWrite(String name) throws IOException {
+    String rel = relative(name);
+    ensureOpen();
+    TierAccessException.check(config, TierFlag.WRITABLE);
+    try {
+      return beneath.openReadWrite(rel);
+    } catch (NoSuchFileException e) {
+      throw noSuchObject(name, e);
+    }
+  }
+
+  @Override
+  public final InputStream openStream(String name) throws IOException {
+    return openRead(name, null);
+  }
+
+  @Override
+  public final ObjectStat write(String name, InputStream source) throws IOException {
+    Objects.requireNonNull(source, "source");
+    return store(name, target -> {
+      byte[] chunk = new byte[COPY_BUFFER_BYTES];
+      ByteBuffer buf = ByteBuffer.wrap(chunk);
+      int n;
+      while ((n = source.read(chunk)) >= 0) {
+        buf.clear().limit(n);
+        writeFully(target, buf);
+      }
+    });
+  }
+
+  @Override
+  public final ObjectStat write(String name, ByteBuffer source) throws IOException {
+    Objects.requireNonNull(source, "source");
+    return store(name, target -> writeFully(target, source));
+  }
+
+  @Override
+  public final ObjectStat write(String name, FileChannel source, long position, long count) throws IOException {
+    return write(name, source, position, count, null);
+  }
+
+  /**
+   * Copies {@code count} bytes of {@code source} into object {@code name} on {@code tier}, as
+   * {@link Tier#write(String, FileChannel, long, long)} does; on a directory tier the new file's
+   * mode is also no wider than {@code sourceMode} (the source file's, from {@link
+   * #modeOf(Path)}; {@code null} if unknown).
+   */
+  public static ObjectStat write(Tier tier, String name, FileChannel source, long position, long count,
+      Set<PosixFilePermission> sourceMode) throws IOException {
+    return tier instanceof DirectoryTier
+        ? ((DirectoryTier) tier).write(name, source, position, count, sourceMode)
+        : tier.write(name, source, position, count);
+  }
+
+  /** The permissions of {@code file} (not following a link), or {@code null} where there are none to read. */
+  public static Set<PosixFilePermission> modeOf(Path file) {
+    try {
+      return Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  private ObjectStat write(String name, FileChannel source, long position, long count,
+      Set<PosixFilePermission> sourceMode) throws IOException {
+    Objects.requireNonNull(source, "source");
+    if (position < 0) {
+      throw new IllegalArgumentException("position < 0");
+    }
+    if (count < 0) {
+      throw new IllegalArgumentException("count < 0");
+    }
+    Set<PosixFilePermission> mode = fileMode;
+    if (sourceMode != null) {
+      Set<PosixFilePermission> narrowed = EnumSet.noneOf(PosixFilePermission.class);
+      narrowed.addAll(fileMode);
+      narrowed.retainAll(sourceMode);
+      mode = narrowed;
+    }
+    return store(name, mode, target -> {
+      long done = 0;
+      while (done < count) {
+        long n = source.transferTo(position + done, count - done, target);
+        if (n <= 0) {
+          // transferTo says 0 both at the source's end and when it cannot help: read to tell.
+          n = copyChunk(source, position + done, count - done, target);
+          if (n < 0) {
+            throw new EOFException("source ended after " + done + " of " + count + " bytes");
+          }
+        }
+        done += n;
+      }
+    });
+  }
+
+  @Override
+  public final boolean delete(String name) throws IOException {
+    String rel = relative(name);
+    ensureOpen();
+    TierAccessException.check(config, TierFlag.WRITABLE);
+    int slash = rel.lastIndexOf('/');
+    BeneathRoot.Directory dir;
+    try {
+      dir = beneath.directory(slash < 0 ? "" : rel.substring(0, slash), false, null);
+    } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException noDirectory) {
+      return false; // no folder, or a file or link where it would be: no such object
+    }
+    try (BeneathRoot.Directory d = dir) {
+      String fileName = rel.substring(slash + 1);
+      synchronized (lockFor(name)) {
+        BasicFileAttributes old = d.regularFile(fileName);
+        if (old == null) {
+          return false; // nothing, or not a regular file: never removed through the tier
+        }
+        beginChange();
+        try {
+          Files.delete(d.path().resolve(fileName));
+        } catch (NoSuchFileException e) {
+          endChange(0, 0);
+          return false;
+        } catch (IOException | RuntimeException e) {
+          endChange(0, 0);
+          throw e;
+        }
+        endChange(-1, -old.size());
+      }
+      d.sync();
+      return true;
+    }
+  }
+
+  @Override
+  public final long scan(ScanVisitor visitor, ScanProgress progress) throws IOException {
+    return scan(visitor, progress, false);
+  }
+
+  @Override
+  public final long usedBytes() {
+    ensureOpen();
+    synchronized (countLock) {
+      return usedBytes;
+    }
+  }
+
+  @Override
+  public final long objectCount() {
+    ensureOpen();
+    synchronized (countLock) {
+      return objectCount;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (removeRootOnClose) {
+        deleteRecursively(root);
+      } else if (config.has(TierFlag.PERSISTENT) && config.has(TierFlag.WRITABLE)) {
+        saveCounts(); // a read-only tier is never written, so it is scanned at every open
+      }
+    } finally {
+      beneath.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "{" + name() + " at " + root + "}";
+  }
+
+  /** Removes {@code dir} and everything below it, without following symbolic links. */
+  public static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.deleteIfExists(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+        if (exc instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;
+        }
+        throw exc;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+        if (exc != null && !(exc instanceof NoSuchFileException)) {
+          throw exc;
+        }
+        Files.deleteIfExists(d);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  /** The stat of a file from its attributes (size, mtime, the file system's identity). */
+  public static ObjectStat statOf(BasicFileAttributes a) {
+    return new ObjectStat(a.size(), a.lastModifiedTime().toMillis(), a.fileKey());
+  }
+
+  // ---- writing --------------------------------------------------------------------------
+
+  private ObjectStat store(String name, AtomicWrite.Body body) throws IOException {
+    return store(name, fileMode, body);
+  }
+
+  private ObjectStat store(String name, Set<PosixFilePermission> mode, AtomicWrite.Body body) throws IOException {
+    String rel = relative(name);
+    ensureOpen();
+    TierAccessException.check(config, TierFlag.WRITABLE);
+    int slash = rel.lastIndexOf('/');
+    String fileName = rel.substring(slash + 1);
+    try (BeneathRoot.Directory dir = beneath.directory(slash < 0 ? "" : rel.substring(0, slash), true, dirMode);
+         AtomicWrite w = AtomicWrite.stage(dir, fileName, body, mode)) {
+      synchronized (lockFor(name)) {
+        BasicFileAttributes old = dir.regularFile(fileName);
+        beginChange();
+        try {
+          w.commit();
+        } catch (IOException | RuntimeException e) {
+          endChange(0, 0);
+          throw e;
+        }
+        endChange(old == null ? 1 : 0, w.stat().size() - (old == null ? 0 : old.size()));
+      }
+      dir.sync();
+      return w.stat();
+    }
+  }
+
+  private static void writeFully(FileChannel target, ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining()) {
+      target.write(buf);
+    }
+  }
+
+  /** Copies up to one buffer from {@code source} at {@code position}; -1 at its end. */
+  private static long copyChunk(FileChannel source, long position, long max, FileChannel target) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(max, COPY_BUFFER_BYTES));
+    int n = source.read(buf, position);
+    if (n <= 0) {
+      return n < 0 || position >= source.size() ? -1 : 0;
+    }
+    buf.flip();
+    writeFully(target, buf);
+    return n;
+  }
+
+  /**
+   * Before a write or delete changes the files: a scan that overlaps the change (from its
+   * start to its {@link #endChange}) must not replace the counts, or the change would be
+   * counted twice (once by the walk, once by the change's own account).
+   */
+  private void beginChange() {
+    synchronized (countLock) {
+      changesInFlight++;
+      modifications++;
+    }
+  }
+
+  private void endChange(long objects, long bytes) {
+    synchronized (countLock) {
+      changesInFlight--;
+      objectCount = Math.max(0, objectCount + objects);
+      usedBytes = Math.max(0, usedBytes + bytes);
+      modifications++;
+    }
+  }
+
+  private Object lockFor(String name) {
+    return locks[(name.hashCode() & 0x7fffffff) % LOCK_STRIPES];
+  }
+
+  // ---- counts ---------------------------------------------------------------------------
+
+  private void saveCounts() {
+    long objects;
+    long bytes;
+    synchronized (countLock) {
+      objects = objectCount;
+      bytes = usedBytes;
+    }
+    byte[] text = (objects + " " + bytes + "\n").getBytes(StandardCharsets.US_ASCII);
+    try (BeneathRoot.Directory dir = beneath.directory("", false, null)) {
+      AtomicWrite.write(dir, COUNTS_FILE, ch -> writeFully(ch, ByteBuffer.wrap(text)), fileMode);
+    } catch (IOException e) {
+      log.warn("tier \"{}\": could not save its counts ({}); the next open scans", name(), e.toString());
+    }
+  }
+
+  /** Reads and deletes the counts a clean close left; false if there are none (then scan). */
+  private boolean adoptSavedCounts() {
+    if (!config.has(TierFlag.PERSISTENT) || !config.has(TierFlag.WRITABLE)) {
+      return false;
+    }
+    try {
+      if (beneath.stat(COUNTS_FILE) == null) {
+        return false;
+      }
+      String text;
+      try (FileInputStream in = beneath.openRead(COUNTS_FILE, null)) {
+        text = new String(in.readNBytes(64), StandardCharsets.US_ASCII);
+      }
+      Files.delete(root.resolve(COUNTS_FILE)); // a crash before the next clean close forces a scan
+      String[] parts = text.trim().split(" ");
+      if (parts.length != 2) {
+        return false;
+      }
+      long objects = Long.parseLong(parts[0]);
+      long bytes = Long.parseLong(parts[1]);
+      if (objects < 0 || bytes < 0) {
+        return false;
+      }
+      synchronized (countLock) {
+        objectCount = objects;
+        usedBytes = bytes;
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
+      log.warn("tier \"{}\": unreadable counts file ({}); scanning", name(), e.toString());
+      return false;
+    }
+  }
+
+  // ---- names ----------------------------------------------------------------------------
+
+  private String relative(String name) {
+    ObjectNames.validateStorable(name);
+    String rel = layout.relativePath(name);
+    try {
+      Path p = root.resolve(rel);
+      if (isIndexFile(p)) {
+        throw new InvalidObjectNameException(name, "names the tier's index file");
+      }
+    } catch (InvalidPathException e) {
+      throw new InvalidObjectNameException(name, "cannot be a file name here (file names are "
+          + System.getProperty("sun.jnu.encoding") + "): " + e.getReason());
+    }
+    return rel;
+  }
+
+  /**
+   * True for the index file and its companions ({@code F.lock}, {@code F.clean},
+   * {@code F.map.N}, ...): files of the tier's own, never objects.
+   */
+  private boolean isIndexFile(Path path) {
+    if (indexPath == null || indexPath.getParent() == null || !path.startsWith(indexPath.getParent())) {
+      return false;
+    }
+    return path.equals(indexPath) || (path.getParent() != null && path.getParent().equals(indexPath.getParent())
+        && path.getFileName().toString().startsWith(indexPath.getFileName().toString() + "."));
+  }
+
+  private NoSuchFileException noSuchObject(String name, NoSuchFileException cause) {
+    NoSuchFileException missing = new NoSuchFileException(name, null, "no such object in tier \"" + name() + "\"");
+    missing.initCause(cause);
+    return missing;
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("tier \"" + name() + "\" is closed");
+    }
+  }
+
+  private static int fileModeOption(TierConfig config) {
+    String value = config.option(FILE_MODE).orElse(null);
+    if (value == null) {
+      return 0640;
+    }
+    try {
+      int mode = Integer.parseInt(value, 8);
+      if (mode < 0 || mode > 0777) {
+        throw new NumberFormatException();
+      }
+      return mode;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("option " + FILE_MODE + " of tier \"" + config.name()
+          + "\" must be an octal mode from 0 to 0777, such as 0640, not \"" + value + "\"");
+    }
+  }
+
+  private static Set<PosixFilePermission> modeOf(int mode) {
+    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+    for (int i = 0; i < 9; i++) {
+      if ((mode & (0400 >> i)) != 0) {
+        set.add(bits[i]);
+      }
+    }
+    return Set.copyOf(set);
+  }
+
+  // ---- scanning -------------------------------------------------------------------------
+
+  /**
+   * The scan; with {@code removeTemporaries} (only from {@link #start}, before any write can
+   * be in progress) it also deletes the temporary files of writes a crash cut short.
+   */
+  private long scan(ScanVisitor visitor, ScanProgress progress, boolean removeTemporaries) throws IOException {
+    Objects.requireNonNull(visitor, "visitor");
+    Objects.requireNonNull(progress, "progress");
+    ensureOpen();
+    if (!Files.isDirectory(root)) {
+      throw new NoSuchFileException(root.toString(), null, "root of tier \"" + name() + "\" is gone");
+    }
+    long modificationsBefore;
+    synchronized (countLock) {
+      // A change in flight may or may not be seen by the walk: the counts then stay as they are.
+      modificationsBefore = changesInFlight > 0 ? -1 : modifications;
+    }
+    ScanWalker walker = new ScanWalker(root, layout, name(), p -> p.getFileName().toString()
+        .startsWith(ObjectNames.RESERVED_PREFIX) || isIndexFile(p), visitor, progress, removeTemporaries);
+    Files.walkFileTree(root, walker); // follows no link: links are visited as themselves
+    if (walker.temporariesRemoved > 0) {
+      log.info("tier \"{}\": removed {} temporary files of writes cut short", name(), walker.temporariesRemoved);
+    }
+    progress.progress(walker.objects, walker.bytes);
+    synchronized (countLock) {
+      if (modifications == modificationsBefore) {
+        objectCount = walker.objects;
+        usedBytes = walker.bytes;
+      }
+    }
+    if (walker.skipped > 0) {
+      log.warn("tier \"{}\": skipped {} files that are no objects of its {} layout (first: {})",
+          name(), walker.skipped, layout, walker.firstSkipped);
+    }
+    return walker.objects;
+  }
+}

@@ -1,0 +1,261 @@
+package io.objmapper.spi.dir;
+
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.io.FileDescriptor;
+import java.nio.charset.Charset;
+import java.util.Arrays;
+
+/**
+ * The few Linux calls the JDK lacks: {@code openat2} (resolution beneath a directory, no
+ * symbolic links), {@code openat} with {@code O_NONBLOCK}/{@code O_NOFOLLOW}, {@code fcntl},
+ * {@code close}; through JNA's direct mapping (no allocation beyond the path's bytes).
+ *
+ * <p>{@link #AVAILABLE} is false where they cannot be had (not Linux, no JNA native library);
+ * {@link BeneathRoot} then falls back to checks on paths, which a concurrent swap can race.
+ */
+final class Native {
+  static final boolean AVAILABLE;
+
+  // Linux open(2) flags; O_DIRECTORY and O_NOFOLLOW differ on arm64.
+  static final int O_RDONLY = 0;
+  static final int O_RDWR = 2;
+  static final int O_NOCTTY = 0400;
+  static final int O_NONBLOCK = 04000;
+  static final int O_CLOEXEC = 02000000;
+  static final int O_PATH = 010000000;
+  static final int O_DIRECTORY;
+  static final int O_NOFOLLOW;
+
+  static final int F_GETFL = 3;
+  static final int F_SETFL = 4;
+
+  static final int EPERM = 1;
+  static final int ENOENT = 2;
+  static final int EINTR = 4;
+  static final int ENXIO = 6;
+  static final int E2BIG = 7;
+  static final int EAGAIN = 11;
+  static final int EACCES = 13;
+  static final int EXDEV = 18;
+  static final int ENOTDIR = 20;
+  static final int EISDIR = 21;
+  static final int ENOSYS = 38;
+  static final int ELOOP = 40;
+
+  private static final long SYS_OPENAT2 = 437; // the same number on every Linux architecture
+  private static final long SYS_FSTAT;
+  /** Offsets in struct stat: st_mode differs, st_dev, st_ino, st_size and st_mtim agree. */
+  private static final int ST_MODE;
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFREG = 0100000;
+  private static final ThreadLocal<Memory> STAT_BUFFER = ThreadLocal.withInitial(() -> new Memory(256));
+  private static final long RESOLVE_NO_MAGICLINKS = 0x02;
+  private static final long RESOLVE_NO_SYMLINKS = 0x04;
+  private static final long RESOLVE_BENEATH = 0x08;
+
+  /** Path bytes as the JDK encodes file names. */
+  private static final Charset PATH_CHARSET;
+
+  private static final MethodHandle NEW_FD;
+
+  /** False once openat2 answered ENOSYS or EPERM (old kernel, seccomp): walk with openat then. */
+  private static volatile boolean openat2Works = true;
+
+  static {
+    String os = System.getProperty("os.name", "");
+    boolean arm = System.getProperty("os.arch", "").equals("aarch64");
+    O_DIRECTORY = arm ? 040000 : 0200000;
+    O_NOFOLLOW = arm ? 0100000 : 0400000;
+    SYS_FSTAT = arm ? 80 : 5;
+    ST_MODE = arm ? 16 : 24;
+    Charset cs;
+    try {
+      cs = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+    } catch (RuntimeException e) {
+      cs = Charset.defaultCharset();
+    }
+    PATH_CHARSET = cs;
+    boolean ok = false;
+    if (os.equals("Linux") && (arm || System.getProperty("os.arch", "").equals("amd64"))) {
+      try {
+        com.sun.jna.Native.register(Native.class, NativeLibrary.getInstance("c"));
+        ok = true;
+      } catch (Throwable unavailable) {
+        ok = false;
+      }
+    }
+    AVAILABLE = ok;
+    MethodHandle h = null;
+    try {
+      // Exported by the project's JVM flags (--add-exports java.base/sun.nio.ch); else /proc reopen.
+      Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil");
+      h = MethodHandles.publicLookup().findStatic(ioUtil, "newFD",
+          MethodType.methodType(FileDescriptor.class, int.class));
+      h.invoke(-1);
+    } catch (Throwable notExported) {
+      h = null;
+    }
+    NEW_FD = h;
+  }
+
+  private Native() {}
+
+  static native int openat(int dirfd, byte[] path, int flags, int mode);
+
+  static native long syscall(long number, int dirfd, byte[] path, Pointer how, long size);
+
+  static native int fcntl(int fd, int cmd, int arg);
+
+  static native long syscall(long number, int fd, Pointer statbuf);
+
+  static native int close(int fd);
+
+  static int errno() {
+    return com.sun.jna.Native.getLastError();
+  }
+
+  static byte[] cString(String s) {
+    byte[] b = s.getBytes(PATH_CHARSET);
+    return Arrays.copyOf(b, b.length + 1);
+  }
+
+  /** An open_how for openat2: {@code flags}, mode 0, beneath the directory, no symbolic links. */
+  static Pointer how(int flags) {
+    Memory m = new Memory(24);
+    m.setLong(0, flags & 0xffffffffL);
+    m.setLong(8, 0);
+    m.setLong(16, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+    return m;
+  }
+
+  /**
+   * Opens {@code relative} (segments separated by '/', none empty, '.' or '..') beneath the
+   * directory {@code dirfd}, following no symbolic link at any segment.
+   *
+   * @return the descriptor, or {@code -errno}
+   */
+  static int openBeneath(int dirfd, String relative, int flags, Pointer how) {
+    if (openat2Works) {
+      byte[] path = cString(relative);
+      for (;;) {
+        int fd = (int) syscall(SYS_OPENAT2, dirfd, path, how, 24);
+        if (fd >= 0) {
+          return fd;
+        }
+        int err = errno();
+        if (err == EINTR || err == EAGAIN) {
+          continue; // EAGAIN: a rename raced the lookup; the kernel asks to retry
+        }
+        if (err == ENOSYS || err == EPERM || err == E2BIG) {
+          openat2Works = false;
+          break;
+        }
+        return -err;
+      }
+    }
+    return walk(dirfd, relative, flags);
+  }
+
+  /** openat, one segment at a time, each directory with O_NOFOLLOW|O_DIRECTORY. */
+  private static int walk(int dirfd, String relative, int flags) {
+    int cur = dirfd;
+    int start = 0;
+    try {
+      for (;;) {
+        int slash = relative.indexOf('/', start);
+        boolean last = slash < 0;
+        String seg = last ? relative.substring(start) : relative.substring(start, slash);
+        int f = last ? flags | O_NOFOLLOW : O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+        int fd;
+        do {
+          fd = openat(cur, cString(seg), f, 0);
+        } while (fd < 0 && errno() == EINTR);
+        int err = fd < 0 ? errno() : 0;
+        if (cur != dirfd) {
+          close(cur);
+        }
+        cur = dirfd;
+        if (fd < 0) {
+          return -err;
+        }
+        if (last) {
+          return fd;
+        }
+        cur = fd;
+        start = slash + 1;
+      }
+    } finally {
+      if (cur != dirfd) {
+        close(cur);
+      }
+    }
+  }
+
+  /**
+   * Clears the status flags F_SETFL can change on {@code fd}, O_NONBLOCK among them, for a
+   * descriptor this class opened (no O_APPEND, O_ASYNC, O_DIRECT or O_NOATIME to keep);
+   * -errno on failure.
+   */
+  static int setBlocking(int fd) {
+    return fcntl(fd, F_SETFL, 0) < 0 ? -errno() : 0;
+  }
+
+  /** What fstat says of an open descriptor. */
+  static final class Stat {
+    long dev;
+    long ino;
+    long size;
+    long mtimeMillis;
+    boolean regular;
+
+    /** True if {@code key} (a {@link java.nio.file.attribute.BasicFileAttributes#fileKey}) names this file. */
+    boolean hasKey(Object key) {
+      // The JDK's key of a Unix file prints as (dev=<hex>,ino=<decimal>) and has no public constructor.
+      return key.toString().equals("(dev=" + Long.toHexString(dev) + ",ino=" + ino + ")");
+    }
+  }
+
+  /** fstat of {@code fd} into {@code into}; -errno on failure, 0 on success. */
+  static int fstat(int fd, Stat into) {
+    Memory buf = STAT_BUFFER.get();
+    if (syscall(SYS_FSTAT, fd, buf) < 0) {
+      return -errno();
+    }
+    into.dev = buf.getLong(0);
+    into.ino = buf.getLong(8);
+    into.size = buf.getLong(48);
+    into.mtimeMillis = buf.getLong(88) * 1000 + buf.getLong(96) / 1_000_000;
+    into.regular = (buf.getInt(ST_MODE) & S_IFMT) == S_IFREG;
+    return 0;
+  }
+
+  /** A FileDescriptor owning {@code fd}, or null if the JDK does not let this class make one. */
+  static FileDescriptor wrap(int fd) {
+    if (NEW_FD == null) {
+      return null;
+    }
+    try {
+      return (FileDescriptor) NEW_FD.invokeExact(fd);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  static String describe(int err) {
+    switch (err) {
+      case ENOENT: return "no such file";
+      case ELOOP: return "a symbolic link on the way";
+      case EXDEV: return "outside the root";
+      case ENOTDIR: return "a segment is not a directory";
+      case EACCES: return "permission denied";
+      case EISDIR: return "a directory";
+      case ENXIO: return "not a regular file";
+      default: return "errno " + err;
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.objmapper.spi.dir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The one safe open of a directory tier: nothing outside the root, no link followed, nothing
+ * but a regular file opened, never blocked by a FIFO; writes and deletes by the same rule.
+ * The timeouts are hang guards only: each operation answers at once.
+ */
+class DirectoryTierSafetyTest {
+  private static final Duration HANG_GUARD = Duration.ofSeconds(30);
+
+  @TempDir Path root;
+  @TempDir Path outside;
+  private final List<DirectoryTier> tiers = new ArrayList<>();
+
+  static final class PlainTier extends DirectoryTier {
+    PlainTier(TierConfig config, Path root) throws IOException {
+      super(config, root, DirectoryLayout.PLAIN, false);
+    }
+  }
+
+  private DirectoryTier tier(String... options) throws IOException {
+    TierConfig.Builder b = TierConfig.builder().name("t").type("plain").root(root)
+        .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE);
+    for (int i = 0; i < options.length; i += 2) {
+      b.option(options[i], options[i + 1]);
+    }
+    DirectoryTier t = DirectoryTier.start(new PlainTier(b.build(), root));
+    tiers.add(t);
+    return t;
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    for (DirectoryTier t : tiers) {
+      t.close();
+    }
+  }
+
+  private Path secret() throws IOException {
+    return Files.writeString(outside.resolve("secret"), "outside", StandardCharsets.UTF_8);
+  }
+
+  private static void mkfifo(Path p) throws Exception {
+    Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    assertThat(proc.waitFor()).isZero();
+  }
+
+  @Test
+  void aSymlinkToAFileOutsideIsNoObject() throws Exception {
+    Files.createSymbolicLink(root.resolve("x"), secret());
+    DirectoryTier tier = tier();
+
+    assertThat(tier.objectCount()).isZero();
+    assertThat(tier.stat("/x")).isNull();
+    assertThatThrownBy(() -> tier.openRead("/x")).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> tier.openStream("/x")).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> tier.openReadWrite("/x")).isInstanceOf(NoSuchFileException.class);
+    List<String> seen = new ArrayList<>();
+    tier.scan((name, s) -> seen.add(name), (n, b) -> {});
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
+  void aSymlinkedFolderIsNotEntered() throws Exception {
+    secret();
+    Files.createSymbolicLink(root.resolve("d"), outside);
+    DirectoryTier tier = tier();
+
+    assertThat(tier.stat("/d/secret")).isNull();
+    assertThatThrownBy(() -> tier.openRead("/d/secret")).isInstanceOf(NoSuchFileException.class);
+    List<String> seen = new ArrayList<>();
+    tier.scan((name, s) -> seen.add(name), (n, b) -> {});
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
+  void aServedFileReplacedByASymlinkAfterItWasIndexedIsNoObject() throws Exception {
+    DirectoryTier tier = tier();
+    ObjectStat indexed = tier.write("/a", "inside".getBytes(StandardCharsets.UTF_8));
+    Path file = root.resolve("a");
+    Files.delete(file);
+    Files.createSymbolicLink(file, secret());
+
+    assertThat(tier.stat("/a")).isNull();
+    assertThatThrownBy(() -> tier.openRead("/a", indexed)).isInstanceOf(NoSuchFileException.class);
+    assertThatThrownBy(() -> tier.openRead("/a")).isInstanceOf(NoSuchFileException.class);
+  }
+
+  @Test
+  void anotherVersionThanTheIndexedOneIsNotOpened() throws Exception {
+    DirectoryTier tier = tier();
+    ObjectStat old = tier.write("/a", "old".getBytes(StandardCharsets.UTF_8));
+    ObjectStat now = tier.write("/a", "newer".getBytes(StandardCharsets.UTF_8));
+
+    assertThatThrownBy(() -> tier.openRead("/a", old)).isInstanceOf(NoSuchFileException.class);
+    try (FileInputStream in = tier.openRead("/a", now)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("newer");
+    }
+  }
+
+  @Test
+  void aFifoSwappedInAnswersNoSuchObjectAtOnceAndNeverBlocks() throws Exception {
+    DirectoryTier tier = tier();
+    ObjectStat indexed = tier.write("/d/f", "x".getBytes(StandardCharsets.UTF_8));
+    Path file = root.resolve("d/f");
+    Files.delete(file);
+    mkfifo(file);
+
+    assertTimeoutPreemptively(HANG_GUARD, () -> {
+      assertThat(tier.stat("/d/f")).isNull();
+      assertThatThrownBy(() -> tier.openRead("/d/f", indexed)).isInstanceOf(NoSuchFileException.class);
+      assertThatThrownBy(() -> tier.openRead("/d/f")).isInstanceOf(NoSuchFileException.class);
+      assertThatThrownBy(() -> tier.openReadWrite("/d/f")).isInstanceOf(NoSuchFileException.class);
+      List<String> seen = new ArrayList<>();
+      assertThat(tier.scan((name, s) -> seen.add(name), (n, b) -> {})).isZero();
+      assertThat(tier.delete("/d/f")).isFalse();
+    });
+    // the FIFO stays where it is: the tier removes only regular files
+    assertThat(Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS).isOther()).isTrue();
+  }
+
+  @Test
+  void aWriteThroughASymlinkedFolderFailsAndCreatesNothingOutside() throws Exception {
+    Files.createSymbolicLink(root.resolve("d"), outside);
+    DirectoryTier tier = tier();
+
+    assertThatThrownBy(() -> tier.write("/d/new", new byte[] {1}))
+        .isInstanceOf(FileAlreadyExistsException.class);
+    assertThatThrownBy(() -> tier.write("/d/sub/new", new byte[] {1}))
+        .isInstanceOf(FileAlreadyExistsException.class);
+    try (var listing = Files.list(outside)) {
+      assertThat(listing).isEmpty();
+    }
+  }
+
+  @Test
+  void aWriteOverASymlinkReplacesTheLinkNotItsTarget() throws Exception {
+    Path secret = secret();
+    Files.createSymbolicLink(root.resolve("x"), secret);
+    DirectoryTier tier = tier();
+
+    tier.write("/x", "mine".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(Files.readString(secret)).isEqualTo("outside");
+    assertThat(Files.isSymbolicLink(root.resolve("x"))).isFalse();
+    assertThat(Files.readString(root.resolve("x"))).isEqualTo("mine");
+  }
+
+  @Test
+  void aDeleteThroughASymlinkRemovesNothing() throws Exception {
+    Path secret = secret();
+    Files.createSymbolicLink(root.resolve("x"), secret);
+    Files.createSymbolicLink(root.resolve("d"), outside);
+    DirectoryTier tier = tier();
+
+    assertThat(tier.delete("/x")).isFalse();
+    assertThat(tier.delete("/d/secret")).isFalse();
+    assertThat(secret).exists();
+    assertThat(Files.isSymbolicLink(root.resolve("x"))).isTrue();
+  }
+
+  @Test
+  void writtenFilesAndFoldersGetTheDefaultModesOrTheConfiguredOne() throws Exception {
+    DirectoryTier tier = tier();
+    tier.write("/d/a", new byte[] {1});
+    Set<PosixFilePermission> file = Files.getPosixFilePermissions(root.resolve("d/a"));
+    Set<PosixFilePermission> dir = Files.getPosixFilePermissions(root.resolve("d"));
+    assertThat(PosixFilePermissions.fromString("rw-r-----")).containsAll(file);
+    assertThat(PosixFilePermissions.fromString("rwxr-x---")).containsAll(dir);
+    tier.close();
+
+    DirectoryTier narrow = tier(DirectoryTier.FILE_MODE, "0600");
+    narrow.write("/e/b", new byte[] {1});
+    assertThat(PosixFilePermissions.fromString("rw-------"))
+        .containsAll(Files.getPosixFilePermissions(root.resolve("e/b")));
+    assertThat(PosixFilePermissions.fromString("rwx------"))
+        .containsAll(Files.getPosixFilePermissions(root.resolve("e")));
+  }
+
+  @Test
+  void aBadFileModeIsRefused() {
+    assertThatThrownBy(() -> tier(DirectoryTier.FILE_MODE, "rw-r-----"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(DirectoryTier.FILE_MODE);
+    assertThatThrownBy(() -> tier(DirectoryTier.FILE_MODE, "01777"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0777");
+  }
+
+  @Test
+  void theOpenIsCheckedOnTheDescriptorOnLinux() {
+    assertThat(BeneathRoot.isRaceFree()).isEqualTo(System.getProperty("os.name").equals("Linux"));
+  }
+}
