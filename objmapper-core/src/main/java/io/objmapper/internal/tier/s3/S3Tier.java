@@ -171,11 +171,6 @@ final class S3Tier implements Tier {
   }
 
   @Override
-  public boolean isLocal() {
-    return false;
-  }
-
-  @Override
   public ObjectStat stat(String name) throws IOException {
     ObjectNames.validateStorable(name);
     checkOpen();
