@@ -1,5 +1,7 @@
 package io.objmapper.server;
 
+import io.objmapper.internal.config.ServerDefaults;
+
 import io.objmapper.protocol.Capabilities;
 import io.objmapper.protocol.Capability;
 import io.objmapper.protocol.Protocol;
@@ -620,37 +622,37 @@ public final class ObjectServer implements AutoCloseable {
    * Default of {@link Builder#minWorkers} and of the configuration file's
    * {@code thread_pool.min_workers}.
    */
-  public static final int DEFAULT_MIN_WORKERS = 10;
+  public static final int DEFAULT_MIN_WORKERS = ServerDefaults.MIN_WORKERS;
 
   /**
    * Default of {@link Builder#maxWorkers} and of the configuration file's
    * {@code thread_pool.max_workers} (the value the seed configuration documents).
    */
-  public static final int DEFAULT_MAX_WORKERS = 100;
+  public static final int DEFAULT_MAX_WORKERS = ServerDefaults.MAX_WORKERS;
 
   /** Default of {@link Builder#maxPipeline} and of the file's {@code protocol.max_pipeline}. */
-  public static final int DEFAULT_MAX_PIPELINE = 100;
+  public static final int DEFAULT_MAX_PIPELINE = ServerDefaults.MAX_PIPELINE;
 
   /** Default of {@link Builder#idleTimeoutMillis} and of the file's {@code server.idle_timeout_ms}. */
-  public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 300_000;
+  public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = ServerDefaults.IDLE_TIMEOUT_MILLIS;
 
   /** Default of {@link Builder#requestTimeoutMillis} and of the file's {@code server.request_timeout_ms}. */
-  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 30_000;
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = ServerDefaults.REQUEST_TIMEOUT_MILLIS;
 
   /** Default of {@link Builder#shutdownGraceMillis} and of the file's {@code server.shutdown_grace_ms}. */
-  public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = 5_000;
+  public static final long DEFAULT_SHUTDOWN_GRACE_MILLIS = ServerDefaults.SHUTDOWN_GRACE_MILLIS;
 
   /**
    * Default of {@link Builder#maxConnections} and of the file's {@code server.max_connections}
    * (per transport).
    */
-  public static final int DEFAULT_MAX_CONNECTIONS = 8192;
+  public static final int DEFAULT_MAX_CONNECTIONS = ServerDefaults.MAX_CONNECTIONS;
 
   /** Default of {@link Builder#maxConnectionsPerPeer} and of the file's {@code server.max_connections_per_peer}. */
-  public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = 4096;
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = ServerDefaults.MAX_CONNECTIONS_PER_PEER;
 
   /** Default of {@link Builder#writeTimeoutMillis} and of the file's {@code server.write_timeout_ms}. */
-  public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000;
+  public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = ServerDefaults.WRITE_TIMEOUT_MILLIS;
 
   /** Default of {@link Builder#udpAnswersPerSecond}. */
   public static final int DEFAULT_UDP_ANSWERS_PER_SECOND = 100;

@@ -4,6 +4,7 @@ import io.objmapper.ObjMapper;
 import io.objmapper.ObjectNotFoundException;
 import io.objmapper.StorageException;
 import io.objmapper.internal.config.ObjMapperConfig;
+import io.objmapper.internal.config.ServerSettings;
 import io.objmapper.internal.fdcache.OpenFile;
 import io.objmapper.internal.fdcache.PrivateFile;
 import io.objmapper.internal.serving.StoreAccess;
@@ -48,9 +49,32 @@ public final class StoreHandler implements RequestHandler {
     ObjectServer.Builder b = ObjectServer.builder(handler);
     ObjMapperConfig config = handler.store.config();
     if (config != null) {
-      config.configure(b);
+      apply(config.serverSettings(), b);
     }
     return b;
+  }
+
+  /** Gives the configuration file's server settings to {@code b}'s public setters, as a Java user would. */
+  static void apply(ServerSettings s, ObjectServer.Builder b) {
+    b.minWorkers(s.minWorkers())
+        .maxWorkers(s.maxWorkers())
+        .workerStackSize(s.workerStackSize())
+        .maxPipeline(s.maxPipeline())
+        .capabilities(s.capabilities())
+        .socketPermissions(s.socketPermissions())
+        .maxConnections(s.maxConnections())
+        .maxConnectionsPerPeer(s.maxConnectionsPerPeer())
+        .writeTimeoutMillis(s.writeTimeoutMillis())
+        .idleTimeoutMillis(s.idleTimeoutMillis())
+        .shutdownGraceMillis(s.shutdownGraceMillis())
+        .cCompat(s.cCompat());
+    if (s.requestTimeoutMillis() > 0) {
+      b.requestTimeoutMillis(s.requestTimeoutMillis());
+    }
+    if (s.ioThreads() > 0) {
+      b.ioThreads(s.ioThreads());
+    }
+    s.sharedFdUids().ifPresent(b::sharedDescriptorUids);
   }
 
   @Override

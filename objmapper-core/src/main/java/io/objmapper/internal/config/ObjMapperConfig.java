@@ -2,7 +2,6 @@ package io.objmapper.internal.config;
 
 import io.objmapper.ObjMapper;
 import io.objmapper.protocol.Capability;
-import io.objmapper.server.ObjectServer;
 import io.objmapper.spi.TierConfig;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -18,7 +17,7 @@ import java.util.function.Function;
  * A complete, checked objmapper configuration: the sections of the configuration file.
  * Public only for {@link ObjMapper.Builder#configFile}, which gives it to the public builders
  * ({@link #tierConfigs()}, {@link #configure(ObjMapper.Builder)},
- * {@link #configure(ObjectServer.Builder)}); no other module uses it.
+ * {@link #serverSettings()}); no other module uses it.
  *
  * <p>Read one with {@link #load(Path)} or {@link #parse(String)}; build one in code with
  * {@link #of(List)} and the {@code with...} methods. Every instance is valid: each section
@@ -148,38 +147,24 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
   }
 
   /**
-   * Gives the {@code thread_pool}, {@code protocol} and {@code server} sections to the server
-   * builder's public setters, as a Java user would. The listeners ({@code socket_path},
-   * {@code tcp}) are left to the caller, who may move them. Capabilities this
-   * implementation cannot negotiate (COMPRESSION, MULTIPLEXING) are not offered.
+   * The {@code thread_pool}, {@code protocol} and {@code server} sections, for a server
+   * builder's public setters (the server applies them, as a Java user would). The listeners
+   * ({@code socket_path}, {@code tcp}) are left to the caller, who may move them.
+   * Capabilities this implementation cannot negotiate (COMPRESSION, MULTIPLEXING) are not
+   * offered.
    */
-  public ObjectServer.Builder configure(ObjectServer.Builder server) {
+  public ServerSettings serverSettings() {
     Set<Capability> offered = EnumSet.noneOf(Capability.class);
     for (Capability c : protocol.capabilities()) {
       if (c.supported()) {
         offered.add(c);
       }
     }
-    server.minWorkers(threadPool.minWorkers())
-        .maxWorkers(threadPool.maxWorkers())
-        .workerStackSize(threadPool.workerStackSize())
-        .maxPipeline(protocol.maxPipeline())
-        .capabilities(offered)
-        .socketPermissions(this.server.socketPermissions())
-        .maxConnections(this.server.maxConnections())
-        .maxConnectionsPerPeer(this.server.maxConnectionsPerPeer())
-        .writeTimeoutMillis(this.server.writeTimeoutMs())
-        .idleTimeoutMillis(this.server.idleTimeoutMs())
-        .shutdownGraceMillis(this.server.shutdownGraceMs())
-        .cCompat(this.server.cCompat());
-    if (this.server.requestTimeoutMs() > 0) {
-      server.requestTimeoutMillis(this.server.requestTimeoutMs());
-    }
-    if (this.server.ioThreads() > 0) {
-      server.ioThreads(this.server.ioThreads());
-    }
-    this.server.sharedFdUids().ifPresent(server::sharedDescriptorUids);
-    return server;
+    return new ServerSettings(threadPool.minWorkers(), threadPool.maxWorkers(),
+        threadPool.workerStackSize(), protocol.maxPipeline(), offered, server.socketPermissions(),
+        server.maxConnections(), server.maxConnectionsPerPeer(), server.writeTimeoutMs(),
+        server.idleTimeoutMs(), server.shutdownGraceMs(), server.cCompat(),
+        server.requestTimeoutMs(), server.ioThreads(), server.sharedFdUids());
   }
 
   /** This configuration with another {@code thread_pool} section. */

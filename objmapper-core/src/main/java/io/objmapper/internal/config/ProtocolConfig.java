@@ -1,7 +1,6 @@
 package io.objmapper.internal.config;
 
 import io.objmapper.protocol.Capabilities;
-import io.objmapper.server.ObjectServer;
 import io.objmapper.protocol.Capability;
 import java.util.Set;
 
@@ -24,7 +23,7 @@ record ProtocolConfig(int version, int maxPipeline, Set<Capability> capabilities
    * configuration file lists OOO_REPLIES and PIPELINING.
    */
   public static final ProtocolConfig DEFAULTS =
-      new ProtocolConfig(2, ObjectServer.DEFAULT_MAX_PIPELINE, Capability.of(Capabilities.SUPPORTED));
+      new ProtocolConfig(2, ServerDefaults.MAX_PIPELINE, Capability.of(Capabilities.SUPPORTED));
 
   /** @throws ConfigException naming the key that is out of range */
   public ProtocolConfig {

@@ -1,6 +1,5 @@
 package io.objmapper.internal.config;
 
-import io.objmapper.server.ObjectServer;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,16 +54,16 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
    * threads picked from the processors: the server builder's defaults (one default per setting).
    */
   public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("/tmp/objmapper.sock"),
-      parsePermissions("socket_permissions", "0660"), Optional.empty(), ObjectServer.DEFAULT_MAX_CONNECTIONS,
-      ObjectServer.DEFAULT_IDLE_TIMEOUT_MILLIS, ObjectServer.DEFAULT_REQUEST_TIMEOUT_MILLIS,
-      ObjectServer.DEFAULT_SHUTDOWN_GRACE_MILLIS, false, ObjectServer.DEFAULT_MAX_CONNECTIONS_PER_PEER,
-      ObjectServer.DEFAULT_WRITE_TIMEOUT_MILLIS, 0);
+      parsePermissions("socket_permissions", "0660"), Optional.empty(), ServerDefaults.MAX_CONNECTIONS,
+      ServerDefaults.IDLE_TIMEOUT_MILLIS, ServerDefaults.REQUEST_TIMEOUT_MILLIS,
+      ServerDefaults.SHUTDOWN_GRACE_MILLIS, false, ServerDefaults.MAX_CONNECTIONS_PER_PEER,
+      ServerDefaults.WRITE_TIMEOUT_MILLIS, 0);
 
   /** The settings before the connection limits per peer, the write timeout and the I/O threads: those at their defaults. */
   ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
       int maxConnections, long idleTimeoutMs, long requestTimeoutMs, long shutdownGraceMs, boolean cCompat) {
     this(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs,
-        cCompat, ObjectServer.DEFAULT_MAX_CONNECTIONS_PER_PEER, ObjectServer.DEFAULT_WRITE_TIMEOUT_MILLIS, 0);
+        cCompat, ServerDefaults.MAX_CONNECTIONS_PER_PEER, ServerDefaults.WRITE_TIMEOUT_MILLIS, 0);
   }
 
   /** @throws ConfigException naming the key that is missing or out of range */

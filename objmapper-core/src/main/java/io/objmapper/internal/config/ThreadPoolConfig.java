@@ -1,6 +1,5 @@
 package io.objmapper.internal.config;
 
-import io.objmapper.server.ObjectServer;
 
 /**
  * The {@code thread_pool} section: the workers that serve connections (one connection at a
@@ -17,11 +16,11 @@ record ThreadPoolConfig(int minWorkers, int maxWorkers, long workerStackSize) {
 
   /**
    * The server builder's defaults (one default per setting): 10 to 100 workers
-   * ({@link ObjectServer#DEFAULT_MIN_WORKERS}, {@link ObjectServer#DEFAULT_MAX_WORKERS}, the
+   * ({@link ServerDefaults#MIN_WORKERS}, {@link ServerDefaults#MAX_WORKERS}, the
    * seed configuration's values) with the JVM's default stack size.
    */
   public static final ThreadPoolConfig DEFAULTS = new ThreadPoolConfig(
-      ObjectServer.DEFAULT_MIN_WORKERS, ObjectServer.DEFAULT_MAX_WORKERS, 0);
+      ServerDefaults.MIN_WORKERS, ServerDefaults.MAX_WORKERS, 0);
 
   /** @throws ConfigException naming the key ({@code min_workers}, ...) that is out of range */
   public ThreadPoolConfig {

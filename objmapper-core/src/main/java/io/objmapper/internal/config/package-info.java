@@ -10,8 +10,10 @@
  * the public builders, in one place each: every backend through
  * {@link io.objmapper.spi.TierConfig#builder()} ({@code BackendConfig.tierConfig}), the
  * {@code index} and {@code lifecycle} sections through {@link io.objmapper.ObjMapper.Builder}'s
- * setters, the {@code thread_pool}, {@code protocol} and {@code server} sections through
- * {@link io.objmapper.server.ObjectServer.Builder}'s. Flags and capabilities are the API's own
+ * setters, the {@code thread_pool}, {@code protocol} and {@code server} sections as one
+ * {@code ServerSettings} that the server gives to {@code ObjectServer.Builder}'s setters (the
+ * server reads the configuration; nothing here uses the server, whose defaults are
+ * {@code ServerDefaults}). Flags and capabilities are the API's own
  * enums ({@link io.objmapper.spi.TierFlag}, {@link io.objmapper.protocol.Capability}). A key
  * left out of the file gets the builder's default (the records' {@code DEFAULTS} are those
  * values), except that at least one backend is required and a backend needs {@code name},
@@ -22,9 +24,9 @@
  * ({@code backends[1].flags[2]}) and its line and column; the API turns it into the public
  * {@link io.objmapper.ConfigurationException}.
  *
- * <p>This package is internal: not API, free to change. Its two public types,
- * {@code ObjMapperConfig} and {@code ConfigException}, are public only for
- * {@link io.objmapper.ObjMapper.Builder} (another package of this module); no other module
- * uses them.
+ * <p>This package is internal: not API, free to change. Its public types are public only for
+ * other packages of this module: {@code ObjMapperConfig} and {@code ConfigException} for
+ * {@link io.objmapper.ObjMapper.Builder}, {@code ServerSettings} and {@code ServerDefaults}
+ * for the server; no other module uses them.
  */
 package io.objmapper.internal.config;
