@@ -1,15 +1,13 @@
 package io.objmapper.internal.tier;
 
+import io.objmapper.spi.dir.DirectoryTier;
+
 import io.objmapper.internal.log.LogText;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,7 +55,7 @@ final class MemoryTierLeftovers {
           continue;
         }
         try {
-          deleteTree(dir);
+          DirectoryTier.deleteRecursively(dir);
           removed++;
           log.info("removed {}: the memory tier folder of process {}, which is gone", dir, pid);
         } catch (IOException e) {
@@ -68,33 +66,5 @@ final class MemoryTierLeftovers {
       log.warn("could not look for folders of dead processes in {}: {}", base, LogText.error(e));
     }
     return removed;
-  }
-
-  /** Deletes {@code dir} and everything below it, following no symbolic link. */
-  private static void deleteTree(Path dir) throws IOException {
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-        if (e instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw e;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null && !(e instanceof NoSuchFileException)) {
-          throw e;
-        }
-        Files.deleteIfExists(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }
