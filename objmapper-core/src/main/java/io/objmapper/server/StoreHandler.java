@@ -6,7 +6,7 @@ import io.objmapper.StorageException;
 import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.internal.config.ServerSettings;
 import io.objmapper.internal.fdcache.OpenFile;
-import io.objmapper.internal.fdcache.PrivateFile;
+import io.objmapper.internal.fdcache.CachedVersion;
 import io.objmapper.internal.serving.StoreAccess;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -81,10 +81,10 @@ public final class StoreHandler implements RequestHandler {
   public ServedObject acquire(String uri) {
     OpenFile f = store.acquire(uri);
     Object view = f.attachment();
-    if (view instanceof Shared s) {
+    if (view instanceof View s) {
       return s;
     }
-    Shared s = new Shared(f); // once per descriptor (two racing first readers may both make one: harmless)
+    View s = new View(f); // once per descriptor (two racing first readers may both make one: harmless)
     f.attach(s);
     return s;
   }
@@ -112,14 +112,15 @@ public final class StoreHandler implements RequestHandler {
   }
 
   /**
-   * The server's view of one of the store's shared descriptors: each acquire took a
-   * reference, each {@link #release()} gives one back. Its {@link #descriptor()} is the
-   * shared description SHARED_FD peers get; every other answer passes a {@link Private}.
+   * The server's view of a version the store opened: one of its shared descriptors (each
+   * acquire took a reference, each {@link #release()} gives one back; its {@link
+   * #descriptor()} is the shared description SHARED_FD peers get), or an answer's own
+   * description, which every other answer passes ({@link #forPassing}).
    */
-  private static final class Shared implements ServedObject {
-    private final OpenFile file;
+  private static final class View implements ServedObject {
+    private final CachedVersion file;
 
-    Shared(OpenFile file) {
+    View(CachedVersion file) {
       this.file = file;
     }
 
@@ -134,58 +135,11 @@ public final class StoreHandler implements RequestHandler {
 
     @Override
     public ServedObject forPassing(boolean shared) {
-      if (shared) {
+      if (shared || !(file instanceof OpenFile cached)) {
         return this;
       }
       try {
-        return new Private(file.openPrivate());
-      } catch (UncheckedIOException e) {
-        throw new StorageException(e.getMessage(), e.getCause());
-      }
-    }
-
-    @Override
-    public FileChannel channel() {
-      return file.channel();
-    }
-
-    @Override
-    public long size() {
-      return file.size();
-    }
-
-    @Override
-    public long mtimeSeconds() {
-      return file.mtimeSeconds();
-    }
-
-    @Override
-    public int tierId() {
-      return file.tierId();
-    }
-
-    @Override
-    public void release() {
-      file.release();
-    }
-  }
-
-  /**
-   * One answer's own description of a cached version (see {@link ServedObject#forPassing}):
-   * no other receiver, lease or server read holds it; {@link #release()} closes it and
-   * leaves the cached descriptor's reference to its holder.
-   */
-  private static final class Private implements ServedObject {
-    private final PrivateFile file;
-
-    Private(PrivateFile file) {
-      this.file = file;
-    }
-
-    @Override
-    public FileDescriptor descriptor() {
-      try {
-        return file.descriptor();
+        return new View(cached.openPrivate());
       } catch (UncheckedIOException e) {
         throw new StorageException(e.getMessage(), e.getCause());
       }

@@ -26,7 +26,7 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * peers that negotiated SHARED_FD, {@link #descriptor() the shared description}: a second
  * one, opened at the first such answer and cached with this entry.
  */
-public final class OpenFile {
+public final class OpenFile implements CachedVersion {
   /** {@code /proc/self/fd}, where an open descriptor can be opened anew; null without procfs. */
   private static final String PROC_FD = procFd();
   private final String name;
@@ -115,6 +115,7 @@ public final class OpenFile {
   }
 
   /** Gives a reference back; the last one closes the descriptor. */
+  @Override
   public void release() {
     int r = refs.decrementAndGet();
     if (r == 0) {
@@ -140,6 +141,7 @@ public final class OpenFile {
    *
    * @throws UncheckedIOException if it cannot be opened
    */
+  @Override
   public FileDescriptor descriptor() {
     FileInputStream s = shared;
     if (s == null) {
@@ -172,18 +174,22 @@ public final class OpenFile {
   }
 
   /** The server's own channel: positional reads only; it is never passed to a peer. */
+  @Override
   public FileChannel channel() {
     return file.getChannel();
   }
 
+  @Override
   public long size() {
     return stat.size();
   }
 
+  @Override
   public long mtimeSeconds() {
     return Math.floorDiv(stat.mtimeMillis(), 1000);
   }
 
+  @Override
   public int tierId() {
     return tierId;
   }

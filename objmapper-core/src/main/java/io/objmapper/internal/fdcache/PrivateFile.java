@@ -15,7 +15,7 @@ import java.nio.channels.FileChannel;
  * {@code close} cannot reach any other receiver, lease or the server's own reads. Owned by
  * one holder; {@link #release()} closes it.
  */
-public final class PrivateFile extends FileInputStream {
+public final class PrivateFile extends FileInputStream implements CachedVersion {
   private final OpenFile of;
 
   private PrivateFile(File file, OpenFile of) throws FileNotFoundException {
@@ -59,6 +59,7 @@ public final class PrivateFile extends FileInputStream {
    *
    * @throws UncheckedIOException if it was released
    */
+  @Override
   public FileDescriptor descriptor() {
     try {
       return getFD();
@@ -68,26 +69,31 @@ public final class PrivateFile extends FileInputStream {
   }
 
   /** A channel on this description (its position is this holder's alone). */
+  @Override
   public FileChannel channel() {
     return getChannel();
   }
 
   /** The version's size, as the cache validated it. */
+  @Override
   public long size() {
     return of.size();
   }
 
   /** The version's modification time, Unix seconds. */
+  @Override
   public long mtimeSeconds() {
     return of.mtimeSeconds();
   }
 
   /** Id of the tier the version is on. */
+  @Override
   public int tierId() {
     return of.tierId();
   }
 
   /** Closes this description. Idempotent. */
+  @Override
   public void release() {
     try {
       close();
