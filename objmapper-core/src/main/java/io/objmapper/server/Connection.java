@@ -1,6 +1,5 @@
 package io.objmapper.server;
 
-import io.objmapper.ObjMapperException;
 import io.objmapper.protocol.Capabilities;
 import io.objmapper.protocol.CloseReason;
 import io.objmapper.protocol.Hello;
@@ -11,19 +10,15 @@ import io.objmapper.protocol.ProtocolDecoder;
 import io.objmapper.protocol.ProtocolEncoder;
 import io.objmapper.protocol.ProtocolException;
 import io.objmapper.protocol.RequestFrame;
-import io.objmapper.protocol.Segment;
 import io.objmapper.protocol.Status;
 import io.objmapper.spi.InvalidObjectNameException;
 import io.objmapper.spi.ObjectNames;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -47,7 +42,6 @@ final class Connection {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
   /** Holds one whole request of the longest URI, and what came with it. */
   private static final int PENDING_CAPACITY = 16 * 1024;
-  private static final long MAX_INLINE_SEGMENT = 0xFFFF_FFFFL;
 
   final ObjectServer server;
   final IoLoop loop;
@@ -395,7 +389,7 @@ final class Connection {
     try {
       obj = writable ? server.handler.acquireWritable(uri) : server.handler.acquire(uri);
     } catch (RuntimeException e) {
-      answerError(id, statusOf(e), messageOf(e));
+      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
       return;
     }
     answerObject(id, mode, obj, loop.out, loop.scratch);
@@ -415,7 +409,7 @@ final class Connection {
       ObjectNames.validate(uri);
       server.handler.delete(uri);
     } catch (RuntimeException e) {
-      answerError(id, statusOf(e), messageOf(e));
+      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
       return;
     }
     ByteBuffer out = loop.out;
@@ -435,7 +429,7 @@ final class Connection {
    * whichever of the worker and the timer claims the request first answers it.
    */
   private void dispatch(long id, Mode mode, String uri) {
-    AsyncRequest r = new AsyncRequest(id, mode, uri, version);
+    WorkerRequest r = new WorkerRequest(this, id, mode, uri, version);
     inFlight++;
     try {
       // The timeout first: a request completed at once must find it, to cancel it.
@@ -448,63 +442,6 @@ final class Connection {
       }
       inFlight--;
       answerError(id, Status.UNAVAILABLE, "server busy");
-    }
-  }
-
-  /** A request served by a worker; answered exactly once (result or timeout). */
-  private final class AsyncRequest implements Runnable {
-    final long id;
-    final Mode mode;
-    final String uri;
-    final int version;
-    final AtomicBoolean answered = new AtomicBoolean();
-    volatile ScheduledFuture<?> timeout;
-
-    AsyncRequest(long id, Mode mode, String uri, int version) {
-      this.id = id;
-      this.mode = mode;
-      this.uri = uri;
-      this.version = version;
-    }
-
-    @Override
-    public void run() {
-      if (closed || answered.get()) {
-        return;
-      }
-      ServedObject obj = null;
-      Answer a;
-      try {
-        obj = server.handler.acquire(uri);
-        ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
-        a = new Answer();
-        encodeObject(version, id, mode, obj, out, a);
-      } catch (RuntimeException e) {
-        if (obj != null) {
-          obj.release();
-        }
-        a = errorAnswer(version, id, statusOf(e), messageOf(e));
-      }
-      ScheduledFuture<?> t = timeout;
-      if (t != null) {
-        t.cancel(false);
-      }
-      if (answered.compareAndSet(false, true)) {
-        a.async = true;
-        post(a);
-      } else {
-        a.release(); // already answered with TIMEOUT
-      }
-    }
-
-    /** The timer's one look at this request. */
-    void expire() {
-      if (answered.compareAndSet(false, true)) {
-        Answer a = errorAnswer(version, id, Status.TIMEOUT,
-            "request not served within " + server.requestTimeoutMillis + " ms");
-        a.async = true;
-        post(a);
-      }
     }
   }
 
@@ -529,13 +466,6 @@ final class Connection {
 
   // ---- answers ----------------------------------------------------------------------------
 
-  private static Answer errorAnswer(int version, long id, Status status, String message) {
-    ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH + Protocol.MAX_METADATA_LENGTH);
-    ProtocolEncoder.error(out, version, id, status, message);
-    out.flip();
-    return new Answer().set(out, null, false, 0, 0);
-  }
-
   private void answerError(long id, Status status, String message) {
     ByteBuffer out = loop.out;
     out.clear();
@@ -546,121 +476,18 @@ final class Connection {
 
   private void answerObject(long id, Mode mode, ServedObject obj, ByteBuffer out, Answer a) {
     try {
-      encodeObject(version, id, mode, obj, out, a);
+      AnswerEncoder.encodeObject(version, id, mode, obj, unix != null, sharedFd(), out, a);
     } catch (RuntimeException e) {
       obj.release();
-      answerError(id, statusOf(e), messageOf(e));
+      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
       return;
     }
     submit(a);
   }
 
-  /**
-   * Fills {@code a} with the answer carrying {@code obj} (encoded into {@code out}); on an
-   * error status instead (an object too large for inline segments) {@code obj} is released.
-   * An answer passing a descriptor opens what it passes ({@link #forPassing}) before any of
-   * its bytes is written; if that throws, the caller answers the exception's status.
-   */
-  private void encodeObject(int version, long id, Mode mode, ServedObject obj, ByteBuffer out, Answer a) {
-    long size = obj.size();
-    int tier = obj.tierId();
-    int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0);
-    out.clear();
-    switch (mode) {
-      case FDPASS:
-      case SPLICE:
-        ServedObject pass = forPassing(obj);
-        ProtocolEncoder.responseHeader(out, version, id, Status.OK, 0, metaLen);
-        putMetadata(out, size, obj.mtimeSeconds(), tier);
-        out.flip();
-        a.set(out, obj, true, 0, 0).passing(pass);
-        return;
-      case COPY:
-        ProtocolEncoder.responseHeader(out, version, id, Status.OK, size, metaLen);
-        putMetadata(out, size, obj.mtimeSeconds(), tier);
-        out.flip();
-        a.set(out, obj, false, 0, size);
-        return;
-      case SEGMENTED:
-        encodeSegmented(id, obj, size, metaLen, tier, out, a);
-        return;
-      default:
-        throw new IllegalStateException("mode " + mode);
-    }
-  }
-
-  private static void putMetadata(ByteBuffer out, long size, long mtime, int tier) {
-    ProtocolEncoder.sizeTlv(out, size);
-    ProtocolEncoder.mtimeTlv(out, Math.max(0, mtime)); // a file dated before 1970: u64 on the wire
-    if (tier >= 0) {
-      ProtocolEncoder.backendTlv(out, tier);
-    }
-  }
-
-  private void encodeSegmented(long id, ServedObject obj, long size, int metaLen, int tier, ByteBuffer out, Answer a) {
-    List<Segment> segments = new ArrayList<>(2);
-    if (unix != null && size > 0) {
-      segments.add(Segment.fd(0, size, true));
-    } else {
-      long left = size;
-      do {
-        long n = Math.min(left, MAX_INLINE_SEGMENT);
-        left -= n;
-        segments.add(Segment.inline(n, left == 0));
-      } while (left > 0 && segments.size() < Protocol.MAX_SEGMENTS);
-      if (left > 0) {
-        obj.release();
-        ProtocolEncoder.error(out, Protocol.VERSION_2, id, Status.UNSUPPORTED_OP, "object too large for inline segments");
-        out.flip();
-        a.set(out, null, false, 0, 0);
-        return;
-      }
-    }
-    ProtocolEncoder.segmentedHeader(out, id, Status.OK, segments.size(), metaLen);
-    putMetadata(out, size, obj.mtimeSeconds(), tier);
-    for (Segment s : segments) {
-      ProtocolEncoder.segment(out, s);
-    }
-    out.flip();
-    if (segments.get(0).type() == Segment.FD) {
-      a.set(out, obj, true, 0, 0).passing(forPassing(obj));
-    } else {
-      a.set(out, obj, false, 0, size);
-    }
-  }
-
-  /**
-   * The object whose descriptor one answer passes: a description of the receiver's own
-   * unless the peer negotiated SHARED_FD. The answer keeps it until the byte carrying the
-   * descriptor is written (it may wait in the queue), then releases it if it is not {@code obj}.
-   */
-  private ServedObject forPassing(ServedObject obj) {
-    return obj.forPassing(Capabilities.has(caps, Capabilities.SHARED_FD));
-  }
-
-  static Status statusOf(RuntimeException e) {
-    if (e instanceof ObjMapperException) {
-      return WireStatus.of(((ObjMapperException) e).code());
-    }
-    if (e instanceof InvalidObjectNameException) {
-      return Status.INVALID_REQUEST;
-    }
-    if (e instanceof UnsupportedOperationException) {
-      return Status.UNSUPPORTED_OP;
-    }
-    if (e instanceof UncheckedIOException) {
-      return Status.STORAGE_ERROR;
-    }
-    return Status.INTERNAL_ERROR;
-  }
-
-  private String messageOf(RuntimeException e) {
-    if (statusOf(e) == Status.INTERNAL_ERROR) {
-      log.warn("{}: handler failed", peer, e);
-      return "internal error";
-    }
-    String m = e.getMessage();
-    return m != null ? m : e.getClass().getSimpleName();
+  /** Whether descriptors this connection passes may be the shared cached description (SHARED_FD). */
+  boolean sharedFd() {
+    return Capabilities.has(caps, Capabilities.SHARED_FD);
   }
 
   // ---- writing (loop thread) ----------------------------------------------------------------

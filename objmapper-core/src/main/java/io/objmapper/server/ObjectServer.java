@@ -7,17 +7,9 @@ import io.objmapper.protocol.Capability;
 import io.objmapper.protocol.Protocol;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -35,12 +27,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
-import org.newsclub.net.unix.AFUNIXServerSocketChannel;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.AFUNIXSelectorProvider;
-import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,17 +63,11 @@ public final class ObjectServer implements AutoCloseable {
 
   final RequestHandler handler;
   private final Path unixSocket;
-  private final InetSocketAddress tcp;
   private final InetSocketAddress udp;
   private final List<UdpServer.AddressRange> udpAllowed;
   private final int udpAnswersPerSecond;
   private UdpServer udpServer;
   private InetSocketAddress udpBound;
-  private final Set<PosixFilePermission> socketPermissions;
-  private final PeerAuthorizer authorizer;
-  private final int maxConnections;
-  private final int maxConnectionsPerPeer;
-  private final int ioThreads;
   final int maxPipeline;
   final int parallelism;
   final int capabilities;
@@ -95,7 +75,6 @@ public final class ObjectServer implements AutoCloseable {
   final long writeTimeoutNanos;
   final long requestTimeoutMillis;
   private final long shutdownGraceMillis;
-  private final long sweepMillis;
   final boolean cCompat;
   private final long[] sharedFdUids;
 
@@ -105,17 +84,7 @@ public final class ObjectServer implements AutoCloseable {
   final LongAdder writeTimeouts = new LongAdder();
   /** Connections with answers waiting for their client to read (changes only when a socket fills or drains). */
   final AtomicInteger waitingForReader = new AtomicInteger();
-  private final LongAdder refused = new LongAdder();
-  private final Limits unixLimits;
-  private final Limits tcpLimits;
-  private final List<Thread> acceptors = new ArrayList<>();
-  private final List<IoLoop> unixLoops = new ArrayList<>();
-  private final List<IoLoop> tcpLoops = new ArrayList<>();
-  private int nextUnixLoop;
-  private int nextTcpLoop;
-  private AFUNIXServerSocketChannel unixChannel;
-  private ServerSocketChannel tcpChannel;
-  private InetSocketAddress tcpBound;
+  private final SocketListeners listeners;
   private volatile boolean started;
   volatile boolean shuttingDown;
   private boolean closed;
@@ -123,15 +92,9 @@ public final class ObjectServer implements AutoCloseable {
   private ObjectServer(Builder b) {
     this.handler = b.handler;
     this.unixSocket = b.unixSocket;
-    this.tcp = b.tcp;
     this.udp = b.udp;
     this.udpAllowed = b.udpAllowed;
     this.udpAnswersPerSecond = b.udpAnswersPerSecond;
-    this.socketPermissions = b.socketPermissions;
-    this.authorizer = b.authorizer;
-    this.maxConnections = b.maxConnections;
-    this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
-    this.ioThreads = b.ioThreads;
     this.maxPipeline = b.maxPipeline;
     this.parallelism = b.parallelism;
     this.capabilities = b.capabilities;
@@ -145,10 +108,10 @@ public final class ObjectServer implements AutoCloseable {
         shortest = Math.min(shortest, t);
       }
     }
-    this.sweepMillis = shortest == Long.MAX_VALUE ? 1000 : Math.max(10, Math.min(1000, shortest / 4));
+    long sweepMillis = shortest == Long.MAX_VALUE ? 1000 : Math.max(10, Math.min(1000, shortest / 4));
     this.cCompat = b.cCompat;
-    this.unixLimits = new Limits(maxConnections, maxConnectionsPerPeer);
-    this.tcpLimits = new Limits(maxConnections, maxConnectionsPerPeer);
+    this.listeners = new SocketListeners(this, b.unixSocket, b.tcp, b.socketPermissions, b.authorizer, b.ioThreads,
+        sweepMillis, b.maxConnections, b.maxConnectionsPerPeer);
     this.sharedFdUids = b.sharedFdUids != null ? b.sharedFdUids : ownUid();
     this.backendWorkers = new ThreadPoolExecutor(b.parallelism, b.parallelism, 10, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(b.parallelism * Protocol.MAX_PIPELINE_DEPTH),
@@ -230,46 +193,18 @@ public final class ObjectServer implements AutoCloseable {
         udpBound = (InetSocketAddress) d.getLocalAddress();
         udpServer = new UdpServer(this, d, udpAllowed, udpAnswersPerSecond, System::nanoTime);
       }
-      if (unixSocket != null) {
-        for (int i = 0; i < ioThreads; i++) {
-          unixLoops.add(new IoLoop(this, AFUNIXSelectorProvider.provider().openSelector(), true,
-              "objmapper-io-unix-" + (i + 1), sweepMillis));
-        }
-        removeStaleSocket(unixSocket);
-        unixChannel = AFUNIXServerSocketChannel.open();
-        unixChannel.bind(AFUNIXSocketAddress.of(unixSocket), 1024);
-        Files.setPosixFilePermissions(unixSocket, socketPermissions);
-      }
-      if (tcp != null) {
-        for (int i = 0; i < ioThreads; i++) {
-          tcpLoops.add(new IoLoop(this, Selector.open(), false, "objmapper-io-tcp-" + (i + 1), sweepMillis));
-        }
-        tcpChannel = ServerSocketChannel.open();
-        tcpChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        tcpChannel.bind(tcp, 1024);
-        tcpBound = (InetSocketAddress) tcpChannel.getLocalAddress();
-      }
-      for (IoLoop l : unixLoops) {
-        l.thread.start();
-      }
-      for (IoLoop l : tcpLoops) {
-        l.thread.start();
-      }
+      listeners.bind();
+      listeners.startLoops();
       if (udpServer != null) {
         udpServer.thread.start();
       }
-      if (unixChannel != null) {
-        startAcceptor("objmapper-accept-unix", this::acceptUnix);
-      }
-      if (tcpChannel != null) {
-        startAcceptor("objmapper-accept-tcp", this::acceptTcp);
-      }
+      listeners.startAcceptors();
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
     }
     log.info("objmapper server listening{}{}{}",
-        unixSocket != null ? " on unix:" + unixSocket : "", tcpBound != null ? " on tcp:" + hostPort(tcpBound) : "",
+        unixSocket != null ? " on unix:" + unixSocket : "", listeners.tcpBound() != null ? " on tcp:" + hostPort(listeners.tcpBound()) : "",
         udpBound != null ? " on udp:" + hostPort(udpBound) : "");
     return this;
   }
@@ -281,7 +216,7 @@ public final class ObjectServer implements AutoCloseable {
 
   /** The bound TCP address (with the real port if 0 was asked), or {@code null}. */
   public InetSocketAddress tcpAddress() {
-    return tcpBound;
+    return listeners.tcpBound();
   }
 
   /** The bound UDP address (with the real port if 0 was asked), or {@code null}. */
@@ -304,152 +239,9 @@ public final class ObjectServer implements AutoCloseable {
     return a.getHostString() + ":" + a.getPort();
   }
 
-  private static void removeStaleSocket(Path path) throws IOException {
-    BasicFileAttributes attrs;
-    try {
-      attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (java.nio.file.NoSuchFileException e) {
-      return;
-    }
-    if (!attrs.isOther()) {
-      throw new IOException(path + " exists and is not a socket");
-    }
-    try (AFUNIXSocketChannel probe = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(path))) {
-      throw new IOException("a server is already listening on " + path);
-    } catch (java.net.SocketException e) {
-      Files.deleteIfExists(path); // nobody listens: a leftover of a process that died
-    }
-  }
-
-  private void startAcceptor(String name, Runnable loop) {
-    Thread t = new Thread(loop, name);
-    t.setDaemon(true);
-    acceptors.add(t);
-    t.start();
-  }
-
-  private void acceptUnix() {
-    while (!shuttingDown) {
-      AFUNIXSocketChannel ch;
-      try {
-        ch = unixChannel.accept();
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        if (shuttingDown) {
-          return;
-        }
-        acceptFailed(unixSocket, e);
-        continue;
-      }
-      PeerCredentials peer;
-      try {
-        AFUNIXSocketCredentials c = ch.getPeerCredentials();
-        peer = new PeerCredentials(c.getPid(), c.getUid(), c.getGid(), null);
-      } catch (IOException e) {
-        peer = new PeerCredentials(-1, -1, -1, null);
-      }
-      try {
-        admit(ch, ch, peer, peer.uid(), unixLimits, unixLoops.get(nextUnixLoop++ % unixLoops.size()));
-      } catch (RuntimeException e) {
-        log.warn("admitting a connection from {} failed; closing it", peer, e);
-        closeQuietly(ch);
-      } catch (Error e) {
-        // The accept loop cannot go on: stop listening, so clients fail at once instead of
-        // waiting for an answer no one will give.
-        log.error("the accept loop on {} failed; no longer listening", unixSocket, e);
-        closeQuietly(ch);
-        closeQuietly(unixChannel);
-        throw e;
-      }
-    }
-  }
-
-  private void acceptTcp() {
-    while (!shuttingDown) {
-      SocketChannel ch;
-      try {
-        ch = tcpChannel.accept();
-      } catch (ClosedChannelException e) {
-        return;
-      } catch (IOException e) {
-        if (shuttingDown) {
-          return;
-        }
-        acceptFailed(tcpBound, e);
-        continue;
-      }
-      try {
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      } catch (IOException e) {
-        log.debug("TCP_NODELAY failed on an accepted connection: {}", e.toString());
-        closeQuietly(ch);
-        continue;
-      }
-      SocketAddress remote;
-      try {
-        remote = ch.getRemoteAddress();
-      } catch (IOException e) {
-        remote = tcpBound;
-      }
-      Object peerKey = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress() : remote;
-      try {
-        admit(ch, null, new PeerCredentials(-1, -1, -1, remote), peerKey, tcpLimits,
-            tcpLoops.get(nextTcpLoop++ % tcpLoops.size()));
-      } catch (RuntimeException e) {
-        log.warn("admitting a connection from {} failed; closing it", remote, e);
-        closeQuietly(ch);
-      } catch (Error e) {
-        log.error("the accept loop on {} failed; no longer listening", tcpBound, e);
-        closeQuietly(ch);
-        closeQuietly(tcpChannel);
-        throw e;
-      }
-    }
-  }
-
-  /**
-   * An accept that failed, most often for want of descriptors (EMFILE): the pending
-   * connection stays in the backlog, so wait a little instead of spinning on it.
-   */
-  private void acceptFailed(Object where, IOException e) {
-    log.warn("accept failed on {}: {}", where, e.toString());
-    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-  }
-
-  private void admit(SocketChannel ch, AFUNIXSocketChannel unix, PeerCredentials peer, Object peerKey, Limits limits,
-      IoLoop loop) {
-    boolean allowed;
-    try {
-      allowed = authorizer.authorize(peer);
-    } catch (RuntimeException e) {
-      log.warn("authorizer failed for {}; refusing the connection", peer, e);
-      allowed = false;
-    }
-    if (!allowed) {
-      log.debug("connection from {} refused by the authorizer", peer);
-      closeQuietly(ch);
-      return;
-    }
-    if (shuttingDown) {
-      closeQuietly(ch);
-      return;
-    }
-    String over = limits.acquire(peerKey);
-    if (over != null) {
-      refused.increment();
-      log.debug("connection from {} refused: {}", peer, over);
-      closeQuietly(ch);
-      return;
-    }
-    Connection c = new Connection(this, loop, ch, unix, peer, peerKey);
-    connections.add(c);
-    loop.add(c);
-  }
-
   void connectionClosed(Connection c) {
     if (connections.remove(c)) {
-      (c.unix != null ? unixLimits : tcpLimits).release(c.peerKey);
+      listeners.release(c);
       notifyConnectionsChanged();
     }
   }
@@ -466,7 +258,7 @@ public final class ObjectServer implements AutoCloseable {
 
   /** Connections refused because a connection limit was reached. */
   public long refusedCount() {
-    return refused.sum();
+    return listeners.refusedCount();
   }
 
   /**
@@ -483,18 +275,14 @@ public final class ObjectServer implements AutoCloseable {
       closed = true;
     }
     shuttingDown = true;
-    closeQuietly(unixChannel);
-    closeQuietly(tcpChannel);
+    listeners.closeChannels();
     if (udpServer != null) {
       udpServer.close();
       join(udpServer.thread);
     }
-    for (Thread t : acceptors) {
-      join(t);
-    }
+    listeners.joinAcceptors();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(shutdownGraceMillis);
-    List<IoLoop> loops = new ArrayList<>(unixLoops);
-    loops.addAll(tcpLoops);
+    List<IoLoop> loops = listeners.loops();
     for (IoLoop l : loops) {
       l.execute(() -> {
         for (Connection c : l.connections()) {
@@ -527,13 +315,7 @@ public final class ObjectServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (unixSocket != null && unixChannel != null) {
-      try {
-        Files.deleteIfExists(unixSocket);
-      } catch (IOException e) {
-        log.warn("could not remove {}: {}", unixSocket, e.toString());
-      }
-    }
+    listeners.removeSocketFile();
     log.info("objmapper server stopped");
   }
 
@@ -543,50 +325,7 @@ public final class ObjectServer implements AutoCloseable {
     }
   }
 
-  /**
-   * Connection counts of one transport: in total and per peer. Taken and given back on
-   * accept and close only, never on the request path.
-   */
-  private static final class Limits {
-    private final int max;
-    private final int maxPerPeer;
-    private final AtomicInteger total = new AtomicInteger();
-    private final ConcurrentHashMap<Object, Integer> perPeer = new ConcurrentHashMap<>();
-
-    Limits(int max, int maxPerPeer) {
-      this.max = max;
-      this.maxPerPeer = maxPerPeer;
-    }
-
-    /** Counts a connection of {@code peer} in; null if admitted, else why not. */
-    String acquire(Object peer) {
-      if (total.incrementAndGet() > max) {
-        total.decrementAndGet();
-        return max + " connections already";
-      }
-      boolean[] over = new boolean[1];
-      perPeer.compute(peer, (k, n) -> {
-        int now = n == null ? 0 : n;
-        if (now >= maxPerPeer) {
-          over[0] = true;
-          return n;
-        }
-        return now + 1;
-      });
-      if (over[0]) {
-        total.decrementAndGet();
-        return maxPerPeer + " connections from this peer already";
-      }
-      return null;
-    }
-
-    void release(Object peer) {
-      perPeer.computeIfPresent(peer, (k, n) -> n <= 1 ? null : n - 1);
-      total.decrementAndGet();
-    }
-  }
-
-  private static void join(Thread t) {
+  static void join(Thread t) {
     try {
       t.join(5000);
     } catch (InterruptedException e) {

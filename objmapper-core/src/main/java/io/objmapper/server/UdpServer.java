@@ -172,7 +172,7 @@ final class UdpServer implements Runnable {
     try {
       obj = server.handler.acquire(uri);
     } catch (RuntimeException e) {
-      answerError(buf, source, Connection.statusOf(e), e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+      answerError(buf, source, AnswerEncoder.statusOf(e), e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
       return;
     }
     try {

@@ -7,7 +7,10 @@
  * A store is served with {@code ObjectServer.builder(store)}: the package-private
  * {@code StoreHandler} adapts the store's shared descriptors to
  * {@link io.objmapper.server.ServedObject}s, and {@code WireStatus} answers an exception's
- * {@link io.objmapper.ErrorCode} with its status.
+ * {@link io.objmapper.ErrorCode} with its status. Inside, {@code SocketListeners} binds and
+ * accepts (within {@code ConnectionLimits}), {@code UdpServer} answers datagrams, each
+ * {@code Connection} reads and answers one client (bytes by {@code AnswerEncoder}), and a
+ * {@code WorkerRequest} serves one request that may block.
  *
  * <p>Dependencies point one way: this package uses {@code io.objmapper.protocol} and the
  * store; the store never uses this package.
