@@ -104,6 +104,19 @@ final class TestStores {
     return targets;
   }
 
+  /**
+   * The descriptors open now (see {@link #descriptorTargets()}) that were not in {@code before}:
+   * what a test opened and left open. Descriptors of {@code before} closed meanwhile (another
+   * test's store, closed when collected) are no leak of this test's, so they do not count.
+   */
+  static java.util.List<String> descriptorsOpenedSince(java.util.List<String> before) throws IOException {
+    java.util.List<String> now = new java.util.ArrayList<>(descriptorTargets());
+    for (String b : before) {
+      now.remove(b);
+    }
+    return now;
+  }
+
   /** Descriptors this process has open on {@code file} (deleted or replaced files included). */
   static long descriptorsOn(Path file) throws IOException {
     String path = file.toRealPath().toString();
