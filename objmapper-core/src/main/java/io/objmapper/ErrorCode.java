@@ -32,5 +32,7 @@ public enum ErrorCode {
   /** The peer speaks another protocol version. */
   VERSION_MISMATCH,
   /** A capability was used that was not negotiated. */
-  CAPABILITY_ERROR
+  CAPABILITY_ERROR,
+  /** The caller may not do this (a write by a peer that is not a writer). */
+  PERMISSION_DENIED
 }

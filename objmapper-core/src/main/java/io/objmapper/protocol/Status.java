@@ -8,6 +8,13 @@ public enum Status {
   INVALID_MODE(0x03),
   URI_TOO_LONG(0x04),
   UNSUPPORTED_OP(0x05),
+  /**
+   * Extension (not in the C server): the peer may not do what it asked, e.g. a create or
+   * delete by a peer that is not on the server's writer list. The ERROR TLV says why and
+   * names the configuration key that would allow it. A C client sees it only when it asks for
+   * a write it may not do.
+   */
+  PERMISSION_DENIED(0x06),
   INTERNAL_ERROR(0x10),
   STORAGE_ERROR(0x11),
   OUT_OF_MEMORY(0x12),

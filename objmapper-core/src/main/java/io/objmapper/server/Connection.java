@@ -50,6 +50,8 @@ final class Connection {
   final PeerCredentials peer;
   /** The key this connection is counted under in the per-peer limit. */
   final Object peerKey;
+  /** In the C-compatible mode: whether this peer is a writer (creates, writes and deletes). */
+  private final boolean cCompatWriter;
   private final RequestFrame frame = new RequestFrame();
   private final ConcurrentLinkedQueue<Answer> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -84,6 +86,7 @@ final class Connection {
     this.unix = unix;
     this.peer = peer;
     this.peerKey = peerKey;
+    this.cCompatWriter = server.cCompat && server.mayWrite(peer);
   }
 
   void register() throws IOException {
@@ -368,10 +371,16 @@ final class Connection {
         return;
       }
       if (uri.startsWith("/delete/")) {
+        if (!cCompatWriter) {
+          answerError(id, Status.PERMISSION_DENIED, PeerAccess.notAWriter(peer, "delete " + uri.substring("/delete".length())));
+          return;
+        }
         deleteObject(id, mode, uri.substring("/delete".length()));
         return;
       }
-      writable = true;
+      // Only a writer creates on a miss and gets a read-write descriptor; anyone else reads
+      // what exists (served here, as a writer's request is) and is denied a create.
+      writable = cCompatWriter;
     }
     if (!ObjectNames.isValid(uri)) {
       answerError(id, Status.INVALID_REQUEST, invalidNameMessage(uri));
@@ -381,7 +390,7 @@ final class Connection {
       answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
       return;
     }
-    if (!writable && server.handler.mayBlock(uri)) {
+    if (!server.cCompat && server.handler.mayBlock(uri)) {
       dispatch(id, mode, uri);
       return;
     }
@@ -389,7 +398,12 @@ final class Connection {
     try {
       obj = writable ? server.handler.acquireWritable(uri) : server.handler.acquire(uri);
     } catch (RuntimeException e) {
-      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
+      Status status = AnswerEncoder.statusOf(e);
+      if (status == Status.NOT_FOUND && server.cCompat && !writable) { // a writer's request would create it
+        answerError(id, Status.PERMISSION_DENIED, PeerAccess.notAWriter(peer, "create " + uri));
+      } else {
+        answerError(id, status, AnswerEncoder.messageOf(e, peer));
+      }
       return;
     }
     answerObject(id, mode, obj, loop.out, loop.scratch);

@@ -1,6 +1,7 @@
 package io.objmapper.server;
 
 import io.objmapper.internal.config.ServerDefaults;
+import io.objmapper.internal.net.AddressRange;
 
 import io.objmapper.protocol.Capabilities;
 import io.objmapper.protocol.Capability;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
@@ -64,7 +64,7 @@ public final class ObjectServer implements AutoCloseable {
   final RequestHandler handler;
   private final Path unixSocket;
   private final InetSocketAddress udp;
-  private final List<UdpServer.AddressRange> udpAllowed;
+  private final List<AddressRange> udpAllowed;
   private final int udpAnswersPerSecond;
   private UdpServer udpServer;
   private InetSocketAddress udpBound;
@@ -77,6 +77,8 @@ public final class ObjectServer implements AutoCloseable {
   private final long shutdownGraceMillis;
   final boolean cCompat;
   private final long[] sharedFdUids;
+  /** Who may connect and who may write. */
+  final PeerAccess access;
 
   final ThreadPoolExecutor backendWorkers;
   final ScheduledExecutorService timer;
@@ -110,9 +112,12 @@ public final class ObjectServer implements AutoCloseable {
     }
     long sweepMillis = shortest == Long.MAX_VALUE ? 1000 : Math.max(10, Math.min(1000, shortest / 4));
     this.cCompat = b.cCompat;
-    this.listeners = new SocketListeners(this, b.unixSocket, b.tcp, b.socketPermissions, b.authorizer, b.ioThreads,
-        sweepMillis, b.maxConnections, b.maxConnectionsPerPeer);
-    this.sharedFdUids = b.sharedFdUids != null ? b.sharedFdUids : ownUid();
+    long[] own = b.sharedFdUids == null || b.writerUids == null ? ownUid() : null;
+    this.access = new PeerAccess(b.allowUids, b.allowGids, b.tcpAllowed, b.writerUids != null ? b.writerUids : own,
+        b.writerGids);
+    this.listeners = new SocketListeners(this, b.unixSocket, b.tcp, b.socketPermissions, b.authorizer, access,
+        b.ioThreads, sweepMillis, b.maxConnections, b.maxConnectionsPerPeer);
+    this.sharedFdUids = b.sharedFdUids != null ? b.sharedFdUids : own;
     this.backendWorkers = new ThreadPoolExecutor(b.parallelism, b.parallelism, 10, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(b.parallelism * Protocol.MAX_PIPELINE_DEPTH),
         daemon("objmapper-backend-", b.workerStackSize));
@@ -135,6 +140,16 @@ public final class ObjectServer implements AutoCloseable {
       }
     }
     return capabilities;
+  }
+
+  /**
+   * Whether {@code peer} may create, overwrite or delete objects: a Unix peer whose uid is in
+   * the writer uids ({@link Builder#writerUids}, default: the uid the server runs as) or whose
+   * gid is in the writer gids ({@link Builder#writerGids}, default none). Peers over TCP or UDP
+   * never write. Allocates nothing.
+   */
+  public boolean mayWrite(PeerCredentials peer) {
+    return access.mayWrite(peer);
   }
 
   /** The uid this process runs as (the owner of /proc/self), or none if it cannot be read. */
@@ -256,9 +271,21 @@ public final class ObjectServer implements AutoCloseable {
     return waitingForReader.get();
   }
 
-  /** Connections refused because a connection limit was reached. */
+  /**
+   * Connections closed at once, before anything was read from them, for any {@link Refusal}
+   * reason: a peer not admitted, or a connection limit reached.
+   */
   public long refusedCount() {
-    return listeners.refusedCount();
+    long n = 0;
+    for (Refusal r : Refusal.values()) {
+      n += listeners.refusedCount(r);
+    }
+    return n;
+  }
+
+  /** Connections closed at once, before anything was read from them, for {@code why}. */
+  public long refusedCount(Refusal why) {
+    return listeners.refusedCount(Objects.requireNonNull(why, "why"));
   }
 
   /**
@@ -402,7 +429,7 @@ public final class ObjectServer implements AutoCloseable {
     private Path unixSocket;
     private InetSocketAddress tcp;
     private InetSocketAddress udp;
-    private List<UdpServer.AddressRange> udpAllowed = List.of();
+    private List<AddressRange> udpAllowed = List.of();
     private int udpAnswersPerSecond = DEFAULT_UDP_ANSWERS_PER_SECOND;
     private Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-rw----");
     private PeerAuthorizer authorizer = PeerAuthorizer.ALLOW_ALL;
@@ -421,6 +448,11 @@ public final class ObjectServer implements AutoCloseable {
     private boolean cCompat;
     private long workerStackSize;
     private long[] sharedFdUids;
+    private List<AddressRange> tcpAllowed = List.of();
+    private long[] allowUids = new long[0];
+    private long[] allowGids = new long[0];
+    private long[] writerUids;
+    private long[] writerGids = new long[0];
 
     private Builder(RequestHandler handler) {
       this.handler = Objects.requireNonNull(handler, "handler");
@@ -463,11 +495,7 @@ public final class ObjectServer implements AutoCloseable {
      * @throws IllegalArgumentException naming a range that is not one
      */
     public Builder udpAllow(List<String> cidrs) {
-      List<UdpServer.AddressRange> ranges = new ArrayList<>();
-      for (String c : Objects.requireNonNull(cidrs, "cidrs")) {
-        ranges.add(UdpServer.AddressRange.parse(Objects.requireNonNull(c, "cidr")));
-      }
-      this.udpAllowed = List.copyOf(ranges);
+      this.udpAllowed = AddressRange.parseAll(Objects.requireNonNull(cidrs, "cidrs"));
       return this;
     }
 
@@ -481,6 +509,101 @@ public final class ObjectServer implements AutoCloseable {
       }
       this.udpAnswersPerSecond = n;
       return this;
+    }
+
+    /**
+     * The TCP sources that may connect, as CIDR ranges ({@code 10.0.0.0/8}, {@code 192.0.2.7},
+     * {@code fd00::/8}; {@code 0.0.0.0/0} and {@code ::/0} for any host); the configuration
+     * file's {@code server.tcp_allow}. A connection from any other source is closed before
+     * anything is read from it and counted ({@link Refusal#TCP_SOURCE}). Default: none, which
+     * admits every source but is only allowed on a loopback listener: {@link #build()} refuses
+     * a TCP listener on any other address without an allow list.
+     *
+     * @throws IllegalArgumentException naming a range that is not one
+     */
+    public Builder tcpAllow(List<String> cidrs) {
+      this.tcpAllowed = AddressRange.parseAll(Objects.requireNonNull(cidrs, "cidrs"));
+      return this;
+    }
+
+    /**
+     * Unix peers that may connect, by uid (the kernel's peer credentials, {@code SO_PEERCRED});
+     * the configuration file's {@code server.allow_uids}. With {@link #allowGids}: a peer is
+     * admitted if its uid or its gid is listed, every other one is closed before anything is
+     * read from it and counted ({@link Refusal#UNIX_PEER}). Default (both empty): every peer
+     * that can open the socket file ({@link #socketPermissions}).
+     *
+     * @throws IllegalArgumentException if one is not a uid (0 to 4294967295)
+     */
+    public Builder allowUids(Collection<Long> uids) {
+      this.allowUids = ids("uid", uids);
+      return this;
+    }
+
+    /**
+     * Unix peers that may connect, by their (effective, primary) gid; the configuration
+     * file's {@code server.allow_gids}. See {@link #allowUids}.
+     *
+     * @throws IllegalArgumentException if one is not a gid (0 to 4294967295)
+     */
+    public Builder allowGids(Collection<Long> gids) {
+      this.allowGids = ids("gid", gids);
+      return this;
+    }
+
+    /**
+     * Unix peers, by uid, that may write ({@link ObjectServer#mayWrite}): in the C-compatible
+     * mode, create objects on a miss, get writable descriptors and delete; the configuration
+     * file's {@code server.writer_uids}. Default: the uid the server runs as; empty: no uid.
+     *
+     * @throws IllegalArgumentException if one is not a uid (0 to 4294967295)
+     */
+    public Builder writerUids(Collection<Long> uids) {
+      this.writerUids = ids("uid", uids);
+      return this;
+    }
+
+    /**
+     * Unix peers, by gid, that may write besides {@link #writerUids}; the configuration file's
+     * {@code server.writer_gids}. Default none.
+     *
+     * @throws IllegalArgumentException if one is not a gid (0 to 4294967295)
+     */
+    public Builder writerGids(Collection<Long> gids) {
+      this.writerGids = ids("gid", gids);
+      return this;
+    }
+
+    private static long[] ids(String what, Collection<Long> ids) {
+      long[] u = new long[Objects.requireNonNull(ids, what + "s").size()];
+      int i = 0;
+      for (Long id : ids) {
+        if (id == null || id < 0 || id > 0xFFFF_FFFFL) {
+          throw new IllegalArgumentException("not a " + what + ": " + id);
+        }
+        u[i++] = id;
+      }
+      return u;
+    }
+
+    /**
+     * Mode of the socket file as its octal number ({@code 0660}): who can open the socket at
+     * all. Only the permission bits (at most {@code 0777}) are taken.
+     *
+     * @throws IllegalArgumentException if {@code mode} has bits beyond {@code 0777}
+     */
+    public Builder socketMode(int mode) {
+      if (mode < 0 || mode > 0777) {
+        throw new IllegalArgumentException(String.format("socket mode %o is not in 0..0777", mode));
+      }
+      Set<PosixFilePermission> p = EnumSet.noneOf(PosixFilePermission.class);
+      for (PosixFilePermission perm : PosixFilePermission.values()) {
+        // The enum lists OWNER_READ (0400) first and OTHERS_EXECUTE (0001) last.
+        if ((mode & (1 << (8 - perm.ordinal()))) != 0) {
+          p.add(perm);
+        }
+      }
+      return socketPermissions(p);
     }
 
     /** Permissions of the socket file; default {@code rw-rw----} (0660). */
@@ -643,7 +766,11 @@ public final class ObjectServer implements AutoCloseable {
     /**
      * The C server's write behaviour: a request for a missing object creates it empty and
      * every request gets a read-write descriptor; {@code /delete/<uri>} deletes;
-     * {@code /list} answers UNSUPPORTED_OP. Off by default.
+     * {@code /list} answers UNSUPPORTED_OP. Off by default. Only peers that
+     * {@linkplain ObjectServer#mayWrite may write} create, get read-write descriptors and
+     * delete; any other peer gets read-only descriptors of existing objects, and
+     * PERMISSION_DENIED (with an ERROR TLV naming {@code server.writer_uids}) where a writer's
+     * request would create or delete.
      */
     public Builder cCompat(boolean on) {
       this.cCompat = on;
@@ -656,18 +783,17 @@ public final class ObjectServer implements AutoCloseable {
      * own). Default: the uid the server runs as; empty: nobody.
      */
     public Builder sharedDescriptorUids(Collection<Long> uids) {
-      long[] u = new long[uids.size()];
-      int i = 0;
-      for (Long uid : uids) {
-        if (uid == null || uid < 0 || uid > 0xFFFF_FFFFL) {
-          throw new IllegalArgumentException("not a uid: " + uid);
-        }
-        u[i++] = uid;
-      }
-      this.sharedFdUids = u;
+      this.sharedFdUids = ids("uid", uids);
       return this;
     }
 
+    /**
+     * The server, not yet listening.
+     *
+     * @throws IllegalStateException if there is no listener, if {@code minWorkers > maxWorkers},
+     *     or if the TCP listener is not on a loopback address and {@link #tcpAllow} is empty
+     *     (the message names {@code server.tcp_allow})
+     */
     public ObjectServer build() {
       if (unixSocket == null && tcp == null && udp == null) {
         throw new IllegalStateException("no listener: set unixSocket, tcp and/or udp");
@@ -675,6 +801,7 @@ public final class ObjectServer implements AutoCloseable {
       if (minWorkers > maxWorkers) {
         throw new IllegalStateException("minWorkers (" + minWorkers + ") > maxWorkers (" + maxWorkers + ")");
       }
+      PeerAccess.checkTcpListener(tcp, tcpAllowed);
       return new ObjectServer(this);
     }
   }

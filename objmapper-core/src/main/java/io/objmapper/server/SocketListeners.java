@@ -1,5 +1,7 @@
 package io.objmapper.server;
 
+import io.objmapper.internal.log.LogText;
+import io.objmapper.internal.log.WarnLimiter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -29,8 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Unix socket and TCP listeners of an {@link ObjectServer}: binds them with their I/O
- * loops, runs one accept thread each, and admits an accepted connection (authorizer, then
- * the transport's {@link ConnectionLimits}) to one of the transport's loops in turn.
+ * loops, runs one accept thread each, and admits an accepted connection (the allow lists of
+ * {@link PeerAccess}, the authorizer, then the transport's {@link ConnectionLimits}) to one of
+ * the transport's loops in turn. A refused connection is closed before anything is read from
+ * it, counted by {@link Refusal} and logged (at most a few lines a second per peer).
  */
 final class SocketListeners {
   private static final Logger log = LoggerFactory.getLogger(ObjectServer.class);
@@ -40,11 +44,13 @@ final class SocketListeners {
   private final InetSocketAddress tcp;
   private final Set<PosixFilePermission> socketPermissions;
   private final PeerAuthorizer authorizer;
+  private final PeerAccess access;
   private final int ioThreads;
   private final long sweepMillis;
   private final ConnectionLimits unixLimits;
   private final ConnectionLimits tcpLimits;
-  private final LongAdder refused = new LongAdder();
+  private final LongAdder[] refused = new LongAdder[Refusal.values().length];
+  private final WarnLimiter refusalWarnings = WarnLimiter.perSecond();
   private final List<Thread> acceptors = new ArrayList<>();
   private final List<IoLoop> unixLoops = new ArrayList<>();
   private final List<IoLoop> tcpLoops = new ArrayList<>();
@@ -55,12 +61,17 @@ final class SocketListeners {
   private InetSocketAddress tcpBound;
 
   SocketListeners(ObjectServer server, Path unixSocket, InetSocketAddress tcp, Set<PosixFilePermission> socketPermissions,
-      PeerAuthorizer authorizer, int ioThreads, long sweepMillis, int maxConnections, int maxConnectionsPerPeer) {
+      PeerAuthorizer authorizer, PeerAccess access, int ioThreads, long sweepMillis, int maxConnections,
+      int maxConnectionsPerPeer) {
     this.server = server;
     this.unixSocket = unixSocket;
     this.tcp = tcp;
     this.socketPermissions = socketPermissions;
     this.authorizer = authorizer;
+    this.access = access;
+    for (int i = 0; i < refused.length; i++) {
+      refused[i] = new LongAdder();
+    }
     this.ioThreads = ioThreads;
     this.sweepMillis = sweepMillis;
     this.unixLimits = new ConnectionLimits(maxConnections, maxConnectionsPerPeer);
@@ -113,9 +124,9 @@ final class SocketListeners {
     return tcpBound;
   }
 
-  /** Connections refused because a connection limit was reached. */
-  long refusedCount() {
-    return refused.sum();
+  /** Connections closed at once for {@code why}. */
+  long refusedCount(Refusal why) {
+    return refused[why.ordinal()].sum();
   }
 
   /** Every I/O loop, Unix socket's first. */
@@ -200,6 +211,10 @@ final class SocketListeners {
         peer = new PeerCredentials(-1, -1, -1, null);
       }
       try {
+        if (!access.admitsUnix(peer)) {
+          refuse(ch, Refusal.UNIX_PEER, peer, peer.uid());
+          continue;
+        }
         admit(ch, ch, peer, peer.uid(), unixLimits, unixLoops.get(nextUnixLoop++ % unixLoops.size()));
       } catch (RuntimeException e) {
         log.warn("admitting a connection from {} failed; closing it", peer, e);
@@ -243,8 +258,13 @@ final class SocketListeners {
         remote = tcpBound;
       }
       Object peerKey = remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress() : remote;
+      PeerCredentials peer = new PeerCredentials(-1, -1, -1, remote);
       try {
-        admit(ch, null, new PeerCredentials(-1, -1, -1, remote), peerKey, tcpLimits,
+        if (!access.admitsTcp(peerKey instanceof java.net.InetAddress a ? a : null)) {
+          refuse(ch, Refusal.TCP_SOURCE, peer, peerKey);
+          continue;
+        }
+        admit(ch, null, peer, peerKey, tcpLimits,
             tcpLoops.get(nextTcpLoop++ % tcpLoops.size()));
       } catch (RuntimeException e) {
         log.warn("admitting a connection from {} failed; closing it", remote, e);
@@ -267,6 +287,16 @@ final class SocketListeners {
     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
   }
 
+  /** Closes a connection of a peer not admitted (nothing was read from it), counts and logs it. */
+  private void refuse(SocketChannel ch, Refusal why, PeerCredentials peer, Object peerKey) {
+    ObjectServer.closeQuietly(ch);
+    refused[why.ordinal()].increment();
+    long suppressed = refusalWarnings.acquire(peerKey != null ? peerKey : why);
+    if (suppressed >= 0) {
+      log.warn("connection refused: {}{}", PeerAccess.refusalText(why, peer), LogText.suppressed(suppressed));
+    }
+  }
+
   private void admit(SocketChannel ch, AFUNIXSocketChannel unix, PeerCredentials peer, Object peerKey, ConnectionLimits limits,
       IoLoop loop) {
     boolean allowed;
@@ -277,8 +307,7 @@ final class SocketListeners {
       allowed = false;
     }
     if (!allowed) {
-      log.debug("connection from {} refused by the authorizer", peer);
-      ObjectServer.closeQuietly(ch);
+      refuse(ch, Refusal.AUTHORIZER, peer, peerKey);
       return;
     }
     if (server.shuttingDown) {
@@ -287,7 +316,7 @@ final class SocketListeners {
     }
     String over = limits.acquire(peerKey);
     if (over != null) {
-      refused.increment();
+      refused[Refusal.LIMIT.ordinal()].increment();
       log.debug("connection from {} refused: {}", peer, over);
       ObjectServer.closeQuietly(ch);
       return;

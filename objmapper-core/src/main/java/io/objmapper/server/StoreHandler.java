@@ -75,6 +75,9 @@ public final class StoreHandler implements RequestHandler {
       b.ioThreads(s.ioThreads());
     }
     s.sharedFdUids().ifPresent(b::sharedDescriptorUids);
+    b.allowUids(s.access().allowUids()).allowGids(s.access().allowGids()).tcpAllow(s.access().tcpAllow())
+        .writerGids(s.access().writerGids());
+    s.access().writerUids().ifPresent(b::writerUids);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.objmapper.server;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.objmapper.internal.net.AddressRange;
 import io.objmapper.protocol.Mode;
 import io.objmapper.protocol.Protocol;
 import io.objmapper.protocol.ProtocolDecoder;
@@ -73,15 +74,7 @@ final class UdpServer implements Runnable {
 
   /** Whether datagrams from {@code source} are answered at all: loopback, or in {@code allowed}. */
   static boolean admits(InetAddress source, List<AddressRange> allowed) {
-    if (source.isLoopbackAddress()) {
-      return true;
-    }
-    for (AddressRange r : allowed) {
-      if (r.contains(source)) {
-        return true;
-      }
-    }
-    return false;
+    return source.isLoopbackAddress() || AddressRange.anyContains(allowed, source);
   }
 
   @Override
@@ -261,66 +254,6 @@ final class UdpServer implements Runnable {
         b[0] = tokens - 1;
         return true;
       }
-    }
-  }
-
-  /** An address range in CIDR notation ({@code 10.0.0.0/8}, {@code ::1/128}); a bare address is one host. */
-  static final class AddressRange {
-    private final byte[] network;
-    private final int prefix;
-
-    private AddressRange(byte[] network, int prefix) {
-      this.network = network;
-      this.prefix = prefix;
-    }
-
-    /**
-     * @throws IllegalArgumentException if {@code cidr} is not an address with an optional prefix length
-     */
-    static AddressRange parse(String cidr) {
-      int slash = cidr.indexOf('/');
-      String host = slash < 0 ? cidr : cidr.substring(0, slash);
-      if (host.isEmpty() || !host.matches("[0-9A-Fa-f:.]+")) {
-        throw new IllegalArgumentException("not an IP address: '" + cidr + "'");
-      }
-      byte[] addr;
-      try {
-        addr = InetAddress.getByName(host).getAddress(); // a literal: no lookup
-      } catch (java.net.UnknownHostException e) {
-        throw new IllegalArgumentException("not an IP address: '" + cidr + "'", e);
-      }
-      int bits = addr.length * 8;
-      int prefix = bits;
-      if (slash >= 0) {
-        try {
-          prefix = Integer.parseInt(cidr.substring(slash + 1));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("bad prefix length in '" + cidr + "'", e);
-        }
-        if (prefix < 0 || prefix > bits) {
-          throw new IllegalArgumentException("prefix length not in 0.." + bits + " in '" + cidr + "'");
-        }
-      }
-      return new AddressRange(addr, prefix);
-    }
-
-    boolean contains(InetAddress a) {
-      byte[] b = a.getAddress();
-      if (b.length != network.length) {
-        return false;
-      }
-      int full = prefix / 8;
-      for (int i = 0; i < full; i++) {
-        if (b[i] != network[i]) {
-          return false;
-        }
-      }
-      int rest = prefix % 8;
-      if (rest == 0) {
-        return true;
-      }
-      int mask = 0xFF << (8 - rest) & 0xFF;
-      return (b[full] & mask) == (network[full] & mask);
     }
   }
 }

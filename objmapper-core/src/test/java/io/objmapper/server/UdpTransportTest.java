@@ -7,6 +7,7 @@ import static io.objmapper.server.RawClient.v1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.objmapper.internal.net.AddressRange;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -137,8 +138,8 @@ class UdpTransportTest {
 
   @Test
   void onlyLoopbackSourcesAreAdmittedUnlessAllowed() throws Exception {
-    List<UdpServer.AddressRange> allowed = List.of(UdpServer.AddressRange.parse("10.1.0.0/16"),
-        UdpServer.AddressRange.parse("192.0.2.7"), UdpServer.AddressRange.parse("fd00::/8"));
+    List<AddressRange> allowed = List.of(AddressRange.parse("10.1.0.0/16"),
+        AddressRange.parse("192.0.2.7"), AddressRange.parse("fd00::/8"));
     assertThat(UdpServer.admits(InetAddress.getByName("127.0.0.1"), List.of())).as("loopback, always").isTrue();
     assertThat(UdpServer.admits(InetAddress.getByName("::1"), allowed)).isTrue();
     assertThat(UdpServer.admits(InetAddress.getByName("10.1.255.3"), allowed)).isTrue();

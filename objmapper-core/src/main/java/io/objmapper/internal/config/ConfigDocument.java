@@ -259,12 +259,29 @@ final class ConfigDocument {
     @JsonProperty("shared_fd_uids")
     List<Long> sharedFdUids;
 
+    @JsonProperty("allow_uids")
+    List<Long> allowUids = PeerAccessConfig.DEFAULTS.allowUids();
+
+    @JsonProperty("allow_gids")
+    List<Long> allowGids = PeerAccessConfig.DEFAULTS.allowGids();
+
+    @JsonProperty("tcp_allow")
+    List<String> tcpAllow = PeerAccessConfig.DEFAULTS.tcpAllow();
+
+    /** Null for the default (the server's own uid). */
+    @JsonProperty("writer_uids")
+    List<Long> writerUids;
+
+    @JsonProperty("writer_gids")
+    List<Long> writerGids = PeerAccessConfig.DEFAULTS.writerGids();
+
     ServerConfig toConfig() {
       return new ServerConfig(path("socket_path", socketPath),
           ServerConfig.parsePermissions("socket_permissions", socketPermissions),
           Optional.ofNullable(tcp).map(t -> HostPort.parse("tcp", t)), maxConnections,
           idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs,
-          ioThreads, Optional.ofNullable(sharedFdUids));
+          ioThreads, Optional.ofNullable(sharedFdUids),
+          new PeerAccessConfig(allowUids, allowGids, tcpAllow, Optional.ofNullable(writerUids), writerGids));
     }
   }
 }

@@ -164,7 +164,7 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
         threadPool.workerStackSize(), protocol.maxPipeline(), offered, server.socketPermissions(),
         server.maxConnections(), server.maxConnectionsPerPeer(), server.writeTimeoutMs(),
         server.idleTimeoutMs(), server.shutdownGraceMs(), server.cCompat(),
-        server.requestTimeoutMs(), server.ioThreads(), server.sharedFdUids());
+        server.requestTimeoutMs(), server.ioThreads(), server.sharedFdUids(), server.access());
   }
 
   /** This configuration with another {@code thread_pool} section. */

@@ -37,11 +37,13 @@ import java.util.regex.Pattern;
  * @param sharedFdUids {@code shared_fd_uids}: uids of the Unix peers that may negotiate
  *     SHARED_FD (and then share the cached open file description); empty for the default, the
  *     uid the server runs as; an empty list for nobody
+ * @param access who may connect ({@code allow_uids}, {@code allow_gids}, {@code tcp_allow})
+ *     and who may write ({@code writer_uids}, {@code writer_gids})
  */
 record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Optional<HostPort> tcp, int maxConnections, long idleTimeoutMs, long requestTimeoutMs,
     long shutdownGraceMs, boolean cCompat, int maxConnectionsPerPeer, long writeTimeoutMs,
-    int ioThreads, Optional<List<Long>> sharedFdUids) {
+    int ioThreads, Optional<List<Long>> sharedFdUids, PeerAccessConfig access) {
   /** Longest socket path in UTF-8 bytes ({@code sun_path} is 108 bytes with its NUL). */
   public static final int MAX_SOCKET_PATH_BYTES = 107;
 
@@ -91,6 +93,15 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
       throw ConfigException.invalid("io_threads", "must be at most 64, was " + ioThreads);
     }
     sharedFdUids = Check.required("shared_fd_uids", sharedFdUids).map(ServerConfig::uids);
+    Check.required("access", access);
+  }
+
+  /** Without the access keys (all at their defaults). */
+  ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
+      int maxConnections, long idleTimeoutMs, long requestTimeoutMs, long shutdownGraceMs, boolean cCompat,
+      int maxConnectionsPerPeer, long writeTimeoutMs, int ioThreads, Optional<List<Long>> sharedFdUids) {
+    this(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs,
+        cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads, sharedFdUids, PeerAccessConfig.DEFAULTS);
   }
 
   /** Without {@code shared_fd_uids} (the default: the server's own uid). */
@@ -147,20 +158,27 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
   public ServerConfig withSocketPath(Path path) {
     return new ServerConfig(path, socketPermissions, tcp, maxConnections, idleTimeoutMs,
         requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
-        sharedFdUids);
+        sharedFdUids, access);
   }
 
   /** This configuration also listening on TCP at {@code address}, or not if it is null. */
   public ServerConfig withTcp(HostPort address) {
     return new ServerConfig(socketPath, socketPermissions, Optional.ofNullable(address),
         maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer,
-        writeTimeoutMs, ioThreads, sharedFdUids);
+        writeTimeoutMs, ioThreads, sharedFdUids, access);
   }
 
   /** This configuration with {@code shared_fd_uids} set to {@code uids}. */
   public ServerConfig withSharedFdUids(List<Long> uids) {
     return new ServerConfig(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs,
         requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
-        Optional.of(uids));
+        Optional.of(uids), access);
+  }
+
+  /** This configuration with the access keys {@code access}. */
+  public ServerConfig withAccess(PeerAccessConfig access) {
+    return new ServerConfig(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs,
+        requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
+        sharedFdUids, access);
   }
 }

@@ -17,12 +17,13 @@ import java.util.Set;
  * @param requestTimeoutMillis 0 when the file says "never"
  * @param ioThreads 0 when the file leaves the choice to the server
  * @param sharedFdUids empty when the file leaves the default (the server's own uid)
+ * @param access who may connect and who may write
  */
 public record ServerSettings(int minWorkers, int maxWorkers, long workerStackSize, int maxPipeline,
     Set<Capability> capabilities, Set<PosixFilePermission> socketPermissions, int maxConnections,
     int maxConnectionsPerPeer, long writeTimeoutMillis, long idleTimeoutMillis,
     long shutdownGraceMillis, boolean cCompat, long requestTimeoutMillis, int ioThreads,
-    Optional<List<Long>> sharedFdUids) {
+    Optional<List<Long>> sharedFdUids, PeerAccessConfig access) {
   public ServerSettings {
     capabilities = Set.copyOf(capabilities);
     socketPermissions = Set.copyOf(socketPermissions);

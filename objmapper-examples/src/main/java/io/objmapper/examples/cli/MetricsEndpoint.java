@@ -2,12 +2,14 @@ package io.objmapper.examples.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.objmapper.ObjMapper;
 import io.objmapper.metrics.ObjMapperMetrics;
 import io.objmapper.server.ObjectServer;
+import io.objmapper.server.Refusal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -55,11 +57,22 @@ final class MetricsEndpoint implements AutoCloseable {
     return m;
   }
 
-  /** Adds the server's open connections ({@code objmapper_server_connections}). */
+  /**
+   * Adds the server's open connections ({@code objmapper_server_connections}) and the
+   * connections it closed before reading them, by reason
+   * ({@code objmapper_server_refused_total{reason="unix_peer|tcp_source|authorizer|limit"}}).
+   */
   void bind(ObjectServer server) {
     Gauge.builder("objmapper.server.connections", server, ObjectServer::connectionCount)
         .description("Connections the server holds open now")
         .register(registry);
+    for (Refusal why : Refusal.values()) {
+      FunctionCounter.builder("objmapper.server.refused", server, s -> s.refusedCount(why))
+          .description("Connections closed before anything was read from them: a peer not admitted "
+              + "(allow_uids/allow_gids, tcp_allow, the authorizer) or a connection limit")
+          .tag("reason", why.label())
+          .register(registry);
+    }
   }
 
   /** Where it listens (the port chosen if 0 was asked). */

@@ -93,9 +93,38 @@ public final class ServeCommand implements Callable<Integer> {
           + "Give an empty value for nobody.")
   List<String> sharedFdUids;
 
+  @Option(names = "--socket-mode", paramLabel = "OCTAL",
+      description = "Mode of the socket file, e.g. 0660 or 0600: who can open the socket at all "
+          + "(default: server.socket_permissions, 0660).")
+  String socketMode;
+
+  @Option(names = "--allow-uids", paramLabel = "UID", split = ",",
+      description = "Unix peers that may connect, by uid (the kernel's peer credentials); with --allow-gids, "
+          + "a peer whose uid or gid is listed (default: server.allow_uids; none: any peer that can open the socket).")
+  List<String> allowUids;
+
+  @Option(names = "--allow-gids", paramLabel = "GID", split = ",",
+      description = "Unix peers that may connect, by gid (default: server.allow_gids).")
+  List<String> allowGids;
+
+  @Option(names = "--tcp-allow", paramLabel = "CIDR", split = ",",
+      description = "TCP sources that may connect, e.g. 10.0.0.0/8,192.0.2.7 (default: server.tcp_allow; "
+          + "none: any source, allowed only when --tcp is a loopback address).")
+  List<String> tcpAllow;
+
+  @Option(names = "--writer-uids", paramLabel = "UID", split = ",",
+      description = "Unix peers, by uid, that may write: create, write and delete (default: server.writer_uids; "
+          + "the server's own uid). Give an empty value for no uid.")
+  List<String> writerUids;
+
+  @Option(names = "--writer-gids", paramLabel = "GID", split = ",",
+      description = "Unix peers, by gid, that may write besides --writer-uids (default: server.writer_gids; none).")
+  List<String> writerGids;
+
   @Override
   public Integer call() throws Exception {
-    List<Long> sharedUids = sharedFdUids == null ? null : uids(sharedFdUids);
+    List<Long> sharedUids = sharedFdUids == null ? null : ids("--shared-fd-uids", "uid", sharedFdUids);
+    Integer mode = socketMode == null ? null : socketMode(socketMode);
     Path dir = importDir;
     if (dir == null && config == null && Files.isDirectory(SAMPLE_OBJECTS)) {
       dir = SAMPLE_OBJECTS;
@@ -134,7 +163,9 @@ public final class ServeCommand implements Callable<Integer> {
       StatsSnapshot snapshot = StatsSnapshot.start(store, StatsSnapshot.location(config, data,
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
-        serve(store, dir, tcpAddress, endpoint, stop, sharedUids);
+        try (ObjectServer built = configure(store, tcpAddress, sharedUids, mode)) { // closed unstarted if the import fails
+          serve(store, dir, built, tcpAddress, endpoint, stop);
+        }
       } finally {
         if (snapshot != null) {
           snapshot.close(); // before the store closes: the last snapshot, "live": false, needs it open
@@ -145,38 +176,41 @@ public final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private List<Long> uids(List<String> given) {
-    List<Long> uids = new java.util.ArrayList<>();
+  /** Uids or gids as {@code flag} lists them (an empty value lists none). */
+  private List<Long> ids(String flag, String what, List<String> given) {
+    List<Long> ids = new java.util.ArrayList<>();
     for (String u : given) {
       if (u.isBlank()) {
         continue;
       }
       try {
-        long uid = Long.parseLong(u.trim());
-        if (uid < 0 || uid > 0xFFFF_FFFFL) {
+        long id = Long.parseLong(u.trim());
+        if (id < 0 || id > 0xFFFF_FFFFL) {
           throw new NumberFormatException();
         }
-        uids.add(uid);
+        ids.add(id);
       } catch (NumberFormatException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--shared-fd-uids: not a uid: " + u);
+        throw new CommandLine.ParameterException(spec.commandLine(), flag + ": not a " + what + ": " + u);
       }
     }
-    return uids;
+    return ids;
   }
 
-  /** Imports {@code dir} (if any), then serves {@code store} until {@code stop} opens. */
-  private void serve(ObjMapper store, Path dir, InetSocketAddress tcpAddress, MetricsEndpoint endpoint,
-      CountDownLatch stop, List<Long> sharedUids)
-      throws IOException, InterruptedException {
-    if (dir != null) {
-      // A file that fails is named and skipped: the others are imported and the server starts.
-      Importer.Result r;
-      try (ImportProgress progress = ImportProgress.forStderr("import", System.err)) {
-        r = Importer.importTree(store, dir, "", progress, line -> System.err.println("serve: --import: " + line));
-      }
-      System.err.println("imported " + r.objects() + " objects from " + dir
-          + (r.failed() > 0 ? " (" + r.failed() + " files failed, named above)" : ""));
+  /** {@code --socket-mode}: three octal digits, optionally after a 0 (no setuid, setgid or sticky bit). */
+  private int socketMode(String octal) {
+    if (!octal.matches("0?[0-7]{3}")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--socket-mode: must be an octal mode like 0660 (no setuid, setgid or sticky bit), was " + octal);
     }
+    return Integer.parseInt(octal, 8);
+  }
+
+  /**
+   * The server of {@code store}: its configuration's settings, then the flags. Built before
+   * anything is imported, so that a bad flag or a listener refused (a TCP address open to other
+   * hosts without an allow list) fails at once.
+   */
+  private ObjectServer configure(ObjMapper store, InetSocketAddress tcpAddress, List<Long> sharedUids, Integer mode) {
     ObjectServer.Builder b = ObjectServer.builder(store).unixSocket(socket.toAbsolutePath());
     if (cCompat) {
       b.cCompat(true);
@@ -209,12 +243,53 @@ public final class ServeCommand implements Callable<Integer> {
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }
+      if (mode != null) {
+        b.socketMode(mode);
+      }
+      if (allowUids != null) {
+        b.allowUids(ids("--allow-uids", "uid", allowUids));
+      }
+      if (allowGids != null) {
+        b.allowGids(ids("--allow-gids", "gid", allowGids));
+      }
+      if (writerUids != null) {
+        b.writerUids(ids("--writer-uids", "uid", writerUids));
+      }
+      if (writerGids != null) {
+        b.writerGids(ids("--writer-gids", "gid", writerGids));
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    if (tcpAllow != null) {
+      try {
+        b.tcpAllow(tcpAllow.stream().filter(c -> !c.isBlank()).map(String::trim).toList());
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--tcp-allow: " + e.getMessage());
+      }
+    }
+    try {
+      return b.build();
+    } catch (IllegalStateException e) { // e.g. a TCP listener open to other hosts without an allow list
+      throw new ExitCodes.CommandFailure(ExitCodes.USAGE, e.getMessage(), e);
+    }
+  }
+
+  /** Imports {@code dir} (if any), then starts {@code built} and serves until {@code stop} opens. */
+  private void serve(ObjMapper store, Path dir, ObjectServer built, InetSocketAddress tcpAddress, MetricsEndpoint endpoint,
+      CountDownLatch stop) throws IOException, InterruptedException {
+    if (dir != null) {
+      // A file that fails is named and skipped: the others are imported and the server starts.
+      Importer.Result r;
+      try (ImportProgress progress = ImportProgress.forStderr("import", System.err)) {
+        r = Importer.importTree(store, dir, "", progress, line -> System.err.println("serve: --import: " + line));
+      }
+      System.err.println("imported " + r.objects() + " objects from " + dir
+          + (r.failed() > 0 ? " (" + r.failed() + " files failed, named above)" : ""));
+    }
     ObjectServer started;
     try {
-      started = b.build().start();
+      started = built.start();
     } catch (IOException e) {
       throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "cannot listen on unix:" + socket.toAbsolutePath()
           + (tcpAddress != null ? " tcp:" + tcp : "") + ": " + StoreOptions.describe(e), e);
