@@ -82,6 +82,40 @@ class StoreCCompatServerTest {
   }
 
   @Test
+  void createsWritesAndDeletesThroughSymlinksInATierNeverReachOutsideIt() throws Exception {
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Path secret = Files.writeString(outside.resolve("secret"), "outside", UTF_8);
+    Path disk = dir.resolve("disk");
+    Files.createSymbolicLink(disk.resolve("x"), secret);
+    Files.createSymbolicLink(disk.resolve("d"), outside);
+    try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("s.sock")).connect()) {
+      // A link where an object would be created is no object: a new empty file takes its
+      // place beneath the root, and what is written goes there, not to the link's target.
+      try (RemoteObject o = c.get("/x")) {
+        assertThat(o.size()).isZero();
+        try (FileOutputStream out = new FileOutputStream(o.descriptor())) {
+          out.write("written".getBytes(UTF_8));
+        }
+      }
+      assertThat(Files.isRegularFile(disk.resolve("x"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+      assertThat(disk.resolve("x")).hasContent("written");
+      // A linked folder is refused for creates; nothing beneath it is an object to delete.
+      for (String uri : java.util.List.of("/d/secret", "/d/new", "/d/sub/new")) {
+        assertThatThrownBy(() -> c.get(uri).close()).as(uri).isInstanceOf(StorageException.class)
+            .hasMessageContaining("symbolic link");
+      }
+      assertThatThrownBy(() -> c.get("/delete/d/secret").close()).isInstanceOf(ObjectNotFoundException.class);
+      c.get("/delete/x").close();
+    }
+    assertThat(disk.resolve("x")).doesNotExist();
+    assertThat(secret).hasContent("outside");
+    try (Stream<Path> listing = Files.list(outside)) {
+      assertThat(listing).containsExactly(secret);
+    }
+    assertThat(Files.isSymbolicLink(disk.resolve("d"))).isTrue();
+  }
+
+  @Test
   void deleteThroughTheWireRemovesTheObjectFromTheStore() throws Exception {
     store.put("/gone", "x".getBytes(UTF_8));
     try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("s.sock")).connect()) {

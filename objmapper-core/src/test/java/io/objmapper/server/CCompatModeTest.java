@@ -161,6 +161,101 @@ class CCompatModeTest {
     }
   }
 
+  // ---- the writer list ------------------------------------------------------------------------
+
+  private void startWithWriters(java.util.List<Long> uids, java.util.List<Long> gids) throws Exception {
+    server = ObjectServer.builder(new DirectoryHandler(root)).unixSocket(sock).cCompat(true)
+        .tcp(new java.net.InetSocketAddress("127.0.0.1", 0)).writerUids(uids).writerGids(gids).build().start();
+  }
+
+  private static long own(String attribute) throws Exception {
+    return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:" + attribute)).longValue();
+  }
+
+  @Test
+  void aPeerNotOnTheWriterListIsDeniedACreateAndADeleteNamingTheKey() throws Exception {
+    startWithWriters(java.util.List.of(own("uid") + 1), java.util.List.of());
+    try (RawClient c = RawClient.connect(sock)) {
+      // As the C client sends them: V1, mode '1', a create then a delete.
+      c.send(v1(FDPASS, "/new/obj"));
+      byte[] header = c.read(11);
+      assertThat(Hex.of(java.nio.ByteBuffer.wrap(header, 0, 9))).as("status 0x06, content_len 0")
+          .isEqualTo("06 00 00 00 00 00 00 00 00");
+      int metaLen = ((header[9] & 0xFF) << 8) | (header[10] & 0xFF);
+      Frame denied = new Frame(Frame.RESPONSE, 0, 6, 0, c.read(metaLen), 0).assertError(0x06);
+      assertThat(denied.error()).contains("create /new/obj", "not a writer", "server.writer_uids");
+      c.send(v1(FDPASS, "/delete/hello.txt"));
+      assertThat(c.readV1().assertError(0x06).error()).contains("delete /hello.txt", "server.writer_uids");
+    }
+    try (RawClient c = RawClient.v2(sock, 0x13, 10)) {
+      c.send(v2(1, 0, COPY, "/fresh"), v2(2, 0, FDPASS, "/delete/a/b/c.txt"));
+      assertThat(c.readV2().assertError(0x06).id()).isEqualTo(1);
+      assertThat(c.readV2().assertError(0x06).id()).isEqualTo(2);
+    }
+    assertThat(root.resolve("new")).doesNotExist();
+    assertThat(root.resolve("fresh")).doesNotExist();
+    assertThat(root.resolve("hello.txt")).hasContent(TestObjects.HELLO);
+    assertThat(root.resolve("a/b/c.txt")).hasContent("nested");
+  }
+
+  @Test
+  void aPeerNotOnTheWriterListGetsAReadOnlyDescriptorOfAnExistingObject() throws Exception {
+    startWithWriters(java.util.List.of(), java.util.List.of());
+    try (RawClient c = RawClient.connect(sock)) {
+      c.send(v1(FDPASS, "/hello.txt"));
+      Frame f = c.readV1();
+      assertThat(f.status()).isZero();
+      assertThat(f.u64(0x01)).isEqualTo(TestObjects.HELLO.length());
+      FileDescriptor fd = c.readDescriptor();
+      try {
+        assertThat(Fds.accessMode(fd)).isEqualTo(Fds.O_RDONLY);
+      } finally {
+        Fds.close(fd);
+      }
+    }
+  }
+
+  @Test
+  void aPeerWhoseGidIsOnTheWriterListCreatesAndDeletes() throws Exception {
+    startWithWriters(java.util.List.of(), java.util.List.of(own("gid")));
+    try (RawClient c = RawClient.connect(sock)) {
+      c.send(v1(FDPASS, "/made"));
+      Frame f = c.readV1();
+      assertThat(f.status()).isZero();
+      FileDescriptor fd = c.readDescriptor();
+      try {
+        assertThat(Fds.accessMode(fd)).isEqualTo(Fds.O_RDWR);
+      } finally {
+        Fds.close(fd);
+      }
+      c.send(v1(FDPASS, "/delete/hello.txt"));
+      assertThat(Hex.of(c.read(11))).isEqualTo("00 00 00 00 00 00 00 00 01 00 00");
+    }
+    assertThat(root.resolve("made")).isEmptyFile();
+    assertThat(root.resolve("hello.txt")).doesNotExist();
+  }
+
+  @Test
+  void tcpPeersNeverWriteEvenWhenTheServerRunsAsTheirUser() throws Exception {
+    startWithWriters(java.util.List.of(own("uid")), java.util.List.of());
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.tcpAddress().getPort())) {
+      s.getOutputStream().write(concatRequests(v1(COPY, "/over-tcp"), v1(COPY, "/delete/hello.txt")));
+      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+      for (String what : java.util.List.of("create /over-tcp", "delete /hello.txt")) {
+        assertThat(in.readUnsignedByte()).as("status").isEqualTo(0x06);
+        assertThat(in.readLong()).as("content_len").isZero();
+        byte[] meta = in.readNBytes(in.readUnsignedShort());
+        assertThat(new String(meta, StandardCharsets.UTF_8)).contains(what, "never write");
+      }
+    }
+    assertThat(root.resolve("over-tcp")).doesNotExist();
+    assertThat(root.resolve("hello.txt")).exists();
+  }
+
+  private static byte[] concatRequests(byte[]... requests) {
+    return RawClient.concat(requests);
+  }
+
   @Test
   void withoutCCompatAMissingObjectIsNotFoundDeleteIsAnOrdinaryNameAndDescriptorsAreReadOnly() throws Exception {
     start(false);

@@ -97,6 +97,11 @@ final class RawClient implements AutoCloseable {
     return this;
   }
 
+  /** One read call into {@code b}: what the socket gives now (-1 at the end; an IOException on a reset). */
+  int readOnce(ByteBuffer b) throws IOException {
+    return ch.read(b);
+  }
+
   /** Exactly {@code n} bytes; fails if a descriptor arrives with them. */
   byte[] read(int n) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(n);

@@ -1,6 +1,7 @@
 package io.objmapper.examples.cli;
 
 import io.objmapper.ObjMapper;
+import io.objmapper.internal.net.AddressRange;
 import io.objmapper.server.ObjectServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -124,7 +125,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Long> sharedUids = sharedFdUids == null ? null : ids("--shared-fd-uids", "uid", sharedFdUids);
-    Integer mode = socketMode == null ? null : socketMode(socketMode);
+    AccessFlags access = accessFlags(); // bad values are usage errors found before the store is opened
     Path dir = importDir;
     if (dir == null && config == null && Files.isDirectory(SAMPLE_OBJECTS)) {
       dir = SAMPLE_OBJECTS;
@@ -163,7 +164,7 @@ public final class ServeCommand implements Callable<Integer> {
       StatsSnapshot snapshot = StatsSnapshot.start(store, StatsSnapshot.location(config, data,
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
-        try (ObjectServer built = configure(store, tcpAddress, sharedUids, mode)) { // closed unstarted if the import fails
+        try (ObjectServer built = configure(store, tcpAddress, sharedUids, access)) { // closed unstarted if the import fails
           serve(store, dir, built, tcpAddress, endpoint, stop);
         }
       } finally {
@@ -174,6 +175,29 @@ public final class ServeCommand implements Callable<Integer> {
     }
     System.out.println("stopped");
     return 0;
+  }
+
+  /** The access flags as given (null where not given: the configuration's value holds), checked. */
+  private record AccessFlags(Integer socketMode, List<Long> allowUids, List<Long> allowGids, List<String> tcpAllow,
+      List<Long> writerUids, List<Long> writerGids) {}
+
+  private AccessFlags accessFlags() {
+    List<String> ranges = null;
+    if (tcpAllow != null) {
+      ranges = tcpAllow.stream().filter(c -> !c.isBlank()).map(String::trim).toList();
+      for (String c : ranges) {
+        try {
+          AddressRange.parse(c);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(spec.commandLine(), "--tcp-allow: " + e.getMessage());
+        }
+      }
+    }
+    return new AccessFlags(socketMode == null ? null : socketMode(socketMode),
+        allowUids == null ? null : ids("--allow-uids", "uid", allowUids),
+        allowGids == null ? null : ids("--allow-gids", "gid", allowGids), ranges,
+        writerUids == null ? null : ids("--writer-uids", "uid", writerUids),
+        writerGids == null ? null : ids("--writer-gids", "gid", writerGids));
   }
 
   /** Uids or gids as {@code flag} lists them (an empty value lists none). */
@@ -210,7 +234,7 @@ public final class ServeCommand implements Callable<Integer> {
    * anything is imported, so that a bad flag or a listener refused (a TCP address open to other
    * hosts without an allow list) fails at once.
    */
-  private ObjectServer configure(ObjMapper store, InetSocketAddress tcpAddress, List<Long> sharedUids, Integer mode) {
+  private ObjectServer configure(ObjMapper store, InetSocketAddress tcpAddress, List<Long> sharedUids, AccessFlags access) {
     ObjectServer.Builder b = ObjectServer.builder(store).unixSocket(socket.toAbsolutePath());
     if (cCompat) {
       b.cCompat(true);
@@ -243,30 +267,26 @@ public final class ServeCommand implements Callable<Integer> {
       if (ioThreads != null) {
         b.ioThreads(ioThreads);
       }
-      if (mode != null) {
-        b.socketMode(mode);
+      if (access.socketMode() != null) {
+        b.socketMode(access.socketMode());
       }
-      if (allowUids != null) {
-        b.allowUids(ids("--allow-uids", "uid", allowUids));
+      if (access.allowUids() != null) {
+        b.allowUids(access.allowUids());
       }
-      if (allowGids != null) {
-        b.allowGids(ids("--allow-gids", "gid", allowGids));
+      if (access.allowGids() != null) {
+        b.allowGids(access.allowGids());
       }
-      if (writerUids != null) {
-        b.writerUids(ids("--writer-uids", "uid", writerUids));
+      if (access.tcpAllow() != null) {
+        b.tcpAllow(access.tcpAllow());
       }
-      if (writerGids != null) {
-        b.writerGids(ids("--writer-gids", "gid", writerGids));
+      if (access.writerUids() != null) {
+        b.writerUids(access.writerUids());
+      }
+      if (access.writerGids() != null) {
+        b.writerGids(access.writerGids());
       }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
-    if (tcpAllow != null) {
-      try {
-        b.tcpAllow(tcpAllow.stream().filter(c -> !c.isBlank()).map(String::trim).toList());
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--tcp-allow: " + e.getMessage());
-      }
     }
     try {
       return b.build();
