@@ -2,7 +2,9 @@ package io.objmapper.server;
 
 /**
  * Decides whether a new connection may be served. Called once per connection, before
- * anything is read from it; a refused connection is closed at once.
+ * anything is read from it, after the allow lists ({@code allow_uids}, {@code allow_gids},
+ * {@code tcp_allow}) admitted it; a refused connection is closed at once and counted
+ * ({@link Refusal#AUTHORIZER}).
  *
  * <pre>{@code
  * PeerAuthorizer sameUser = peer -> peer.uid() == myUid;
