@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * peer (uid on the Unix socket, address on TCP), each transport counted apart; a connection
  * over a limit is closed at once.
  *
+ * <p>Who may connect: the socket file's mode ({@link Builder#socketMode}), Unix peers by the
+ * uid or gid the kernel reports ({@link Builder#allowUids}, {@link Builder#allowGids}), TCP
+ * sources by address ({@link Builder#tcpAllow}; required unless the TCP listener is on a
+ * loopback address), then a {@link PeerAuthorizer}. A peer not admitted is closed before
+ * anything is read from it and counted ({@link #refusedCount(Refusal)}). Who may write: the
+ * writer list ({@link Builder#writerUids}, {@link Builder#writerGids}; {@link #mayWrite}).
+ *
  * <pre>{@code
  * try (ObjectServer server = ObjectServer.builder(new DirectoryHandler(dir))
  *     .unixSocket(Path.of("objmapper.sock"))
