@@ -17,6 +17,8 @@ public enum ErrorCode {
   URI_TOO_LONG,
   /** The operation breaks a tier rule or is not offered. */
   UNSUPPORTED_OP,
+  /** The peer may not do this (a write by a peer not listed as a writer). */
+  PERMISSION_DENIED,
   /** A failure inside objmapper itself. */
   INTERNAL_ERROR,
   /** A storage tier failed to read or write, or has no room. */

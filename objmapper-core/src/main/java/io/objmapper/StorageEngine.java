@@ -266,6 +266,11 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   }
 
   @Override
+  public StagedPut stagePut(String uri, int flagMask) {
+    return writes.stage(uri, flagMask);
+  }
+
+  @Override
   public ObjMapperConfig config() {
     return config;
   }

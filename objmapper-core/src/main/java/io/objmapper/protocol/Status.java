@@ -8,6 +8,8 @@ public enum Status {
   INVALID_MODE(0x03),
   URI_TOO_LONG(0x04),
   UNSUPPORTED_OP(0x05),
+  /** Extension: the peer may not do this (a write by a peer not listed as a writer). */
+  PERMISSION_DENIED(0x06),
   INTERNAL_ERROR(0x10),
   STORAGE_ERROR(0x11),
   OUT_OF_MEMORY(0x12),

@@ -77,6 +77,7 @@ public final class ObjectServer implements AutoCloseable {
   private final long shutdownGraceMillis;
   final boolean cCompat;
   private final long[] sharedFdUids;
+  private final long[] writerUids;
 
   final ThreadPoolExecutor backendWorkers;
   final ScheduledExecutorService timer;
@@ -113,6 +114,7 @@ public final class ObjectServer implements AutoCloseable {
     this.listeners = new SocketListeners(this, b.unixSocket, b.tcp, b.socketPermissions, b.authorizer, b.ioThreads,
         sweepMillis, b.maxConnections, b.maxConnectionsPerPeer);
     this.sharedFdUids = b.sharedFdUids != null ? b.sharedFdUids : ownUid();
+    this.writerUids = b.writerUids != null ? b.writerUids : ownUid();
     this.backendWorkers = new ThreadPoolExecutor(b.parallelism, b.parallelism, 10, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(b.parallelism * Protocol.MAX_PIPELINE_DEPTH),
         daemon("objmapper-backend-", b.workerStackSize));
@@ -127,14 +129,31 @@ public final class ObjectServer implements AutoCloseable {
    * SHARED_FD for a Unix peer whose uid the server trusts with shared descriptions.
    */
   int capabilitiesFor(PeerCredentials peer) {
+    int caps = capabilities | Capabilities.WRITE; // any peer may ask; each write is decided by mayWrite
     if (peer.isUnix() && peer.uid() >= 0) {
       for (long uid : sharedFdUids) {
         if (uid == peer.uid()) {
-          return capabilities | Capabilities.SHARED_FD;
+          return caps | Capabilities.SHARED_FD;
         }
       }
     }
-    return capabilities;
+    return caps;
+  }
+
+  /**
+   * Whether {@code peer} may write (PUT, COMMIT, ABORT, DELETE of the write extension): a
+   * Unix peer whose uid is a writer ({@link Builder#writerUids}; default: the uid the server
+   * runs as). TCP peers carry no credentials and never write.
+   */
+  public boolean mayWrite(PeerCredentials peer) {
+    if (peer.isUnix() && peer.uid() >= 0) {
+      for (long uid : writerUids) {
+        if (uid == peer.uid()) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The uid this process runs as (the owner of /proc/self), or none if it cannot be read. */
@@ -421,6 +440,7 @@ public final class ObjectServer implements AutoCloseable {
     private boolean cCompat;
     private long workerStackSize;
     private long[] sharedFdUids;
+    private long[] writerUids;
 
     private Builder(RequestHandler handler) {
       this.handler = Objects.requireNonNull(handler, "handler");
@@ -666,6 +686,28 @@ public final class ObjectServer implements AutoCloseable {
       }
       this.sharedFdUids = u;
       return this;
+    }
+
+    /**
+     * Unix peers, by uid, that may write through the write extension (PUT, COMMIT, ABORT,
+     * DELETE); everyone else gets PERMISSION_DENIED. Default: the uid the server runs as;
+     * empty: nobody.
+     */
+    public Builder writerUids(Collection<Long> uids) {
+      this.writerUids = uidArray(uids);
+      return this;
+    }
+
+    private static long[] uidArray(Collection<Long> uids) {
+      long[] u = new long[uids.size()];
+      int i = 0;
+      for (Long uid : uids) {
+        if (uid == null || uid < 0 || uid > 0xFFFF_FFFFL) {
+          throw new IllegalArgumentException("not a uid: " + uid);
+        }
+        u[i++] = uid;
+      }
+      return u;
     }
 
     public ObjectServer build() {

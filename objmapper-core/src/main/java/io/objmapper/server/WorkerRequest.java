@@ -18,6 +18,10 @@ final class WorkerRequest implements Runnable {
   final String uri;
   final int version;
   final AtomicBoolean answered = new AtomicBoolean();
+  /** The V2 request flags (a PUT's object flags). */
+  int flags;
+  /** COMMIT, ABORT: the put they end, taken from the connection. */
+  RequestHandler.PendingPut put;
   volatile ScheduledFuture<?> timeout;
 
   WorkerRequest(Connection c, long id, Mode mode, String uri, int version) {
@@ -33,6 +37,10 @@ final class WorkerRequest implements Runnable {
     if (c.isClosed() || answered.get()) {
       return;
     }
+    if (mode.isWrite()) {
+      WriteRequests.serve(c, this);
+      return;
+    }
     ServedObject obj = null;
     Answer a;
     try {
@@ -46,6 +54,11 @@ final class WorkerRequest implements Runnable {
       }
       a = AnswerEncoder.errorAnswer(version, id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, c.peer));
     }
+    finish(a);
+  }
+
+  /** Posts {@code a} unless the timer answered first; true if posted. */
+  boolean finish(Answer a) {
     ScheduledFuture<?> t = timeout;
     if (t != null) {
       t.cancel(false);
@@ -53,9 +66,10 @@ final class WorkerRequest implements Runnable {
     if (answered.compareAndSet(false, true)) {
       a.async = true;
       c.post(a);
-    } else {
-      a.release(); // already answered with TIMEOUT
+      return true;
     }
+    a.release(); // already answered with TIMEOUT
+    return false;
   }
 
   /** The timer's one look at this request. */
