@@ -676,15 +676,7 @@ public final class ObjectServer implements AutoCloseable {
      * own). Default: the uid the server runs as; empty: nobody.
      */
     public Builder sharedDescriptorUids(Collection<Long> uids) {
-      long[] u = new long[uids.size()];
-      int i = 0;
-      for (Long uid : uids) {
-        if (uid == null || uid < 0 || uid > 0xFFFF_FFFFL) {
-          throw new IllegalArgumentException("not a uid: " + uid);
-        }
-        u[i++] = uid;
-      }
-      this.sharedFdUids = u;
+      this.sharedFdUids = uidArray(uids);
       return this;
     }
 
