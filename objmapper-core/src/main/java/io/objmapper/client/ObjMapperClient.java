@@ -90,9 +90,10 @@ public final class ObjMapperClient implements AutoCloseable {
       version = b.version;
       if (version == Protocol.VERSION_2) {
         out.clear();
-        // WRITE is always asked for: it only lets this client send puts and deletes, which the
-        // server still allows per request to its writers alone.
-        int caps = b.capabilities | Capabilities.WRITE | (b.sharedDescriptors ? Capabilities.SHARED_FD : 0);
+        // WRITE and INSPECT are always asked for: they only let this client send puts, deletes,
+        // stats and lists; the server still allows writes per request to its writers alone.
+        int caps = b.capabilities | Capabilities.WRITE | Capabilities.INSPECT
+            | (b.sharedDescriptors ? Capabilities.SHARED_FD : 0);
         ProtocolEncoder.hello(out, new Hello(caps, b.maxPipeline));
         out.flip();
         writeFully(out);
@@ -313,6 +314,52 @@ public final class ObjMapperClient implements AutoCloseable {
     }
   }
 
+  /**
+   * What the server's store knows of object {@code name} (STAT), without fetching it; empty if
+   * there is none.
+   *
+   * @throws UnsupportedOperationException without a V2 session granting INSPECT
+   */
+  public java.util.Optional<StoredObject> stat(String name) throws IOException {
+    checkInspectSession();
+    try (RemoteObject o = await(send(name, Mode.STAT, 0))) {
+      List<StoredObject> one = listing(o);
+      return one.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(one.get(0));
+    } catch (io.objmapper.ObjectNotFoundException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
+   * The objects whose names start with {@code prefix} (LIST), sorted by name. A server answers
+   * at most {@link io.objmapper.protocol.ListingLines#MAX_LINES}; more is UNSUPPORTED_OP.
+   *
+   * @throws UnsupportedOperationException without a V2 session granting INSPECT
+   */
+  public List<StoredObject> list(String prefix) throws IOException {
+    checkInspectSession();
+    try (RemoteObject o = await(send(prefix, Mode.LIST, 0))) {
+      return listing(o);
+    }
+  }
+
+  private static List<StoredObject> listing(RemoteObject o) throws ProtocolException {
+    List<StoredObject> found = new ArrayList<>();
+    for (io.objmapper.protocol.ListingLines.Entry e : io.objmapper.protocol.ListingLines.parse(o.bytes())) {
+      found.add(new StoredObject(e.name(), e.size(), e.mtimeSeconds(), e.tierId(),
+          (e.flags() & io.objmapper.protocol.ListingLines.EPHEMERAL) != 0,
+          (e.flags() & io.objmapper.protocol.ListingLines.PINNED) != 0));
+    }
+    return found;
+  }
+
+  private void checkInspectSession() {
+    if (version != Protocol.VERSION_2 || !session.has(Capabilities.INSPECT)) {
+      throw new UnsupportedOperationException("STAT and LIST need a V2 session in which the server granted INSPECT "
+          + "(0x0400)");
+    }
+  }
+
   private StoredObject put(String name, io.objmapper.ObjectFlag[] flags, Content content) throws IOException {
     checkWriteSession(true);
     int flagByte = 0;
@@ -334,7 +381,9 @@ public final class ObjMapperClient implements AutoCloseable {
     try (RemoteObject done = await(send(name, Mode.COMMIT, 0))) {
       Metadata m = done.metadata();
       return new StoredObject(name, m.size().orElse(0), m.mtimeSeconds().orElse(0),
-          m.backend().isPresent() ? m.backend().getAsInt() : -1);
+          m.backend().isPresent() ? m.backend().getAsInt() : -1,
+          (flagByte & io.objmapper.protocol.RequestFlags.PUT_EPHEMERAL) != 0,
+          (flagByte & io.objmapper.protocol.RequestFlags.PUT_PINNED) != 0);
     }
   }
 
@@ -489,7 +538,7 @@ public final class ObjMapperClient implements AutoCloseable {
       }
       return new RemoteObject(uri, r.requestId(), m, size, f, null, List.of(), RemoteObject.noFiles());
     }
-    if (mode == Mode.COPY) {
+    if (mode == Mode.COPY || mode == Mode.STAT || mode == Mode.LIST) {
       ByteBuffer content = wire.readBytes(r.contentLength());
       return new RemoteObject(uri, r.requestId(), m, r.contentLength(), null, content, List.of(), RemoteObject.noFiles());
     }

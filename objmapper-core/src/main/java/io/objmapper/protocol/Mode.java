@@ -20,7 +20,14 @@ public enum Mode {
   /** Extension: abandons the put of the same URI on this connection; no body, no descriptor. */
   ABORT('7'),
   /** Extension: deletes the object; no body, no descriptor. */
-  DELETE('8');
+  DELETE('8'),
+  /**
+   * Extension (V2, INSPECT capability): what the store knows of one object; the body is one
+   * listing line, no descriptor.
+   */
+  STAT('9'),
+  /** Extension (V2, INSPECT capability): the objects under a prefix (the URI); the body is one line each. */
+  LIST(':');
 
   private final int code;
 
@@ -33,10 +40,18 @@ public enum Mode {
    * WRITE capability; their answers carry no descriptor except PUT's, and never a body.
    */
   public boolean isWrite() {
+    return code >= '5' && code <= '8';
+  }
+
+  /**
+   * True for every extension mode ({@code '5'} .. {@code ':'}): V2 only. No answer to one
+   * carries a descriptor except PUT's; only STAT's and LIST's carry a body.
+   */
+  public boolean isExtension() {
     return code >= '5';
   }
 
-  /** The wire byte ({@code '1'} .. {@code '8'}). */
+  /** The wire byte ({@code '1'} .. {@code ':'}). */
   public int code() {
     return code;
   }
@@ -60,6 +75,10 @@ public enum Mode {
         return ABORT;
       case '8':
         return DELETE;
+      case '9':
+        return STAT;
+      case ':':
+        return LIST;
       default:
         return null;
     }

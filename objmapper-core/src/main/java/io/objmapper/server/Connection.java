@@ -360,8 +360,8 @@ final class Connection {
   }
 
   private void serve(long id, int flags, Mode mode, String uri) {
-    if (mode.isWrite()) {
-      serveWrite(id, flags, mode, uri);
+    if (mode.isExtension()) {
+      serveExtension(id, flags, mode, uri);
       return;
     }
     if (mode == Mode.SEGMENTED && !Capabilities.has(caps, Capabilities.SEGMENTED)) {
@@ -438,7 +438,11 @@ final class Connection {
    * PUT, COMMIT, ABORT, DELETE: every refusal is decided here, on the loop, without blocking;
    * what touches files is handed to a worker.
    */
-  private void serveWrite(long id, int flags, Mode mode, String uri) {
+  private void serveExtension(long id, int flags, Mode mode, String uri) {
+    if (mode == Mode.STAT || mode == Mode.LIST) {
+      serveInspect(id, mode, uri);
+      return;
+    }
     if (!Capabilities.has(caps, Capabilities.WRITE)) {
       answerError(id, Status.INVALID_MODE,
           "mode '" + (char) mode.code() + "' (" + mode + ") needs the WRITE capability (0x0200) in HELLO");
@@ -490,6 +494,27 @@ final class Connection {
     r.flags = flags;
     r.put = put;
     dispatch(r);
+  }
+
+  /** STAT and LIST: read-only, for any peer that negotiated INSPECT; served by a worker. */
+  private void serveInspect(long id, Mode mode, String uri) {
+    if (!Capabilities.has(caps, Capabilities.INSPECT)) {
+      answerError(id, Status.INVALID_MODE,
+          "mode '" + (char) mode.code() + "' (" + mode + ") needs the INSPECT capability (0x0400) in HELLO");
+      return;
+    }
+    boolean valid = mode == Mode.STAT ? ObjectNames.isValid(uri)
+        : uri.equals("/") || (uri.startsWith("/") && ObjectNames.isValid(uri + "x"));
+    if (!valid) {
+      answerError(id, Status.INVALID_REQUEST, mode == Mode.STAT ? invalidNameMessage(uri)
+          : "a LIST prefix starts with / and is the start of a valid name, not " + uri);
+      return;
+    }
+    if (inFlight >= depth) {
+      answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
+      return;
+    }
+    dispatch(new WorkerRequest(this, id, mode, uri, version));
   }
 
   /**

@@ -129,7 +129,8 @@ public final class ObjectServer implements AutoCloseable {
    * SHARED_FD for a Unix peer whose uid the server trusts with shared descriptions.
    */
   int capabilitiesFor(PeerCredentials peer) {
-    int caps = capabilities | Capabilities.WRITE; // any peer may ask; each write is decided by mayWrite
+    // Any peer may ask for the extensions; each write is decided by mayWrite.
+    int caps = capabilities | Capabilities.WRITE | Capabilities.INSPECT;
     if (peer.isUnix() && peer.uid() >= 0) {
       for (long uid : sharedFdUids) {
         if (uid == peer.uid()) {

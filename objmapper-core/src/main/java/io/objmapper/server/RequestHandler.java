@@ -84,4 +84,20 @@ public interface RequestHandler {
    * @param tierId the tier that holds it, or -1
    */
   record Published(long size, long mtimeSeconds, int tierId) {}
+
+  /**
+   * Extension (mode {@code '9'} STAT): what the storage knows of the object {@code uri}
+   * (already checked), without opening it; empty if there is none. Blocking; called on a worker.
+   */
+  default java.util.Optional<io.objmapper.ObjectInfo> stat(String uri) {
+    throw new ObjMapperException(ErrorCode.UNSUPPORTED_OP, "this server does not answer STAT");
+  }
+
+  /**
+   * Extension (mode {@code ':'} LIST): the objects whose names start with {@code prefix},
+   * sorted by name. Blocking; called on a worker.
+   */
+  default java.util.List<io.objmapper.ObjectInfo> list(String prefix) {
+    throw new ObjMapperException(ErrorCode.UNSUPPORTED_OP, "this server does not answer LIST");
+  }
 }

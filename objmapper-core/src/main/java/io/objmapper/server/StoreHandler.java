@@ -132,6 +132,16 @@ public final class StoreHandler implements RequestHandler {
   }
 
   @Override
+  public java.util.Optional<ObjectInfo> stat(String uri) {
+    return store.stat(uri);
+  }
+
+  @Override
+  public java.util.List<ObjectInfo> list(String prefix) {
+    return store.list(prefix);
+  }
+
+  @Override
   public void delete(String uri) {
     if (!store.delete(uri)) {
       throw new ObjectNotFoundException("no object " + uri);

@@ -37,7 +37,7 @@ final class WorkerRequest implements Runnable {
     if (c.isClosed() || answered.get()) {
       return;
     }
-    if (mode.isWrite()) {
+    if (mode.isExtension()) {
       WriteRequests.serve(c, this);
       return;
     }

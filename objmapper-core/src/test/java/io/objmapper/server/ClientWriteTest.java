@@ -84,7 +84,7 @@ class ClientWriteTest {
     Path file = Files.writeString(dir.resolve("src.txt"), "from a file");
     try (ObjMapperClient c = ObjMapperClient.unix(sock).connect()) {
       StoredObject a = c.put("/a", "bytes".getBytes(StandardCharsets.UTF_8));
-      assertThat(a).isEqualTo(new StoredObject("/a", 5, a.mtimeSeconds(), 0));
+      assertThat(a).isEqualTo(new StoredObject("/a", 5, a.mtimeSeconds(), 0, false, false));
       assertThat(c.put("/dir/b", file).size()).isEqualTo(11);
       assertThat(c.put("/c", new ByteArrayInputStream("streamed".getBytes(StandardCharsets.UTF_8)),
           ObjectFlag.PINNED).size()).isEqualTo(8);
@@ -99,6 +99,14 @@ class ClientWriteTest {
       try (RemoteObject o = c.get("/a")) {
         assertThat(text(o)).isEqualTo("replaced");
       }
+      assertThat(c.stat("/c")).hasValueSatisfying(o -> {
+        assertThat(o.size()).isEqualTo(8);
+        assertThat(o.pinned()).isTrue();
+        assertThat(o.tierId()).isZero();
+      });
+      assertThat(c.stat("/missing")).isEmpty();
+      assertThat(c.list("/")).extracting(StoredObject::name).containsExactly("/a", "/c", "/dir/b");
+      assertThat(c.list("/dir/")).singleElement().extracting(StoredObject::size).isEqualTo(11L);
       assertThat(c.delete("/a")).isTrue();
       assertThat(c.delete("/a")).isFalse();
       assertThat(store.exists("/a")).isFalse();

@@ -41,6 +41,10 @@ class WriteExtensionTest {
   static final int COMMIT = '6';
   static final int ABORT = '7';
   static final int DELETE = '8';
+  static final int STAT = '9';
+  static final int LIST = ':';
+  /** OOO_REPLIES | PIPELINING | SEGMENTED | INSPECT. */
+  static final int INSPECT_CAPS = 0x0413;
 
   @TempDir Path dir;
   Path root;
@@ -119,6 +123,10 @@ class WriteExtensionTest {
       c.send(RawClient.hello(CAPS, 10));
       // caps 0x0213 & server's: OOO_REPLIES|PIPELINING|SEGMENTED|WRITE.
       assertThat(Hex.of(c.read(10))).startsWith("4f 42 4a 4d 02 02 13 00 0a");
+    }
+    try (RawClient c = RawClient.connect(sock)) {
+      c.send(RawClient.hello(0x0613, 10));
+      assertThat(Hex.of(c.read(10))).as("WRITE and INSPECT").startsWith("4f 42 4a 4d 02 06 13 00 0a");
     }
   }
 
@@ -343,6 +351,46 @@ class WriteExtensionTest {
       assertThat(in.get(second + 5)).as("DELETE from a peer without credentials").isEqualTo((byte) 0x06);
     }
     assertThat(store.exists("/kept")).isTrue();
+  }
+
+  @Test
+  void statAnswersMetadataAndOneListingLineAndListOneLinePerObjectForAnyPeer() throws Exception {
+    start(0, List.of()); // no writers: reading the listing needs none
+    store.put("/l/a", "abc".getBytes(StandardCharsets.UTF_8));
+    store.put("/l/b/c", new byte[10], io.objmapper.ObjectFlag.PINNED);
+    store.put("/m", new byte[1]);
+    long mtime = store.stat("/l/a").orElseThrow().mtimeMillis() / 1000;
+    try (RawClient c = RawClient.v2(sock, INSPECT_CAPS, 10)) {
+      c.send(v2(1, 0x01, STAT, "/l/a"));
+      Frame f = c.readV2();
+      assertThat(f.status()).isZero();
+      assertThat(f.u64(0x01)).isEqualTo(3);
+      assertThat(f.u64(0x02)).isEqualTo(mtime);
+      assertThat(new String(c.read((int) f.contentLength()), StandardCharsets.UTF_8))
+          .isEqualTo("/l/a\t3\t0\t" + mtime + "\t0\n");
+
+      c.send(v2(2, 0x01, LIST, "/l/"));
+      Frame l = c.readV2();
+      assertThat(l.status()).isZero();
+      assertThat(l.metadata()).isEmpty();
+      long mtimeC = store.stat("/l/b/c").orElseThrow().mtimeMillis() / 1000;
+      assertThat(new String(c.read((int) l.contentLength()), StandardCharsets.UTF_8))
+          .isEqualTo("/l/a\t3\t0\t" + mtime + "\t0\n/l/b/c\t10\t0\t" + mtimeC + "\t2\n");
+
+      c.send(v2(3, 0x01, LIST, "/none/"), v2(4, 0x01, STAT, "/missing"), v2(5, 0x01, LIST, "no-slash"),
+          v2(6, 0x01, STAT, "/a//b"), v2(7, 0x01, LIST, "/../"), v2(8, 0x01, COPY, "/m"));
+      // An empty listing: status 0, content_len 0, nothing follows (the next answer comes at once).
+      assertThat(Hex.of(c.read(16))).isEqualTo("02 00 00 00 03 00 00 00 00 00 00 00 00 00 00 00");
+      assertThat(c.readV2().assertError(0x01).id()).isEqualTo(4);
+      assertThat(c.readV2().assertError(0x02).id()).isEqualTo(5);
+      assertThat(c.readV2().assertError(0x02).id()).isEqualTo(6);
+      assertThat(c.readV2().assertError(0x02).id()).isEqualTo(7);
+      assertThat(c.readV2().id()).isEqualTo(8);
+    }
+    try (RawClient c = RawClient.v2(sock, 0x0013, 10)) {
+      c.send(v2(1, 0, STAT, "/m"));
+      assertThat(c.readV2().assertError(0x03).error()).contains("INSPECT");
+    }
   }
 
   private static void readAtLeast(SocketChannel ch, ByteBuffer in, int n) throws IOException {

@@ -38,6 +38,12 @@ public interface StoreAccess {
    */
   StagedPut stagePut(String uri, int flagMask);
 
+  /** What the store knows of object {@code name}, if it has one (no file is opened). */
+  java.util.Optional<io.objmapper.ObjectInfo> stat(String name);
+
+  /** The objects whose names start with {@code prefix}, sorted by name. */
+  java.util.List<io.objmapper.ObjectInfo> list(String prefix);
+
   /** Deletes the object {@code uri}; false if there was none. */
   boolean delete(String uri);
 

@@ -20,9 +20,10 @@ import java.util.List;
  *
  * <p>With no server holding the store they open it themselves with {@code --config}/{@code
  * --data}, as {@code stats} does. A running {@code serve} holds its store (the lock on its
- * tiers' index files): then {@code put}, {@code rm} and {@code import} go through its socket
+ * tiers' index files): then they go through its socket
  * ({@code --socket PATH}, default {@value #DEFAULT_SOCKET_NAME}, the default of {@code serve})
- * with the write extension, as one of its writers; {@code --socket} alone goes there at once.
+ * with the write extension, as one of its writers, and {@code ls}, {@code stat} with its STAT
+ * and LIST modes; {@code --socket} alone goes there at once.
  * A socket that cannot be reached is one line naming it, exit {@value ExitCodes#UNAVAILABLE}.
  */
 final class ObjectCommands {
@@ -125,6 +126,19 @@ final class ObjectCommands {
       }
       throw f;
     }
+  }
+
+  /** An object as a server described it, with its tier's name looked up in the store's layout. */
+  static ObjectInfo info(StoreOptions store, io.objmapper.client.StoredObject o) {
+    java.util.Set<io.objmapper.ObjectFlag> flags = java.util.EnumSet.noneOf(io.objmapper.ObjectFlag.class);
+    if (o.ephemeral()) {
+      flags.add(io.objmapper.ObjectFlag.EPHEMERAL);
+    }
+    if (o.pinned()) {
+      flags.add(io.objmapper.ObjectFlag.PINNED);
+    }
+    return new ObjectInfo(o.name(), o.size(), o.mtimeSeconds() * 1000, tierName(store, o.tierId()), o.tierId(),
+        java.util.Set.copyOf(flags));
   }
 
   /** {@code name<TAB>size<TAB>tier}: how {@code ls} and {@code put} print an object. */

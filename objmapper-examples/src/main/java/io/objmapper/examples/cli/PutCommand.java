@@ -1,7 +1,6 @@
 package io.objmapper.examples.cli;
 
 import io.objmapper.ObjectFlag;
-import io.objmapper.client.StoredObject;
 import io.objmapper.spi.ObjectNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,10 +65,7 @@ public final class PutCommand implements Callable<Integer> {
     }
     ObjectFlag[] f = flags.toArray(ObjectFlag[]::new);
     String line = ObjectCommands.run(store, socket, true, s -> ObjectCommands.line(s.put(name, file, f)),
-        (client, endpoint) -> {
-          StoredObject o = client.put(name, file, f);
-          return o.name() + '\t' + o.size() + '\t' + ObjectCommands.tierName(store, o.tierId());
-        });
+        (client, endpoint) -> ObjectCommands.line(ObjectCommands.info(store, client.put(name, file, f))));
     spec.commandLine().getOut().println(line);
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;

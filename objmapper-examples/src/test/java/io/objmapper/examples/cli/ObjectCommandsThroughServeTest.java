@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code put}, {@code rm} and {@code import} while a {@code serve} (a child process) holds the
+ * {@code put}, {@code rm}, {@code import}, {@code ls} and {@code stat} while a {@code serve} (a child process) holds the
  * store: they go through its socket, the default one in the working directory or
  * {@code --socket}, instead of failing on the store's lock.
  */
@@ -114,6 +114,9 @@ class ObjectCommandsThroughServeTest {
     assertThat(put.out().lines()).containsExactly("/notes/a.txt\t5\tdisk");
     assertThat(fetch("/notes/a.txt")).isEqualTo("alpha");
 
+    Result ls = run("ls", "--data", data.toString());
+    assertThat(ls.code()).as(ls.err()).isZero();
+    assertThat(ls.out().lines()).containsExactly("/notes/a.txt\t5\tdisk");
     Result rm = run("rm", "--data", data.toString(), "/notes/a.txt");
     assertThat(rm.code()).isZero();
     assertThat(exists("/notes/a.txt")).isFalse();
@@ -138,6 +141,16 @@ class ObjectCommandsThroughServeTest {
     assertThat(imported.out()).startsWith("imported 2 objects (10 bytes) from ");
     assertThat(fetch("/t/sub/c.txt")).isEqualTo("gamma");
     assertThat(fetch("/t/d.txt")).isEqualTo("delta");
+    Result ls = launch("ls", "--socket", sock.toString(), "/t/");
+    assertThat(ls.code()).as(ls.err()).isZero();
+    assertThat(ls.out().lines()).containsExactly("/t/d.txt\t5\tdisk", "/t/sub/c.txt\t5\tdisk");
+    Result json = launch("ls", "--socket", sock.toString(), "--json", "/b");
+    assertThat(json.out().lines()).containsExactly("{\"name\":\"/b.txt\",\"size\":4,\"tier\":\"disk\"}");
+    Result stat = launch("stat", "--socket", sock.toString(), "/b.txt");
+    assertThat(stat.code()).as(stat.err()).isZero();
+    assertThat(stat.out()).contains("\"name\":\"/b.txt\"", "\"tier_id\":1", "\"pinned\":true");
+    Result missing = launch("stat", "--socket", sock.toString(), "/nope");
+    assertThat(missing.code()).isEqualTo(ExitCodes.FAILED);
     Result rm = launch("rm", "--socket", sock.toString(), "/b.txt", "/t/d.txt");
     assertThat(rm.code()).isZero();
     assertThat(exists("/b.txt")).isFalse();
