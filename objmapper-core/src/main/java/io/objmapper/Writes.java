@@ -28,6 +28,8 @@ final class Writes {
   private final NameLocks locks;
   private final LongSupplier clock;
   private final StagedCopies stagedCopies;
+  /** Puts staged and neither committed nor aborted: the store's close aborts them. */
+  private final java.util.Set<StagedPut> staged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   Writes(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock,
       StagedCopies stagedCopies) {
@@ -169,7 +171,9 @@ final class Writes {
       }
       int at = set.local(target) ? target : stagingTier();
       try {
-        return new StagedPut(name, mask, target, set.files(at).stage(name));
+        StagedPut p = new StagedPut(name, mask, target, set.files(at).stage(name));
+        staged.add(p);
+        return p;
       } catch (IOException e) {
         throw new StorageException("cannot stage " + name + " on " + set.name(at) + ": " + e.getMessage(), e);
       } catch (UnsupportedOperationException e) {
@@ -269,10 +273,26 @@ final class Writes {
     }
 
     private void closeQuietly() {
+      staged.remove(this);
       try {
         file.close();
       } catch (IOException e) {
         throw new StorageException("cannot remove the temporary file of " + name + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Aborts the puts still staged (the store is closing: writers are done, so none commits
+   * now); their files would otherwise stay behind a clean close, which skips the crash scan.
+   */
+  void abortStaged() {
+    for (StagedPut p : staged) {
+      try {
+        p.abort();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Writes.class).warn("could not abort the staged put of {}: {}", p.name,
+            e.toString());
       }
     }
   }
