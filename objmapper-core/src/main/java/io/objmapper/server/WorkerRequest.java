@@ -35,6 +35,11 @@ final class WorkerRequest implements Runnable {
   @Override
   public void run() {
     if (c.isClosed() || answered.get()) {
+      if (mode == Mode.PUT) {
+        c.forgetPut(uri, null); // answered TIMEOUT before it was staged: the name is free again
+      } else if (put != null) {
+        WriteRequests.abortQuietly(c, put); // a COMMIT or ABORT nobody waits for: the file goes
+      }
       return;
     }
     if (mode.isExtension()) {

@@ -67,7 +67,9 @@ final class WriteRequests {
       if (!c.adoptPut(r.uri, p)) {
         writer.release();
         abortQuietly(c, p);
-        return; // the connection closed meanwhile: nobody to answer
+        // The connection closed meanwhile: the answer only cancels the timeout (a closed connection drops it).
+        r.finish(AnswerEncoder.errorAnswer(r.version, r.id, Status.UNAVAILABLE, "connection closed"));
+        return;
       }
       ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
       a = new Answer();
@@ -164,7 +166,7 @@ final class WriteRequests {
     return AnswerEncoder.errorAnswer(r.version, r.id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, c.peer));
   }
 
-  private static void abortQuietly(Connection c, RequestHandler.PendingPut p) {
+  static void abortQuietly(Connection c, RequestHandler.PendingPut p) {
     try {
       p.abort();
     } catch (RuntimeException e) {
