@@ -17,6 +17,8 @@ public enum ErrorCode {
   URI_TOO_LONG,
   /** The operation breaks a tier rule or is not offered. */
   UNSUPPORTED_OP,
+  /** The peer may not do this (a write by a peer not listed as a writer). */
+  PERMISSION_DENIED,
   /** A failure inside objmapper itself. */
   INTERNAL_ERROR,
   /** A storage tier failed to read or write, or has no room. */
@@ -32,7 +34,5 @@ public enum ErrorCode {
   /** The peer speaks another protocol version. */
   VERSION_MISMATCH,
   /** A capability was used that was not negotiated. */
-  CAPABILITY_ERROR,
-  /** The caller may not do this (a write by a peer that is not a writer). */
-  PERMISSION_DENIED
+  CAPABILITY_ERROR
 }

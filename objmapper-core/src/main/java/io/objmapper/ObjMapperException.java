@@ -38,6 +38,8 @@ public class ObjMapperException extends RuntimeException {
         return new ObjectNotFoundException(message);
       case STORAGE_ERROR:
         return new StorageException(message, null);
+      case PERMISSION_DENIED:
+        return new PermissionDeniedException(message);
       default:
         return new ObjMapperException(code, message);
     }

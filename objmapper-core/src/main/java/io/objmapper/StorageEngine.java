@@ -266,6 +266,11 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   }
 
   @Override
+  public StagedPut stagePut(String uri, int flagMask) {
+    return writes.stage(uri, flagMask);
+  }
+
+  @Override
   public ObjMapperConfig config() {
     return config;
   }
@@ -282,6 +287,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
     lifecycle.stopTimer(); // a round in progress stops at its next move
     locks.awaitWriters(); // waits for puts, deletes and moves in progress
     lifecycle.close(); // and for the round to notice
+    writes.abortStaged(); // puts a client never committed: their temporary files go
     fds.invalidateAll();
     TierSet.closeQuietly(mover.journal());
     set.close();

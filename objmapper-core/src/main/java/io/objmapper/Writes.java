@@ -1,14 +1,17 @@
 package io.objmapper;
 
 import io.objmapper.internal.fdcache.FdCache;
+import io.objmapper.internal.serving.StoreAccess;
 import io.objmapper.internal.store.Entry;
 import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.spi.ObjectNames;
 import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.StagedWrite;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -25,6 +28,8 @@ final class Writes {
   private final NameLocks locks;
   private final LongSupplier clock;
   private final StagedCopies stagedCopies;
+  /** Puts staged and neither committed nor aborted: the store's close aborts them. */
+  private final java.util.Set<StagedPut> staged = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   Writes(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock,
       StagedCopies stagedCopies) {
@@ -143,6 +148,152 @@ final class Writes {
         space.unreserve(target, promised);
       }
       locks.unlock(lock);
+    }
+  }
+
+  /**
+   * Starts a put of {@code name} whose bytes another party writes into a temporary file
+   * ({@link StagedPut}): on the tier a write of unknown size would go to now, or, if that
+   * tier has no local files (s3), on the fastest writable local tier, to be copied to the
+   * target at the commit.
+   */
+  StagedPut stage(String name, int mask) {
+    ObjectNames.validate(name);
+    locks.enterWrite();
+    try {
+      int target;
+      ReentrantLock lock = locks.stripe(name);
+      lock.lock();
+      try {
+        target = placement(name, mask, -1);
+      } finally {
+        lock.unlock();
+      }
+      int at = set.local(target) ? target : stagingTier();
+      try {
+        StagedPut p = new StagedPut(name, mask, target, set.files(at).stage(name));
+        staged.add(p);
+        return p;
+      } catch (IOException e) {
+        throw new StorageException("cannot stage " + name + " on " + set.name(at) + ": " + e.getMessage(), e);
+      } catch (UnsupportedOperationException e) {
+        throw new StorageException("tier " + set.name(at) + " cannot stage writes", e);
+      }
+    } finally {
+      locks.exitWrite();
+    }
+  }
+
+  private int stagingTier() {
+    for (int t : set.bySpeed) {
+      if (set.local(t) && set.writable(t)) {
+        return t;
+      }
+    }
+    throw new TierRuleException("no writable local tier to stage a write on");
+  }
+
+  /**
+   * A put in progress: a temporary file (beneath a local tier's root) that a client writes,
+   * then {@link #commit()}ted (size reserved on the target tier, synced, renamed over the
+   * name, indexed, cached descriptors dropped) or {@link #abort()}ed (the file removed).
+   * Thread-safe; the first of commit and abort wins, the other fails or does nothing.
+   */
+  final class StagedPut implements StoreAccess.StagedPut {
+    private final String name;
+    private final int mask;
+    private final int target;
+    private final StagedWrite file;
+    private boolean done;
+
+    StagedPut(String name, int mask, int target, StagedWrite file) {
+      this.name = name;
+      this.mask = mask;
+      this.target = target;
+      this.file = file;
+    }
+
+    /** The tier the object goes to at the commit. */
+    @Override
+    public int tierId() {
+      return target;
+    }
+
+    /** A new read-write description of the temporary file for one writer (the caller closes it). */
+    @Override
+    public RandomAccessFile openWriter() {
+      try {
+        return file.openWriter();
+      } catch (IOException | IllegalStateException e) {
+        throw new StorageException("cannot open the temporary file of " + name + ": " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * Publishes what was written, atomically: readers see the old version or this one.
+     *
+     * @throws CapacityException if the target tier has no room for it (the file is removed)
+     */
+    @Override
+    public synchronized ObjectInfo commit() {
+      if (done) {
+        throw new IllegalStateException("put of " + name + " already ended");
+      }
+      done = true;
+      ReentrantLock lock = null;
+      long promised = 0;
+      try {
+        lock = locks.lockForWrite(name);
+        long size = file.size();
+        promised = Math.max(0, size - set.sizeOn(target, name));
+        if (!space.tryReserve(target, promised)) {
+          promised = 0;
+          throw new CapacityException("object " + name + " of " + size + " bytes does not fit on tier "
+              + set.name(target));
+        }
+        ObjectStat s = set.local(target) ? file.commit()
+            : set.tiers[target].write(name, file.channel(), 0, size);
+        return StorageEngine.info(set, index(name, target, s, mask));
+      } catch (IOException e) {
+        throw new StorageException("cannot store " + name + " on " + set.name(target) + ": " + e.getMessage(), e);
+      } finally {
+        space.unreserve(target, promised);
+        closeQuietly();
+        if (lock != null) {
+          locks.unlock(lock);
+        }
+      }
+    }
+
+    /** Removes the temporary file, unless committed. Idempotent. */
+    @Override
+    public synchronized void abort() {
+      done = true;
+      closeQuietly();
+    }
+
+    private void closeQuietly() {
+      staged.remove(this);
+      try {
+        file.close();
+      } catch (IOException e) {
+        throw new StorageException("cannot remove the temporary file of " + name + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Aborts the puts still staged (the store is closing: writers are done, so none commits
+   * now); their files would otherwise stay behind a clean close, which skips the crash scan.
+   */
+  void abortStaged() {
+    for (StagedPut p : staged) {
+      try {
+        p.abort();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Writes.class).warn("could not abort the staged put of {}: {}", p.name,
+            e.toString());
+      }
     }
   }
 

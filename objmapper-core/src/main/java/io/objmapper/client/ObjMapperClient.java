@@ -25,6 +25,7 @@ import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,7 +90,10 @@ public final class ObjMapperClient implements AutoCloseable {
       version = b.version;
       if (version == Protocol.VERSION_2) {
         out.clear();
-        int caps = b.capabilities | (b.sharedDescriptors ? Capabilities.SHARED_FD : 0);
+        // WRITE and INSPECT are always asked for: they only let this client send puts, deletes,
+        // stats and lists; the server still allows writes per request to its writers alone.
+        int caps = b.capabilities | Capabilities.WRITE | Capabilities.INSPECT
+            | (b.sharedDescriptors ? Capabilities.SHARED_FD : 0);
         ProtocolEncoder.hello(out, new Hello(caps, b.maxPipeline));
         out.flip();
         writeFully(out);
@@ -232,6 +236,193 @@ public final class ObjMapperClient implements AutoCloseable {
     return p.future;
   }
 
+  // ---- the write extension ---------------------------------------------------------------
+
+  /** Writes a put's content into the temporary file the server passed. */
+  @FunctionalInterface
+  private interface Content {
+    void writeTo(FileChannel target) throws IOException;
+  }
+
+  /**
+   * Stores {@code content} as object {@code name}, atomically: the server hands this client a
+   * writable descriptor to a fresh temporary file (PUT), the client writes it, and the server
+   * syncs and publishes it (COMMIT); readers see the old version or the whole new one. On any
+   * failure the put is abandoned (ABORT) and nothing changes.
+   *
+   * @param flags EPHEMERAL and/or PINNED for the new object
+   * @throws io.objmapper.PermissionDeniedException if this peer is not one of the server's writers
+   * @throws io.objmapper.StorageException if it does not fit (STORAGE_ERROR) or cannot be stored
+   * @throws ObjMapperException for any other error status (INVALID_REQUEST for a bad name, ...)
+   * @throws UnsupportedOperationException without a V2 Unix-socket session granting WRITE
+   */
+  public StoredObject put(String name, byte[] content, io.objmapper.ObjectFlag... flags) throws IOException {
+    Objects.requireNonNull(content, "content");
+    return put(name, flags, target -> {
+      ByteBuffer b = ByteBuffer.wrap(content);
+      while (b.hasRemaining()) {
+        target.write(b);
+      }
+    });
+  }
+
+  /** {@link #put(String, byte[], io.objmapper.ObjectFlag...)} of the content of {@code file}. */
+  public StoredObject put(String name, Path file, io.objmapper.ObjectFlag... flags) throws IOException {
+    Objects.requireNonNull(file, "file");
+    try (FileChannel in = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+      return put(name, flags, target -> {
+        long size = in.size();
+        long done = 0;
+        while (done < size) {
+          long n = in.transferTo(done, size - done, target);
+          if (n <= 0) {
+            throw new java.io.EOFException(file + " shrank while being sent");
+          }
+          done += n;
+        }
+      });
+    }
+  }
+
+  /** {@link #put(String, byte[], io.objmapper.ObjectFlag...)} of what {@code in} yields (not closed here). */
+  public StoredObject put(String name, java.io.InputStream in, io.objmapper.ObjectFlag... flags) throws IOException {
+    Objects.requireNonNull(in, "in");
+    return put(name, flags, target -> {
+      byte[] chunk = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(chunk)) >= 0) {
+        ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
+        while (b.hasRemaining()) {
+          target.write(b);
+        }
+      }
+    });
+  }
+
+  /**
+   * Deletes object {@code name} (DELETE); false if there was none.
+   *
+   * @throws io.objmapper.PermissionDeniedException if this peer is not one of the server's writers
+   * @throws UnsupportedOperationException without a V2 session granting WRITE
+   */
+  public boolean delete(String name) throws IOException {
+    checkWriteSession(false);
+    try (RemoteObject done = await(send(name, Mode.DELETE, 0))) {
+      return true;
+    } catch (io.objmapper.ObjectNotFoundException e) {
+      return false;
+    }
+  }
+
+  /**
+   * What the server's store knows of object {@code name} (STAT), without fetching it; empty if
+   * there is none.
+   *
+   * @throws UnsupportedOperationException without a V2 session granting INSPECT
+   */
+  public java.util.Optional<StoredObject> stat(String name) throws IOException {
+    checkInspectSession();
+    try (RemoteObject o = await(send(name, Mode.STAT, 0))) {
+      List<StoredObject> one = listing(o);
+      return one.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(one.get(0));
+    } catch (io.objmapper.ObjectNotFoundException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
+   * The objects whose names start with {@code prefix} (LIST), sorted by name. A server answers
+   * at most {@link io.objmapper.protocol.ListingLines#MAX_LINES}; more is UNSUPPORTED_OP.
+   *
+   * @throws UnsupportedOperationException without a V2 session granting INSPECT
+   */
+  public List<StoredObject> list(String prefix) throws IOException {
+    checkInspectSession();
+    try (RemoteObject o = await(send(prefix, Mode.LIST, 0))) {
+      return listing(o);
+    }
+  }
+
+  private static List<StoredObject> listing(RemoteObject o) throws ProtocolException {
+    List<StoredObject> found = new ArrayList<>();
+    for (io.objmapper.protocol.ListingLines.Entry e : io.objmapper.protocol.ListingLines.parse(o.bytes())) {
+      found.add(new StoredObject(e.name(), e.size(), e.mtimeSeconds(), e.tierId(),
+          (e.flags() & io.objmapper.protocol.ListingLines.EPHEMERAL) != 0,
+          (e.flags() & io.objmapper.protocol.ListingLines.PINNED) != 0));
+    }
+    return found;
+  }
+
+  private void checkInspectSession() {
+    if (version != Protocol.VERSION_2 || !session.has(Capabilities.INSPECT)) {
+      throw new UnsupportedOperationException("STAT and LIST need a V2 session in which the server granted INSPECT "
+          + "(0x0400)");
+    }
+  }
+
+  private StoredObject put(String name, io.objmapper.ObjectFlag[] flags, Content content) throws IOException {
+    checkWriteSession(true);
+    int flagByte = 0;
+    for (io.objmapper.ObjectFlag f : flags) {
+      flagByte |= f == io.objmapper.ObjectFlag.EPHEMERAL ? io.objmapper.protocol.RequestFlags.PUT_EPHEMERAL
+          : io.objmapper.protocol.RequestFlags.PUT_PINNED;
+    }
+    boolean written = false;
+    try (RemoteObject temp = await(send(name, Mode.PUT, flagByte))) {
+      try (java.io.FileOutputStream f = new java.io.FileOutputStream(temp.descriptor())) {
+        content.writeTo(f.getChannel()); // this client's own description: offset 0, nobody else's
+      }
+      written = true;
+    } finally {
+      if (!written) {
+        abortQuietly(name);
+      }
+    }
+    try (RemoteObject done = await(send(name, Mode.COMMIT, 0))) {
+      Metadata m = done.metadata();
+      return new StoredObject(name, m.size().orElse(0), m.mtimeSeconds().orElse(0),
+          m.backend().isPresent() ? m.backend().getAsInt() : -1,
+          (flagByte & io.objmapper.protocol.RequestFlags.PUT_EPHEMERAL) != 0,
+          (flagByte & io.objmapper.protocol.RequestFlags.PUT_PINNED) != 0);
+    }
+  }
+
+  private void abortQuietly(String name) {
+    try {
+      await(send(name, Mode.ABORT, 0)).close();
+    } catch (IOException | RuntimeException e) {
+      // the connection is failing or the put is gone: the server removes the file either way
+    }
+  }
+
+  private void checkWriteSession(boolean descriptor) {
+    if (version != Protocol.VERSION_2 || !session.has(Capabilities.WRITE)) {
+      throw new UnsupportedOperationException("writes need a V2 session in which the server granted WRITE (0x0200)");
+    }
+    if (descriptor && !unix) {
+      throw new UnsupportedOperationException("puts pass a writable descriptor: they need a Unix socket");
+    }
+  }
+
+  private RemoteObject await(CompletableFuture<RemoteObject> f) throws IOException {
+    checkNotReader();
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      if (c instanceof IOException) {
+        throw (IOException) c;
+      }
+      throw new IOException(c);
+    }
+  }
+
   /**
    * Checks a request's arguments before anything is taken (a pipeline slot, a request id),
    * so a bad argument costs nothing; returns the URI's UTF-8 bytes.
@@ -347,7 +538,7 @@ public final class ObjMapperClient implements AutoCloseable {
       }
       return new RemoteObject(uri, r.requestId(), m, size, f, null, List.of(), RemoteObject.noFiles());
     }
-    if (mode == Mode.COPY) {
+    if (mode == Mode.COPY || mode == Mode.STAT || mode == Mode.LIST) {
       ByteBuffer content = wire.readBytes(r.contentLength());
       return new RemoteObject(uri, r.requestId(), m, r.contentLength(), null, content, List.of(), RemoteObject.noFiles());
     }

@@ -26,6 +26,20 @@ public final class Capabilities {
    */
   public static final int SHARED_FD = 0x0100;
 
+  /**
+   * Extension: the client may send the write modes {@code '5'} PUT, {@code '6'} COMMIT,
+   * {@code '7'} ABORT and {@code '8'} DELETE. Granted to any peer asking; whether a peer may
+   * write is decided per request (PERMISSION_DENIED otherwise).
+   */
+  public static final int WRITE = 0x0200;
+
+  /**
+   * Extension: the client may send the read-only modes {@code '9'} STAT and {@code ':'} LIST
+   * (metadata of one object; the objects under a prefix), answered with a body of listing
+   * lines. Granted to any peer asking.
+   */
+  public static final int INSPECT = 0x0400;
+
   /** Everything this implementation can negotiate. */
   public static final int SUPPORTED = OOO_REPLIES | PIPELINING | SEGMENTED;
 
@@ -57,7 +71,13 @@ public final class Capabilities {
     if (has(mask, SHARED_FD)) {
       j.add("SHARED_FD");
     }
-    int rest = mask & ~(OOO_REPLIES | PIPELINING | COMPRESSION | MULTIPLEXING | SEGMENTED | SHARED_FD);
+    if (has(mask, WRITE)) {
+      j.add("WRITE");
+    }
+    if (has(mask, INSPECT)) {
+      j.add("INSPECT");
+    }
+    int rest = mask & ~(OOO_REPLIES | PIPELINING | COMPRESSION | MULTIPLEXING | SEGMENTED | SHARED_FD | WRITE | INSPECT);
     if (rest != 0) {
       j.add(String.format("0x%04x", rest));
     }

@@ -9,7 +9,25 @@ public enum Mode {
   /** Like FDPASS; the C implementation uses it for splice-based transfers. */
   SPLICE('3'),
   /** A SEGMENTED_RESPONSE (V2, needs the SEGMENTED capability). */
-  SEGMENTED('4');
+  SEGMENTED('4'),
+  /**
+   * Extension (V2, WRITE capability): starts an atomic put; the answer passes a writable
+   * descriptor to a fresh temporary file (content_len 0).
+   */
+  PUT('5'),
+  /** Extension: publishes the put of the same URI on this connection; no body, no descriptor. */
+  COMMIT('6'),
+  /** Extension: abandons the put of the same URI on this connection; no body, no descriptor. */
+  ABORT('7'),
+  /** Extension: deletes the object; no body, no descriptor. */
+  DELETE('8'),
+  /**
+   * Extension (V2, INSPECT capability): what the store knows of one object; the body is one
+   * listing line, no descriptor.
+   */
+  STAT('9'),
+  /** Extension (V2, INSPECT capability): the objects under a prefix (the URI); the body is one line each. */
+  LIST(':');
 
   private final int code;
 
@@ -17,7 +35,23 @@ public enum Mode {
     this.code = code;
   }
 
-  /** The wire byte ({@code '1'} .. {@code '4'}). */
+  /**
+   * True for the write extension's modes ({@code '5'} .. {@code '8'}): V2 only, with the
+   * WRITE capability; their answers carry no descriptor except PUT's, and never a body.
+   */
+  public boolean isWrite() {
+    return code >= '5' && code <= '8';
+  }
+
+  /**
+   * True for every extension mode ({@code '5'} .. {@code ':'}): V2 only. No answer to one
+   * carries a descriptor except PUT's; only STAT's and LIST's carry a body.
+   */
+  public boolean isExtension() {
+    return code >= '5';
+  }
+
+  /** The wire byte ({@code '1'} .. {@code ':'}). */
   public int code() {
     return code;
   }
@@ -33,6 +67,18 @@ public enum Mode {
         return SPLICE;
       case '4':
         return SEGMENTED;
+      case '5':
+        return PUT;
+      case '6':
+        return COMMIT;
+      case '7':
+        return ABORT;
+      case '8':
+        return DELETE;
+      case '9':
+        return STAT;
+      case ':':
+        return LIST;
       default:
         return null;
     }

@@ -110,7 +110,7 @@ public final class ProtocolDecoder {
     }
     int modeByte = in.get(p) & 0xFF;
     Mode mode = Mode.of(modeByte);
-    if (mode == null) {
+    if (mode == null || mode.isExtension()) { // the extension modes are V2 only: V1 stays as it was
       throw new ProtocolException(Status.INVALID_MODE, "invalid mode byte " + hex(modeByte));
     }
     if (avail < Protocol.V1_REQUEST_HEADER_LENGTH) {

@@ -17,9 +17,11 @@ public record Response(long requestId, int status, long contentLength, Metadata 
 
   /**
    * True if an 'X'+descriptor message follows: status OK, no content, and the request was
-   * not a COPY (an empty object in COPY mode is content length 0 with no descriptor).
+   * not a COPY (an empty object in COPY mode is content length 0 with no descriptor), nor a
+   * COMMIT, ABORT, DELETE, STAT or LIST of the extension (their answers never carry one).
    */
   public boolean fdFollows(Mode requestMode) {
-    return ok() && contentLength == 0 && requestMode != Mode.COPY && requestMode != Mode.SEGMENTED;
+    return ok() && contentLength == 0 && requestMode != Mode.COPY && requestMode != Mode.SEGMENTED
+        && (!requestMode.isExtension() || requestMode == Mode.PUT);
   }
 }

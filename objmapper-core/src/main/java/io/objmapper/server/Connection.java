@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -42,6 +43,10 @@ final class Connection {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
   /** Holds one whole request of the longest URI, and what came with it. */
   private static final int PENDING_CAPACITY = 16 * 1024;
+  /** Most puts one connection may have staged and not yet committed or aborted. */
+  static final int MAX_PENDING_PUTS = 16;
+  /** A put's place while a worker stages it. */
+  private static final Object STAGING = new Object();
 
   final ObjectServer server;
   final IoLoop loop;
@@ -55,6 +60,8 @@ final class Connection {
   private final RequestFrame frame = new RequestFrame();
   private final ConcurrentLinkedQueue<Answer> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  /** Puts staged for this connection, by URI (STAGING while a worker stages one); null until the first PUT. */
+  private volatile ConcurrentHashMap<String, Object> puts;
   private SelectionKey key;
   private int interest = -1;
   /** Input not yet decoded, when it did not all fit one pass; null otherwise. */
@@ -356,6 +363,10 @@ final class Connection {
   }
 
   private void serve(long id, int flags, Mode mode, String uri) {
+    if (mode.isExtension()) {
+      serveExtension(id, flags, mode, uri);
+      return;
+    }
     if (mode == Mode.SEGMENTED && !Capabilities.has(caps, Capabilities.SEGMENTED)) {
       answerError(id, Status.INVALID_MODE, "mode '4' (segmented) needs the SEGMENTED capability");
       return;
@@ -435,6 +446,140 @@ final class Connection {
     submit(loop.scratch.set(out, null, false, 0, 0));
   }
 
+  // ---- the write extension (loop thread; the work itself runs on workers) -------------------
+
+  /**
+   * PUT, COMMIT, ABORT, DELETE: every refusal is decided here, on the loop, without blocking;
+   * what touches files is handed to a worker.
+   */
+  private void serveExtension(long id, int flags, Mode mode, String uri) {
+    if (mode == Mode.STAT || mode == Mode.LIST) {
+      serveInspect(id, mode, uri);
+      return;
+    }
+    if (!Capabilities.has(caps, Capabilities.WRITE)) {
+      answerError(id, Status.INVALID_MODE,
+          "mode '" + (char) mode.code() + "' (" + mode + ") needs the WRITE capability (0x0200) in HELLO");
+      return;
+    }
+    if (unix == null && mode != Mode.DELETE) {
+      answerError(id, Status.UNSUPPORTED_OP, "puts pass a writable descriptor: they need the Unix socket, not TCP");
+      return;
+    }
+    if (!server.mayWrite(peer)) {
+      answerError(id, Status.PERMISSION_DENIED, (peer.isUnix() ? "uid " + peer.uid() : "a TCP peer")
+          + " may not write: writers are listed by the server key writer_uids (serve --writer-uids)");
+      return;
+    }
+    if (!ObjectNames.isValid(uri)) {
+      answerError(id, Status.INVALID_REQUEST, invalidNameMessage(uri));
+      return;
+    }
+    if (inFlight >= depth) {
+      answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
+      return;
+    }
+    RequestHandler.PendingPut put = null;
+    if (mode == Mode.PUT) {
+      if (puts == null) {
+        puts = new ConcurrentHashMap<>();
+      }
+      if (puts.containsKey(uri)) {
+        answerError(id, Status.INVALID_REQUEST, "a put of " + uri + " is already pending on this connection");
+        return;
+      }
+      if (puts.size() >= MAX_PENDING_PUTS) {
+        answerError(id, Status.UNAVAILABLE, "too many puts pending on this connection (at most "
+            + MAX_PENDING_PUTS + "): commit or abort one first");
+        return;
+      }
+      puts.put(uri, STAGING);
+    } else if (mode == Mode.COMMIT || mode == Mode.ABORT) {
+      Object p = puts == null ? null : puts.get(uri);
+      if (!(p instanceof RequestHandler.PendingPut)) {
+        answerError(id, Status.INVALID_REQUEST, p == null ? "no put of " + uri + " is pending on this connection"
+            : "the put of " + uri + " is not answered yet");
+        return;
+      }
+      puts.remove(uri);
+      put = (RequestHandler.PendingPut) p;
+    }
+    WorkerRequest r = new WorkerRequest(this, id, mode, uri, version);
+    r.flags = flags;
+    r.put = put;
+    dispatch(r);
+  }
+
+  /** STAT and LIST: read-only, for any peer that negotiated INSPECT; served by a worker. */
+  private void serveInspect(long id, Mode mode, String uri) {
+    if (!Capabilities.has(caps, Capabilities.INSPECT)) {
+      answerError(id, Status.INVALID_MODE,
+          "mode '" + (char) mode.code() + "' (" + mode + ") needs the INSPECT capability (0x0400) in HELLO");
+      return;
+    }
+    boolean valid = mode == Mode.STAT ? ObjectNames.isValid(uri)
+        : uri.equals("/") || (uri.startsWith("/") && ObjectNames.isValid(uri + "x"));
+    if (!valid) {
+      answerError(id, Status.INVALID_REQUEST, mode == Mode.STAT ? invalidNameMessage(uri)
+          : "a LIST prefix starts with / and is the start of a valid name, not " + uri);
+      return;
+    }
+    if (inFlight >= depth) {
+      answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
+      return;
+    }
+    dispatch(new WorkerRequest(this, id, mode, uri, version));
+  }
+
+  /**
+   * The worker that staged {@code put} offers it to this connection (any thread); false if
+   * the connection no longer waits for it (closed meanwhile), and then the caller aborts it.
+   */
+  boolean adoptPut(String uri, RequestHandler.PendingPut put) {
+    ConcurrentHashMap<String, Object> p = puts;
+    return p != null && !closed && p.replace(uri, STAGING, put) && !(closed && p.remove(uri, put));
+  }
+
+  /** Forgets a put this connection waited for (its PUT failed or timed out). */
+  void forgetPut(String uri, Object put) {
+    ConcurrentHashMap<String, Object> p = puts;
+    if (p != null) {
+      p.remove(uri, put == null ? STAGING : put);
+    }
+  }
+
+  /** A closed connection's pending puts are aborted (their temporary files removed) by a worker. */
+  private void abortPuts() {
+    ConcurrentHashMap<String, Object> p = puts;
+    if (p == null || p.isEmpty()) {
+      return;
+    }
+    java.util.List<RequestHandler.PendingPut> pending = new java.util.ArrayList<>();
+    for (String uri : p.keySet()) {
+      Object v = p.remove(uri);
+      if (v instanceof RequestHandler.PendingPut put) {
+        pending.add(put);
+      }
+    }
+    if (pending.isEmpty()) {
+      return;
+    }
+    Runnable abort = () -> {
+      for (RequestHandler.PendingPut put : pending) {
+        try {
+          put.abort();
+        } catch (RuntimeException e) {
+          log.warn("{}: could not abort a pending put: {}", peer, e.toString());
+        }
+      }
+    };
+    try {
+      server.backendWorkers.execute(abort);
+    } catch (RejectedExecutionException e) {
+      abort.run(); // the workers are stopping: remove the files here
+    }
+  }
+
   // ---- requests served by workers ----------------------------------------------------------
 
   /**
@@ -443,7 +588,11 @@ final class Connection {
    * whichever of the worker and the timer claims the request first answers it.
    */
   private void dispatch(long id, Mode mode, String uri) {
-    WorkerRequest r = new WorkerRequest(this, id, mode, uri, version);
+    dispatch(new WorkerRequest(this, id, mode, uri, version));
+  }
+
+  private void dispatch(WorkerRequest r) {
+    long id = r.id;
     inFlight++;
     try {
       // The timeout first: a request completed at once must find it, to cancel it.
@@ -455,6 +604,11 @@ final class Connection {
         t.cancel(false);
       }
       inFlight--;
+      if (r.mode == Mode.PUT) {
+        forgetPut(r.uri, null);
+      } else if (r.put != null) {
+        puts.put(r.uri, r.put); // a COMMIT or ABORT not taken: the put stays pending
+      }
       answerError(id, Status.UNAVAILABLE, "server busy");
     }
   }
@@ -684,6 +838,7 @@ final class Connection {
       queued = 0;
     }
     dropInbox();
+    abortPuts();
     pending = null;
     loop.removed(this);
     server.connectionClosed(this);

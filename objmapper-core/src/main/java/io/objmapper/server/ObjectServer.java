@@ -139,21 +139,24 @@ public final class ObjectServer implements AutoCloseable {
    * SHARED_FD for a Unix peer whose uid the server trusts with shared descriptions.
    */
   int capabilitiesFor(PeerCredentials peer) {
+    // Any peer may ask for the extensions; each write is decided by mayWrite.
+    int caps = capabilities | Capabilities.WRITE | Capabilities.INSPECT;
     if (peer.isUnix() && peer.uid() >= 0) {
       for (long uid : sharedFdUids) {
         if (uid == peer.uid()) {
-          return capabilities | Capabilities.SHARED_FD;
+          return caps | Capabilities.SHARED_FD;
         }
       }
     }
-    return capabilities;
+    return caps;
   }
 
   /**
    * Whether {@code peer} may create, overwrite or delete objects: a Unix peer whose uid is in
    * the writer uids ({@link Builder#writerUids}, default: the uid the server runs as) or whose
    * gid is in the writer gids ({@link Builder#writerGids}, default none). Peers over TCP or UDP
-   * never write. Allocates nothing.
+   * never write. Decides the C-compatible creates and deletes and the write extension's PUT,
+   * COMMIT, ABORT and DELETE alike. Allocates nothing.
    */
   public boolean mayWrite(PeerCredentials peer) {
     return access.mayWrite(peer);

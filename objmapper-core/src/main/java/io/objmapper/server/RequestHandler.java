@@ -45,4 +45,59 @@ public interface RequestHandler {
   default void delete(String uri) {
     throw new ObjMapperException(ErrorCode.UNSUPPORTED_OP, "this server does not delete objects");
   }
+
+  /**
+   * Write extension (mode {@code '5'} PUT): starts an atomic put of {@code uri} (already
+   * checked by {@link io.objmapper.spi.ObjectNames}) into a fresh temporary file. Blocking;
+   * the server calls it on a worker.
+   *
+   * @param objectFlags the new object's flags ({@code ObjectFlag} bits: EPHEMERAL 0x01, PINNED 0x02)
+   */
+  default PendingPut beginPut(String uri, int objectFlags) {
+    throw new ObjMapperException(ErrorCode.UNSUPPORTED_OP, "this server does not take puts");
+  }
+
+  /** A put the client is writing: a temporary file beneath a tier's root. */
+  interface PendingPut {
+    /**
+     * A new writable description of the temporary file for one answer (the server passes
+     * its descriptor, then releases it).
+     */
+    ServedObject writer();
+
+    /**
+     * Syncs and publishes the file atomically (blocking).
+     *
+     * @throws io.objmapper.CapacityException if it does not fit (the file is removed)
+     */
+    Published commit();
+
+    /** Removes the temporary file unless published; idempotent (blocking). */
+    void abort();
+  }
+
+  /**
+   * What a commit published.
+   *
+   * @param size bytes
+   * @param mtimeSeconds modification time, Unix seconds
+   * @param tierId the tier that holds it, or -1
+   */
+  record Published(long size, long mtimeSeconds, int tierId) {}
+
+  /**
+   * Extension (mode {@code '9'} STAT): what the storage knows of the object {@code uri}
+   * (already checked), without opening it; empty if there is none. Blocking; called on a worker.
+   */
+  default java.util.Optional<io.objmapper.ObjectInfo> stat(String uri) {
+    throw new ObjMapperException(ErrorCode.UNSUPPORTED_OP, "this server does not answer STAT");
+  }
+
+  /**
+   * Extension (mode {@code ':'} LIST): the objects whose names start with {@code prefix},
+   * sorted by name. Blocking; called on a worker.
+   */
+  default java.util.List<io.objmapper.ObjectInfo> list(String prefix) {
+    throw new ObjMapperException(ErrorCode.UNSUPPORTED_OP, "this server does not answer LIST");
+  }
 }

@@ -1,6 +1,7 @@
 package io.objmapper.server;
 
 import io.objmapper.ObjMapper;
+import io.objmapper.ObjectInfo;
 import io.objmapper.ObjectNotFoundException;
 import io.objmapper.StorageException;
 import io.objmapper.internal.config.ObjMapperConfig;
@@ -105,6 +106,42 @@ public final class StoreHandler implements RequestHandler {
     } catch (IOException ex) {
       throw new StorageException("cannot open " + uri + " for writing: " + ex.getMessage(), ex);
     }
+  }
+
+  @Override
+  public PendingPut beginPut(String uri, int objectFlags) {
+    StoreAccess.StagedPut p = store.stagePut(uri, objectFlags);
+    return new PendingPut() {
+      @Override
+      public ServedObject writer() {
+        try {
+          return FileObject.of(p.openWriter(), System.currentTimeMillis() / 1000, p.tierId());
+        } catch (IOException ex) {
+          throw new StorageException("cannot open the temporary file of " + uri + ": " + ex.getMessage(), ex);
+        }
+      }
+
+      @Override
+      public Published commit() {
+        ObjectInfo info = p.commit();
+        return new Published(info.size(), Math.floorDiv(info.mtimeMillis(), 1000), info.tierId());
+      }
+
+      @Override
+      public void abort() {
+        p.abort();
+      }
+    };
+  }
+
+  @Override
+  public java.util.Optional<ObjectInfo> stat(String uri) {
+    return store.stat(uri);
+  }
+
+  @Override
+  public java.util.List<ObjectInfo> list(String prefix) {
+    return store.list(prefix);
   }
 
   @Override

@@ -18,6 +18,10 @@ final class WorkerRequest implements Runnable {
   final String uri;
   final int version;
   final AtomicBoolean answered = new AtomicBoolean();
+  /** The V2 request flags (a PUT's object flags). */
+  int flags;
+  /** COMMIT, ABORT: the put they end, taken from the connection. */
+  RequestHandler.PendingPut put;
   volatile ScheduledFuture<?> timeout;
 
   WorkerRequest(Connection c, long id, Mode mode, String uri, int version) {
@@ -31,6 +35,15 @@ final class WorkerRequest implements Runnable {
   @Override
   public void run() {
     if (c.isClosed() || answered.get()) {
+      if (mode == Mode.PUT) {
+        c.forgetPut(uri, null); // answered TIMEOUT before it was staged: the name is free again
+      } else if (put != null) {
+        WriteRequests.abortQuietly(c, put); // a COMMIT or ABORT nobody waits for: the file goes
+      }
+      return;
+    }
+    if (mode.isExtension()) {
+      WriteRequests.serve(c, this);
       return;
     }
     ServedObject obj = null;
@@ -46,6 +59,11 @@ final class WorkerRequest implements Runnable {
       }
       a = AnswerEncoder.errorAnswer(version, id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, c.peer));
     }
+    finish(a);
+  }
+
+  /** Posts {@code a} unless the timer answered first; true if posted. */
+  boolean finish(Answer a) {
     ScheduledFuture<?> t = timeout;
     if (t != null) {
       t.cancel(false);
@@ -53,9 +71,10 @@ final class WorkerRequest implements Runnable {
     if (answered.compareAndSet(false, true)) {
       a.async = true;
       c.post(a);
-    } else {
-      a.release(); // already answered with TIMEOUT
+      return true;
     }
+    a.release(); // already answered with TIMEOUT
+    return false;
   }
 
   /** The timer's one look at this request. */

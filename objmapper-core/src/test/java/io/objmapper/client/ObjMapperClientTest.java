@@ -152,7 +152,9 @@ class ObjMapperClientTest {
     try (ObjMapperClient c = ObjMapperClient.unix(sock)
         .capabilities(Set.of(Capability.OOO_REPLIES, Capability.PIPELINING)).connect()) {
       assertThat(c.capabilities()).containsExactly(Capability.PIPELINING);
-      assertThat(c.session().capabilities()).isEqualTo(Capabilities.PIPELINING); // the wire's mask
+      // the wire's mask: the client always asks for the WRITE and INSPECT extensions too
+      assertThat(c.session().capabilities())
+          .isEqualTo(Capabilities.PIPELINING | Capabilities.WRITE | Capabilities.INSPECT);
     }
     try (ObjMapperClient v1 = ObjMapperClient.unix(sock).version(1).connect()) {
       assertThat(v1.capabilities()).isEmpty();

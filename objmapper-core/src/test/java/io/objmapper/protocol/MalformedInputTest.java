@@ -180,8 +180,15 @@ class MalformedInputTest {
   }
 
   @Test
+  void v1RequestWithAnExtensionModeIsAnUnrecoverableInvalidModeAsBefore() {
+    for (char mode : new char[] {'5', '6', '7', '8', '9', ':'}) {
+      assertFatal(requestError(ByteBuffer.wrap(v1Request(mode, uri("/a"))), 1, new RequestFrame()), Status.INVALID_MODE);
+    }
+  }
+
+  @Test
   void v2RequestWithUnknownModeAnswersInvalidModeAndStaysUsable() throws Exception {
-    ByteBuffer in = thenNext(v2Request(0xDEAD_BEEFL, 0, '9', uri("/a/b")), 2);
+    ByteBuffer in = thenNext(v2Request(0xDEAD_BEEFL, 0, 'X', uri("/a/b")), 2);
     RequestFrame frame = new RequestFrame();
 
     ProtocolException e = requestError(in, 2, frame);

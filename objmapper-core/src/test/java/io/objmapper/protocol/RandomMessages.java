@@ -61,7 +61,7 @@ final class RandomMessages {
   }
 
   DecodedRequest v1Request() {
-    return DecodedRequest.v1(mode(), uri());
+    return DecodedRequest.v1(v1Mode(), uri());
   }
 
   DecodedRequest v2Request() {
@@ -93,6 +93,15 @@ final class RandomMessages {
 
   Mode mode() {
     return Mode.values()[rnd.nextInt(Mode.values().length)];
+  }
+
+  /** A mode V1 has: none of the V2 extension's. */
+  Mode v1Mode() {
+    Mode m;
+    do {
+      m = mode();
+    } while (m.isExtension());
+    return m;
   }
 
   Status status() {

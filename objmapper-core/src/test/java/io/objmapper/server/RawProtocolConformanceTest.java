@@ -217,8 +217,9 @@ class RawProtocolConformanceTest {
     start(b -> b.capabilities(0x0003).maxPipeline(50).parallelism(7));
     try (RawClient c = RawClient.connect(sock)) {
       c.send(Hex.bytes("4f 42 4a 4d 02 ff ff 00 64"));
-      // 0x0100 SHARED_FD too: this peer runs as the server's own uid, trusted with it by default
-      assertThat(Hex.of(c.read(10))).isEqualTo("4f 42 4a 4d 02 01 03 00 32 07");
+      // 0x0100 SHARED_FD too: this peer runs as the server's own uid, trusted with it by default;
+      // 0x0200 WRITE and 0x0400 INSPECT: granted to any peer asking (writes are decided per request)
+      assertThat(Hex.of(c.read(10))).isEqualTo("4f 42 4a 4d 02 07 03 00 32 07");
     }
     try (RawClient c = RawClient.connect(sock)) {
       c.send(Hex.bytes("4f 42 4a 4d 02 00 12 00 07"));

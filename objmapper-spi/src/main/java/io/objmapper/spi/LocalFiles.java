@@ -66,4 +66,17 @@ public interface LocalFiles {
    * @throws TierAccessException if the tier is not {@link TierFlag#WRITABLE}
    */
   RandomAccessFile openReadWrite(String name) throws IOException;
+
+  /**
+   * Starts an atomic write of object {@code name} whose bytes another party writes: a fresh
+   * temporary file beneath the root (by the same rules: no symbolic link followed, never
+   * outside), published by {@link StagedWrite#commit()}. A tier that cannot stage writes
+   * answers {@link UnsupportedOperationException}.
+   *
+   * @throws TierAccessException if the tier is not {@link TierFlag#WRITABLE}
+   * @throws InvalidObjectNameException if {@code name} is not valid
+   */
+  default StagedWrite stage(String name) throws IOException {
+    throw new UnsupportedOperationException("this tier cannot stage writes");
+  }
 }

@@ -29,6 +29,21 @@ public interface StoreAccess {
    */
   WritableFile openWritable(String uri);
 
+  /**
+   * Starts an atomic put of {@code uri} whose bytes a client writes through a descriptor
+   * ({@link StagedPut}).
+   *
+   * @param flagMask the object's flags ({@code ObjectFlag} bits)
+   * @throws io.objmapper.ObjMapperException (a status for the wire) if it cannot be staged
+   */
+  StagedPut stagePut(String uri, int flagMask);
+
+  /** What the store knows of object {@code name}, if it has one (no file is opened). */
+  java.util.Optional<io.objmapper.ObjectInfo> stat(String name);
+
+  /** The objects whose names start with {@code prefix}, sorted by name. */
+  java.util.List<io.objmapper.ObjectInfo> list(String prefix);
+
   /** Deletes the object {@code uri}; false if there was none. */
   boolean delete(String uri);
 
@@ -41,5 +56,27 @@ public interface StoreAccess {
    * @param mtimeSeconds its modification time, Unix seconds
    * @param tierId the tier that holds it
    */
+  /**
+   * A put in progress: a fresh temporary file beneath a tier's root, published by
+   * {@link #commit()} (synced, renamed over the name, indexed) or removed by {@link #abort()}.
+   */
+  interface StagedPut {
+    /** A new read-write description of the temporary file for one writer (the caller closes it). */
+    RandomAccessFile openWriter();
+
+    /** The tier the object goes to. */
+    int tierId();
+
+    /**
+     * Publishes the file atomically.
+     *
+     * @throws io.objmapper.CapacityException if it does not fit (the file is removed)
+     */
+    io.objmapper.ObjectInfo commit();
+
+    /** Removes the temporary file unless committed; idempotent. */
+    void abort();
+  }
+
   record WritableFile(RandomAccessFile file, long mtimeSeconds, int tierId) {}
 }

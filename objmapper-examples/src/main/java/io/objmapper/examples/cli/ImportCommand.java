@@ -1,6 +1,5 @@
 package io.objmapper.examples.cli;
 
-import io.objmapper.ObjMapper;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,13 +16,15 @@ import picocli.CommandLine.Parameters;
  * object {@code P/<relative path>}, then prints one summary line. A file that cannot be
  * imported is named on stderr (one line each) and the import goes on with the rest; what
  * was imported stays. Exit codes: 0 every file imported, 1 some file was not (the count on
- * stderr), 2 usage or an invalid prefix, 3 the store cannot be opened (held by a running
- * serve), 4 DIR is not a readable directory.
+ * stderr), 2 usage or an invalid prefix, 3 the store cannot be opened or the socket reached,
+ * 4 DIR is not a readable directory. With a running serve holding the store (or {@code
+ * --socket}) the files go through its socket ({@link RemoteImport}).
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {"Put every regular file under DIR into the store as P/<relative path>.",
         "A file that fails is named on stderr and the others are still imported.",
-        "Opens the store itself (--config/--data, as serve); fails while a serve holds it."})
+        "Opens the store itself (--config/--data, as serve), or goes through a running serve's socket "
+            + "when one holds the store or --socket is given."})
 public final class ImportCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -32,6 +33,10 @@ public final class ImportCommand implements Callable<Integer> {
   @Option(names = "--prefix", paramLabel = "P", defaultValue = "",
       description = "Name prefix, e.g. /photos (default: none, names are /<relative path>).")
   String prefix;
+
+  @Option(names = "--socket", paramLabel = "PATH",
+      description = "Go through the serve listening here (default when a serve holds the store: objmapper.sock).")
+  Path socket;
 
   @Parameters(index = "0", paramLabel = "DIR", description = "The directory to import.")
   Path dir;
@@ -45,13 +50,21 @@ public final class ImportCommand implements Callable<Integer> {
           + (Files.exists(dir) ? (Files.isDirectory(dir) ? "permission denied" : "not a directory") : "no such directory"));
     }
     PrintWriter err = spec.commandLine().getErr();
+    java.util.function.Consumer<String> failures = line -> {
+      err.println("import: " + line);
+      err.flush();
+    };
     Importer.Result r;
-    try (ObjMapper s = ObjectCommands.openToWrite(store);
-        ImportProgress progress = ImportProgress.forStderr("import", System.err)) {
-      r = Importer.importTree(s, dir, p, progress, line -> {
-        err.println("import: " + line);
-        err.flush();
-      });
+    try (ImportProgress progress = ImportProgress.forStderr("import", System.err)) {
+      r = ObjectCommands.run(store, socket, true, s -> Importer.importTree(s, dir, p, progress, failures),
+          (client, endpoint) -> {
+            try {
+              return RemoteImport.importTree(client, dir, p, progress, failures);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new java.io.InterruptedIOException("interrupted");
+            }
+          });
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println(summary(r, dir));

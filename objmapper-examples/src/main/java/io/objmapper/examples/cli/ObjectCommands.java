@@ -3,22 +3,107 @@ package io.objmapper.examples.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.objmapper.ObjMapper;
+import io.objmapper.ObjMapperException;
 import io.objmapper.ObjectInfo;
+import io.objmapper.client.ObjMapperClient;
+import io.objmapper.internal.config.ObjMapperConfig;
+import io.objmapper.spi.TierConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What the object commands ({@code put}, {@code rm}, {@code ls}, {@code stat},
- * {@code import}) share: how they open the store and how they print an object.
+ * {@code import}) share: how they reach the store and how they print an object.
  *
- * <p>They open the store themselves with {@code --config}/{@code --data}, as {@code stats}
- * does. A running {@code serve} holds its store (the lock on its tiers' index files): then
- * they fail with one line naming the lock, exit {@value ExitCodes#UNAVAILABLE}; objects go
- * into a served store with {@code serve --import DIR} at its start.
+ * <p>With no server holding the store they open it themselves with {@code --config}/{@code
+ * --data}, as {@code stats} does. A running {@code serve} holds its store (the lock on its
+ * tiers' index files): then they go through its socket
+ * ({@code --socket PATH}, default {@value #DEFAULT_SOCKET_NAME}, the default of {@code serve})
+ * with the write extension, as one of its writers, and {@code ls}, {@code stat} with its STAT
+ * and LIST modes; {@code --socket} alone goes there at once.
+ * A socket that cannot be reached is one line naming it, exit {@value ExitCodes#UNAVAILABLE}.
  */
 final class ObjectCommands {
   static final ObjectMapper JSON = new ObjectMapper();
+  static final String DEFAULT_SOCKET_NAME = "objmapper.sock";
 
   private ObjectCommands() {}
+
+  /** What a command does with a store it opened. */
+  interface Direct<T> {
+    T run(ObjMapper store) throws Exception;
+  }
+
+  /** What a command does through a running server. */
+  interface Remote<T> {
+    T run(ObjMapperClient client, String endpoint) throws IOException;
+  }
+
+  /**
+   * Runs {@code direct} on the store opened directly, or {@code remote} through the server
+   * at {@code socket} if one was given or a running serve holds the store (then the default
+   * socket, if it is there).
+   */
+  static <T> T run(StoreOptions store, Path socket, boolean create, Direct<T> direct, Remote<T> remote)
+      throws Exception {
+    if (socket != null) {
+      return through(socket, remote);
+    }
+    ObjMapper opened;
+    try {
+      opened = create ? store.openForWrite() : store.openExisting();
+    } catch (StoreOptions.Failure f) {
+      if (!f.storeInUse) {
+        throw f;
+      }
+      Path fallback = Path.of(DEFAULT_SOCKET_NAME);
+      if (!Files.exists(fallback)) {
+        throw new StoreOptions.Failure(f.exitCode, f.getMessage().replaceFirst("^cannot open the store: ",
+            "the store is held by a running serve: ") + " (and there is no " + fallback.toAbsolutePath()
+            + ": give its --socket PATH)", true);
+      }
+      return through(fallback, remote);
+    }
+    try (ObjMapper s = opened) {
+      return direct.run(s);
+    }
+  }
+
+  /** Runs {@code remote} on a connection to {@code socket}; every failure is one line naming it. */
+  static <T> T through(Path socket, Remote<T> remote) {
+    String endpoint = "unix:" + socket.toAbsolutePath();
+    ObjMapperClient c;
+    try {
+      c = ObjMapperClient.unix(socket).connect();
+    } catch (IOException e) {
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "cannot connect to " + endpoint + ": "
+          + StoreOptions.describe(e), e);
+    }
+    try (ObjMapperClient client = c) {
+      return remote.run(client, endpoint);
+    } catch (ObjMapperException e) {
+      throw new ExitCodes.CommandFailure(e.code() == io.objmapper.ErrorCode.INVALID_REQUEST ? ExitCodes.USAGE
+          : ExitCodes.FAILED, endpoint + ": " + e.code() + ": " + e.getMessage(), e);
+    } catch (UnsupportedOperationException e) {
+      throw new ExitCodes.CommandFailure(ExitCodes.FAILED, endpoint + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, endpoint + ": " + StoreOptions.describe(e), e);
+    }
+  }
+
+  /** The name of tier {@code id} of the store {@code store} names (a server answers ids only). */
+  static String tierName(StoreOptions store, int id) {
+    try {
+      List<String> names = store.config == null ? List.of("memory", "disk")
+          : ObjMapperConfig.load(store.config).tierConfigs().stream().map(TierConfig::name).toList();
+      return id >= 0 && id < names.size() ? names.get(id) : "tier" + id;
+    } catch (RuntimeException e) {
+      return "tier" + id;
+    }
+  }
 
   /** Opens the store to write to it, creating the layout of a plain {@code serve} if there is none. */
   static ObjMapper openToWrite(StoreOptions store) {
@@ -41,6 +126,19 @@ final class ObjectCommands {
       }
       throw f;
     }
+  }
+
+  /** An object as a server described it, with its tier's name looked up in the store's layout. */
+  static ObjectInfo info(StoreOptions store, io.objmapper.client.StoredObject o) {
+    java.util.Set<io.objmapper.ObjectFlag> flags = java.util.EnumSet.noneOf(io.objmapper.ObjectFlag.class);
+    if (o.ephemeral()) {
+      flags.add(io.objmapper.ObjectFlag.EPHEMERAL);
+    }
+    if (o.pinned()) {
+      flags.add(io.objmapper.ObjectFlag.PINNED);
+    }
+    return new ObjectInfo(o.name(), o.size(), o.mtimeSeconds() * 1000, tierName(store, o.tierId()), o.tierId(),
+        java.util.Set.copyOf(flags));
   }
 
   /** {@code name<TAB>size<TAB>tier}: how {@code ls} and {@code put} print an object. */

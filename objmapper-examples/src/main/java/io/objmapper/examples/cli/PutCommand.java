@@ -1,8 +1,6 @@
 package io.objmapper.examples.cli;
 
-import io.objmapper.ObjMapper;
 import io.objmapper.ObjectFlag;
-import io.objmapper.ObjectInfo;
 import io.objmapper.spi.ObjectNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,17 +15,25 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code put NAME FILE}: stores a copy of FILE as object NAME (replacing any earlier version)
- * and prints {@code name<TAB>size<TAB>tier}. Exit codes: 0 done, 1 the store refused it (no
- * tier has room, a tier rule), 2 an invalid name or usage, 3 the store cannot be opened (held
- * by a running serve), 4 FILE cannot be read.
+ * and prints {@code name<TAB>size<TAB>tier}. With no server holding the store it opens the
+ * store itself; through a running serve (its socket: {@code --socket}, or the default one
+ * when a serve holds the store) the copy is written through a descriptor the server passes
+ * and published atomically. Exit codes: 0 done, 1 the store or server refused it (no tier has
+ * room, a tier rule, not a writer), 2 an invalid name or usage, 3 the store cannot be opened
+ * or the socket reached, 4 FILE cannot be read.
  */
 @Command(name = "put", mixinStandardHelpOptions = true,
     description = {"Store a copy of FILE as the object NAME.",
-        "Opens the store itself (--config/--data, as serve); fails while a serve holds it."})
+        "Opens the store itself (--config/--data, as serve), or goes through a running serve's socket "
+            + "when one holds the store or --socket is given."})
 public final class PutCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Mixin StoreOptions store;
+
+  @Option(names = "--socket", paramLabel = "PATH",
+      description = "Go through the serve listening here (default when a serve holds the store: objmapper.sock).")
+  Path socket;
 
   @Option(names = "--ephemeral", description = "Never on a persistent tier (lost at restart).")
   boolean ephemeral;
@@ -42,7 +48,7 @@ public final class PutCommand implements Callable<Integer> {
   Path file;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     StoreOptions.quietLogging();
     ObjectNames.validate(name);
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
@@ -57,11 +63,10 @@ public final class PutCommand implements Callable<Integer> {
     if (pinned) {
       flags.add(ObjectFlag.PINNED);
     }
-    ObjectInfo info;
-    try (ObjMapper s = ObjectCommands.openToWrite(store)) {
-      info = s.put(name, file, flags.toArray(ObjectFlag[]::new));
-    }
-    spec.commandLine().getOut().println(ObjectCommands.line(info));
+    ObjectFlag[] f = flags.toArray(ObjectFlag[]::new);
+    String line = ObjectCommands.run(store, socket, true, s -> ObjectCommands.line(s.put(name, file, f)),
+        (client, endpoint) -> ObjectCommands.line(ObjectCommands.info(store, client.put(name, file, f))));
+    spec.commandLine().getOut().println(line);
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
   }

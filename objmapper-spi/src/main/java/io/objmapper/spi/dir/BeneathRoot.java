@@ -59,6 +59,8 @@ public final class BeneathRoot implements Closeable {
   private static final Pointer PATH_HOW = Native.AVAILABLE ? Native.how(PATH_FLAGS) : null;
   private static final Pointer DIR_HOW = Native.AVAILABLE ? Native.how(DIR_FLAGS) : null;
   private static final int AT_FDCWD = -100;
+  private static final int CREATE_FLAGS =
+      Native.O_RDWR | Native.O_CREAT | Native.O_EXCL | Native.O_NOFOLLOW | Native.O_CLOEXEC | Native.O_NOCTTY;
 
   /** Closes the root descriptor of an instance dropped without {@link #close()}. */
   private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
@@ -318,6 +320,43 @@ public final class BeneathRoot implements Closeable {
       return path;
     }
 
+    /**
+     * Creates a new, empty regular file named {@code prefix<random>} in this directory
+     * ({@code O_CREAT|O_EXCL|O_NOFOLLOW}: never through a link, never an existing file),
+     * with {@code mode} narrowed by the umask.
+     *
+     * @return the new file's name in this directory and a descriptor open on it read-write
+     *     ({@code -1} where descriptors are not available: then open it by {@link #path()})
+     */
+    NewFile createNew(String prefix, Set<PosixFilePermission> mode) throws IOException {
+      for (;;) {
+        String name = prefix + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        if (!Native.AVAILABLE) {
+          try {
+            if (mode != null && path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+              Files.createFile(path.resolve(name), PosixFilePermissions.asFileAttribute(mode));
+            } else {
+              Files.createFile(path.resolve(name));
+            }
+            return new NewFile(name, -1);
+          } catch (FileAlreadyExistsException taken) {
+            continue;
+          }
+        }
+        int bits = mode == null ? 0600 : modeBits(mode);
+        int at = fd >= 0 ? fd : AT_FDCWD;
+        String where = fd >= 0 ? name : path.resolve(name).toString();
+        int f = Native.openat(at, Native.cString(where), CREATE_FLAGS, bits);
+        if (f >= 0) {
+          return new NewFile(name, f);
+        }
+        int err = Native.errno();
+        if (err != Native.EEXIST) {
+          throw error(name, err);
+        }
+      }
+    }
+
     /** Flushes the directory's entries (a create, rename or delete in it) to the disk. */
     public void sync() throws IOException {
       try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(path,
@@ -348,7 +387,25 @@ public final class BeneathRoot implements Closeable {
     }
   }
 
+  /** A file {@link Directory#createNew} made: its name, and a descriptor on it or -1. */
+  record NewFile(String name, int fd) {}
+
   // ---- helpers --------------------------------------------------------------------------
+
+  static int modeBits(Set<PosixFilePermission> mode) {
+    int bits = 0;
+    PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+    for (int i = 0; i < 9; i++) {
+      if (mode.contains(all[i])) {
+        bits |= 0400 >> i;
+      }
+    }
+    return bits;
+  }
+
+  static Path procPathOf(int fd) {
+    return procPath(fd);
+  }
 
   private void ensureOpen() {
     if (closed.get()) {

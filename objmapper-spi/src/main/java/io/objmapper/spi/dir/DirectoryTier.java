@@ -4,6 +4,7 @@ import io.objmapper.spi.InvalidObjectNameException;
 import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectNames;
 import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.StagedWrite;
 import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierAccessException;
 import io.objmapper.spi.TierConfig;
@@ -252,6 +253,34 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     } catch (NoSuchFileException e) {
       throw noSuchObject(name, e);
     }
+  }
+
+  /**
+   * A write of {@code name} whose bytes another party writes ({@link StagedWrite}): the
+   * temporary file is made in the object's directory (created as for a write); its commit
+   * renames under the same lock and with the same counts as {@link #write(String, ByteBuffer)}.
+   */
+  @Override
+  public final StagedWrite stage(String name) throws IOException {
+    String rel = relative(name);
+    ensureOpen();
+    TierAccessException.check(config, TierFlag.WRITABLE);
+    int slash = rel.lastIndexOf('/');
+    BeneathRoot.Directory dir = beneath.directory(slash < 0 ? "" : rel.substring(0, slash), true, dirMode);
+    return StagedFile.create(dir, rel.substring(slash + 1), fileMode, (d, fileName, size, rename) -> {
+      ensureOpen();
+      synchronized (lockFor(name)) {
+        BasicFileAttributes old = d.regularFile(fileName);
+        beginChange();
+        try {
+          rename.run();
+        } catch (IOException | RuntimeException e) {
+          endChange(0, 0);
+          throw e;
+        }
+        endChange(old == null ? 1 : 0, size - (old == null ? 0 : old.size()));
+      }
+    });
   }
 
   @Override

@@ -26,6 +26,8 @@ final class Native {
   static final int O_RDWR = 2;
   static final int O_NOCTTY = 0400;
   static final int O_NONBLOCK = 04000;
+  static final int O_CREAT = 0100;
+  static final int O_EXCL = 0200;
   static final int O_CLOEXEC = 02000000;
   static final int O_PATH = 010000000;
   static final int O_DIRECTORY;
@@ -36,6 +38,7 @@ final class Native {
 
   static final int EPERM = 1;
   static final int ENOENT = 2;
+  static final int EEXIST = 17;
   static final int EINTR = 4;
   static final int ENXIO = 6;
   static final int E2BIG = 7;

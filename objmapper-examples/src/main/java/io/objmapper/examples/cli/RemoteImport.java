@@ -1,0 +1,103 @@
+package io.objmapper.examples.cli;
+
+import io.objmapper.ObjMapperException;
+import io.objmapper.client.ObjMapperClient;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * {@code import} through a running server: every regular file under the directory is put
+ * with the write extension (a descriptor per object, published atomically), a few at a time
+ * on one connection (fewer than the server's bound on puts pending per connection). A file
+ * the server refuses is named and the rest go on; a connection that fails ends the import.
+ */
+final class RemoteImport {
+  /** Puts in flight on the one connection (the server allows 16 pending per connection). */
+  static final int THREADS = 8;
+
+  private RemoteImport() {}
+
+  static Importer.Result importTree(ObjMapperClient client, Path root, String prefix, ImportProgress progress,
+      Consumer<String> failures) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    AtomicLong objects = new AtomicLong();
+    AtomicLong bytes = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicReference<IOException> broken = new AtomicReference<>();
+    Consumer<String> fail = line -> {
+      failed.incrementAndGet();
+      synchronized (failures) {
+        failures.accept(line);
+      }
+    };
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS, r -> {
+      Thread t = new Thread(r, "objmapper-import");
+      t.setDaemon(true);
+      return t;
+    });
+    Semaphore inFlight = new Semaphore(THREADS * 2);
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          if (broken.get() != null) {
+            return FileVisitResult.TERMINATE;
+          }
+          if (!attrs.isRegularFile()) {
+            return FileVisitResult.CONTINUE;
+          }
+          String name = Importer.nameOf(root, file, prefix);
+          long size = attrs.size();
+          inFlight.acquireUninterruptibly();
+          pool.execute(() -> {
+            try {
+              client.put(name, file);
+              objects.incrementAndGet();
+              bytes.addAndGet(size);
+            } catch (ObjMapperException e) {
+              fail.accept("cannot import " + file + " as " + name + ": " + e.code() + ": "
+                  + ExitCodes.oneLine(e.getMessage()));
+            } catch (IOException e) {
+              if (Files.isReadable(file)) {
+                broken.compareAndSet(null, e); // the connection failed
+              } else {
+                fail.accept("cannot read " + file + ": " + StoreOptions.describe(e));
+              }
+            } finally {
+              progress.step(1, size);
+              inFlight.release();
+            }
+          });
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          fail.accept("cannot read " + file + ": " + StoreOptions.describe(e));
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } finally {
+      pool.shutdown();
+      while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+        // puts still running: wait for them all
+      }
+    }
+    IOException e = broken.get();
+    if (e != null) {
+      throw e;
+    }
+    return new Importer.Result(objects.get(), bytes.get(), failed.get(), System.nanoTime() - start);
+  }
+}
