@@ -381,8 +381,8 @@ final class Connection {
       answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
       return;
     }
-    if (!writable && server.handler.mayBlock(uri)) {
-      dispatch(id, mode, uri);
+    if (writable ? server.handler.mayBlockWritable(uri) : server.handler.mayBlock(uri)) {
+      dispatch(id, mode, uri, writable);
       return;
     }
     ServedObject obj;
@@ -428,8 +428,8 @@ final class Connection {
    * out-of-order replies); otherwise the next request waits for it. One timeout per request:
    * whichever of the worker and the timer claims the request first answers it.
    */
-  private void dispatch(long id, Mode mode, String uri) {
-    WorkerRequest r = new WorkerRequest(this, id, mode, uri, version);
+  private void dispatch(long id, Mode mode, String uri, boolean writable) {
+    WorkerRequest r = new WorkerRequest(this, id, mode, uri, version, writable);
     inFlight++;
     try {
       // The timeout first: a request completed at once must find it, to cancel it.

@@ -9,7 +9,6 @@ import io.objmapper.internal.fdcache.OpenFile;
 import io.objmapper.internal.fdcache.CachedVersion;
 import io.objmapper.internal.serving.StoreAccess;
 import java.io.FileDescriptor;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 
@@ -97,11 +96,12 @@ public final class StoreHandler implements RequestHandler {
   @Override
   public ServedObject acquireWritable(String uri) {
     StoreAccess.WritableFile w = store.openWritable(uri);
-    try {
-      return FileObject.of(w.file(), w.mtimeSeconds(), w.tierId());
-    } catch (IOException ex) {
-      throw new StorageException("cannot open " + uri + " for writing: " + ex.getMessage(), ex);
-    }
+    return FileObject.of(w.stream(), w.size(), w.mtimeSeconds(), w.tierId());
+  }
+
+  @Override
+  public boolean mayBlockWritable(String uri) {
+    return store.mayBlockWritable(uri);
   }
 
   @Override

@@ -17,15 +17,18 @@ final class WorkerRequest implements Runnable {
   final Mode mode;
   final String uri;
   final int version;
+  /** C-compatible write mode: the object is opened read-write, created if missing. */
+  final boolean writable;
   final AtomicBoolean answered = new AtomicBoolean();
   volatile ScheduledFuture<?> timeout;
 
-  WorkerRequest(Connection c, long id, Mode mode, String uri, int version) {
+  WorkerRequest(Connection c, long id, Mode mode, String uri, int version, boolean writable) {
     this.c = c;
     this.id = id;
     this.mode = mode;
     this.uri = uri;
     this.version = version;
+    this.writable = writable;
   }
 
   @Override
@@ -36,7 +39,7 @@ final class WorkerRequest implements Runnable {
     ServedObject obj = null;
     Answer a;
     try {
-      obj = c.server.handler.acquire(uri);
+      obj = writable ? c.server.handler.acquireWritable(uri) : c.server.handler.acquire(uri);
       ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
       a = new Answer();
       AnswerEncoder.encodeObject(version, id, mode, obj, c.unix != null, c.sharedFd(), out, a);

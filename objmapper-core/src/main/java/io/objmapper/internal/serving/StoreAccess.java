@@ -2,7 +2,7 @@ package io.objmapper.internal.serving;
 
 import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.internal.fdcache.OpenFile;
-import java.io.RandomAccessFile;
+import java.io.FileInputStream;
 
 /**
  * What a server needs of a store built by {@code ObjMapper.builder()}, beyond its public
@@ -29,6 +29,14 @@ public interface StoreAccess {
    */
   WritableFile openWritable(String uri);
 
+  /**
+   * True if {@link #openWritable} may block for a while (it would create the object, or move
+   * a cached copy first); false if it is one open of an indexed file. Cheap, never blocks.
+   */
+  default boolean mayBlockWritable(String uri) {
+    return true;
+  }
+
   /** Deletes the object {@code uri}; false if there was none. */
   boolean delete(String uri);
 
@@ -36,10 +44,12 @@ public interface StoreAccess {
   ObjMapperConfig config();
 
   /**
-   * A file opened for reading and writing.
+   * A file opened for reading and writing: {@code stream} holds the read-write descriptor
+   * (closing it closes the descriptor).
    *
+   * @param size its size when opened
    * @param mtimeSeconds its modification time, Unix seconds
    * @param tierId the tier that holds it
    */
-  record WritableFile(RandomAccessFile file, long mtimeSeconds, int tierId) {}
+  record WritableFile(FileInputStream stream, long size, long mtimeSeconds, int tierId) {}
 }
