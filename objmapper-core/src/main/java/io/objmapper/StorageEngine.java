@@ -11,6 +11,7 @@ import io.objmapper.internal.store.Entry;
 import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.TierIndex;
 import io.objmapper.internal.store.TierIndexes;
+import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectNames;
 import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
@@ -239,15 +240,30 @@ final class StorageEngine implements ObjMapper, StoreAccess {
    * The C server's write mode: the object, created empty (through put) if missing, open
    * for reading and writing. What the client writes through the descriptor changes the
    * file behind the store's back: the descriptor cache notices it at its next
-   * revalidation, and the tier's counts at its next scan.
+   * revalidation, the index at the object's next read or stat, and the tier's counts at its
+   * next scan.
+   *
+   * <p>An indexed object on a local tier costs one open and one {@code fstat} (no stat of
+   * its path first): this runs for every request of a C-compatible server. Only a miss
+   * (a new object, or a file gone behind the index) takes the slow way, which asks the
+   * tier and creates the object.
    */
   @Override
   public WritableFile openWritable(String uri) {
     ObjectNames.validate(uri);
+    Entry e = read.locate(uri);
+    if (e != null && !e.cached() && set.local(e.tierId())) {
+      fds.invalidate(uri);
+      try {
+        return writable(uri, e);
+      } catch (ObjectNotFoundException gone) {
+        // removed behind the index: the slow way reconciles and creates it again
+      }
+    }
     if (!exists(uri)) {
       put(uri, new byte[0]);
     }
-    Entry e = read.locate(uri);
+    e = read.locate(uri);
     if (e != null && e.cached()) {
       e = mover.dropCacheForWriting(e);
     }
@@ -255,9 +271,20 @@ final class StorageEngine implements ObjMapper, StoreAccess {
       throw new ObjectNotFoundException("no object " + uri);
     }
     fds.invalidate(uri);
+    return writable(uri, e);
+  }
+
+  /** True if {@link #openWritable} would create {@code uri} or move a cached copy (may block). */
+  @Override
+  public boolean mayBlockWritable(String uri) {
+    Entry e = read.locate(uri);
+    return e == null || e.cached() || !set.local(e.tierId());
+  }
+
+  private WritableFile writable(String uri, Entry e) {
     try {
-      return new WritableFile(set.files(e.tierId()).openReadWrite(uri), Math.floorDiv(e.mtimeMillis(), 1000),
-          e.tierId());
+      LocalFiles.ReadWrite f = set.files(e.tierId()).openReadWriteDescriptor(uri);
+      return new WritableFile(f.stream(), f.size(), Math.floorDiv(e.mtimeMillis(), 1000), e.tierId());
     } catch (NoSuchFileException ex) {
       throw new ObjectNotFoundException("no object " + uri);
     } catch (IOException ex) {

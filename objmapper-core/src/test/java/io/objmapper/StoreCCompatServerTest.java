@@ -116,6 +116,42 @@ class StoreCCompatServerTest {
   }
 
   @Test
+  void anIndexedObjectIsOpenedReadWriteWithADescriptionOfItsOwnForEachRequest() throws Exception {
+    store.put("/old", "0123456789".getBytes(UTF_8));
+    try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("s.sock")).connect();
+        RemoteObject a = c.get("/old");
+        RemoteObject b = c.get("/old")) {
+      assertThat(a.size()).isEqualTo(10);
+      assertThat(io.objmapper.server.Fds.accessMode(a.descriptor())).isEqualTo(io.objmapper.server.Fds.O_RDWR);
+      try (FileOutputStream out = new FileOutputStream(a.descriptor())) {
+        out.write("ab".getBytes(UTF_8)); // moves a's offset only
+      }
+      byte[] head = new byte[2];
+      assertThat(new java.io.FileInputStream(b.descriptor()).read(head)).isEqualTo(2);
+      assertThat(new String(head, UTF_8)).as("b reads from its own offset 0").isEqualTo("ab");
+    }
+    try (ObjectLease lease = store.open("/old")) {
+      assertThat(new String(lease.readAllBytes(), UTF_8)).isEqualTo("ab23456789");
+    }
+  }
+
+  @Test
+  void aFileRemovedBehindTheIndexIsCreatedAgainEmpty() throws Exception {
+    store.put("/gone", "x".getBytes(UTF_8));
+    Files.delete(dir.resolve("disk/gone"));
+    try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("s.sock")).connect();
+        RemoteObject o = c.get("/gone")) {
+      assertThat(o.size()).isZero();
+      try (FileOutputStream out = new FileOutputStream(o.descriptor())) {
+        out.write("again".getBytes(UTF_8));
+      }
+    }
+    try (ObjectLease lease = store.open("/gone")) {
+      assertThat(new String(lease.readAllBytes(), UTF_8)).isEqualTo("again");
+    }
+  }
+
+  @Test
   void deleteThroughTheWireRemovesTheObjectFromTheStore() throws Exception {
     store.put("/gone", "x".getBytes(UTF_8));
     try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("s.sock")).connect()) {

@@ -401,23 +401,34 @@ final class Connection {
       answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
       return;
     }
-    if (!server.cCompat && server.handler.mayBlock(uri)) {
-      dispatch(id, mode, uri);
+    if (writable ? server.handler.mayBlockWritable(uri) : server.handler.mayBlock(uri)) {
+      dispatch(id, mode, uri, writable);
       return;
     }
     ServedObject obj;
     try {
       obj = writable ? server.handler.acquireWritable(uri) : server.handler.acquire(uri);
     } catch (RuntimeException e) {
-      Status status = AnswerEncoder.statusOf(e);
-      if (status == Status.NOT_FOUND && server.cCompat && !writable) { // a writer's request would create it
-        answerError(id, Status.PERMISSION_DENIED, PeerAccess.notAWriter(peer, "create " + uri));
-      } else {
-        answerError(id, status, AnswerEncoder.messageOf(e, peer));
-      }
+      answerError(id, failureStatus(e, writable), failureMessage(e, uri, writable));
       return;
     }
     answerObject(id, mode, obj, loop.out, loop.scratch);
+  }
+
+  /**
+   * The status a failed open answers: a C-compatible peer that is not a writer, asking for a
+   * missing object a writer's request would create, is denied the create.
+   */
+  Status failureStatus(RuntimeException e, boolean writable) {
+    Status status = AnswerEncoder.statusOf(e);
+    return status == Status.NOT_FOUND && server.cCompat && !writable ? Status.PERMISSION_DENIED : status;
+  }
+
+  /** The ERROR TLV text that goes with {@link #failureStatus}. */
+  String failureMessage(RuntimeException e, String uri, boolean writable) {
+    return failureStatus(e, writable) == Status.PERMISSION_DENIED && AnswerEncoder.statusOf(e) == Status.NOT_FOUND
+        ? PeerAccess.notAWriter(peer, "create " + uri)
+        : AnswerEncoder.messageOf(e, peer);
   }
 
   private static String invalidNameMessage(String uri) {
@@ -504,7 +515,7 @@ final class Connection {
       puts.remove(uri);
       put = (RequestHandler.PendingPut) p;
     }
-    WorkerRequest r = new WorkerRequest(this, id, mode, uri, version);
+    WorkerRequest r = new WorkerRequest(this, id, mode, uri, version, false);
     r.flags = flags;
     r.put = put;
     dispatch(r);
@@ -528,7 +539,7 @@ final class Connection {
       answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
       return;
     }
-    dispatch(new WorkerRequest(this, id, mode, uri, version));
+    dispatch(new WorkerRequest(this, id, mode, uri, version, false));
   }
 
   /**
@@ -587,8 +598,8 @@ final class Connection {
    * out-of-order replies); otherwise the next request waits for it. One timeout per request:
    * whichever of the worker and the timer claims the request first answers it.
    */
-  private void dispatch(long id, Mode mode, String uri) {
-    dispatch(new WorkerRequest(this, id, mode, uri, version));
+  private void dispatch(long id, Mode mode, String uri, boolean writable) {
+    dispatch(new WorkerRequest(this, id, mode, uri, version, writable));
   }
 
   private void dispatch(WorkerRequest r) {

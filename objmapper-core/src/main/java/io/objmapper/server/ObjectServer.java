@@ -123,7 +123,7 @@ public final class ObjectServer implements AutoCloseable {
     this.access = new PeerAccess(b.allowUids, b.allowGids, b.tcpAllowed, b.writerUids != null ? b.writerUids : own,
         b.writerGids);
     this.listeners = new SocketListeners(this, b.unixSocket, b.tcp, b.socketPermissions, b.authorizer, access,
-        b.ioThreads, sweepMillis, b.maxConnections, b.maxConnectionsPerPeer);
+        b.ioThreads(), sweepMillis, b.maxConnections, b.maxConnectionsPerPeer);
     this.sharedFdUids = b.sharedFdUids != null ? b.sharedFdUids : own;
     this.backendWorkers = new ThreadPoolExecutor(b.parallelism, b.parallelism, 10, TimeUnit.SECONDS,
         new ArrayBlockingQueue<>(b.parallelism * Protocol.MAX_PIPELINE_DEPTH),
@@ -447,7 +447,8 @@ public final class ObjectServer implements AutoCloseable {
     private int maxWorkers = DEFAULT_MAX_WORKERS;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private int maxConnectionsPerPeer = DEFAULT_MAX_CONNECTIONS_PER_PEER;
-    private int ioThreads = defaultIoThreads();
+    /** 0: not set, {@link #ioThreads()} picks. */
+    private int ioThreads;
     private int maxPipeline = DEFAULT_MAX_PIPELINE;
     private int parallelism = 4;
     private int capabilities = Capabilities.SUPPORTED;
@@ -471,6 +472,24 @@ public final class ObjectServer implements AutoCloseable {
     /** Default of {@link #ioThreads}: the processors, at most 4. */
     public static int defaultIoThreads() {
       return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * Default of {@link #ioThreads} in the C-compatible mode: its clients (the C project's
+     * client library) send one request at a time per connection and block on each of the two
+     * writes of a descriptor's answer (header, then the byte carrying the descriptor). An I/O
+     * thread serving many such connections rarely sleeps, so the client its header wakes
+     * preempts it before the descriptor is sent, and every request costs the client two
+     * sleeps instead of one (measured with the C benchmark: 1.8–2.0 client context switches
+     * per request with 2 I/O threads, 1.1 with 16, as with the C server's thread per
+     * connection). Sixteen threads, each sleeping between its few connections' requests, keep
+     * that to one; connections still cost no thread.
+     */
+    public static final int C_COMPAT_IO_THREADS = 16;
+
+    /** The I/O threads per transport: as set, else the default of the mode. */
+    int ioThreads() {
+      return ioThreads > 0 ? ioThreads : cCompat ? C_COMPAT_IO_THREADS : defaultIoThreads();
     }
 
     /** Listen on this Unix socket path (a stale socket file there is replaced). */
@@ -688,7 +707,10 @@ public final class ObjectServer implements AutoCloseable {
       return this;
     }
 
-    /** I/O threads per transport (1..64); default the processors, at most 4. */
+    /**
+     * I/O threads per transport (1..64); default the processors, at most 4
+     * ({@link #C_COMPAT_IO_THREADS} in the C-compatible mode).
+     */
     public Builder ioThreads(int n) {
       if (n < 1 || n > 64) {
         throw new IllegalArgumentException("ioThreads not in 1..64");

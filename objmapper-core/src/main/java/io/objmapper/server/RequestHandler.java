@@ -38,6 +38,15 @@ public interface RequestHandler {
   }
 
   /**
+   * True if {@link #acquireWritable} may block for a while (it creates the object): such
+   * requests are served by backend workers, the others on the connection's I/O thread. Must
+   * be cheap and must not block.
+   */
+  default boolean mayBlockWritable(String uri) {
+    return false;
+  }
+
+  /**
    * C-compatible write mode: deletes the object.
    *
    * @throws io.objmapper.ObjectNotFoundException if there is no such object

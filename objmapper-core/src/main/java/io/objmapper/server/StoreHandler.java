@@ -101,11 +101,12 @@ public final class StoreHandler implements RequestHandler {
   @Override
   public ServedObject acquireWritable(String uri) {
     StoreAccess.WritableFile w = store.openWritable(uri);
-    try {
-      return FileObject.of(w.file(), w.mtimeSeconds(), w.tierId());
-    } catch (IOException ex) {
-      throw new StorageException("cannot open " + uri + " for writing: " + ex.getMessage(), ex);
-    }
+    return FileObject.of(w.stream(), w.size(), w.mtimeSeconds(), w.tierId());
+  }
+
+  @Override
+  public boolean mayBlockWritable(String uri) {
+    return store.mayBlockWritable(uri);
   }
 
   @Override

@@ -17,6 +17,8 @@ final class WorkerRequest implements Runnable {
   final Mode mode;
   final String uri;
   final int version;
+  /** C-compatible write mode: the object is opened read-write, created if missing. */
+  final boolean writable;
   final AtomicBoolean answered = new AtomicBoolean();
   /** The V2 request flags (a PUT's object flags). */
   int flags;
@@ -24,12 +26,13 @@ final class WorkerRequest implements Runnable {
   RequestHandler.PendingPut put;
   volatile ScheduledFuture<?> timeout;
 
-  WorkerRequest(Connection c, long id, Mode mode, String uri, int version) {
+  WorkerRequest(Connection c, long id, Mode mode, String uri, int version, boolean writable) {
     this.c = c;
     this.id = id;
     this.mode = mode;
     this.uri = uri;
     this.version = version;
+    this.writable = writable;
   }
 
   @Override
@@ -49,7 +52,7 @@ final class WorkerRequest implements Runnable {
     ServedObject obj = null;
     Answer a;
     try {
-      obj = c.server.handler.acquire(uri);
+      obj = writable ? c.server.handler.acquireWritable(uri) : c.server.handler.acquire(uri);
       ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
       a = new Answer();
       AnswerEncoder.encodeObject(version, id, mode, obj, c.unix != null, c.sharedFd(), out, a);
@@ -57,7 +60,7 @@ final class WorkerRequest implements Runnable {
       if (obj != null) {
         obj.release();
       }
-      a = AnswerEncoder.errorAnswer(version, id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, c.peer));
+      a = AnswerEncoder.errorAnswer(version, id, c.failureStatus(e, writable), c.failureMessage(e, uri, writable));
     }
     finish(a);
   }

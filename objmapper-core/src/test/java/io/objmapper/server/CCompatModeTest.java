@@ -48,6 +48,15 @@ class CCompatModeTest {
   }
 
   @Test
+  void theModeTakesSixteenIoThreadsUnlessToldOtherwise() {
+    DirectoryHandler h = new DirectoryHandler(root);
+    assertThat(ObjectServer.builder(h).cCompat(true).ioThreads()).isEqualTo(ObjectServer.Builder.C_COMPAT_IO_THREADS)
+        .isEqualTo(16);
+    assertThat(ObjectServer.builder(h).cCompat(true).ioThreads(3).ioThreads()).isEqualTo(3);
+    assertThat(ObjectServer.builder(h).ioThreads()).isEqualTo(ObjectServer.Builder.defaultIoThreads());
+  }
+
+  @Test
   void aMissingObjectIsCreatedEmptyAndComesWithAWritableDescriptor() throws Exception {
     start(true);
     try (RawClient c = RawClient.connect(sock)) {

@@ -79,4 +79,31 @@ public interface LocalFiles {
   default StagedWrite stage(String name) throws IOException {
     throw new UnsupportedOperationException("this tier cannot stage writes");
   }
+
+  /**
+   * Like {@link #openReadWrite}, as the bare read-write descriptor held by a stream, with the
+   * size read on it: one open and one {@code fstat}, where {@link #openReadWrite} opens twice
+   * (the JDK makes a {@link RandomAccessFile} only from a path). For a server that passes the
+   * descriptor and closes its own copy at once.
+   *
+   * @throws NoSuchFileException if there is no such object
+   * @throws TierAccessException if the tier is not {@link TierFlag#WRITABLE}
+   */
+  default ReadWrite openReadWriteDescriptor(String name) throws IOException {
+    RandomAccessFile f = openReadWrite(name);
+    try {
+      return new ReadWrite(new FileInputStream(f.getFD()), f.length());
+    } catch (IOException | RuntimeException e) {
+      f.close();
+      throw e;
+    }
+  }
+
+  /**
+   * An object open for reading and writing: {@code stream}'s {@link FileInputStream#getFD()
+   * descriptor} is the read-write one (its channel reads); closing the stream closes it.
+   *
+   * @param size the file's size when opened
+   */
+  record ReadWrite(FileInputStream stream, long size) {}
 }

@@ -2,6 +2,7 @@ package io.objmapper.internal.serving;
 
 import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.internal.fdcache.OpenFile;
+import java.io.FileInputStream;
 import java.io.RandomAccessFile;
 
 /**
@@ -30,6 +31,14 @@ public interface StoreAccess {
   WritableFile openWritable(String uri);
 
   /**
+   * True if {@link #openWritable} may block for a while (it would create the object, or move
+   * a cached copy first); false if it is one open of an indexed file. Cheap, never blocks.
+   */
+  default boolean mayBlockWritable(String uri) {
+    return true;
+  }
+
+  /**
    * Starts an atomic put of {@code uri} whose bytes a client writes through a descriptor
    * ({@link StagedPut}).
    *
@@ -50,12 +59,6 @@ public interface StoreAccess {
   /** The configuration file the store was built from, or null if it was built in code. */
   ObjMapperConfig config();
 
-  /**
-   * A file opened for reading and writing.
-   *
-   * @param mtimeSeconds its modification time, Unix seconds
-   * @param tierId the tier that holds it
-   */
   /**
    * A put in progress: a fresh temporary file beneath a tier's root, published by
    * {@link #commit()} (synced, renamed over the name, indexed) or removed by {@link #abort()}.
@@ -78,5 +81,13 @@ public interface StoreAccess {
     void abort();
   }
 
-  record WritableFile(RandomAccessFile file, long mtimeSeconds, int tierId) {}
+  /**
+   * A file opened for reading and writing: {@code stream} holds the read-write descriptor
+   * (closing it closes the descriptor).
+   *
+   * @param size its size when opened
+   * @param mtimeSeconds its modification time, Unix seconds
+   * @param tierId the tier that holds it
+   */
+  record WritableFile(FileInputStream stream, long size, long mtimeSeconds, int tierId) {}
 }

@@ -85,7 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
   Long writeTimeoutMs;
 
   @Option(names = "--io-threads", paramLabel = "N",
-      description = "I/O threads per transport, 1..64 (default: server.io_threads; the processors, at most 4).")
+      description = "I/O threads per transport, 1..64 (default: server.io_threads; the processors, at most 4; 16 with --c-compat).")
   Integer ioThreads;
 
   @Option(names = "--shared-fd-uids", paramLabel = "UID", split = ",",

@@ -161,6 +161,55 @@ public final class BeneathRoot implements Closeable {
   }
 
   /**
+   * Opens the existing regular file {@code relative} for reading and writing, by the rules of
+   * {@link #openRead}: one {@code openat2}, one {@code fstat} (regular file, and its size) and
+   * one {@code fcntl} (back to blocking) on the descriptor, which the returned stream holds.
+   * Where the JDK does not let a descriptor be wrapped, {@link #openReadWrite} is used.
+   */
+  public io.objmapper.spi.LocalFiles.ReadWrite openReadWriteDescriptor(String relative) throws IOException {
+    ensureOpen();
+    if (!Native.AVAILABLE || !Native.canWrap()) {
+      RandomAccessFile f = openRandomAccess(relative, true);
+      try {
+        return new io.objmapper.spi.LocalFiles.ReadWrite(new FileInputStream(f.getFD()), f.length());
+      } catch (IOException | RuntimeException e) {
+        f.close();
+        throw e;
+      }
+    }
+    int fd = Native.openBeneath(rootFd, relative, RW_FLAGS, RW_HOW);
+    if (fd < 0) {
+      throw error(relative, -fd);
+    }
+    boolean done = false;
+    try {
+      Native.Stat st = new Native.Stat();
+      int err = Native.fstat(fd, st);
+      if (err < 0) {
+        throw error(relative, -err);
+      }
+      if (!st.regular) {
+        throw new NoSuchFileException(relative, null, "not a regular file");
+      }
+      err = Native.setBlocking(fd);
+      if (err < 0) {
+        throw error(relative, -err);
+      }
+      FileDescriptor wrapped = Native.wrap(fd);
+      if (wrapped == null) {
+        throw new FileSystemException(relative, null, "cannot wrap a descriptor");
+      }
+      FileInputStream in = new FileInputStream(wrapped);
+      done = true;
+      return new io.objmapper.spi.LocalFiles.ReadWrite(in, st.size);
+    } finally {
+      if (!done) {
+        Native.close(fd);
+      }
+    }
+  }
+
+  /**
    * Opens the existing regular file {@code relative} as a {@link RandomAccessFile}, read-only
    * or read-write, by the rules of {@link #openRead}. (The JDK makes one only from a path, so
    * the checked descriptor is reopened through {@code /proc/self/fd}: the same file, a few

@@ -284,6 +284,18 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   }
 
   @Override
+  public final ReadWrite openReadWriteDescriptor(String name) throws IOException {
+    String rel = relative(name);
+    ensureOpen();
+    TierAccessException.check(config, TierFlag.WRITABLE);
+    try {
+      return beneath.openReadWriteDescriptor(rel);
+    } catch (NoSuchFileException e) {
+      throw noSuchObject(name, e);
+    }
+  }
+
+  @Override
   public final InputStream openStream(String name) throws IOException {
     return openRead(name, null);
   }

@@ -95,9 +95,11 @@ final class Native {
     AVAILABLE = ok;
     MethodHandle h = null;
     try {
-      // Exported by the project's JVM flags (--add-exports java.base/sun.nio.ch); else /proc reopen.
+      // Exported to the unnamed module by the project's JVM flags and the launcher's manifest
+      // (--add-exports java.base/sun.nio.ch=ALL-UNNAMED): a qualified export, which this
+      // class's own lookup can use and publicLookup() cannot. Else /proc reopen.
       Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil");
-      h = MethodHandles.publicLookup().findStatic(ioUtil, "newFD",
+      h = MethodHandles.lookup().findStatic(ioUtil, "newFD",
           MethodType.methodType(FileDescriptor.class, int.class));
       h.invoke(-1);
     } catch (Throwable notExported) {
@@ -235,6 +237,11 @@ final class Native {
     into.mtimeMillis = buf.getLong(88) * 1000 + buf.getLong(96) / 1_000_000;
     into.regular = (buf.getInt(ST_MODE) & S_IFMT) == S_IFREG;
     return 0;
+  }
+
+  /** True if {@link #wrap} makes descriptors (the JDK's sun.nio.ch is exported to this module). */
+  static boolean canWrap() {
+    return NEW_FD != null;
   }
 
   /** A FileDescriptor owning {@code fd}, or null if the JDK does not let this class make one. */

@@ -86,6 +86,39 @@ class DirectoryTierSafetyTest {
   }
 
   @Test
+  void theBareReadWriteDescriptorFollowsNoLinkAndIsAPlainBlockingReadWriteOne() throws Exception {
+    DirectoryTier tier = tier();
+    Files.createSymbolicLink(root.resolve("x"), secret());
+    assertThatThrownBy(() -> tier.openReadWriteDescriptor("/x")).isInstanceOf(NoSuchFileException.class);
+
+    tier.write("/d/f", "12345".getBytes(StandardCharsets.UTF_8));
+    io.objmapper.spi.LocalFiles.ReadWrite rw = tier.openReadWriteDescriptor("/d/f");
+    try (FileInputStream in = rw.stream()) {
+      assertThat(rw.size()).isEqualTo(5);
+      String flags = Files.readAllLines(Path.of("/proc/self/fdinfo/" + fdNumber(in.getFD()))).stream()
+          .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow().substring(6).trim();
+      int f = Integer.parseInt(flags, 8);
+      assertThat(f & 3).as("O_RDWR").isEqualTo(2);
+      assertThat(f & 04000).as("O_NONBLOCK cleared").isZero();
+      try (java.io.FileOutputStream out = new java.io.FileOutputStream(in.getFD())) {
+        out.write("ab".getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(Files.readString(root.resolve("d/f"))).isEqualTo("ab345");
+    assertThat(Files.readString(outside.resolve("secret"))).isEqualTo("outside");
+  }
+
+  /** The descriptor's number (sun.nio.ch is exported to the tests by the project's JVM flags). */
+  private static int fdNumber(java.io.FileDescriptor fd) throws IOException {
+    try {
+      return (int) Class.forName("sun.nio.ch.IOUtil").getMethod("fdVal", java.io.FileDescriptor.class)
+          .invoke(null, fd);
+    } catch (ReflectiveOperationException e) {
+      throw new IOException(e);
+    }
+  }
+
+  @Test
   void aSymlinkedFolderIsNotEntered() throws Exception {
     secret();
     Files.createSymbolicLink(root.resolve("d"), outside);
@@ -136,6 +169,7 @@ class DirectoryTierSafetyTest {
       assertThatThrownBy(() -> tier.openRead("/d/f", indexed)).isInstanceOf(NoSuchFileException.class);
       assertThatThrownBy(() -> tier.openRead("/d/f")).isInstanceOf(NoSuchFileException.class);
       assertThatThrownBy(() -> tier.openReadWrite("/d/f")).isInstanceOf(NoSuchFileException.class);
+      assertThatThrownBy(() -> tier.openReadWriteDescriptor("/d/f")).isInstanceOf(NoSuchFileException.class);
       List<String> seen = new ArrayList<>();
       assertThat(tier.scan((name, s) -> seen.add(name), (n, b) -> {})).isZero();
       assertThat(tier.delete("/d/f")).isFalse();
