@@ -171,6 +171,12 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   }
 
   @Override
+  public BulkPut bulkPut(ObjectFlag... flags) {
+    locks.checkOpen();
+    return new BulkWrites(this, set, writes, locks, flags);
+  }
+
+  @Override
   public boolean delete(String name) {
     return writes.delete(name);
   }

@@ -146,6 +146,45 @@ final class Writes {
     }
   }
 
+  /** Publishes a version staged on a tier, under its name's lock (see {@link #publish}). */
+  interface Publish {
+    /** Makes the staged version the object on its tier and returns its stat. */
+    ObjectStat run() throws IOException;
+  }
+
+  /**
+   * Publishes a version of {@code name} staged on {@code target} (its room reserved by {@link
+   * #place}) and indexes it, under the name's lock, so that no reader finds an index entry
+   * for another version than the file's.
+   */
+  ObjectInfo publish(String name, int target, int mask, Publish p) {
+    ReentrantLock lock = locks.lockForWrite(name);
+    try {
+      ObjectStat s;
+      try {
+        s = p.run();
+      } catch (IOException e) {
+        throw new StorageException("cannot store " + name + " on " + set.name(target) + ": " + e.getMessage(), e);
+      }
+      return StorageEngine.info(set, index(name, target, s, mask));
+    } finally {
+      locks.unlock(lock);
+    }
+  }
+
+  /**
+   * The tier a new object of {@code size} bytes goes to, its room reserved: release {@code
+   * size - sizeOn(t, name)} with {@link #unreserve} when done.
+   */
+  int place(String name, int mask, long size) {
+    ObjectNames.validate(name);
+    return placement(name, mask, size);
+  }
+
+  void unreserve(int t, long bytes) {
+    space.unreserve(t, bytes);
+  }
+
   /** Indexes the version {@code s} just written on {@code target}; every other tier's copy goes. */
   private Entry index(String name, int target, ObjectStat s, int mask) {
     Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask).inheritUse(global.peek(name));
