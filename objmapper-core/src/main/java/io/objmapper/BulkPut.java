@@ -37,8 +37,10 @@ public interface BulkPut extends AutoCloseable {
    * Copies {@code file} to be stored as object {@code name} at the next {@link #flush}, on
    * the tier a put would choose (its room is reserved until then).
    *
-   * @throws ObjMapperException for this file only (a bad name, no room, an unreadable
-   *     file: {@link StorageException}); nothing of it is left and the batch goes on
+   * @throws io.objmapper.spi.InvalidObjectNameException for a bad name
+   * @throws ObjMapperException no room ({@link CapacityException}), an unreadable file
+   *     ({@link StorageException}); as each of these, for this file only: nothing of it is
+   *     left and the batch goes on
    */
   void add(String name, Path file);
 

@@ -157,7 +157,7 @@ final class Importer {
         try {
           bulk.add(it.name(), it.file());
           byName.put(it.name(), it);
-        } catch (ObjMapperException e) {
+        } catch (ObjMapperException | IllegalArgumentException e) { // a bad name is an IllegalArgumentException
           fail.accept(failure(it, e));
         }
         progress.step(1, it.size());
