@@ -61,6 +61,8 @@ final class Connection {
   private int queued;
   private boolean handshakeDone;
   private int version;
+  /** The mode of the request being served on the loop (null outside one): for the request counts. */
+  private Mode requestMode;
   private int caps;
   private int depth = 1;
   private long skip;
@@ -349,7 +351,12 @@ final class Connection {
       closeAfterFlush = true;
       return;
     }
-    serve(frame.requestId(), frame.flags(), frame.mode(), frame.uri());
+    requestMode = frame.mode();
+    try {
+      serve(frame.requestId(), frame.flags(), frame.mode(), frame.uri());
+    } finally {
+      requestMode = null;
+    }
   }
 
   private void serve(long id, int flags, Mode mode, String uri) {
@@ -418,6 +425,7 @@ final class Connection {
     // reader would wait for that one byte, so COPY gets content_len 0: an empty body.
     ProtocolEncoder.responseHeader(out, version, id, Status.OK, mode == Mode.COPY ? 0 : 1, 0);
     out.flip();
+    counted(Status.OK);
     submit(loop.scratch.set(out, null, false, 0, 0));
   }
 
@@ -466,7 +474,18 @@ final class Connection {
 
   // ---- answers ----------------------------------------------------------------------------
 
+  /** Counts an answer to the request being served, or a worker's ({@code mode}), by status. */
+  void counted(Mode mode, Status status) {
+    server.requests.count(unix != null ? RequestCounts.Transport.UNIX : RequestCounts.Transport.TCP, version, mode,
+        status);
+  }
+
+  private void counted(Status status) {
+    counted(requestMode, status);
+  }
+
   private void answerError(long id, Status status, String message) {
+    counted(status);
     ByteBuffer out = loop.out;
     out.clear();
     ProtocolEncoder.error(out, version, id, status, message);
@@ -482,6 +501,7 @@ final class Connection {
       answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
       return;
     }
+    counted(Status.OK);
     submit(a);
   }
 

@@ -35,6 +35,7 @@ final class WorkerRequest implements Runnable {
     }
     ServedObject obj = null;
     Answer a;
+    Status status = Status.OK;
     try {
       obj = c.server.handler.acquire(uri);
       ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
@@ -44,13 +45,15 @@ final class WorkerRequest implements Runnable {
       if (obj != null) {
         obj.release();
       }
-      a = AnswerEncoder.errorAnswer(version, id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, c.peer));
+      status = AnswerEncoder.statusOf(e);
+      a = AnswerEncoder.errorAnswer(version, id, status, AnswerEncoder.messageOf(e, c.peer));
     }
     ScheduledFuture<?> t = timeout;
     if (t != null) {
       t.cancel(false);
     }
     if (answered.compareAndSet(false, true)) {
+      c.counted(mode, status);
       a.async = true;
       c.post(a);
     } else {
@@ -61,6 +64,7 @@ final class WorkerRequest implements Runnable {
   /** The timer's one look at this request. */
   void expire() {
     if (answered.compareAndSet(false, true)) {
+      c.counted(mode, Status.TIMEOUT);
       Answer a = AnswerEncoder.errorAnswer(version, id, Status.TIMEOUT,
           "request not served within " + c.server.requestTimeoutMillis + " ms");
       a.async = true;
