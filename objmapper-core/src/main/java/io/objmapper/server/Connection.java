@@ -115,7 +115,7 @@ final class Connection {
       close();
     } catch (RuntimeException e) {
       // Part of an answer may be on the wire: the framing cannot be trusted any more.
-      log.warn("connection {} failed; closing it", peer, e);
+      ServerWarnings.warn(log, peerKey, peer, "connection failed; closing it", e);
       close();
     }
   }
@@ -135,7 +135,7 @@ final class Connection {
       log.debug("connection {} ended: {}", peer, e.toString());
       close();
     } catch (RuntimeException e) {
-      log.warn("connection {} failed; closing it", peer, e);
+      ServerWarnings.warn(log, peerKey, peer, "connection failed; closing it", e);
       close();
     }
   }
@@ -396,7 +396,7 @@ final class Connection {
     try {
       obj = writable ? server.handler.acquireWritable(uri) : server.handler.acquire(uri);
     } catch (RuntimeException e) {
-      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
+      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer, peerKey));
       return;
     }
     answerObject(id, mode, obj, loop.out, loop.scratch);
@@ -416,7 +416,7 @@ final class Connection {
       ObjectNames.validate(uri);
       server.handler.delete(uri);
     } catch (RuntimeException e) {
-      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
+      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer, peerKey));
       return;
     }
     ByteBuffer out = loop.out;
@@ -498,7 +498,7 @@ final class Connection {
       AnswerEncoder.encodeObject(version, id, mode, obj, unix != null, sharedFd(), out, a);
     } catch (RuntimeException e) {
       obj.release();
-      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
+      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer, peerKey));
       return;
     }
     counted(Status.OK);

@@ -110,7 +110,7 @@ final class UdpServer implements Runnable {
       try {
         serve(source);
       } catch (RuntimeException e) {
-        log.warn("udp request from {} failed", source, e);
+        ServerWarnings.warn(log, source.getAddress(), "udp " + source, "request failed", e);
       }
     }
   }

@@ -46,7 +46,7 @@ final class WorkerRequest implements Runnable {
         obj.release();
       }
       status = AnswerEncoder.statusOf(e);
-      a = AnswerEncoder.errorAnswer(version, id, status, AnswerEncoder.messageOf(e, c.peer));
+      a = AnswerEncoder.errorAnswer(version, id, status, AnswerEncoder.messageOf(e, c.peer, c.peerKey));
     }
     ScheduledFuture<?> t = timeout;
     if (t != null) {
