@@ -192,7 +192,12 @@ final class Writes {
     stagedCopies.forget(name); // the store's own write is the object now
     boolean indexed = false;
     try {
-      set.indexes[target].put(name, IndexRecord.of(s, mask));
+      try {
+        set.indexes[target].put(name, IndexRecord.of(s, mask));
+      } catch (StorageException full) {
+        dropUnindexed(name, target, s, full);
+        throw full;
+      }
       // An overwrite leaves no older copy (nor cached copy) on another tier. A remote tier
       // is asked only if its index holds the name: a write to a local tier must not wait
       // for (or fail with) a remote service on every put.
@@ -212,6 +217,24 @@ final class Writes {
         global.remove(name); // the new version is on disk: never serve the old one from memory
       }
       fds.invalidate(name);
+    }
+  }
+
+  /**
+   * The version just written could not be indexed (the index is full and cannot grow: a full
+   * disk). A new object is removed again, so that a failed put leaves nothing behind; a
+   * replaced one stays (the old bytes are gone), and a later scan indexes it.
+   */
+  private void dropUnindexed(String name, int target, ObjectStat s, StorageException cause) {
+    try {
+      if (set.indexes[target].get(name) == null) {
+        ObjectStat now = set.tiers[target].stat(name);
+        if (now != null && java.util.Objects.equals(now.fileKey(), s.fileKey())) {
+          set.tiers[target].delete(name);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
     }
   }
 
