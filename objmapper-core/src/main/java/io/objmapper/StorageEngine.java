@@ -211,6 +211,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
 
   @Override
   public ObjMapperStats stats() {
+    writes.writtenThrough.settleAll(); // bytes clients wrote through writable descriptors
     List<ObjMapperStats.TierStats> ts = new ArrayList<>(set.size());
     for (int t = 0; t < set.size(); t++) {
       TierConfig c = set.configs[t];
@@ -245,7 +246,8 @@ final class StorageEngine implements ObjMapper, StoreAccess {
    * The C server's write mode: the object, created empty (through put) if missing, open
    * for reading and writing. What the client writes through the descriptor changes the
    * file behind the store's back: the descriptor cache notices it at its next
-   * revalidation, and the tier's counts at its next scan.
+   * revalidation, the tier's counts at the next stats snapshot or write of the name ({@link
+   * WrittenThrough}), or at the tier's next open, which scans.
    */
   @Override
   public WritableFile openWritable(String uri) {
@@ -262,8 +264,10 @@ final class StorageEngine implements ObjMapper, StoreAccess {
     }
     fds.invalidate(uri);
     try {
-      return new WritableFile(set.files(e.tierId()).openReadWrite(uri), Math.floorDiv(e.mtimeMillis(), 1000),
+      WritableFile w = new WritableFile(set.files(e.tierId()).openReadWrite(uri), Math.floorDiv(e.mtimeMillis(), 1000),
           e.tierId());
+      writes.writtenThrough.handedOut(uri, e.tierId(), e.size());
+      return w;
     } catch (NoSuchFileException ex) {
       throw new ObjectNotFoundException("no object " + uri);
     } catch (IOException ex) {

@@ -25,10 +25,12 @@ final class Writes {
   private final NameLocks locks;
   private final LongSupplier clock;
   private final StagedCopies stagedCopies;
+  final WrittenThrough writtenThrough;
 
   Writes(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock,
       StagedCopies stagedCopies) {
     this.set = set;
+    this.writtenThrough = new WrittenThrough(set);
     this.stagedCopies = stagedCopies;
     this.space = space;
     this.global = global;
@@ -120,6 +122,7 @@ final class Writes {
     long promised = 0;
     StreamRoom stream = null;
     try {
+      writtenThrough.settle(name); // bytes a client wrote through a descriptor are counted before they are replaced
       target = placement(name, mask, size);
       if (size >= 0) {
         promised = Math.max(0, size - set.sizeOn(target, name));
@@ -160,6 +163,7 @@ final class Writes {
   ObjectInfo publish(String name, int target, int mask, Publish p) {
     ReentrantLock lock = locks.lockForWrite(name);
     try {
+      writtenThrough.settle(name);
       ObjectStat s;
       try {
         s = p.run();
@@ -276,6 +280,7 @@ final class Writes {
     ObjectNames.validate(name);
     ReentrantLock lock = locks.lockForWrite(name);
     try {
+      writtenThrough.settle(name);
       for (int t = 0; t < set.size(); t++) {
         if (!set.writable(t) && set.stat(t, name) != null) {
           throw new TierRuleException("object " + name + " is on tier " + set.name(t)

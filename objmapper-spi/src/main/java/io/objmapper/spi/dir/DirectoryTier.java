@@ -99,6 +99,8 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   private final Set<PosixFilePermission> dirMode;
   private final Object[] locks = new Object[LOCK_STRIPES];
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** A descriptor open for writing was handed out: the counts may miss what went through it. */
+  private volatile boolean writtenBehind;
 
   private final Object countLock = new Object();
   private long usedBytes;
@@ -247,6 +249,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     String rel = relative(name);
     ensureOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
+    writtenBehind = true; // what is written through it is counted by recount(), or by the next open's scan
     try {
       return beneath.openReadWrite(rel);
     } catch (NoSuchFileException e) {
@@ -557,6 +560,25 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     return scan(visitor, progress, false);
   }
 
+  /**
+   * Counts object {@code name} at its size now instead of {@code countedBytes}, the size the
+   * counts hold for it: for an object written through a descriptor from {@link
+   * #openReadWrite}, which the tier does not see. An object gone since counts as removed.
+   *
+   * @return its size now, or -1 if it is gone
+   */
+  public final long recount(String name, long countedBytes) throws IOException {
+    String rel = relative(name);
+    ensureOpen();
+    synchronized (lockFor(name)) {
+      BasicFileAttributes now = beneath.stat(rel);
+      long size = now == null || !now.isRegularFile() ? -1 : now.size();
+      beginChange();
+      endChange(size < 0 ? -1 : 0, (size < 0 ? 0 : size) - countedBytes);
+      return size;
+    }
+  }
+
   @Override
   public final long usedBytes() {
     ensureOpen();
@@ -581,8 +603,10 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     try {
       if (removeRootOnClose) {
         deleteRecursively(root);
-      } else if (config.has(TierFlag.PERSISTENT) && config.has(TierFlag.WRITABLE)) {
-        saveCounts(); // a read-only tier is never written, so it is scanned at every open
+      } else if (config.has(TierFlag.PERSISTENT) && config.has(TierFlag.WRITABLE) && !writtenBehind) {
+        // A read-only tier is never written, so it is scanned at every open; one that handed
+        // out writable descriptors is too, since bytes may have gone through them unseen.
+        saveCounts();
       }
     } finally {
       beneath.close();
