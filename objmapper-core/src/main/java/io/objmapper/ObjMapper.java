@@ -79,6 +79,12 @@ public interface ObjMapper extends AutoCloseable {
   ObjectInfo put(String name, Path file, ObjectFlag... flags);
 
   /**
+   * A writer of many files that syncs once per batch instead of once per object (bulk
+   * imports); every object it stores gets {@code flags}. See {@link BulkPut}.
+   */
+  BulkPut bulkPut(ObjectFlag... flags);
+
+  /**
    * Opens object {@code name}: the returned lease holds an open descriptor until closed.
    *
    * @throws ObjectNotFoundException if there is no such object

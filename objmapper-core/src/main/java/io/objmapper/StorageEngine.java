@@ -172,6 +172,12 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   }
 
   @Override
+  public BulkPut bulkPut(ObjectFlag... flags) {
+    locks.checkOpen();
+    return new BulkWrites(this, set, writes, locks, flags);
+  }
+
+  @Override
   public boolean delete(String name) {
     return writes.delete(name);
   }
@@ -206,6 +212,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
 
   @Override
   public ObjMapperStats stats() {
+    writes.writtenThrough.settleAll(); // bytes clients wrote through writable descriptors
     List<ObjMapperStats.TierStats> ts = new ArrayList<>(set.size());
     for (int t = 0; t < set.size(); t++) {
       TierConfig c = set.configs[t];
@@ -240,8 +247,9 @@ final class StorageEngine implements ObjMapper, StoreAccess {
    * The C server's write mode: the object, created empty (through put) if missing, open
    * for reading and writing. What the client writes through the descriptor changes the
    * file behind the store's back: the descriptor cache notices it at its next
-   * revalidation, the index at the object's next read or stat, and the tier's counts at its
-   * next scan.
+   * revalidation, the index at the object's next read or stat, and the tier's counts at the
+   * next stats snapshot or write of the name ({@link WrittenThrough}), or at the tier's next
+   * open, which scans.
    *
    * <p>An indexed object on a local tier costs one open and one {@code fstat} (no stat of
    * its path first): this runs for every request of a C-compatible server. Only a miss
@@ -284,7 +292,9 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   private WritableFile writable(String uri, Entry e) {
     try {
       LocalFiles.ReadWrite f = set.files(e.tierId()).openReadWriteDescriptor(uri);
-      return new WritableFile(f.stream(), f.size(), Math.floorDiv(e.mtimeMillis(), 1000), e.tierId());
+      WritableFile w = new WritableFile(f.stream(), f.size(), Math.floorDiv(e.mtimeMillis(), 1000), e.tierId());
+      writes.writtenThrough.handedOut(uri, e.tierId(), e.size());
+      return w;
     } catch (NoSuchFileException ex) {
       throw new ObjectNotFoundException("no object " + uri);
     } catch (IOException ex) {

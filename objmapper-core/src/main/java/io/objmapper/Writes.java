@@ -30,10 +30,12 @@ final class Writes {
   private final StagedCopies stagedCopies;
   /** Puts staged and neither committed nor aborted: the store's close aborts them. */
   private final java.util.Set<StagedPut> staged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  final WrittenThrough writtenThrough;
 
   Writes(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock,
       StagedCopies stagedCopies) {
     this.set = set;
+    this.writtenThrough = new WrittenThrough(set);
     this.stagedCopies = stagedCopies;
     this.space = space;
     this.global = global;
@@ -125,6 +127,7 @@ final class Writes {
     long promised = 0;
     StreamRoom stream = null;
     try {
+      writtenThrough.settle(name); // bytes a client wrote through a descriptor are counted before they are replaced
       target = placement(name, mask, size);
       if (size >= 0) {
         promised = Math.max(0, size - set.sizeOn(target, name));
@@ -244,6 +247,7 @@ final class Writes {
       long promised = 0;
       try {
         lock = locks.lockForWrite(name);
+        writtenThrough.settle(name);
         long size = file.size();
         promised = Math.max(0, size - set.sizeOn(target, name));
         if (!space.tryReserve(target, promised)) {
@@ -282,6 +286,33 @@ final class Writes {
     }
   }
 
+  /** Publishes a version staged on a tier, under its name's lock (see {@link #publish}). */
+  interface Publish {
+    /** Makes the staged version the object on its tier and returns its stat. */
+    ObjectStat run() throws IOException;
+  }
+
+  /**
+   * Publishes a version of {@code name} staged on {@code target} (its room reserved by {@link
+   * #place}) and indexes it, under the name's lock, so that no reader finds an index entry
+   * for another version than the file's.
+   */
+  ObjectInfo publish(String name, int target, int mask, Publish p) {
+    ReentrantLock lock = locks.lockForWrite(name);
+    try {
+      writtenThrough.settle(name);
+      ObjectStat s;
+      try {
+        s = p.run();
+      } catch (IOException e) {
+        throw new StorageException("cannot store " + name + " on " + set.name(target) + ": " + e.getMessage(), e);
+      }
+      return StorageEngine.info(set, index(name, target, s, mask));
+    } finally {
+      locks.unlock(lock);
+    }
+  }
+
   /**
    * Aborts the puts still staged (the store is closing: writers are done, so none commits
    * now); their files would otherwise stay behind a clean close, which skips the crash scan.
@@ -297,6 +328,19 @@ final class Writes {
     }
   }
 
+  /**
+   * The tier a new object of {@code size} bytes goes to, its room reserved: release {@code
+   * size - sizeOn(t, name)} with {@link #unreserve} when done.
+   */
+  int place(String name, int mask, long size) {
+    ObjectNames.validate(name);
+    return placement(name, mask, size);
+  }
+
+  void unreserve(int t, long bytes) {
+    space.unreserve(t, bytes);
+  }
+
   /** Indexes the version {@code s} just written on {@code target}; every other tier's copy goes. */
   private Entry index(String name, int target, ObjectStat s, int mask) {
     Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), mask).inheritUse(global.peek(name));
@@ -304,7 +348,12 @@ final class Writes {
     stagedCopies.forget(name); // the store's own write is the object now
     boolean indexed = false;
     try {
-      set.indexes[target].put(name, IndexRecord.of(s, mask));
+      try {
+        set.indexes[target].put(name, IndexRecord.of(s, mask));
+      } catch (StorageException full) {
+        dropUnindexed(name, target, s, full);
+        throw full;
+      }
       // An overwrite leaves no older copy (nor cached copy) on another tier. A remote tier
       // is asked only if its index holds the name: a write to a local tier must not wait
       // for (or fail with) a remote service on every put.
@@ -324,6 +373,24 @@ final class Writes {
         global.remove(name); // the new version is on disk: never serve the old one from memory
       }
       fds.invalidate(name);
+    }
+  }
+
+  /**
+   * The version just written could not be indexed (the index is full and cannot grow: a full
+   * disk). A new object is removed again, so that a failed put leaves nothing behind; a
+   * replaced one stays (the old bytes are gone), and a later scan indexes it.
+   */
+  private void dropUnindexed(String name, int target, ObjectStat s, StorageException cause) {
+    try {
+      if (set.indexes[target].get(name) == null) {
+        ObjectStat now = set.tiers[target].stat(name);
+        if (now != null && java.util.Objects.equals(now.fileKey(), s.fileKey())) {
+          set.tiers[target].delete(name);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
     }
   }
 
@@ -365,6 +432,7 @@ final class Writes {
     ObjectNames.validate(name);
     ReentrantLock lock = locks.lockForWrite(name);
     try {
+      writtenThrough.settle(name);
       for (int t = 0; t < set.size(); t++) {
         if (!set.writable(t) && set.stat(t, name) != null) {
           throw new TierRuleException("object " + name + " is on tier " + set.name(t)

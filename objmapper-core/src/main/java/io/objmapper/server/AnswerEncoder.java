@@ -127,10 +127,13 @@ final class AnswerEncoder {
     return Status.INTERNAL_ERROR;
   }
 
-  /** The message an error answer carries; an internal error is logged and not described. */
-  static String messageOf(RuntimeException e, Object peer) {
+  /**
+   * The message an error answer carries; an internal error is logged (rate-limited per
+   * {@code peerKey}, see {@link ServerWarnings}) and not described.
+   */
+  static String messageOf(RuntimeException e, Object peer, Object peerKey) {
     if (statusOf(e) == Status.INTERNAL_ERROR) {
-      log.warn("{}: handler failed", peer, e);
+      ServerWarnings.warn(log, peerKey, peer, "handler failed", e);
       return "internal error";
     }
     String m = e.getMessage();

@@ -70,6 +70,8 @@ final class Connection {
   private int queued;
   private boolean handshakeDone;
   private int version;
+  /** The mode of the request being served on the loop (null outside one): for the request counts. */
+  private Mode requestMode;
   private int caps;
   private int depth = 1;
   private long skip;
@@ -123,7 +125,7 @@ final class Connection {
       close();
     } catch (RuntimeException e) {
       // Part of an answer may be on the wire: the framing cannot be trusted any more.
-      log.warn("connection {} failed; closing it", peer, e);
+      ServerWarnings.warn(log, peerKey, peer, "connection failed; closing it", e);
       close();
     }
   }
@@ -143,7 +145,7 @@ final class Connection {
       log.debug("connection {} ended: {}", peer, e.toString());
       close();
     } catch (RuntimeException e) {
-      log.warn("connection {} failed; closing it", peer, e);
+      ServerWarnings.warn(log, peerKey, peer, "connection failed; closing it", e);
       close();
     }
   }
@@ -359,7 +361,12 @@ final class Connection {
       closeAfterFlush = true;
       return;
     }
-    serve(frame.requestId(), frame.flags(), frame.mode(), frame.uri());
+    requestMode = frame.mode();
+    try {
+      serve(frame.requestId(), frame.flags(), frame.mode(), frame.uri());
+    } finally {
+      requestMode = null;
+    }
   }
 
   private void serve(long id, int flags, Mode mode, String uri) {
@@ -428,7 +435,7 @@ final class Connection {
   String failureMessage(RuntimeException e, String uri, boolean writable) {
     return failureStatus(e, writable) == Status.PERMISSION_DENIED && AnswerEncoder.statusOf(e) == Status.NOT_FOUND
         ? PeerAccess.notAWriter(peer, "create " + uri)
-        : AnswerEncoder.messageOf(e, peer);
+        : AnswerEncoder.messageOf(e, peer, peerKey);
   }
 
   private static String invalidNameMessage(String uri) {
@@ -445,7 +452,7 @@ final class Connection {
       ObjectNames.validate(uri);
       server.handler.delete(uri);
     } catch (RuntimeException e) {
-      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
+      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer, peerKey));
       return;
     }
     ByteBuffer out = loop.out;
@@ -454,6 +461,7 @@ final class Connection {
     // reader would wait for that one byte, so COPY gets content_len 0: an empty body.
     ProtocolEncoder.responseHeader(out, version, id, Status.OK, mode == Mode.COPY ? 0 : 1, 0);
     out.flip();
+    counted(Status.OK);
     submit(loop.scratch.set(out, null, false, 0, 0));
   }
 
@@ -478,8 +486,8 @@ final class Connection {
       return;
     }
     if (!server.mayWrite(peer)) {
-      answerError(id, Status.PERMISSION_DENIED, (peer.isUnix() ? "uid " + peer.uid() : "a TCP peer")
-          + " may not write: writers are listed by the server key writer_uids (serve --writer-uids)");
+      answerError(id, Status.PERMISSION_DENIED,
+          PeerAccess.notAWriter(peer, mode.name().toLowerCase(java.util.Locale.ROOT) + " " + uri));
       return;
     }
     if (!ObjectNames.isValid(uri)) {
@@ -645,7 +653,18 @@ final class Connection {
 
   // ---- answers ----------------------------------------------------------------------------
 
+  /** Counts an answer to the request being served, or a worker's ({@code mode}), by status. */
+  void counted(Mode mode, Status status) {
+    server.requests.count(unix != null ? RequestCounts.Transport.UNIX : RequestCounts.Transport.TCP, version, mode,
+        status);
+  }
+
+  private void counted(Status status) {
+    counted(requestMode, status);
+  }
+
   private void answerError(long id, Status status, String message) {
+    counted(status);
     ByteBuffer out = loop.out;
     out.clear();
     ProtocolEncoder.error(out, version, id, status, message);
@@ -658,9 +677,10 @@ final class Connection {
       AnswerEncoder.encodeObject(version, id, mode, obj, unix != null, sharedFd(), out, a);
     } catch (RuntimeException e) {
       obj.release();
-      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer));
+      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer, peerKey));
       return;
     }
+    counted(Status.OK);
     submit(a);
   }
 

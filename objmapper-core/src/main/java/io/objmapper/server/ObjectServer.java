@@ -91,6 +91,7 @@ public final class ObjectServer implements AutoCloseable {
   final ScheduledExecutorService timer;
   final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   final LongAdder writeTimeouts = new LongAdder();
+  final RequestCounts requests = new RequestCounts();
   /** Connections with answers waiting for their client to read (changes only when a socket fills or drains). */
   final AtomicInteger waitingForReader = new AtomicInteger();
   private final SocketListeners listeners;
@@ -252,6 +253,11 @@ public final class ObjectServer implements AutoCloseable {
   /** Datagrams left unanswered: from a source not admitted, or over its source's rate. */
   public long udpDroppedCount() {
     return udpServer != null ? udpServer.dropped.sum() : 0;
+  }
+
+  /** Requests answered so far, by transport, version, mode and status. */
+  public RequestCounts requestCounts() {
+    return requests;
   }
 
   /** Connections being served now. */

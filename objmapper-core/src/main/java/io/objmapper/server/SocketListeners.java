@@ -217,7 +217,7 @@ final class SocketListeners {
         }
         admit(ch, ch, peer, peer.uid(), unixLimits, unixLoops.get(nextUnixLoop++ % unixLoops.size()));
       } catch (RuntimeException e) {
-        log.warn("admitting a connection from {} failed; closing it", peer, e);
+        ServerWarnings.warn(log, peer.uid(), peer, "admitting a connection failed; closing it", e);
         ObjectServer.closeQuietly(ch);
       } catch (Error e) {
         // The accept loop cannot go on: stop listening, so clients fail at once instead of
@@ -267,7 +267,7 @@ final class SocketListeners {
         admit(ch, null, peer, peerKey, tcpLimits,
             tcpLoops.get(nextTcpLoop++ % tcpLoops.size()));
       } catch (RuntimeException e) {
-        log.warn("admitting a connection from {} failed; closing it", remote, e);
+        ServerWarnings.warn(log, peerKey, remote, "admitting a connection failed; closing it", e);
         ObjectServer.closeQuietly(ch);
       } catch (Error e) {
         log.error("the accept loop on {} failed; no longer listening", tcpBound, e);
@@ -283,7 +283,7 @@ final class SocketListeners {
    * connection stays in the backlog, so wait a little instead of spinning on it.
    */
   private void acceptFailed(Object where, IOException e) {
-    log.warn("accept failed on {}: {}", where, e.toString());
+    ServerWarnings.warn(log, where, where, "accept failed", e); // a flood of connections (EMFILE)
     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
   }
 
@@ -303,7 +303,7 @@ final class SocketListeners {
     try {
       allowed = authorizer.authorize(peer);
     } catch (RuntimeException e) {
-      log.warn("authorizer failed for {}; refusing the connection", peer, e);
+      ServerWarnings.warn(log, peerKey, peer, "authorizer failed; refusing the connection", e);
       allowed = false;
     }
     if (!allowed) {

@@ -103,7 +103,7 @@ final class UdpServer implements Runnable {
       try {
         serve(source);
       } catch (RuntimeException e) {
-        log.warn("udp request from {} failed", source, e);
+        ServerWarnings.warn(log, source.getAddress(), "udp " + source, "request failed", e);
       }
     }
   }
@@ -111,28 +111,28 @@ final class UdpServer implements Runnable {
   private void serve(InetSocketAddress source) {
     boolean truncated = in.remaining() > Protocol.V1_REQUEST_HEADER_LENGTH + Protocol.MAX_URI_LENGTH;
     if (truncated) {
-      answerError(out, source, Status.URI_TOO_LONG, "request larger than " + Protocol.MAX_URI_LENGTH + "-byte URI");
+      answerError(out, source, null, Status.URI_TOO_LONG, "request larger than " + Protocol.MAX_URI_LENGTH + "-byte URI");
       return;
     }
     boolean decoded;
     try {
       decoded = ProtocolDecoder.decodeRequest(in, Protocol.VERSION_1, frame);
     } catch (ProtocolException e) {
-      answerError(out, source, e.status(), e.getMessage());
+      answerError(out, source, null, e.status(), e.getMessage());
       return;
     }
     if (!decoded) {
-      answerError(out, source, Status.INVALID_REQUEST, "incomplete request: one whole V1 request per datagram");
+      answerError(out, source, null, Status.INVALID_REQUEST, "incomplete request: one whole V1 request per datagram");
       return;
     }
     if (in.hasRemaining()) {
-      answerError(out, source, Status.INVALID_REQUEST, "one V1 request per datagram: " + in.remaining() + " bytes follow it");
+      answerError(out, source, null, Status.INVALID_REQUEST, "one V1 request per datagram: " + in.remaining() + " bytes follow it");
       return;
     }
     Mode mode = frame.mode();
     String uri = frame.uri();
     if (mode != Mode.COPY) {
-      answerError(out, source, Status.UNSUPPORTED_OP, "descriptors cannot be passed over UDP: use COPY mode");
+      answerError(out, source, mode, Status.UNSUPPORTED_OP, "descriptors cannot be passed over UDP: use COPY mode");
       return;
     }
     if (!ObjectNames.isValid(uri)) {
@@ -196,6 +196,7 @@ final class UdpServer implements Runnable {
         position += n;
       }
       buf.flip();
+      server.requests.count(RequestCounts.Transport.UDP, Protocol.VERSION_1, Mode.COPY, Status.OK);
       send(buf, source);
     } catch (IOException e) {
       answerError(buf, source, Status.STORAGE_ERROR, "reading the object failed");
@@ -205,6 +206,12 @@ final class UdpServer implements Runnable {
   }
 
   private void answerError(ByteBuffer buf, InetSocketAddress source, Status status, String message) {
+    answerError(buf, source, Mode.COPY, status, message);
+  }
+
+  /** The error answer to a request in {@code mode} (null: not decoded). */
+  private void answerError(ByteBuffer buf, InetSocketAddress source, Mode mode, Status status, String message) {
+    server.requests.count(RequestCounts.Transport.UDP, Protocol.VERSION_1, mode, status);
     buf.clear();
     ProtocolEncoder.error(buf, Protocol.VERSION_1, 0, status, message);
     buf.flip();

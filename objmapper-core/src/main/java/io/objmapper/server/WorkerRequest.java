@@ -22,6 +22,8 @@ final class WorkerRequest implements Runnable {
   final AtomicBoolean answered = new AtomicBoolean();
   /** The V2 request flags (a PUT's object flags). */
   int flags;
+  /** The status the answer carries, counted when it is posted (OK unless set). */
+  Status status = Status.OK;
   /** COMMIT, ABORT: the put they end, taken from the connection. */
   RequestHandler.PendingPut put;
   volatile ScheduledFuture<?> timeout;
@@ -60,7 +62,8 @@ final class WorkerRequest implements Runnable {
       if (obj != null) {
         obj.release();
       }
-      a = AnswerEncoder.errorAnswer(version, id, c.failureStatus(e, writable), c.failureMessage(e, uri, writable));
+      status = c.failureStatus(e, writable);
+      a = AnswerEncoder.errorAnswer(version, id, status, c.failureMessage(e, uri, writable));
     }
     finish(a);
   }
@@ -72,6 +75,7 @@ final class WorkerRequest implements Runnable {
       t.cancel(false);
     }
     if (answered.compareAndSet(false, true)) {
+      c.counted(mode, status);
       a.async = true;
       c.post(a);
       return true;
@@ -83,6 +87,7 @@ final class WorkerRequest implements Runnable {
   /** The timer's one look at this request. */
   void expire() {
     if (answered.compareAndSet(false, true)) {
+      c.counted(mode, Status.TIMEOUT);
       Answer a = AnswerEncoder.errorAnswer(version, id, Status.TIMEOUT,
           "request not served within " + c.server.requestTimeoutMillis + " ms");
       a.async = true;

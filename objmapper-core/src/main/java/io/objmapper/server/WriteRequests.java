@@ -68,6 +68,7 @@ final class WriteRequests {
         writer.release();
         abortQuietly(c, p);
         // The connection closed meanwhile: the answer only cancels the timeout (a closed connection drops it).
+        r.status = Status.UNAVAILABLE;
         r.finish(AnswerEncoder.errorAnswer(r.version, r.id, Status.UNAVAILABLE, "connection closed"));
         return;
       }
@@ -163,7 +164,8 @@ final class WriteRequests {
   }
 
   private static Answer error(Connection c, WorkerRequest r, RuntimeException e) {
-    return AnswerEncoder.errorAnswer(r.version, r.id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, c.peer));
+    r.status = AnswerEncoder.statusOf(e);
+    return AnswerEncoder.errorAnswer(r.version, r.id, r.status, AnswerEncoder.messageOf(e, c.peer, c.peerKey));
   }
 
   static void abortQuietly(Connection c, RequestHandler.PendingPut p) {

@@ -92,9 +92,17 @@ final class ChronicleTierIndex implements TierIndex {
     return e == null ? null : new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash());
   }
 
+  /**
+   * @throws StorageException if the index could not take the entry: it was full and could not
+   *     grow (the disk is full), or the write itself failed for lack of space
+   */
   @Override
   public void put(String name, IndexRecord r) {
-    index.put(name, new IndexEntry(r.size(), r.mtimeMillis(), r.fileKeyHash(), r.flags()));
+    try {
+      index.put(name, new IndexEntry(r.size(), r.mtimeMillis(), r.fileKeyHash(), r.flags()));
+    } catch (java.io.UncheckedIOException e) {
+      throw new StorageException("tier " + tier.name() + ": cannot index " + name + ": " + e.getCause().getMessage(), e);
+    }
   }
 
   @Override

@@ -2,14 +2,12 @@ package io.objmapper.examples.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.objmapper.ObjMapper;
 import io.objmapper.metrics.ObjMapperMetrics;
+import io.objmapper.metrics.ServerMetrics;
 import io.objmapper.server.ObjectServer;
-import io.objmapper.server.Refusal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -20,11 +18,12 @@ import java.util.concurrent.Executors;
 /**
  * {@code serve --metrics HOST:PORT}: {@code GET /metrics} answers the store's meters
  * ({@link ObjMapperMetrics}: lookups, index and descriptor-cache hits, misses and
- * evictions, each tier's objects, bytes and capacity, the lifecycle totals) and the server's
- * open connections, in the Prometheus text format, from Micrometer's Prometheus registry
- * over the JDK's HTTP server. Other paths answer 404, other methods 405. One thread serves
- * the scrapes; each reads the store's counters when it comes, nothing is counted on the
- * request path.
+ * evictions, each tier's objects, bytes and capacity, the lifecycle totals) and the
+ * server's ({@link ServerMetrics}: open connections, requests by transport, version, mode
+ * and status), in the Prometheus text format, from Micrometer's Prometheus registry over
+ * the JDK's HTTP server. Other paths answer 404, other methods 405. One thread serves
+ * the scrapes; each reads the counters when it comes; the server's request counts are
+ * {@code LongAdder}s, with no allocation or lock on the request path.
  */
 final class MetricsEndpoint implements AutoCloseable {
   /** Prometheus' text exposition format. */
@@ -33,6 +32,7 @@ final class MetricsEndpoint implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final HttpServer http;
   private final ExecutorService executor;
+  private volatile ServerMetrics serverMetrics;
 
   private MetricsEndpoint(HttpServer http) {
     this.http = http;
@@ -58,21 +58,15 @@ final class MetricsEndpoint implements AutoCloseable {
   }
 
   /**
-   * Adds the server's open connections ({@code objmapper_server_connections}) and the
-   * connections it closed before reading them, by reason
-   * ({@code objmapper_server_refused_total{reason="unix_peer|tcp_source|authorizer|limit"}}).
+   * Adds the server's meters ({@link ServerMetrics}): open connections ({@code
+   * objmapper_server_connections}), connections refused by reason ({@code
+   * objmapper_server_refused_total}) and requests by transport, version, mode and status
+   * ({@code objmapper_server_requests_total}).
    */
   void bind(ObjectServer server) {
-    Gauge.builder("objmapper.server.connections", server, ObjectServer::connectionCount)
-        .description("Connections the server holds open now")
-        .register(registry);
-    for (Refusal why : Refusal.values()) {
-      FunctionCounter.builder("objmapper.server.refused", server, s -> s.refusedCount(why))
-          .description("Connections closed before anything was read from them: a peer not admitted "
-              + "(allow_uids/allow_gids, tcp_allow, the authorizer) or a connection limit")
-          .tag("reason", why.label())
-          .register(registry);
-    }
+    ServerMetrics m = new ServerMetrics(server);
+    m.bindTo(registry);
+    serverMetrics = m;
   }
 
   /** Where it listens (the port chosen if 0 was asked). */
@@ -89,6 +83,10 @@ final class MetricsEndpoint implements AutoCloseable {
         reply(exchange, 405, "method not allowed\n");
       } else {
         exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+        ServerMetrics m = serverMetrics;
+        if (m != null) {
+          m.update(); // the request counters of combinations answered since the last scrape
+        }
         byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
         if (exchange.getRequestMethod().equals("HEAD")) {
           exchange.sendResponseHeaders(200, -1);

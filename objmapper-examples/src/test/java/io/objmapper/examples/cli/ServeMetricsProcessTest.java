@@ -1,7 +1,9 @@
 package io.objmapper.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.objmapper.ObjectNotFoundException;
 import io.objmapper.client.ObjMapperClient;
 import io.objmapper.client.RemoteObject;
 import java.io.BufferedReader;
@@ -48,6 +50,16 @@ class ServeMetricsProcessTest {
     return Double.parseDouble(m.group(1));
   }
 
+  /** The sum of the series of {@code name} whose labels all match {@code labels} (regexes, in Prometheus' sorted order). */
+  private static double sum(String scrape, String name, String labels) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{" + labels + "\\} (\\S+)$").matcher(scrape);
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return total;
+  }
+
   @Test
   void metricsAreScrapedInThePrometheusTextFormat() throws Exception {
     Path in = Files.createDirectories(dir.resolve("in"));
@@ -77,6 +89,7 @@ class ServeMetricsProcessTest {
           assertThat(o.bytes()).hasSize(5);
         }
       }
+      assertThatThrownBy(() -> client.get("/missing")).isInstanceOf(ObjectNotFoundException.class);
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
@@ -93,6 +106,14 @@ class ServeMetricsProcessTest {
       assertThat(value(scrape, "objmapper_lifecycle_failures_total")).isZero();
       assertThat(value(scrape, "objmapper_server_connections")).isEqualTo(1.0); // this client's
       assertThat(scrape).contains("# TYPE objmapper_fdcache_hits_total counter");
+      // Requests by mode and status: the client speaks V2 over the Unix socket and asks for descriptors.
+      assertThat(scrape).contains("# TYPE objmapper_server_requests_total counter");
+      assertThat(value(scrape, "objmapper_server_requests_total{mode=\"fdpass\",status=\"ok\",transport=\"unix\",version=\"2\"}"))
+          .isEqualTo(3.0);
+      assertThat(value(scrape,
+          "objmapper_server_requests_total{mode=\"fdpass\",status=\"not_found\",transport=\"unix\",version=\"2\"}"))
+          .isEqualTo(1.0);
+      assertThat(sum(scrape, "objmapper_server_requests_total", ".*")).isEqualTo(4.0);
 
       HttpResponse<String> other = http.send(HttpRequest.newBuilder(metrics.resolve("/other")).build(),
           HttpResponse.BodyHandlers.ofString());

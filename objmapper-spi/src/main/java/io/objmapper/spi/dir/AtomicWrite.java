@@ -80,6 +80,17 @@ public final class AtomicWrite implements Closeable {
    */
   public static AtomicWrite stage(BeneathRoot.Directory dir, String fileName, Body body,
       Set<PosixFilePermission> mode) throws IOException {
+    return stage(dir, fileName, body, mode, true);
+  }
+
+  /**
+   * As {@link #stage(BeneathRoot.Directory, String, Body, Set)}, but with {@code sync} false
+   * the temporary file is not synced: the caller must make its bytes durable (an {@code
+   * fsync} of {@link #tempPath()}, or one {@code syncfs} for a whole batch) before {@link
+   * #commit}, or a crash could publish a torn file.
+   */
+  public static AtomicWrite stage(BeneathRoot.Directory dir, String fileName, Body body,
+      Set<PosixFilePermission> mode, boolean sync) throws IOException {
     Path temp = null;
     FileChannel channel = null;
     boolean posix = mode != null && dir.path().getFileSystem().supportedFileAttributeViews().contains("posix");
@@ -98,7 +109,9 @@ public final class AtomicWrite implements Closeable {
     try {
       try (FileChannel ch = channel) {
         body.writeTo(ch);
-        ch.force(true);
+        if (sync) {
+          ch.force(true);
+        }
       }
       BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class);
       return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a));
@@ -110,6 +123,11 @@ public final class AtomicWrite implements Closeable {
       }
       throw t;
     }
+  }
+
+  /** The temporary file, while not committed. */
+  public Path tempPath() {
+    return temp;
   }
 
   /** The stat the file has once committed. */

@@ -100,6 +100,8 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   private final Set<PosixFilePermission> dirMode;
   private final Object[] locks = new Object[LOCK_STRIPES];
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** A descriptor open for writing was handed out: the counts may miss what went through it. */
+  private volatile boolean writtenBehind;
 
   private final Object countLock = new Object();
   private long usedBytes;
@@ -248,6 +250,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     String rel = relative(name);
     ensureOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
+    writtenBehind = true; // what is written through it is counted by recount(), or by the next open's scan
     try {
       return beneath.openReadWrite(rel);
     } catch (NoSuchFileException e) {
@@ -349,6 +352,22 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
 
   private ObjectStat write(String name, FileChannel source, long position, long count,
       Set<PosixFilePermission> sourceMode) throws IOException {
+    return store(name, narrowed(sourceMode), copyBody(source, position, count));
+  }
+
+  /** The file mode, no wider than {@code sourceMode} where that is known. */
+  private Set<PosixFilePermission> narrowed(Set<PosixFilePermission> sourceMode) {
+    if (sourceMode == null) {
+      return fileMode;
+    }
+    Set<PosixFilePermission> narrowed = EnumSet.noneOf(PosixFilePermission.class);
+    narrowed.addAll(fileMode);
+    narrowed.retainAll(sourceMode);
+    return narrowed;
+  }
+
+  /** Copies {@code count} bytes of {@code source} from {@code position}, kernel to kernel where it can. */
+  private static AtomicWrite.Body copyBody(FileChannel source, long position, long count) {
     Objects.requireNonNull(source, "source");
     if (position < 0) {
       throw new IllegalArgumentException("position < 0");
@@ -356,14 +375,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     if (count < 0) {
       throw new IllegalArgumentException("count < 0");
     }
-    Set<PosixFilePermission> mode = fileMode;
-    if (sourceMode != null) {
-      Set<PosixFilePermission> narrowed = EnumSet.noneOf(PosixFilePermission.class);
-      narrowed.addAll(fileMode);
-      narrowed.retainAll(sourceMode);
-      mode = narrowed;
-    }
-    return store(name, mode, target -> {
+    return target -> {
       long done = 0;
       while (done < count) {
         long n = source.transferTo(position + done, count - done, target);
@@ -376,7 +388,176 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
         }
         done += n;
       }
-    });
+    };
+  }
+
+  /**
+   * Starts a batch of writes that share one sync, for bulk imports: {@link Batch#stage}
+   * writes each new file to a temporary file in its object's directory (neither synced nor
+   * visible), {@link Batch#sync} makes all of them durable with one {@code syncfs(2)} (an
+   * fsync of each where that cannot be had), {@link Batch#publish} renames one over its
+   * object and counts it, and {@link Batch#syncDirectories} syncs each directory renamed
+   * into, once. Nothing is renamed before it is synced, so a crash at any point leaves each
+   * object as it was or whole; temporary files a crash leaves are removed at the next open.
+   *
+   * <pre>{@code
+   * try (DirectoryTier.Batch b = tier.batch()) {
+   *   DirectoryTier.Staged s = b.stage("a/b", channel, 0, channel.size(), null);
+   *   b.sync();
+   *   ObjectStat stat = b.publish(s);
+   *   b.syncDirectories(); // durable from here
+   * }
+   * }</pre>
+   *
+   * @throws TierAccessException if the tier is not {@link TierFlag#WRITABLE}
+   */
+  public final Batch batch() throws TierAccessException {
+    ensureOpen();
+    TierAccessException.check(config, TierFlag.WRITABLE);
+    return new Batch();
+  }
+
+  /** A write staged in a {@link Batch}: its object's name and the stat it will have. */
+  public static final class Staged {
+    private final String name;
+    private final BeneathRoot.Directory dir;
+    private final String fileName;
+    private final AtomicWrite write;
+    private boolean synced;
+    private boolean published;
+
+    private Staged(String name, BeneathRoot.Directory dir, String fileName, AtomicWrite write) {
+      this.name = name;
+      this.dir = dir;
+      this.fileName = fileName;
+      this.write = write;
+    }
+
+    /** The object's name. */
+    public String name() {
+      return name;
+    }
+
+    /** The stat the object has once published. */
+    public ObjectStat stat() {
+      return write.stat();
+    }
+  }
+
+  /** See {@link #batch()}. For one thread at a time; close it in any case. */
+  public final class Batch implements java.io.Closeable {
+    private final java.util.Map<String, BeneathRoot.Directory> dirs = new java.util.HashMap<>();
+    private final java.util.Set<BeneathRoot.Directory> renamedInto =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final java.util.List<Staged> staged = new java.util.ArrayList<>();
+
+    private Batch() {}
+
+    /**
+     * Copies {@code count} bytes of {@code source} from {@code position} into a temporary
+     * file for object {@code name}, neither synced nor visible; the mode as for {@link
+     * DirectoryTier#write(Tier, String, FileChannel, long, long, Set)}.
+     *
+     * @throws java.io.EOFException if {@code source} ends early; nothing is left then
+     */
+    public Staged stage(String name, FileChannel source, long position, long count,
+        Set<PosixFilePermission> sourceMode) throws IOException {
+      AtomicWrite.Body body = copyBody(source, position, count);
+      String rel = relative(name);
+      ensureOpen();
+      int slash = rel.lastIndexOf('/');
+      String dirRel = slash < 0 ? "" : rel.substring(0, slash);
+      BeneathRoot.Directory dir = dirs.get(dirRel);
+      if (dir == null) {
+        dir = beneath.directory(dirRel, true, dirMode);
+        dirs.put(dirRel, dir);
+      }
+      String fileName = rel.substring(slash + 1);
+      Staged s = new Staged(name, dir, fileName, AtomicWrite.stage(dir, fileName, body, narrowed(sourceMode), false));
+      staged.add(s);
+      return s;
+    }
+
+    /** Makes every file staged so far durable: one {@code syncfs(2)}, or an fsync of each. */
+    public void sync() throws IOException {
+      boolean any = false;
+      for (Staged s : staged) {
+        any |= !s.synced;
+      }
+      if (!any) {
+        return;
+      }
+      if (!beneath.syncFileSystem()) {
+        for (Staged s : staged) {
+          if (!s.synced && !s.published) {
+            try (FileChannel ch = FileChannel.open(s.write.tempPath(), java.nio.file.StandardOpenOption.WRITE)) {
+              ch.force(true);
+            }
+          }
+        }
+      }
+      for (Staged s : staged) {
+        s.synced = true;
+      }
+    }
+
+    /**
+     * Renames {@code s} over its object, which readers see from now on, and counts it; durable
+     * once {@link #syncDirectories} returns.
+     *
+     * @throws IllegalStateException if {@code s} was not synced by {@link #sync} yet, or was
+     *     published already
+     */
+    public ObjectStat publish(Staged s) throws IOException {
+      ensureOpen();
+      if (!s.synced || s.published) {
+        throw new IllegalStateException(s.published ? s.name + " is published already"
+            : s.name + " is not synced: call sync() before publish()");
+      }
+      synchronized (lockFor(s.name)) {
+        BasicFileAttributes old = s.dir.regularFile(s.fileName);
+        beginChange();
+        try {
+          s.write.commit();
+        } catch (IOException | RuntimeException e) {
+          endChange(0, 0);
+          throw e;
+        }
+        endChange(old == null ? 1 : 0, s.stat().size() - (old == null ? 0 : old.size()));
+      }
+      s.published = true;
+      renamedInto.add(s.dir);
+      return s.stat();
+    }
+
+    /** Syncs each directory a {@link #publish} renamed into since the last call, once. */
+    public void syncDirectories() throws IOException {
+      for (BeneathRoot.Directory d : renamedInto) {
+        d.sync();
+      }
+      renamedInto.clear();
+    }
+
+    /** Removes the temporary files of writes not published, and releases the directories. */
+    @Override
+    public void close() throws IOException {
+      IOException first = null;
+      for (Staged s : staged) {
+        try {
+          s.write.close();
+        } catch (IOException e) {
+          first = first == null ? e : first;
+        }
+      }
+      staged.clear();
+      for (BeneathRoot.Directory d : dirs.values()) {
+        d.close();
+      }
+      dirs.clear();
+      if (first != null) {
+        throw first;
+      }
+    }
   }
 
   @Override
@@ -420,6 +601,25 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     return scan(visitor, progress, false);
   }
 
+  /**
+   * Counts object {@code name} at its size now instead of {@code countedBytes}, the size the
+   * counts hold for it: for an object written through a descriptor from {@link
+   * #openReadWrite}, which the tier does not see. An object gone since counts as removed.
+   *
+   * @return its size now, or -1 if it is gone
+   */
+  public final long recount(String name, long countedBytes) throws IOException {
+    String rel = relative(name);
+    ensureOpen();
+    synchronized (lockFor(name)) {
+      BasicFileAttributes now = beneath.stat(rel);
+      long size = now == null || !now.isRegularFile() ? -1 : now.size();
+      beginChange();
+      endChange(size < 0 ? -1 : 0, (size < 0 ? 0 : size) - countedBytes);
+      return size;
+    }
+  }
+
   @Override
   public final long usedBytes() {
     ensureOpen();
@@ -444,8 +644,10 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     try {
       if (removeRootOnClose) {
         deleteRecursively(root);
-      } else if (config.has(TierFlag.PERSISTENT) && config.has(TierFlag.WRITABLE)) {
-        saveCounts(); // a read-only tier is never written, so it is scanned at every open
+      } else if (config.has(TierFlag.PERSISTENT) && config.has(TierFlag.WRITABLE) && !writtenBehind) {
+        // A read-only tier is never written, so it is scanned at every open; one that handed
+        // out writable descriptors is too, since bytes may have gone through them unseen.
+        saveCounts();
       }
     } finally {
       beneath.close();

@@ -120,6 +120,8 @@ final class Native {
 
   static native int close(int fd);
 
+  static native int syncfs(int fd);
+
   static int errno() {
     return com.sun.jna.Native.getLastError();
   }
