@@ -122,4 +122,56 @@ final class Recovery {
     }
     return false;
   }
+
+  /** Where the journal of staged copies lives: next to the migration journal; null if there is none. */
+  static StagedJournal stagedJournal(TierSet set) {
+    boolean remote = false;
+    for (int t = 0; t < set.size(); t++) {
+      remote |= !set.local(t);
+    }
+    Path migrations = journalFile(set);
+    return migrations == null || !remote ? null : StagedJournal.at(migrations.getParent(), set.names());
+  }
+
+  /**
+   * Registers again the copies staged from remote tiers that an earlier run left on local
+   * tiers ({@link StagedJournal}): each is a cache copy of its remote object again, verified
+   * and revalidated before it is first served. A copy whose staging a crash cut short (its
+   * record begun, never completed) is deleted and unindexed: it may be partial, or torn.
+   */
+  static void restoreStagedCopies(TierSet set, StagedCopies staged, long nowNanos) throws IOException {
+    StagedJournal journal = staged.journal();
+    if (journal == null) {
+      return;
+    }
+    java.util.Map<String, StagedCopies.Copy> live = new java.util.LinkedHashMap<>();
+    int suspects = 0;
+    for (StagedJournal.Found f : journal.read()) {
+      if (f.local() < 0 || !set.local(f.local())) {
+        continue; // a tier no longer configured (or no longer local): nothing to do for it
+      }
+      StagedJournal.Record r = f.complete();
+      if (r != null) {
+        long period = ReadPath.revalidateNanos(set.configs[r.remote()]);
+        StagedCopies.Copy c = new StagedCopies.Copy(r.remote(), r.local(), r.remoteStat(), period,
+            nowNanos - Math.max(0, period), r.crc32c(), r.copySize(), false);
+        staged.restored(f.name(), c);
+        live.put(f.name(), c);
+      } else {
+        suspects++;
+        if (set.writable(f.local())) {
+          set.removeFrom(f.local(), f.name());
+        } else {
+          set.indexes[f.local()].remove(f.name());
+        }
+      }
+    }
+    if (!live.isEmpty() || java.nio.file.Files.exists(journal.file())) {
+      journal.rewrite(live);
+    }
+    if (!live.isEmpty() || suspects > 0) {
+      log.info("{}: {} staged copies known again, {} stagings cut short dropped", journal.file(), live.size(),
+          suspects);
+    }
+  }
 }

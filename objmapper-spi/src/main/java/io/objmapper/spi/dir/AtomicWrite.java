@@ -80,6 +80,16 @@ public final class AtomicWrite implements Closeable {
    */
   public static AtomicWrite stage(BeneathRoot.Directory dir, String fileName, Body body,
       Set<PosixFilePermission> mode) throws IOException {
+    return stage(dir, fileName, body, mode, true);
+  }
+
+  /**
+   * As {@link #stage(BeneathRoot.Directory, String, Body, Set)}; without {@code sync} the
+   * temporary file is not synced: for a copy that can be had again (a cache), which a crash
+   * of the machine (not of the process) may leave torn once renamed.
+   */
+  public static AtomicWrite stage(BeneathRoot.Directory dir, String fileName, Body body,
+      Set<PosixFilePermission> mode, boolean sync) throws IOException {
     Path temp = null;
     FileChannel channel = null;
     boolean posix = mode != null && dir.path().getFileSystem().supportedFileAttributeViews().contains("posix");
@@ -98,7 +108,9 @@ public final class AtomicWrite implements Closeable {
     try {
       try (FileChannel ch = channel) {
         body.writeTo(ch);
-        ch.force(true);
+        if (sync) {
+          ch.force(true);
+        }
       }
       BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class);
       return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a));

@@ -61,9 +61,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  *       retries included; reading a GET's body is bounded by the same time without progress.
  *       A service that cannot be reached or does not answer in time is an {@link
  *       S3UnavailableException}; a refusal (403) an {@link AccessDeniedException}.
- *   <li>The counts come from a LIST when the tier opens (in the background when the config
- *       persists the index) and follow writes and deletes through this instance, which HEAD
- *       the key first to learn the size they replace.
+ *   <li>The counts come from a paginated LIST in the background when the tier opens (until it
+ *       ends they count only the writes and deletes made meanwhile) and follow writes and
+ *       deletes through this instance, which HEAD the key first to learn the size they replace.
  * </ul>
  */
 final class S3Tier implements Tier {
@@ -96,22 +96,17 @@ final class S3Tier implements Tier {
     this.prefix = options.prefix();
   }
 
-  /** Opens the tier and counts its objects (see the class comment). */
-  static S3Tier open(TierConfig config, S3Options options) throws IOException {
+  /**
+   * Opens the tier without asking the service anything: its objects are counted by a
+   * paginated LIST in the background (see the class comment), so a store opens, and serves,
+   * whether the bucket holds ten objects or ten million, and whether the service answers or not.
+   */
+  static S3Tier open(TierConfig config, S3Options options) {
     S3Tier tier = new S3Tier(config, options, client(options));
-    try {
-      if (config.persistIndex()) {
-        Thread counter = new Thread(tier::countInBackground, "objmapper-s3-count-" + config.name());
-        counter.setDaemon(true);
-        counter.start();
-      } else {
-        tier.scan((name, stat) -> {}, ScanProgress.NONE);
-      }
-      return tier;
-    } catch (IOException | RuntimeException e) {
-      tier.close();
-      throw e;
-    }
+    Thread counter = new Thread(tier::countInBackground, "objmapper-s3-count-" + config.name());
+    counter.setDaemon(true);
+    counter.start();
+    return tier;
   }
 
   private static S3Client client(S3Options options) {
