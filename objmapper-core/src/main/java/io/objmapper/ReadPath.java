@@ -237,6 +237,15 @@ final class ReadPath {
       if (r != null) {
         return global.putIfAbsent(new Entry(name, t, r.size(), r.mtimeMillis(), r.flags(), homeOf(name, t, r.flags())));
       }
+      if (set.local(t) && !set.indexes[t].complete()) {
+        // A miss proves nothing while the index is rebuilt: a slower tier's record must not
+        // hide this tier's copy.
+        ObjectStat s = set.stat(t, name);
+        Entry e = s == null ? null : indexFound(t, name, s);
+        if (e != null) {
+          return e;
+        }
+      }
     }
     // Not indexed: ask the tiers (a file put there behind the index, or an index rebuilding).
     for (int t : set.bySpeed) {
@@ -300,19 +309,21 @@ final class ReadPath {
    */
   private Entry indexFound(int t, String name, ObjectStat seen) {
     int flags = set.persistent(t) ? 0 : ObjectFlag.EPHEMERAL.bit();
+    int home = homeOf(name, t, flags);
     if (!set.indexes[t].ready()) {
       // The tier's index is still opening: answer from the tier, index nothing (the index
       // file already knows the object, or the reconciliation will add it).
-      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags);
+      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags, home);
     }
     ReentrantLock lock = locks.stripe(name);
     if (!lock.tryLock()) {
-      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags);
+      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags, home);
     }
     try {
       IndexRecord written = set.indexes[t].get(name);
       if (written != null) {
-        Entry e = new Entry(name, t, written.size(), written.mtimeMillis(), written.flags());
+        Entry e = new Entry(name, t, written.size(), written.mtimeMillis(), written.flags(),
+            homeOf(name, t, written.flags()));
         global.put(e);
         return e;
       }
@@ -321,7 +332,7 @@ final class ReadPath {
         return global.get(name);
       }
       set.indexes[t].put(name, IndexRecord.of(now, flags));
-      Entry e = new Entry(name, t, now.size(), now.mtimeMillis(), flags);
+      Entry e = new Entry(name, t, now.size(), now.mtimeMillis(), flags, home);
       global.put(e);
       return e;
     } finally {
@@ -544,6 +555,9 @@ final class ReadPath {
             set.name(c.local), LogText.name(name), size, c.size, c.crc32c < 0 ? "" : ", or its CRC32C differs");
       }
       return whole;
+    } catch (NoSuchFileException gone) {
+      log.debug("tier {}: the staged copy of {} is gone", set.name(c.local), LogText.name(name));
+      return false;
     } catch (IOException | RuntimeException e) {
       log.warn("tier {}: cannot verify the staged copy of {}: {}", set.name(c.local), LogText.name(name),
           LogText.error(e));
