@@ -34,7 +34,20 @@ final class HeapTierIndex implements TierIndex {
     return index;
   }
 
+  /** Fills the index; a scan that fails is tried again (1 s, then twice as long up to a minute) until closed. */
   private void fill(Tier tier, int flags) {
+    long pauseMillis = 1_000;
+    while (!closed && !fillOnce(tier, flags)) {
+      try {
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        return;
+      }
+      pauseMillis = Math.min(60_000, pauseMillis * 2);
+    }
+  }
+
+  private boolean fillOnce(Tier tier, int flags) {
     long start = System.nanoTime();
     Set<String> changed = changedDuringFill;
     try {
@@ -51,10 +64,13 @@ final class HeapTierIndex implements TierIndex {
       long ms = Math.max(1, (System.nanoTime() - start) / 1_000_000);
       log.info("tier {}: {} objects listed in the background in {} ms ({} objects/s)", tier.name(), n, ms,
           n * 1000 / ms);
+      return true;
     } catch (java.io.IOException | RuntimeException e) {
       if (!closed) {
-        log.warn("tier {}: listing its objects failed; lookups keep asking the tier: {}", tier.name(), e.toString());
+        log.warn("tier {}: listing its objects failed; lookups keep asking the tier, the listing is tried again: {}",
+            tier.name(), e.toString());
       }
+      return false;
     }
   }
 

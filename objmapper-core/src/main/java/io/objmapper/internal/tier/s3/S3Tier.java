@@ -460,8 +460,24 @@ final class S3Tier implements Tier {
     return objects;
   }
 
-  /** The count of a tier opened without a LIST: the writes made meanwhile are added to it. */
+  /**
+   * The count of a tier opened without a LIST: the writes made meanwhile are added to it. A
+   * LIST that fails (the service is down) is tried again, after 1 s, then twice as long each
+   * time up to a minute, until it succeeds or the tier closes.
+   */
   private void countInBackground() {
+    long pauseMillis = 1_000;
+    while (!closed && !countOnce()) {
+      try {
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        return;
+      }
+      pauseMillis = Math.min(60_000, pauseMillis * 2);
+    }
+  }
+
+  private boolean countOnce() {
     long start = System.nanoTime();
     long before = mutations.get();
     long beforeObjects = objectCount.get();
@@ -474,17 +490,20 @@ final class S3Tier implements Tier {
       });
     } catch (IOException | RuntimeException e) {
       if (!closed) {
-        log.warn("tier {}: cannot count the objects in bucket {}: {}", config.name(), bucket, e.toString());
+        log.warn("tier {}: cannot count the objects in bucket {} (trying again): {}", config.name(), bucket,
+            e.toString());
       }
-      return;
+      return false;
     }
     if (mutations.get() != before) {
       // Writes raced the LIST: each may or may not be in it; add what they changed.
       objectCount.set(found[0] + objectCount.get() - beforeObjects);
       usedBytes.set(found[1] + usedBytes.get() - beforeBytes);
     }
-    log.info("tier {}: {} objects, {} bytes in bucket {} (counted in {} ms)", config.name(), found[0],
-        found[1], bucket, (System.nanoTime() - start) / 1_000_000);
+    long ms = Math.max(1, (System.nanoTime() - start) / 1_000_000);
+    log.info("tier {}: {} objects, {} bytes in bucket {} (counted by a paginated LIST in {} ms, {} objects/s)",
+        config.name(), found[0], found[1], bucket, ms, found[0] * 1000 / ms);
+    return true;
   }
 
   @Override
