@@ -128,6 +128,9 @@ final class StagedCopies {
     copies.put(name, copy);
     if (journal != null) {
       journal.staged(name, copy);
+      if (journal.large()) {
+        journal.rewrite(copies); // past 1 MiB: start over with the live copies
+      }
     }
   }
 

@@ -1,0 +1,107 @@
+package io.objmapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.objmapper.spi.ObjectStat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The journal of staged copies: what a later open reads back of what a run recorded. */
+class StagedJournalTest {
+  @TempDir Path dir;
+
+  private static StagedCopies.Copy copy(int remote, int local, String etag, long crc, long size) {
+    return new StagedCopies.Copy(remote, local, new ObjectStat(size, 1_700_000_000_000L, etag), 5_000_000_000L, 0,
+        crc, size, true);
+  }
+
+  @Test
+  void aCompletedStagingIsReadBackWithItsRemoteVersionChecksumAndSize() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      j.staging("/a b/é.bin", 1, 0, null, true);
+      j.staged("/a b/é.bin", copy(1, 0, "0123abcd", 0xfedcba98L, 4096));
+    }
+
+    List<StagedJournal.Found> found = StagedJournal.at(dir, List.of("disk", "archive")).read();
+
+    assertThat(found).hasSize(1);
+    StagedJournal.Found f = found.get(0);
+    assertThat(f.name()).isEqualTo("/a b/é.bin");
+    assertThat(f.local()).isZero();
+    assertThat(f.complete()).isEqualTo(new StagedJournal.Record(1, 0,
+        new ObjectStat(4096, 1_700_000_000_000L, "0123abcd"), 0xfedcba98L, 4096));
+  }
+
+  @Test
+  void aStagingBegunAndNeverCompletedIsReadBackAsSuspect() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      j.staged("/x", copy(1, 0, "e1", 1, 10));
+      j.staging("/x", 1, 0, null, true); // a second staging of /x, cut short
+    }
+
+    List<StagedJournal.Found> found = StagedJournal.at(dir, List.of("disk", "archive")).read();
+
+    assertThat(found).containsExactly(new StagedJournal.Found("/x", 0, null));
+  }
+
+  @Test
+  void aForgottenCopyAndALineACrashCutShortAreNotReadBack() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      j.staged("/gone", copy(1, 0, "e1", 1, 10));
+      j.forgotten("/gone");
+      j.staged("/kept", copy(1, 0, "e2", 2, 20));
+    }
+    Files.writeString(dir.resolve(StagedJournal.FILE_NAME), "C\t1\t0\t5", StandardOpenOption.APPEND);
+
+    List<StagedJournal.Found> found = StagedJournal.at(dir, List.of("disk", "archive")).read();
+
+    assertThat(found).extracting(StagedJournal.Found::name).containsExactly("/kept");
+  }
+
+  @Test
+  void tiersAreMatchedByNameAndACopyOfATierNoLongerConfiguredIsLeftAlone() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive", "old"))) {
+      j.staged("/a", copy(1, 0, "e1", 1, 10));
+      j.staged("/b", copy(2, 0, "e2", 2, 20));
+    }
+
+    List<StagedJournal.Found> found = StagedJournal.at(dir, List.of("archive", "disk")).read();
+
+    assertThat(found).extracting(StagedJournal.Found::name).containsExactly("/a");
+    assertThat(found.get(0).complete().remote()).isZero();
+    assertThat(found.get(0).complete().local()).isEqualTo(1);
+  }
+
+  @Test
+  void aRewriteKeepsTheLiveCopiesAndTheStagingsInProgressOnly() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      for (int i = 0; i < 100; i++) {
+        j.staged("/old" + i, copy(1, 0, "e", i, i));
+      }
+      j.staging("/busy", 1, 0, null, true);
+      j.rewrite(Map.of("/live", copy(1, 0, "e3", 3, 30)));
+    }
+
+    List<StagedJournal.Found> found = StagedJournal.at(dir, List.of("disk", "archive")).read();
+
+    assertThat(found).extracting(StagedJournal.Found::name).containsExactlyInAnyOrder("/live", "/busy");
+    assertThat(Files.readString(dir.resolve(StagedJournal.FILE_NAME), StandardCharsets.UTF_8).lines()).hasSize(3);
+  }
+
+  @Test
+  void aFileThatIsNoJournalOfStagedCopiesIsAnError() throws IOException {
+    Files.writeString(dir.resolve(StagedJournal.FILE_NAME), "something else\n");
+
+    assertThatThrownBy(() -> StagedJournal.at(dir, List.of("disk")).read())
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("not a journal of staged copies");
+  }
+}
