@@ -37,12 +37,19 @@ import org.slf4j.LoggerFactory;
  * The last line of a name wins. The file is rewritten with the live copies at each open and
  * when it passed 1 MiB; it lives in the root of the store's first persistent, writable, local
  * tier, as {@code .objmapper_staged}.
+ *
+ * <p>The file is kept longer than its lines, zero-filled ({@value #GROW_BYTES} bytes at a time),
+ * and the lines are written in place: syncing one then writes a data block, without the
+ * metadata journal commit that a sync after an append (the file's size changed) costs. The
+ * lines end at the first zero byte.
  */
 final class StagedJournal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StagedJournal.class);
   private static final String MAGIC = "objmapper-staged 1";
   static final String FILE_NAME = io.objmapper.spi.ObjectNames.RESERVED_PREFIX + "_staged";
   private static final long COMPACT_BYTES = 1 << 20;
+  private static final int GROW_BYTES = 256 * 1024;
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(GROW_BYTES).asReadOnlyBuffer();
 
   /** What the file says of one name at open. */
   record Found(String name, int local, Record complete) {}
@@ -56,6 +63,9 @@ final class StagedJournal implements AutoCloseable {
   /** Names with an {@code S} line and no {@code C}/{@code F} after it yet, with the line's local tier. */
   private final Map<String, Integer> intents = new HashMap<>();
   private FileChannel channel;
+  /** Where the next line goes (the end of the lines), and how long the zero-filled file is. */
+  private long end;
+  private long capacity;
 
   private StagedJournal(Path file, List<String> tierNames) {
     this.file = file;
@@ -83,6 +93,10 @@ final class StagedJournal implements AutoCloseable {
       text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return List.of();
+    }
+    int zero = text.indexOf('\0');
+    if (zero >= 0) {
+      text = text.substring(0, zero); // the zero-filled room after the lines
     }
     List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
     lines.remove(lines.size() - 1); // a line a crash cut short counts as never written
@@ -146,13 +160,20 @@ final class StagedJournal implements AutoCloseable {
     StringBuilder b = new StringBuilder(header).append('\n');
     live.forEach((name, c) -> complete(b, name, c));
     intents.forEach((name, local) -> intent(b, local, name));
+    byte[] lines = b.toString().getBytes(StandardCharsets.UTF_8);
+    long room = (lines.length / GROW_BYTES + 1) * (long) GROW_BYTES;
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      write(ch, b.toString());
+      write(ch, ByteBuffer.wrap(lines), 0);
+      for (long at = lines.length; at < room; at += GROW_BYTES) {
+        write(ch, ZEROS.duplicate().limit((int) Math.min(GROW_BYTES, room - at)), at);
+      }
       ch.force(false);
     }
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    channel = FileChannel.open(file, StandardOpenOption.WRITE);
+    end = lines.length;
+    capacity = room;
   }
 
   /** See {@link StagedCopies#staging}; {@code sync}: the line is synced before this returns. */
@@ -161,7 +182,7 @@ final class StagedJournal implements AutoCloseable {
     open();
     StringBuilder b = new StringBuilder();
     intent(b, local, name);
-    write(channel, b.toString());
+    append(b.toString());
     intents.put(name, local);
     if (sync) {
       channel.force(false);
@@ -173,7 +194,7 @@ final class StagedJournal implements AutoCloseable {
     open();
     StringBuilder b = new StringBuilder();
     complete(b, name, c);
-    write(channel, b.toString());
+    append(b.toString());
     intents.remove(name);
   }
 
@@ -184,7 +205,7 @@ final class StagedJournal implements AutoCloseable {
   synchronized void forgotten(String name) {
     try {
       open();
-      write(channel, "F\t" + name + "\n");
+      append("F\t" + name + "\n");
       channel.force(false);
       intents.remove(name);
     } catch (IOException e) {
@@ -207,17 +228,40 @@ final class StagedJournal implements AutoCloseable {
 
   /** True if the file passed the size at which it is rewritten. */
   synchronized boolean large() throws IOException {
-    return channel != null && channel.size() > COMPACT_BYTES;
+    return channel != null && end > COMPACT_BYTES;
   }
 
+  /**
+   * Makes the file ready for lines: a store's open rewrote it already; a missing file is
+   * created; an existing one is written on after its lines.
+   */
   private void open() throws IOException {
-    if (channel == null) {
-      if (!Files.exists(file)) {
-        rewrite(Map.of());
-      } else {
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-      }
+    if (channel != null) {
+      return;
     }
+    if (!Files.exists(file)) {
+      rewrite(Map.of());
+      return;
+    }
+    byte[] all = Files.readAllBytes(file);
+    int zero = 0;
+    while (zero < all.length && all[zero] != 0) {
+      zero++;
+    }
+    channel = FileChannel.open(file, StandardOpenOption.WRITE);
+    end = zero;
+    capacity = all.length;
+  }
+
+  /** Writes {@code text} at the end of the lines, growing the zero-filled room if needed. */
+  private void append(String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    while (end + bytes.length > capacity) {
+      write(channel, ZEROS.duplicate(), capacity);
+      capacity += GROW_BYTES;
+    }
+    write(channel, ByteBuffer.wrap(bytes), end);
+    end += bytes.length;
   }
 
   private static void intent(StringBuilder b, int local, String name) {
@@ -233,10 +277,10 @@ final class StagedJournal implements AutoCloseable {
         .append(name).append('\n');
   }
 
-  private static void write(FileChannel ch, String text) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+  private static void write(FileChannel ch, ByteBuffer b, long position) throws IOException {
+    long at = position;
     while (b.hasRemaining()) {
-      ch.write(b);
+      at += ch.write(b, at);
     }
   }
 

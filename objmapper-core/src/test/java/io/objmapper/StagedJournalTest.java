@@ -59,7 +59,13 @@ class StagedJournalTest {
       j.forgotten("/gone");
       j.staged("/kept", copy(1, 0, "e2", 2, 20));
     }
-    Files.writeString(dir.resolve(StagedJournal.FILE_NAME), "C\t1\t0\t5", StandardOpenOption.APPEND);
+    // A line a crash cut short: written where the lines end, without its newline.
+    byte[] file = Files.readAllBytes(dir.resolve(StagedJournal.FILE_NAME));
+    int end = new String(file, StandardCharsets.UTF_8).indexOf('\0');
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(StagedJournal.FILE_NAME),
+        StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap("C\t1\t0\t5".getBytes(StandardCharsets.UTF_8)), end);
+    }
 
     List<StagedJournal.Found> found = StagedJournal.at(dir, List.of("disk", "archive")).read();
 
@@ -93,7 +99,32 @@ class StagedJournalTest {
     List<StagedJournal.Found> found = StagedJournal.at(dir, List.of("disk", "archive")).read();
 
     assertThat(found).extracting(StagedJournal.Found::name).containsExactlyInAnyOrder("/live", "/busy");
-    assertThat(Files.readString(dir.resolve(StagedJournal.FILE_NAME), StandardCharsets.UTF_8).lines()).hasSize(3);
+    String text = Files.readString(dir.resolve(StagedJournal.FILE_NAME), StandardCharsets.UTF_8);
+    assertThat(text.substring(0, text.indexOf('\0')).lines()).hasSize(3);
+  }
+
+  @Test
+  void aJournalReopenedWithoutARestoreIsWrittenOnAfterItsLines() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      j.staged("/first", copy(1, 0, "e1", 1, 10));
+    }
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      j.staged("/second", copy(1, 0, "e2", 2, 20));
+    }
+
+    assertThat(StagedJournal.at(dir, List.of("disk", "archive")).read()).extracting(StagedJournal.Found::name)
+        .containsExactly("/first", "/second");
+  }
+
+  @Test
+  void theFileGrowsPastItsZeroFilledRoom() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      for (int i = 0; i < 5_000; i++) {
+        j.staged("/object/" + i, copy(1, 0, "etag" + i, i, i));
+      }
+    }
+
+    assertThat(StagedJournal.at(dir, List.of("disk", "archive")).read()).hasSize(5_000);
   }
 
   @Test
