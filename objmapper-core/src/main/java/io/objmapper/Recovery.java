@@ -61,6 +61,11 @@ final class Recovery {
     String name = p.name();
     ObjectStat at = set.stat(p.to(), name);
     ObjectStat was = set.stat(p.from(), name);
+    if (at != null && was != null && !set.local(p.to()) && set.local(p.from()) && !sameBytes(set, p)) {
+      // A remote tier (a shared bucket) may hold another version under the name, written
+      // before this move began: only the very bytes of the source finish the move.
+      at = null;
+    }
     IndexRecord fromRecord = set.indexes[p.from()].get(name);
     IndexRecord toRecord = set.indexes[p.to()].get(name);
     int flags = fromRecord != null ? fromRecord.flags() : toRecord != null ? toRecord.flags()
@@ -80,6 +85,29 @@ final class Recovery {
     log.info("move of {} from {} to {} cut short by the end of the last run: {}", LogText.name(name), set.name(p.from()),
         set.name(p.to()), at != null ? "finished" : "undone");
     return at != null;
+  }
+
+  /** True if the copy on remote tier {@code p.to()} holds the very bytes of the local source. */
+  private static boolean sameBytes(TierSet set, MigrationJournal.Pending p) {
+    try (java.io.InputStream local = set.files(p.from()).openRead(p.name());
+         java.io.InputStream remote = set.tiers[p.to()].openStream(p.name())) {
+      byte[] a = new byte[64 * 1024];
+      byte[] b = new byte[64 * 1024];
+      while (true) {
+        int n = local.readNBytes(a, 0, a.length);
+        int m = remote.readNBytes(b, 0, b.length);
+        if (n != m || !java.util.Arrays.equals(a, 0, n, b, 0, m)) {
+          return false;
+        }
+        if (n < a.length) {
+          return true;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("move of {} to {} cut short: cannot compare the copies ({}); the source is kept", LogText.name(p.name()),
+          set.name(p.to()), LogText.error(e));
+      return false;
+    }
   }
 
   /**

@@ -68,6 +68,8 @@ class S3CrashTest {
   static final String MOVED = "/b";
   /** The object a staging case stages from the bucket (put there by the child through the store). */
   static final String STAGED = "/s";
+  /** The object a move case moves onto a bucket holding an older version of it. */
+  static final String OVER_OLD = "/o";
   private static final String KILL_POINT = "killing-point ";
   private static final String ENDED = "ended ";
 
@@ -88,6 +90,11 @@ class S3CrashTest {
     STAGED_WHOLE,
     /** A lifecycle round drops the cold staged copy of {@link #STAGED}; killed at a step. */
     EVICT,
+    /**
+     * Moves {@link #OVER_OLD} onto the bucket, which holds an older version another writer put
+     * there (unknown to the store); killed at a step of the move.
+     */
+    OVER_OLD,
     /**
      * A store whose only persistent tier is the bucket puts {@link #MOVED} through a stream;
      * killed half-way through its multipart upload.
@@ -123,6 +130,7 @@ class S3CrashTest {
     cases.add(caseId(Scenario.STAGE, MigrationStep.COPIED));
     cases.add(caseId(Scenario.STAGED_WHOLE, MigrationStep.DONE));
     cases.add(caseId(Scenario.PUT, MigrationStep.COPIED));
+    cases.add(caseId(Scenario.OVER_OLD, MigrationStep.JOURNALED));
     Path childErr = root.resolve("child.err");
     List<String> args = new ArrayList<>(List.of(root.toString(), s3.endpoint().toString(), bucket));
     args.addAll(cases);
@@ -259,6 +267,24 @@ class S3CrashTest {
       store.put(MOVED, content(MOVED));
       assertThat(bucketObjects(id).get(MOVED)).isEqualTo(content(MOVED));
     }
+  }
+
+  @Test
+  void aMoveOntoABucketHoldingAnOlderVersionKilledBeforeTheUploadKeepsTheNewVersion() throws Exception {
+    String id = caseId(Scenario.OVER_OLD, MigrationStep.JOURNALED);
+    Path dir = killedAt(id);
+    assertThat(bucketObjects(id).get(OVER_OLD)).as("the older version in the bucket").isEqualTo(overOld(1));
+    try (ObjMapper store = store(dir, id).build()) {
+      assertThat(read(store, OVER_OLD)).isEqualTo(overOld(2));
+      assertThat(Files.readAllBytes(dir.resolve(DISK).resolve(OVER_OLD.substring(1)))).isEqualTo(overOld(2));
+      assertThat(store.move(OVER_OLD, ARCHIVE).tier()).isEqualTo(ARCHIVE);
+      assertThat(bucketObjects(id).get(OVER_OLD)).as("the move, made again").isEqualTo(overOld(2));
+    }
+  }
+
+  /** Version {@code v} of {@link #OVER_OLD}: the same size each time, other bytes. */
+  static byte[] overOld(int v) {
+    return TestStores.version(v, 50_000);
   }
 
   private static byte[] read(ObjMapper store, String name) {
@@ -459,6 +485,17 @@ class S3CrashTest {
         store.move(STAGED, ARCHIVE); // now only the bucket holds it
       }
       switch (scenario) {
+        case OVER_OLD -> {
+          store.put(OVER_OLD, overOld(2));
+          try (S3Client client = S3Client.builder().endpointOverride(java.net.URI.create(endpoint))
+              .region(software.amazon.awssdk.regions.Region.of(S3TestServer.REGION)).forcePathStyle(true)
+              .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+              .build()) {
+            client.putObject(b -> b.bucket(bucket).key(id + OVER_OLD), RequestBody.fromBytes(overOld(1)));
+          }
+          armed.set(true);
+          store.move(OVER_OLD, ARCHIVE);
+        }
         case MOVE -> {
           store.move("/a", ARCHIVE);
           armed.set(true);
