@@ -358,13 +358,21 @@ final class ReadPath {
         set.configs[remote].options().get(StagedCopies.Durability.OPTION));
     boolean recorded = false;
     boolean done = false;
+    long record = 0;
+    try {
+      // The record first, synced while the object is fetched.
+      record = stagedCopies.staging(name, target, durability);
+      recorded = true;
+    } catch (IOException e) {
+      lock.unlock();
+      throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
+    }
     try (InputStream in = openRemote(name, remote)) {
       if (in == null) {
         return null;
       }
       ObjectStat remoteStat = remoteStatOf(in, remote, name);
-      stagedCopies.staging(name, remote, target, remoteStat, durability);
-      recorded = true;
+      stagedCopies.awaitRecorded(record);
       CRC32C crc = new CRC32C();
       ObjectStat s = writeCopy(target, name, new CheckedInputStream(in, crc),
           durability == StagedCopies.Durability.COPY);

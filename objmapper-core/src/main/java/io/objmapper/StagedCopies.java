@@ -112,14 +112,28 @@ final class StagedCopies {
   }
 
   /**
-   * Records, before a copy of {@code name} is written onto tier {@code local}, that it is a
-   * copy of version {@code remoteStat} on tier {@code remote} (synced with {@link
-   * Durability#RECORD}): after a crash, whatever that write left is a cache copy, never the
-   * store's own object.
+   * Records, before a copy of {@code name} is fetched and written onto tier {@code local},
+   * that it is a staged copy: after a crash, whatever that write left is a suspect copy, never
+   * the store's own object. With {@link Durability#RECORD} the record starts syncing in the
+   * background; {@link #awaitRecorded} waits for it before the copy is published.
+   *
+   * @return what to pass to {@link #awaitRecorded}
    */
-  void staging(String name, int remote, int local, ObjectStat remoteStat, Durability durability) throws IOException {
-    if (journal != null) {
-      journal.staging(name, remote, local, remoteStat, durability == Durability.RECORD);
+  long staging(String name, int local, Durability durability) throws IOException {
+    if (journal == null) {
+      return 0;
+    }
+    journal.staging(name, local);
+    return durability == Durability.RECORD ? journal.syncInBackground() : 0;
+  }
+
+  /**
+   * Waits until the record {@link #staging} began is synced (it was synced in the background
+   * while the object was fetched): before the copy is published.
+   */
+  void awaitRecorded(long token) throws IOException {
+    if (journal != null && token > 0) {
+      journal.awaitSynced(token);
     }
   }
 
@@ -181,6 +195,8 @@ final class StagedCopies {
   void forget(String name) {
     if (!copies.isEmpty() && copies.remove(name) != null) {
       forgotten(name);
+    } else if (journal != null) {
+      journal.settle(name);
     }
   }
 

@@ -63,6 +63,18 @@ final class StagedJournal implements AutoCloseable {
   /** Names with an {@code S} line and no {@code C}/{@code F} after it yet, with the line's local tier. */
   private final Map<String, Integer> intents = new HashMap<>();
   private FileChannel channel;
+  /** Lines written since this instance opened the file (guarded by this). */
+  private long lines;
+  /** Names whose abandoned staging's end line is not synced yet, with the line's number. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Long> unsyncedEnds =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Object syncLock = new Object();
+  /** Lines the background sync is asked to cover, and lines it covered (guarded by syncLock). */
+  private long requested;
+  private long synced;
+  private IOException syncFailure;
+  private boolean stopped;
+  private Thread syncer;
   /** Where the next line goes (the end of the lines), and how long the zero-filled file is. */
   private long end;
   private long capacity;
@@ -160,33 +172,133 @@ final class StagedJournal implements AutoCloseable {
     StringBuilder b = new StringBuilder(header).append('\n');
     live.forEach((name, c) -> complete(b, name, c));
     intents.forEach((name, local) -> intent(b, local, name));
-    byte[] lines = b.toString().getBytes(StandardCharsets.UTF_8);
-    long room = (lines.length / GROW_BYTES + 1) * (long) GROW_BYTES;
+    byte[] text = b.toString().getBytes(StandardCharsets.UTF_8);
+    long room = (text.length / GROW_BYTES + 1) * (long) GROW_BYTES;
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      write(ch, ByteBuffer.wrap(lines), 0);
-      for (long at = lines.length; at < room; at += GROW_BYTES) {
+      write(ch, ByteBuffer.wrap(text), 0);
+      for (long at = text.length; at < room; at += GROW_BYTES) {
         write(ch, ZEROS.duplicate().limit((int) Math.min(GROW_BYTES, room - at)), at);
       }
       ch.force(false);
     }
     Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+      d.force(true); // the rename too
+    }
     channel = FileChannel.open(file, StandardOpenOption.WRITE);
-    end = lines.length;
+    synchronized (syncLock) {
+      synced = Math.max(synced, lines); // every line so far is in the synced new file
+    }
+    unsyncedEnds.clear();
+    end = text.length;
     capacity = room;
   }
 
   /** See {@link StagedCopies#staging}; {@code sync}: the line is synced before this returns. */
-  synchronized void staging(String name, int remote, int local, ObjectStat remoteStat, boolean sync)
-      throws IOException {
+  synchronized long staging(String name, int local) throws IOException {
     open();
     StringBuilder b = new StringBuilder();
     intent(b, local, name);
     append(b.toString());
     intents.put(name, local);
-    if (sync) {
-      channel.force(false);
+    return lines;
+  }
+
+  /**
+   * Starts syncing every line written so far in the background (one sync serves every
+   * staging waiting then: a group commit), so that it runs while the caller fetches the
+   * object; {@link #awaitSynced} waits for it.
+   *
+   * @return what to pass to {@link #awaitSynced}
+   */
+  long syncInBackground() {
+    long upTo;
+    synchronized (this) {
+      upTo = lines;
     }
+    synchronized (syncLock) {
+      if (upTo > requested) {
+        requested = upTo;
+        syncLock.notifyAll();
+      }
+      if (syncer == null) {
+        syncer = new Thread(this::syncLoop, "objmapper-staged-sync");
+        syncer.setDaemon(true);
+        syncer.start();
+      }
+    }
+    return upTo;
+  }
+
+  /** Waits until the lines up to {@code upTo} (from {@link #syncInBackground}) are synced. */
+  void awaitSynced(long upTo) throws IOException {
+    synchronized (syncLock) {
+      while (synced < upTo) {
+        if (syncFailure != null) {
+          throw new IOException(file + ": cannot sync: " + syncFailure.getMessage(), syncFailure);
+        }
+        try {
+          syncLock.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("interrupted while syncing " + file);
+        }
+      }
+    }
+  }
+
+  private void syncLoop() {
+    while (true) {
+      long target;
+      synchronized (syncLock) {
+        while (requested <= synced && !stopped) {
+          try {
+            syncLock.wait();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (stopped) {
+          syncLock.notifyAll();
+          return;
+        }
+        target = requested;
+      }
+      IOException failure = null;
+      try {
+        FileChannel ch;
+        synchronized (this) {
+          ch = channel;
+        }
+        if (ch != null) {
+          ch.force(false);
+        }
+      } catch (java.nio.channels.ClosedChannelException rewritten) {
+        // A rewrite replaced the file: it synced every line written before it.
+      } catch (IOException e) {
+        failure = e;
+      }
+      synchronized (syncLock) {
+        if (failure == null) {
+          synced = Math.max(synced, target);
+          syncFailure = null;
+        } else {
+          syncFailure = failure;
+        }
+        syncLock.notifyAll();
+      }
+    }
+  }
+
+  /** Syncs every line written so far, now. */
+  private void syncNow() throws IOException {
+    long upTo = lines;
+    channel.force(false);
+    synchronized (syncLock) {
+      synced = Math.max(synced, upTo);
+    }
+    unsyncedEnds.clear();
   }
 
   /** Records the complete copy (not synced). */
@@ -206,23 +318,59 @@ final class StagedJournal implements AutoCloseable {
     try {
       open();
       append("F\t" + name + "\n");
-      channel.force(false);
+      syncNow();
       intents.remove(name);
     } catch (IOException e) {
       log.warn("{}: cannot record that {} is no staged copy: {}", file, name, e.toString());
     }
   }
 
-  /** Ends an intent whose staging failed (nothing was published, or the old copy is kept). */
-  void abandoned(String name, StagedCopies.Copy kept) {
+  /**
+   * Ends an intent whose staging failed (nothing was published, or the old copy is kept). The
+   * line is not synced (a name asked for and missing everywhere costs no sync); until a later
+   * sync covers it, {@link #settle} syncs it when the store writes that name itself.
+   */
+  synchronized void abandoned(String name, StagedCopies.Copy kept) {
     try {
       if (kept != null) {
         staged(name, kept);
       } else {
-        forgotten(name);
+        open();
+        append("F\t" + name + "\n");
+        intents.remove(name);
+        unsyncedEnds.put(name, lines);
       }
     } catch (IOException e) {
       log.warn("{}: {}", file, e.toString());
+    }
+  }
+
+  /**
+   * Called before the store makes {@code name} its own object: if the end of an abandoned
+   * staging of it is not synced yet, it is now (else a crash could leave the begun staging's
+   * record, and the next open would drop the store's object as a staging cut short).
+   */
+  void settle(String name) {
+    if (unsyncedEnds.isEmpty()) {
+      return;
+    }
+    synchronized (this) {
+      Long at = unsyncedEnds.get(name);
+      if (at == null) {
+        return;
+      }
+      long done;
+      synchronized (syncLock) {
+        done = synced;
+      }
+      try {
+        if (done < at) {
+          syncNow();
+        }
+        unsyncedEnds.remove(name);
+      } catch (IOException e) {
+        log.warn("{}: cannot sync: {}", file, e.toString());
+      }
     }
   }
 
@@ -262,6 +410,7 @@ final class StagedJournal implements AutoCloseable {
     }
     write(channel, ByteBuffer.wrap(bytes), end);
     end += bytes.length;
+    lines++;
   }
 
   private static void intent(StringBuilder b, int local, String name) {
@@ -295,6 +444,10 @@ final class StagedJournal implements AutoCloseable {
 
   @Override
   public synchronized void close() throws IOException {
+    synchronized (syncLock) {
+      stopped = true;
+      syncLock.notifyAll();
+    }
     if (channel != null) {
       channel.close();
       channel = null;

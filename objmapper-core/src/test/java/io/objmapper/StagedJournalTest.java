@@ -26,7 +26,9 @@ class StagedJournalTest {
   @Test
   void aCompletedStagingIsReadBackWithItsRemoteVersionChecksumAndSize() throws IOException {
     try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
-      j.staging("/a b/é.bin", 1, 0, null, true);
+      j.awaitSynced(j.syncInBackground());
+      j.staging("/a b/é.bin", 0);
+      j.awaitSynced(j.syncInBackground());
       j.staged("/a b/é.bin", copy(1, 0, "0123abcd", 0xfedcba98L, 4096));
     }
 
@@ -44,7 +46,7 @@ class StagedJournalTest {
   void aStagingBegunAndNeverCompletedIsReadBackAsSuspect() throws IOException {
     try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
       j.staged("/x", copy(1, 0, "e1", 1, 10));
-      j.staging("/x", 1, 0, null, true); // a second staging of /x, cut short
+      j.staging("/x", 0); // a second staging of /x, cut short
     }
 
     List<StagedJournal.Found> found = StagedJournal.at(dir, List.of("disk", "archive")).read();
@@ -92,7 +94,7 @@ class StagedJournalTest {
       for (int i = 0; i < 100; i++) {
         j.staged("/old" + i, copy(1, 0, "e", i, i));
       }
-      j.staging("/busy", 1, 0, null, true);
+      j.staging("/busy", 0);
       j.rewrite(Map.of("/live", copy(1, 0, "e3", 3, 30)));
     }
 
@@ -125,6 +127,18 @@ class StagedJournalTest {
     }
 
     assertThat(StagedJournal.at(dir, List.of("disk", "archive")).read()).hasSize(5_000);
+  }
+
+  @Test
+  void anAbandonedStagingsEndIsSyncedBeforeTheStoreWritesTheName() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      j.staging("/missing", 0);
+      j.abandoned("/missing", null); // the object was not in the bucket
+      j.settle("/missing"); // the store now puts /missing itself: the end is synced first
+      j.settle("/other");
+    }
+
+    assertThat(StagedJournal.at(dir, List.of("disk", "archive")).read()).isEmpty();
   }
 
   @Test
