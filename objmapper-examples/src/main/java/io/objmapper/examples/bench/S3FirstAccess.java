@@ -83,7 +83,8 @@ public final class S3FirstAccess implements Callable<Integer> {
   private int smallBytes;
 
   @Option(names = "--staging-sync", defaultValue = "record,copy",
-      description = "The s3 tier's staging_sync values to measure, each with a store of its own (default: ${DEFAULT-VALUE}).")
+      description = "The s3 tier's staging_sync values to measure, each with a store of its own; \"none\" stages onto a"
+          + " volatile disk tier, neither journaled nor synced (default: ${DEFAULT-VALUE}).")
   private String stagingSync;
 
   @Option(names = "--revalidate-ms", defaultValue = "600000",
@@ -240,11 +241,18 @@ public final class S3FirstAccess implements Callable<Integer> {
     }
   }
 
+  /**
+   * A store with a disk tier and the s3 tier; staging {@code none} is a diagnostic: a volatile
+   * disk tier, whose staged copies are neither journaled nor synced (what staging costs
+   * without any durability).
+   */
   private ObjMapper store(Path dir, String prefix, String stagingSync) throws java.io.IOException {
+    boolean none = stagingSync.equals("none");
     TierConfig disk = TierConfig.builder().name("disk").type("fs")
         .root(Files.createDirectories(dir.resolve("disk"))).perfFactor(3.0)
-        .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).build();
-    return ObjMapper.builder().tier(disk).tier(s3Tier(prefix, stagingSync).build()).build();
+        .flags(none ? List.of(TierFlag.READABLE, TierFlag.WRITABLE)
+            : List.of(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE)).build();
+    return ObjMapper.builder().tier(disk).tier(s3Tier(prefix, none ? "record" : stagingSync).build()).build();
   }
 
   private TierConfig.Builder s3Tier(String prefix, String stagingSync) {
