@@ -108,6 +108,9 @@ final class Mover {
     ReentrantLock lock = locks.lockForWrite(seen.name());
     try {
       Entry e = read.locate(seen.name());
+      if (e != null && e.cached() && !set.local(e.homeTierId())) {
+        return adoptStaged(e); // written in place: the copy is the store's own object from now on
+      }
       if (e != null && e.cached()) {
         relocate(e, e.homeTierId(), null);
         e = read.locate(seen.name());
@@ -139,10 +142,17 @@ final class Mover {
    * @throws CapacityException if the target has no room; nothing changed
    */
   private long relocate(Entry e, int target, JournalSlot slot) {
-    writes.forgetStaged(e.name()); // a move makes the store's own copy the object
     if (e.cached() && target == e.homeTierId()) {
-      return dropCachedCopy(e);
+      long written = dropCachedCopy(e);
+      writes.forgetStaged(e.name()); // after: a crash before leaves a copy that is still known as staged
+      return written;
     }
+    if (e.cached() && !set.local(e.homeTierId())) {
+      // A copy staged from a remote tier moving elsewhere: it moves as the store's own
+      // object, and the remote tier's copy stays where it is (another node may read it).
+      e = adoptStaged(e);
+    }
+    writes.forgetStaged(e.name()); // a move makes the store's own copy the object
     Plan p = plan(e, target);
     long promise = Math.max(0, e.size() - set.sizeOn(target, p.name()));
     if (!space.tryReserve(target, promise)) {
@@ -289,8 +299,21 @@ final class Mover {
   }
 
   /**
+   * Makes the copy {@code e} staged from a remote tier the store's own object (stripe lock
+   * held): it is no longer checked against, nor evicted to, the remote tier.
+   */
+  private Entry adoptStaged(Entry e) {
+    writes.forgetStaged(e.name());
+    Entry own = new Entry(e.name(), e.tierId(), e.size(), e.mtimeMillis(), e.flags()).inheritUse(e);
+    global.put(own);
+    return own;
+  }
+
+  /**
    * Drops the cached copy {@code e} so that its home tier serves the object; if the cached
-   * copy changed (written through a descriptor), it is written back to the home first.
+   * copy changed (written through a descriptor), it is written back to the home first. A copy
+   * staged from a remote tier is never written back: the remote tier is the truth (if the
+   * object is gone from there, it is gone).
    *
    * @return bytes written back
    */
@@ -298,6 +321,9 @@ final class Mover {
     String name = e.name();
     int cache = e.tierId();
     int home = e.homeTierId();
+    if (!set.local(home)) {
+      return dropStagedCopy(e);
+    }
     long written = 0;
     ObjectStat now = set.stat(cache, name);
     IndexRecord homeRecord = set.indexes[home].get(name);
@@ -324,6 +350,35 @@ final class Mover {
     bytesMoved.add(written);
     log.debug("dropped the cached copy of {} on {}{}", LogText.name(name), set.name(cache), written > 0 ? " (written back)" : "");
     return written;
+  }
+
+  /**
+   * Drops the copy {@code e} staged from remote tier {@code e.homeTierId()}: the remote tier
+   * serves the object again (indexed there with what it holds now), or nothing does if the
+   * object is gone from it. Nothing is uploaded.
+   */
+  private long dropStagedCopy(Entry e) {
+    String name = e.name();
+    int home = e.homeTierId();
+    ObjectStat homeStat;
+    try {
+      homeStat = set.tiers[home].stat(name);
+    } catch (IOException ex) {
+      throw new StorageException("cannot drop the staged copy of " + name + ": tier " + set.name(home)
+          + " cannot be asked: " + ex.getMessage(), ex);
+    }
+    if (homeStat != null) {
+      set.indexes[home].put(name, IndexRecord.of(homeStat, e.flags()));
+      global.put(new Entry(name, home, homeStat.size(), homeStat.mtimeMillis(), e.flags()).inheritUse(e));
+    } else {
+      set.indexes[home].remove(name);
+      global.remove(name);
+    }
+    fds.invalidate(name);
+    removeCopy(e.tierId(), name);
+    log.debug("dropped the copy of {} staged on {}{}", LogText.name(name), set.name(e.tierId()),
+        homeStat == null ? " (gone from " + set.name(home) + ")" : "");
+    return 0;
   }
 
   /** Deletes {@code e} from every tier (eviction from the last tier of a store with no persistent tier). */

@@ -9,6 +9,7 @@ import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.spi.ObjectNames;
 import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +94,8 @@ final class ReadPath {
     if (stagedCopies.due(name, clock.getAsLong())) {
       revalidateStaged(name);
     }
-    Entry e = staged(name, locate(name));
+    Entry e = global.get(name);
+    e = staged(name, e != null ? e : locateOnTiers(name, true));
     if (e == null) {
       return null;
     }
@@ -218,10 +222,29 @@ final class ReadPath {
   }
 
   private Entry locateOnTiers(String name) {
+    return locateOnTiers(name, false);
+  }
+
+  /**
+   * The entry of {@code name} from the tier indexes, then the local tiers, then the remote
+   * ones: with {@code toOpen}, an object found on a remote tier is staged at once (its GET
+   * is the lookup: a first access costs one request, not a HEAD and a GET); else it is
+   * asked with a HEAD.
+   */
+  private Entry locateOnTiers(String name, boolean toOpen) {
     for (int t : set.bySpeed) {
       IndexRecord r = set.indexes[t].get(name);
       if (r != null) {
         return global.putIfAbsent(new Entry(name, t, r.size(), r.mtimeMillis(), r.flags(), homeOf(name, t, r.flags())));
+      }
+      if (set.local(t) && !set.indexes[t].complete()) {
+        // A miss proves nothing while the index is rebuilt: a slower tier's record must not
+        // hide this tier's copy.
+        ObjectStat s = set.stat(t, name);
+        Entry e = s == null ? null : indexFound(t, name, s);
+        if (e != null) {
+          return e;
+        }
       }
     }
     // Not indexed: ask the tiers (a file put there behind the index, or an index rebuilding).
@@ -238,8 +261,19 @@ final class ReadPath {
       }
     }
     for (int t : set.bySpeed) {
-      if (!set.local(t) && statRemote(t, name) != null) {
-        return stage(name, t, 0);
+      if (set.local(t)) {
+        continue;
+      }
+      if (toOpen) {
+        Entry e = stage(name, t, 0);
+        if (e != null) {
+          return e;
+        }
+        continue;
+      }
+      ObjectStat s = statRemote(t, name);
+      if (s != null) {
+        return global.putIfAbsent(new Entry(name, t, s.size(), s.mtimeMillis(), 0));
       }
     }
     return null;
@@ -251,6 +285,10 @@ final class ReadPath {
    * copy on {@code t} is then a cached one); else -1.
    */
   int homeOf(String name, int t, int flags) {
+    int stagedFrom = stagedCopies.homeOf(name, t);
+    if (stagedFrom >= 0) {
+      return set.persistent(stagedFrom) ? stagedFrom : -1;
+    }
     if (set.persistent(t) || ObjectFlag.EPHEMERAL.in(flags)) {
       return -1;
     }
@@ -271,19 +309,21 @@ final class ReadPath {
    */
   private Entry indexFound(int t, String name, ObjectStat seen) {
     int flags = set.persistent(t) ? 0 : ObjectFlag.EPHEMERAL.bit();
+    int home = homeOf(name, t, flags);
     if (!set.indexes[t].ready()) {
       // The tier's index is still opening: answer from the tier, index nothing (the index
       // file already knows the object, or the reconciliation will add it).
-      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags);
+      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags, home);
     }
     ReentrantLock lock = locks.stripe(name);
     if (!lock.tryLock()) {
-      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags);
+      return new Entry(name, t, seen.size(), seen.mtimeMillis(), flags, home);
     }
     try {
       IndexRecord written = set.indexes[t].get(name);
       if (written != null) {
-        Entry e = new Entry(name, t, written.size(), written.mtimeMillis(), written.flags());
+        Entry e = new Entry(name, t, written.size(), written.mtimeMillis(), written.flags(),
+            homeOf(name, t, written.flags()));
         global.put(e);
         return e;
       }
@@ -292,7 +332,7 @@ final class ReadPath {
         return global.get(name);
       }
       set.indexes[t].put(name, IndexRecord.of(now, flags));
-      Entry e = new Entry(name, t, now.size(), now.mtimeMillis(), flags);
+      Entry e = new Entry(name, t, now.size(), now.mtimeMillis(), flags, home);
       global.put(e);
       return e;
     } finally {
@@ -302,17 +342,11 @@ final class ReadPath {
 
   /**
    * Copies an object of a remote tier onto the fastest local tier that may hold it, keeping
-   * its {@code flags}.
+   * its {@code flags}: a cache copy whose home stays the remote tier (if that is persistent),
+   * recorded in {@link StagedCopies} before it is written (see {@link StagedJournal}).
    */
   private Entry stage(String name, int remote, int flags) {
-    int target = -1;
-    for (int t : set.bySpeed) {
-      if (set.local(t) && set.writable(t)
-          && (set.persistent(t) || !set.persistent(remote) || set.noPersistentLocalTier())) {
-        target = t;
-        break;
-      }
-    }
+    int target = stagingTarget(remote);
     if (target < 0) {
       throw new TierRuleException("object " + name + " is on remote tier " + set.name(remote)
           + " and no local writable tier can stage it");
@@ -320,26 +354,66 @@ final class ReadPath {
     ReentrantLock lock = locks.stripe(name);
     lock.lock();
     long period = revalidateNanos(remote);
+    StagedCopies.Durability durability = StagedCopies.Durability.of(
+        set.configs[remote].options().get(StagedCopies.Durability.OPTION));
+    boolean recorded = false;
+    boolean done = false;
+    long record = 0;
+    try {
+      // The record first, synced while the object is fetched.
+      record = stagedCopies.staging(name, target, durability);
+      recorded = true;
+    } catch (IOException e) {
+      lock.unlock();
+      throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
+    }
     try (InputStream in = openRemote(name, remote)) {
       if (in == null) {
         return null;
       }
-      ObjectStat remoteStat = period < 0 ? null : remoteStatOf(in, remote, name);
-      ObjectStat s = set.tiers[target].write(name, in);
+      ObjectStat remoteStat = remoteStatOf(in, remote, name);
+      stagedCopies.awaitRecorded(record);
+      CRC32C crc = new CRC32C();
+      ObjectStat s = writeCopy(target, name, new CheckedInputStream(in, crc),
+          durability == StagedCopies.Durability.COPY);
       set.indexes[target].put(name, IndexRecord.of(s, flags));
-      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags);
+      stagedCopies.staged(name, new StagedCopies.Copy(remote, target, remoteStat, period, clock.getAsLong(),
+          crc.getValue(), s.size(), true));
+      done = true;
+      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags, set.persistent(remote) ? remote : -1)
+          .inheritUse(global.peek(name));
       global.put(e);
-      if (remoteStat != null) {
-        stagedCopies.staged(name, new StagedCopies.Copy(remote, target, remoteStat, period, clock.getAsLong()));
-      }
       log.debug("staged {} from {} onto {}", LogText.name(name), set.name(remote), set.name(target));
       return e;
     } catch (IOException e) {
       throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
     } finally {
+      if (recorded && !done) {
+        stagedCopies.abandoned(name);
+      }
       lock.unlock();
     }
   }
+
+  /** The fastest local writable tier that may hold a copy staged from {@code remote}, or -1. */
+  private int stagingTarget(int remote) {
+    for (int t : set.bySpeed) {
+      if (set.local(t) && set.writable(t)
+          && (set.persistent(t) || !set.persistent(remote) || set.noPersistentLocalTier())) {
+        return t;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Writes a staged copy onto local tier {@code t}; a directory tier syncs it only if {@code
+   * sync} (a copy can be had again: see {@link StagedCopies.Durability}).
+   */
+  private ObjectStat writeCopy(int t, String name, InputStream in, boolean sync) throws IOException {
+    return set.tiers[t] instanceof DirectoryTier d ? d.write(name, in, sync) : set.tiers[t].write(name, in);
+  }
+
   /**
    * The stat of {@code name} on remote tier {@code t}. Unlike a local tier's, a remote tier's
    * failure is not taken for a missing object: the request fails (STORAGE_ERROR).
@@ -386,7 +460,12 @@ final class ReadPath {
    * remote version again: the tier's {@code revalidate_ms} option; -1 (never) without it.
    */
   private long revalidateNanos(int t) {
-    String ms = set.configs[t].options().get("revalidate_ms");
+    return revalidateNanos(set.configs[t]);
+  }
+
+  /** {@link #revalidateNanos(int)} of a tier with configuration {@code c}. */
+  static long revalidateNanos(io.objmapper.spi.TierConfig c) {
+    String ms = c.options().get("revalidate_ms");
     if (ms == null) {
       return -1;
     }
@@ -409,6 +488,16 @@ final class ReadPath {
       return;
     }
     long now = clock.getAsLong();
+    if (!c.verified()) {
+      if (!verify(name, c)) {
+        dropSuspect(name, c);
+        return; // the lookup finds the object on the remote tier and stages it again
+      }
+      c.markVerified();
+      if (!c.due(now)) {
+        return;
+      }
+    }
     ObjectStat remote;
     try {
       remote = set.tiers[c.remote].stat(name);
@@ -438,12 +527,61 @@ final class ReadPath {
       }
       IndexRecord r = set.indexes[c.local].get(name);
       try {
-        stage(name, c.remote, r != null ? r.flags() : 0);
+        if (stage(name, c.remote, r != null ? r.flags() : 0) == null) {
+          set.removeFrom(c.local, name); // gone from the remote tier since the check
+          global.remove(name);
+        }
       } catch (RuntimeException ex) {
         c.checked(now);
-        stagedCopies.staged(name, c); // the old copy is whole: serve it until the next check
+        stagedCopies.kept(name, c); // the old copy is whole: serve it until the next check
         log.debug("tier {}: cannot stage the new version of {}, serving the old copy: {}",
             set.name(c.remote), name, ex.toString());
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Whether the staged copy {@code c} of {@code name} (restored after a restart) holds the
+   * bytes it was staged with: its size and, if recorded, its CRC32C. A copy a crash of the
+   * machine tore (written, renamed, not synced) does not.
+   */
+  private boolean verify(String name, StagedCopies.Copy c) {
+    try (InputStream in = set.files(c.local).openRead(name)) {
+      CRC32C crc = new CRC32C();
+      byte[] buf = new byte[64 * 1024];
+      long size = 0;
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        crc.update(buf, 0, n);
+        size += n;
+      }
+      boolean whole = size == c.size && (c.crc32c < 0 || crc.getValue() == c.crc32c);
+      if (!whole) {
+        log.warn("tier {}: the staged copy of {} is not what was staged ({} bytes, {} expected{}): dropped",
+            set.name(c.local), LogText.name(name), size, c.size, c.crc32c < 0 ? "" : ", or its CRC32C differs");
+      }
+      return whole;
+    } catch (NoSuchFileException gone) {
+      log.debug("tier {}: the staged copy of {} is gone", set.name(c.local), LogText.name(name));
+      return false;
+    } catch (IOException | RuntimeException e) {
+      log.warn("tier {}: cannot verify the staged copy of {}: {}", set.name(c.local), LogText.name(name),
+          LogText.error(e));
+      return false;
+    }
+  }
+
+  /** Drops the staged copy {@code c} of {@code name}: its file, its records and its registration. */
+  private void dropSuspect(String name, StagedCopies.Copy c) {
+    ReentrantLock lock = locks.stripe(name);
+    lock.lock();
+    try {
+      if (stagedCopies.forget(name, c)) {
+        fds.invalidate(name);
+        global.remove(name);
+        set.removeFrom(c.local, name);
       }
     } finally {
       lock.unlock();

@@ -61,6 +61,11 @@ final class Recovery {
     String name = p.name();
     ObjectStat at = set.stat(p.to(), name);
     ObjectStat was = set.stat(p.from(), name);
+    if (at != null && was != null && !set.local(p.to()) && set.local(p.from()) && !sameBytes(set, p)) {
+      // A remote tier (a shared bucket) may hold another version under the name, written
+      // before this move began: only the very bytes of the source finish the move.
+      at = null;
+    }
     IndexRecord fromRecord = set.indexes[p.from()].get(name);
     IndexRecord toRecord = set.indexes[p.to()].get(name);
     int flags = fromRecord != null ? fromRecord.flags() : toRecord != null ? toRecord.flags()
@@ -80,6 +85,29 @@ final class Recovery {
     log.info("move of {} from {} to {} cut short by the end of the last run: {}", LogText.name(name), set.name(p.from()),
         set.name(p.to()), at != null ? "finished" : "undone");
     return at != null;
+  }
+
+  /** True if the copy on remote tier {@code p.to()} holds the very bytes of the local source. */
+  private static boolean sameBytes(TierSet set, MigrationJournal.Pending p) {
+    try (java.io.InputStream local = set.files(p.from()).openRead(p.name());
+         java.io.InputStream remote = set.tiers[p.to()].openStream(p.name())) {
+      byte[] a = new byte[64 * 1024];
+      byte[] b = new byte[64 * 1024];
+      while (true) {
+        int n = local.readNBytes(a, 0, a.length);
+        int m = remote.readNBytes(b, 0, b.length);
+        if (n != m || !java.util.Arrays.equals(a, 0, n, b, 0, m)) {
+          return false;
+        }
+        if (n < a.length) {
+          return true;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("move of {} to {} cut short: cannot compare the copies ({}); the source is kept", LogText.name(p.name()),
+          set.name(p.to()), LogText.error(e));
+      return false;
+    }
   }
 
   /**
@@ -121,5 +149,57 @@ final class Recovery {
       }
     }
     return false;
+  }
+
+  /** Where the journal of staged copies lives: next to the migration journal; null if there is none. */
+  static StagedJournal stagedJournal(TierSet set) {
+    boolean remote = false;
+    for (int t = 0; t < set.size(); t++) {
+      remote |= !set.local(t);
+    }
+    Path migrations = journalFile(set);
+    return migrations == null || !remote ? null : StagedJournal.at(migrations.getParent(), set.names());
+  }
+
+  /**
+   * Registers again the copies staged from remote tiers that an earlier run left on local
+   * tiers ({@link StagedJournal}): each is a cache copy of its remote object again, verified
+   * and revalidated before it is first served. A copy whose staging a crash cut short (its
+   * record begun, never completed) is deleted and unindexed: it may be partial, or torn.
+   */
+  static void restoreStagedCopies(TierSet set, StagedCopies staged, long nowNanos) throws IOException {
+    StagedJournal journal = staged.journal();
+    if (journal == null) {
+      return;
+    }
+    java.util.Map<String, StagedCopies.Copy> live = new java.util.LinkedHashMap<>();
+    int suspects = 0;
+    for (StagedJournal.Found f : journal.read()) {
+      if (f.local() < 0 || !set.local(f.local())) {
+        continue; // a tier no longer configured (or no longer local): nothing to do for it
+      }
+      StagedJournal.Record r = f.complete();
+      if (r != null) {
+        long period = ReadPath.revalidateNanos(set.configs[r.remote()]);
+        StagedCopies.Copy c = new StagedCopies.Copy(r.remote(), r.local(), r.remoteStat(), period,
+            nowNanos - Math.max(0, period), r.crc32c(), r.copySize(), false);
+        staged.restored(f.name(), c);
+        live.put(f.name(), c);
+      } else {
+        suspects++;
+        if (set.writable(f.local())) {
+          set.removeFrom(f.local(), f.name());
+        } else {
+          set.indexes[f.local()].remove(f.name());
+        }
+      }
+    }
+    if (!live.isEmpty() || java.nio.file.Files.exists(journal.file())) {
+      journal.rewrite(live);
+    }
+    if (!live.isEmpty() || suspects > 0) {
+      log.info("{}: {} staged copies known again, {} stagings cut short dropped", journal.file(), live.size(),
+          suspects);
+    }
   }
 }

@@ -64,7 +64,9 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   private final Placements placements;
   private final LifecycleRunner lifecycle;
 
-  private StorageEngine(ObjMapper.Builder b, TierSet set, MigrationJournal journal) {
+  private final StagedCopies staged;
+
+  private StorageEngine(ObjMapper.Builder b, TierSet set, MigrationJournal journal, StagedJournal stagedJournal) {
     this.set = set;
     this.config = b.config;
     this.global = new GlobalIndex(b.globalIndexEntries);
@@ -72,7 +74,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
         b.nanoClock);
     TierSpace space = new TierSpace(set);
     Hotness hotness = new Hotness(TimeUnit.MILLISECONDS.toNanos(b.lifecycle.hotnessHalfLifeMillis()));
-    StagedCopies staged = new StagedCopies();
+    this.staged = new StagedCopies(stagedJournal);
     this.read = new ReadPath(set, global, fds, locks, b.nanoClock, staged);
     this.writes = new Writes(set, space, global, fds, locks, b.nanoClock, staged);
     this.mover = new Mover(set, space, global, fds, locks, read, writes, journal, b.migrationSteps);
@@ -89,6 +91,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
     TierIndex[] indexes = new TierIndex[list.size()];
     Set<String> names = new HashSet<>();
     MigrationJournal journal = null;
+    StagedJournal stagedJournal = null;
     CompletableFuture<Void> filesSettled = new CompletableFuture<>();
     try {
       for (int i = 0; i < list.size(); i++) {
@@ -108,8 +111,10 @@ final class StorageEngine implements ObjMapper, StoreAccess {
       if (journalFile != null) {
         journal = MigrationJournal.open(journalFile, set.names());
       }
-      StorageEngine e = new StorageEngine(b, set, journal);
+      stagedJournal = Recovery.stagedJournal(set);
+      StorageEngine e = new StorageEngine(b, set, journal, stagedJournal);
       Recovery.finishCutShortMoves(set, journal);
+      Recovery.restoreStagedCopies(set, e.staged, b.nanoClock.getAsLong());
       Recovery.dropStaleVolatileCopies(set);
       filesSettled.complete(null); // the indexes may now be reconciled with the files
       if (b.backgroundRounds) {
@@ -122,6 +127,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
     } catch (IOException | RuntimeException e) {
       filesSettled.completeExceptionally(e);
       TierSet.closeQuietly(journal);
+      TierSet.closeQuietly(stagedJournal);
       TierSet.closeAll(tiers, indexes);
       throw e;
     }
@@ -327,6 +333,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
     writes.abortStaged(); // puts a client never committed: their temporary files go
     fds.invalidateAll();
     TierSet.closeQuietly(mover.journal());
+    TierSet.closeQuietly(staged.journal());
     set.close();
     log.info("store closed after {} lookups (descriptor cache hit rate {})", read.lookups.sum(),
         String.format(java.util.Locale.ROOT, "%.3f", fds.hitRate()));

@@ -20,7 +20,7 @@ public final class TierIndexes {
    * The index of {@code tier}: a persistent tier with {@code persistIndex} gets a Chronicle
    * Map file at its index path, opened in the background (see {@link OpeningTierIndex}) and
    * reconciled with the files when it was not closed cleanly; other tiers get a heap index
-   * filled by a scan.
+   * filled by a scan (a remote tier's in the background).
    *
    * @param persist whether persistent tiers keep their index in a file
    * @param expectedObjects what a new index file is first sized for (more if the tier holds more)
@@ -51,8 +51,13 @@ public final class TierIndexes {
         return index;
       });
     }
-    HeapTierIndex index = new HeapTierIndex();
     int flags = tier.config().has(TierFlag.PERSISTENT) ? 0 : io.objmapper.ObjectFlag.EPHEMERAL.bit();
+    if (tier.localFiles().isEmpty()) {
+      // A remote tier: its LIST may take long or fail; the store serves meanwhile (a name
+      // not indexed yet is asked of the tier).
+      return HeapTierIndex.fillInBackground(tier, flags);
+    }
+    HeapTierIndex index = new HeapTierIndex();
     long n = tier.scan((name, stat) -> index.put(name, IndexRecord.of(stat, flags)),
         (objects, bytes) -> log.debug("tier {}: scanned {} objects", tier.name(), objects));
     log.debug("tier {}: {} objects indexed", tier.name(), n);

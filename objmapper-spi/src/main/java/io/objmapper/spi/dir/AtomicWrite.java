@@ -87,7 +87,8 @@ public final class AtomicWrite implements Closeable {
    * As {@link #stage(BeneathRoot.Directory, String, Body, Set)}, but with {@code sync} false
    * the temporary file is not synced: the caller must make its bytes durable (an {@code
    * fsync} of {@link #tempPath()}, or one {@code syncfs} for a whole batch) before {@link
-   * #commit}, or a crash could publish a torn file.
+   * #commit}, or a crash could publish a torn file; or the copy can be had again (a cache),
+   * which a crash of the machine (not of the process) may leave torn once renamed.
    */
   public static AtomicWrite stage(BeneathRoot.Directory dir, String fileName, Body body,
       Set<PosixFilePermission> mode, boolean sync) throws IOException {

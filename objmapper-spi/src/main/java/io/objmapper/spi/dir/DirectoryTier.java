@@ -305,8 +305,19 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
 
   @Override
   public final ObjectStat write(String name, InputStream source) throws IOException {
+    return write(name, source, true);
+  }
+
+  /**
+   * As {@link #write(String, InputStream)}; without {@code sync} neither the new file nor its
+   * directory is synced. For a copy that can be had again (a copy staged from a remote tier):
+   * a crash of the process leaves the old version or the whole new one as before, but a crash
+   * of the machine may leave the new one torn, so its user must be able to tell (the store
+   * records a checksum and verifies it before serving such a copy after a restart).
+   */
+  public final ObjectStat write(String name, InputStream source, boolean sync) throws IOException {
     Objects.requireNonNull(source, "source");
-    return store(name, target -> {
+    return store(name, fileMode, sync, target -> {
       byte[] chunk = new byte[COPY_BUFFER_BYTES];
       ByteBuffer buf = ByteBuffer.wrap(chunk);
       int n;
@@ -702,13 +713,18 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   }
 
   private ObjectStat store(String name, Set<PosixFilePermission> mode, AtomicWrite.Body body) throws IOException {
+    return store(name, mode, true, body);
+  }
+
+  private ObjectStat store(String name, Set<PosixFilePermission> mode, boolean sync, AtomicWrite.Body body)
+      throws IOException {
     String rel = relative(name);
     ensureOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
     int slash = rel.lastIndexOf('/');
     String fileName = rel.substring(slash + 1);
     try (BeneathRoot.Directory dir = beneath.directory(slash < 0 ? "" : rel.substring(0, slash), true, dirMode);
-         AtomicWrite w = AtomicWrite.stage(dir, fileName, body, mode)) {
+         AtomicWrite w = AtomicWrite.stage(dir, fileName, body, mode, sync)) {
       synchronized (lockFor(name)) {
         BasicFileAttributes old = dir.regularFile(fileName);
         beginChange();
@@ -720,7 +736,9 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
         }
         endChange(old == null ? 1 : 0, w.stat().size() - (old == null ? 0 : old.size()));
       }
-      dir.sync();
+      if (sync) {
+        dir.sync();
+      }
       return w.stat();
     }
   }

@@ -12,7 +12,8 @@ import java.util.TreeSet;
 /**
  * The options of an {@code s3} tier, read from {@link TierConfig#options()}: exactly the keys
  * {@value #BUCKET}, {@value #PREFIX}, {@value #ENDPOINT}, {@value #REGION}, {@value
- * #PATH_STYLE}, {@value #REVALIDATE_MS} and {@value #REQUEST_TIMEOUT_MS}. Credentials are never
+ * #PATH_STYLE}, {@value #REVALIDATE_MS}, {@value #REQUEST_TIMEOUT_MS} and {@value
+ * #STAGING_SYNC}. Credentials are never
  * options: they come from the SDK's default provider chain.
  *
  * @param bucket the bucket holding the objects; required
@@ -26,9 +27,13 @@ import java.util.TreeSet;
  * @param revalidateMillis how old a staged copy may get before it is checked against the
  *     bucket again
  * @param requestTimeoutMillis the deadline of one request to the service, retries included
+ * @param stagingSync what a copy staged from the bucket onto a local tier syncs: {@code
+ *     "record"} (default: only its record, before the copy is written; the copy is verified
+ *     against its recorded size and CRC32C before it is first served after a restart) or
+ *     {@code "copy"} (the copy's file, before it is published; its record is not synced)
  */
 public record S3Options(String bucket, String prefix, Optional<URI> endpoint, Optional<String> region,
-    boolean pathStyle, long revalidateMillis, long requestTimeoutMillis) {
+    boolean pathStyle, long revalidateMillis, long requestTimeoutMillis, String stagingSync) {
   public static final String BUCKET = "bucket";
   public static final String PREFIX = "prefix";
   public static final String ENDPOINT = "endpoint";
@@ -36,10 +41,11 @@ public record S3Options(String bucket, String prefix, Optional<URI> endpoint, Op
   public static final String PATH_STYLE = "path_style";
   public static final String REVALIDATE_MS = "revalidate_ms";
   public static final String REQUEST_TIMEOUT_MS = "request_timeout_ms";
+  public static final String STAGING_SYNC = "staging_sync";
 
   /** Every key an s3 tier reads; any other is rejected. */
   public static final Set<String> KEYS = Set.of(BUCKET, PREFIX, ENDPOINT, REGION, PATH_STYLE,
-      REVALIDATE_MS, REQUEST_TIMEOUT_MS);
+      REVALIDATE_MS, REQUEST_TIMEOUT_MS, STAGING_SYNC);
 
   /** The region when none is set and the SDK's region chain finds none. */
   public static final String DEFAULT_REGION = "us-east-1";
@@ -79,7 +85,11 @@ public record S3Options(String bucket, String prefix, Optional<URI> endpoint, Op
     boolean pathStyle = bool(config, PATH_STYLE, o.get(PATH_STYLE));
     long revalidate = millis(config, REVALIDATE_MS, o.get(REVALIDATE_MS), DEFAULT_REVALIDATE_MS, 0);
     long timeout = millis(config, REQUEST_TIMEOUT_MS, o.get(REQUEST_TIMEOUT_MS), DEFAULT_REQUEST_TIMEOUT_MS, 1);
-    return new S3Options(bucket, prefix, endpoint, region, pathStyle, revalidate, timeout);
+    String stagingSync = o.getOrDefault(STAGING_SYNC, "record");
+    if (!stagingSync.equals("record") && !stagingSync.equals("copy")) {
+      throw bad(config, STAGING_SYNC, "must be \"record\" or \"copy\", was \"" + stagingSync + "\"");
+    }
+    return new S3Options(bucket, prefix, endpoint, region, pathStyle, revalidate, timeout, stagingSync);
   }
 
   private static URI endpoint(TierConfig config, String value) {

@@ -61,9 +61,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  *       retries included; reading a GET's body is bounded by the same time without progress.
  *       A service that cannot be reached or does not answer in time is an {@link
  *       S3UnavailableException}; a refusal (403) an {@link AccessDeniedException}.
- *   <li>The counts come from a LIST when the tier opens (in the background when the config
- *       persists the index) and follow writes and deletes through this instance, which HEAD
- *       the key first to learn the size they replace.
+ *   <li>The counts come from a paginated LIST in the background when the tier opens (until it
+ *       ends they count only the writes and deletes made meanwhile) and follow writes and
+ *       deletes through this instance, which HEAD the key first to learn the size they replace.
  * </ul>
  */
 final class S3Tier implements Tier {
@@ -84,8 +84,13 @@ final class S3Tier implements Tier {
   private final String prefix;
   private final AtomicLong usedBytes = new AtomicLong();
   private final AtomicLong objectCount = new AtomicLong();
-  /** Writes and deletes made through this tier: a scan resets the counts only if none ran during it. */
+  /**
+   * Writes and deletes made through this tier (counted when each begins and ends), and those in
+   * progress: a scan resets the counts only if none was in progress when it began and none
+   * began or ended during it, so no change is counted twice (by the LIST and by itself).
+   */
   private final AtomicLong mutations = new AtomicLong();
+  private final AtomicLong changesInFlight = new AtomicLong();
   private volatile boolean closed;
 
   private S3Tier(TierConfig config, S3Options options, S3Client client) {
@@ -96,22 +101,17 @@ final class S3Tier implements Tier {
     this.prefix = options.prefix();
   }
 
-  /** Opens the tier and counts its objects (see the class comment). */
-  static S3Tier open(TierConfig config, S3Options options) throws IOException {
+  /**
+   * Opens the tier without asking the service anything: its objects are counted by a
+   * paginated LIST in the background (see the class comment), so a store opens, and serves,
+   * whether the bucket holds ten objects or ten million, and whether the service answers or not.
+   */
+  static S3Tier open(TierConfig config, S3Options options) {
     S3Tier tier = new S3Tier(config, options, client(options));
-    try {
-      if (config.persistIndex()) {
-        Thread counter = new Thread(tier::countInBackground, "objmapper-s3-count-" + config.name());
-        counter.setDaemon(true);
-        counter.start();
-      } else {
-        tier.scan((name, stat) -> {}, ScanProgress.NONE);
-      }
-      return tier;
-    } catch (IOException | RuntimeException e) {
-      tier.close();
-      throw e;
-    }
+    Thread counter = new Thread(tier::countInBackground, "objmapper-s3-count-" + config.name());
+    counter.setDaemon(true);
+    counter.start();
+    return tier;
   }
 
   private static S3Client client(S3Options options) {
@@ -124,6 +124,11 @@ final class S3Tier implements Tier {
             .socketTimeout(timeout))
         .credentialsProvider(DefaultCredentialsProvider.builder().build())
         .forcePathStyle(options.pathStyle())
+        // No "Expect: 100-continue" before a body: it costs a round trip per upload, and the
+        // JDK's connection fails an empty body sent with it now and then ("Error writing
+        // request body to server").
+        .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+            .expectContinueEnabled(false).build())
         .overrideConfiguration(c -> c.apiCallTimeout(timeout))
         .region(region(options));
     options.endpoint().ifPresent(b::endpointOverride);
@@ -273,21 +278,44 @@ final class S3Tier implements Tier {
 
   private ObjectStat put(String name, RequestBody body) throws IOException {
     String key = key(name);
-    ObjectStat old = head(name);
-    mutations.incrementAndGet();
-    String etag;
+    beginChange();
     try {
-      etag = client.putObject(b -> b.bucket(bucket).key(key).checksumAlgorithm(ChecksumAlgorithm.CRC32_C), body).eTag();
-    } catch (SdkException e) {
-      throw failure("PUT", key, e);
+      ObjectStat old = head(name);
+      String etag;
+      try {
+        etag = client.putObject(b -> b.bucket(bucket).key(key).checksumAlgorithm(ChecksumAlgorithm.CRC32_C), body)
+            .eTag();
+      } catch (SdkException e) {
+        throw failure("PUT", key, e);
+      }
+      return written(name, old, etag);
+    } finally {
+      endChange();
     }
-    return written(name, old, etag);
+  }
+
+  private void beginChange() {
+    changesInFlight.incrementAndGet();
+    mutations.incrementAndGet();
+  }
+
+  private void endChange() {
+    mutations.incrementAndGet();
+    changesInFlight.decrementAndGet();
   }
 
   private ObjectStat multipart(String name, Chunk first, InputStream source) throws IOException {
+    beginChange();
+    try {
+      return multipartChange(name, first, source);
+    } finally {
+      endChange();
+    }
+  }
+
+  private ObjectStat multipartChange(String name, Chunk first, InputStream source) throws IOException {
     String key = key(name);
     ObjectStat old = head(name);
-    mutations.incrementAndGet();
     String uploadId;
     try {
       uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key)
@@ -400,28 +428,38 @@ final class S3Tier implements Tier {
     ObjectNames.validateStorable(name);
     checkOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
-    ObjectStat old = head(name);
-    if (old == null) {
-      return false;
-    }
-    String key = key(name);
-    mutations.incrementAndGet();
+    beginChange();
     try {
-      client.deleteObject(b -> b.bucket(bucket).key(key));
-    } catch (SdkException e) {
-      throw failure("DELETE", key, e);
+      ObjectStat old = head(name);
+      if (old == null) {
+        return false;
+      }
+      String key = key(name);
+      try {
+        client.deleteObject(b -> b.bucket(bucket).key(key));
+      } catch (SdkException e) {
+        throw failure("DELETE", key, e);
+      }
+      usedBytes.addAndGet(-old.size());
+      objectCount.decrementAndGet();
+      return true;
+    } finally {
+      endChange();
     }
-    usedBytes.addAndGet(-old.size());
-    objectCount.decrementAndGet();
-    return true;
   }
 
   // ---- scans and counts -----------------------------------------------------------------
 
   @Override
   public long scan(ScanVisitor visitor, ScanProgress progress) throws IOException {
+    return list(visitor, progress, new boolean[1]);
+  }
+
+  /** {@link #scan}; {@code counted[0]} says whether it reset the counts. */
+  private long list(ScanVisitor visitor, ScanProgress progress, boolean[] counted) throws IOException {
     checkOpen();
     long before = mutations.get();
+    boolean quiet = changesInFlight.get() == 0;
     long objects = 0;
     long bytes = 0;
     String token = null;
@@ -454,42 +492,62 @@ final class S3Tier implements Tier {
       checkOpen();
       token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
     } while (token != null);
-    if (mutations.get() == before) {
+    if (quiet && mutations.get() == before) {
       synchronized (this) {
         if (mutations.get() == before) {
           objectCount.set(objects);
           usedBytes.set(bytes);
+          counted[0] = true;
         }
       }
     }
     return objects;
   }
 
-  /** The count of a tier opened without a LIST: the writes made meanwhile are added to it. */
+  /**
+   * The count of a tier opened without a LIST. A LIST that fails (the service is down), or
+   * that writes through this tier raced (the counts then hold what those writes added), is
+   * tried again, after 1 s, then twice as long each time up to a minute, until one counts or
+   * the tier closes.
+   */
   private void countInBackground() {
+    long pauseMillis = 1_000;
+    while (!closed && !countOnce()) {
+      try {
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        return;
+      }
+      pauseMillis = Math.min(60_000, pauseMillis * 2);
+    }
+  }
+
+  private boolean countOnce() {
     long start = System.nanoTime();
-    long before = mutations.get();
-    long beforeObjects = objectCount.get();
-    long beforeBytes = usedBytes.get();
     long[] found = new long[2];
+    boolean[] counted = new boolean[1];
     try {
-      scan((name, stat) -> {}, (objects, bytes) -> {
+      list((name, stat) -> {}, (objects, bytes) -> {
         found[0] = objects;
         found[1] = bytes;
-      });
+      }, counted);
     } catch (IOException | RuntimeException e) {
       if (!closed) {
-        log.warn("tier {}: cannot count the objects in bucket {}: {}", config.name(), bucket, e.toString());
+        log.warn("tier {}: cannot count the objects in bucket {} (trying again): {}", config.name(), bucket,
+            e.toString());
       }
-      return;
+      return false;
     }
-    if (mutations.get() != before) {
-      // Writes raced the LIST: each may or may not be in it; add what they changed.
-      objectCount.set(found[0] + objectCount.get() - beforeObjects);
-      usedBytes.set(found[1] + usedBytes.get() - beforeBytes);
+    if (!counted[0]) {
+      // Writes or deletes through this tier raced the LIST: each may or may not be in it.
+      // Until a LIST runs alone, the counts are what those changes added.
+      log.debug("tier {}: writes raced the count of bucket {}; counting again later", config.name(), bucket);
+      return false;
     }
-    log.info("tier {}: {} objects, {} bytes in bucket {} (counted in {} ms)", config.name(), found[0],
-        found[1], bucket, (System.nanoTime() - start) / 1_000_000);
+    long ms = Math.max(1, (System.nanoTime() - start) / 1_000_000);
+    log.info("tier {}: {} objects, {} bytes in bucket {} (counted by a paginated LIST in {} ms, {} objects/s)",
+        config.name(), found[0], found[1], bucket, ms, found[0] * 1000 / ms);
+    return true;
   }
 
   @Override

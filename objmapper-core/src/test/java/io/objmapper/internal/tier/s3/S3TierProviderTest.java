@@ -33,7 +33,7 @@ class S3TierProviderTest {
     S3Options o = S3Options.of(s3().option("bucket", "objm").option("prefix", "p/")
         .option("endpoint", "http://127.0.0.1:9000").option("region", "eu-west-1")
         .option("path_style", "true").option("revalidate_ms", "250")
-        .option("request_timeout_ms", "3000").build());
+        .option("request_timeout_ms", "3000").option("staging_sync", "copy").build());
 
     assertThat(o.bucket()).isEqualTo("objm");
     assertThat(o.prefix()).isEqualTo("p/");
@@ -42,6 +42,7 @@ class S3TierProviderTest {
     assertThat(o.pathStyle()).isTrue();
     assertThat(o.revalidateMillis()).isEqualTo(250);
     assertThat(o.requestTimeoutMillis()).isEqualTo(3000);
+    assertThat(o.stagingSync()).isEqualTo("copy");
   }
 
   @Test
@@ -54,6 +55,7 @@ class S3TierProviderTest {
     assertThat(o.pathStyle()).isFalse();
     assertThat(o.revalidateMillis()).isEqualTo(S3Options.DEFAULT_REVALIDATE_MS);
     assertThat(o.requestTimeoutMillis()).isEqualTo(S3Options.DEFAULT_REQUEST_TIMEOUT_MS);
+    assertThat(o.stagingSync()).isEqualTo("record");
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -71,6 +73,7 @@ class S3TierProviderTest {
       "region, ' '",
       "bucket, a/b",
       "colour, blue",
+      "staging_sync, always",
   })
   void aBadValueIsAnErrorNamingItsKey(String key, String value) {
     TierConfig.Builder b = s3();
