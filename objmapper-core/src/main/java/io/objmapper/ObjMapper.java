@@ -162,6 +162,7 @@ public interface ObjMapper extends AutoCloseable {
     LongSupplier nanoClock = System::nanoTime;
     LifecyclePolicy lifecycle = LifecyclePolicy.defaults();
     boolean backgroundRounds = true;
+    OpenProgress openProgress = OpenProgress.NONE;
     Path dataDirectory;
     java.util.function.Consumer<io.objmapper.internal.lifecycle.MigrationStep> migrationSteps = step -> {};
     ObjMapperConfig config;
@@ -274,6 +275,17 @@ public interface ObjMapper extends AutoCloseable {
      */
     public Builder backgroundRounds(boolean on) {
       this.backgroundRounds = on;
+      return this;
+    }
+
+    /**
+     * Told how {@link #build()} walks the tiers' files, tier by tier, about every
+     * {@value OpenProgress#INTERVAL_FILES} files and once at the end of each (see {@link
+     * OpenProgress}); default {@link OpenProgress#NONE}. A first open (no index yet), or one
+     * after a crash, walks each local tier once: with millions of files that takes a while.
+     */
+    public Builder openProgress(OpenProgress listener) {
+      this.openProgress = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
@@ -404,6 +416,7 @@ public interface ObjMapper extends AutoCloseable {
       this.nanoClock = settings.nanoClock;
       this.lifecycle = settings.lifecycle;
       this.backgroundRounds = settings.backgroundRounds;
+      this.openProgress = settings.openProgress;
       this.migrationSteps = settings.migrationSteps;
       this.config = settings.config;
     }

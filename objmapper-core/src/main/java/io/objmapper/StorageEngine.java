@@ -100,8 +100,10 @@ final class StorageEngine implements ObjMapper, StoreAccess {
           throw new IllegalArgumentException("two tiers are named \"" + c.name() + "\"");
         }
         tiers[i] = providers.open(c);
+        // The tier's files are walked here at most once: the walk that fills or rebuilds its
+        // index also counts it (and is told to the open progress).
         indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes,
-            b.expectedObjectsByTier.getOrDefault(c.name(), b.expectedObjects), filesSettled);
+            b.expectedObjectsByTier.getOrDefault(c.name(), b.expectedObjects), filesSettled, b.openProgress);
         log.debug("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
             tiers[i].config().has(TierFlag.PERSISTENT) ? "persistent" : "volatile", tiers[i].objectCount(),
             tiers[i].usedBytes());

@@ -46,10 +46,12 @@ import java.util.Optional;
  * nested name. A local tier does this with a temporary file in the target's directory, synced,
  * then renamed over the target, and the directory synced.
  *
- * <p><b>Counts.</b> {@link #usedBytes()} and {@link #objectCount()} come from a scan when the
- * tier opens and are kept up to date by writes and deletes made through this instance.
- * Changes made behind its back (another process, an administrator) are seen on the next
- * {@link #scan}.
+ * <p><b>Counts.</b> {@link #usedBytes()} and {@link #objectCount()} come from what the tier
+ * saved at its last clean close, or else from a scan: a tier may take them from its first
+ * {@link #scan} (so that an owner filling an index walks the objects once) and, if none came
+ * before, scan when first asked for them or written to. Writes and deletes made through this
+ * instance keep them up to date. Changes made behind its back (another process, an
+ * administrator) are seen on the next {@link #scan}.
  *
  * <p>Implementations are safe for use by many threads. After {@link #close()} every
  * operation except {@code close}, {@link #config()} and {@link #localFiles()} throws {@link

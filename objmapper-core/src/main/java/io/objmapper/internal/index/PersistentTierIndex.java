@@ -422,12 +422,34 @@ public final class PersistentTierIndex implements AutoCloseable {
   }
 
   /**
+   * True if index {@code file} was closed cleanly last time (its manifest and clean-shutdown
+   * marker exist), so that {@link #open} will most likely find it {@link OpenState#CLEAN}
+   * without a rebuild; false if open will certainly start empty. Reads no map.
+   */
+  public static boolean closedCleanly(Path file) {
+    return Files.isRegularFile(file) && Files.isRegularFile(IndexFiles.cleanMarker(file));
+  }
+
+  /**
    * Waits for running operations, cancels a running growth, closes the map, forces it to disk
    * and writes the clean-shutdown marker (or, if the file turned out to be damaged, moves it
    * aside instead). Idempotent.
    */
   @Override
   public void close() {
+    close(true);
+  }
+
+  /**
+   * As {@link #close()}, but without the clean-shutdown marker, so that the next open starts
+   * empty and is rebuilt: for an index that may lack files of its tier (a rebuild that did not
+   * finish). Idempotent; after {@link #close()} it does nothing.
+   */
+  public void closeIncomplete() {
+    close(false);
+  }
+
+  private void close(boolean complete) {
     if (!closeCalled.compareAndSet(false, true)) {
       return;
     }
@@ -440,8 +462,10 @@ public final class PersistentTierIndex implements AutoCloseable {
       g.awaitClosed();
       if (corrupted) {
         moveAside(g.mapFile);
-      } else {
+      } else if (complete) {
         writeCleanMarker(g.mapFile);
+      } else {
+        LOG.info("Tier index {} closed before it held every file of its tier: the next open rebuilds it", file);
       }
     } finally {
       gate.writeLock().unlock();

@@ -15,11 +15,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The index of a persistent tier: a {@link PersistentTierIndex} (a Chronicle Map file). An
- * index that was not closed cleanly, or was missing, is reconciled with the tier's files in
- * the background; until that ends a miss proves nothing ({@link #complete()} is false) and
- * lookups ask the tier, so no object on disk ever disappears. A map found damaged while in use
- * is replaced by an empty one and rebuilt from the tier the same way; the lookup that found it
- * asks the tier.
+ * index that was not closed cleanly, or was missing, is rebuilt from the tier's files while the
+ * store opens ({@link #rebuildNow}, the one walk that also counts the tier), or, if that turns
+ * out only once it opened in the background, reconciled with them in the background; until that
+ * ends a miss proves nothing ({@link #complete()} is false) and lookups ask the tier, so no
+ * object on disk ever disappears. A map found damaged while in use is replaced by an empty one
+ * and rebuilt from the tier the same way; the lookup that found it asks the tier. An index
+ * closed before it was complete is closed without its clean-shutdown marker, so the next open
+ * rebuilds it.
  */
 final class ChronicleTierIndex implements TierIndex {
   private static final Logger log = LoggerFactory.getLogger(ChronicleTierIndex.class);
@@ -38,6 +41,20 @@ final class ChronicleTierIndex implements TierIndex {
       complete = false;
       startReconciler();
     });
+  }
+
+  /**
+   * Rebuilds or reconciles the index from the tier's files now, in this thread, reporting the
+   * walk to {@code walk} (and {@link OpenWalk#done} at its end).
+   *
+   * @throws IOException if the tier's files cannot be walked; the index stays incomplete
+   */
+  void rebuildNow(OpenWalk walk) throws IOException {
+    ReconcileReport r = index.reconcile(new TierScan(tier, walk));
+    walk.done();
+    complete = !index.needsReconciliation();
+    log.info("tier {}: index {} ({}) rebuilt from the files at open: {}", tier.name(), index.file(),
+        index.openState(), r);
   }
 
   /** Starts reconciling with the tier's files if the index is not trusted. */
@@ -61,17 +78,24 @@ final class ChronicleTierIndex implements TierIndex {
     for (;;) {
       log.info("tier {}: index {} ({}), reconciling with the files", tier.name(), index.file(), index.openState());
       try {
-        ReconcileReport r = index.reconcile(new TierScan(tier));
+        ReconcileReport r = index.reconcile(new TierScan(tier, Tier.ScanProgress.NONE));
         complete = !index.needsReconciliation();
         log.info("tier {}: index reconciled: {}", tier.name(), r);
       } catch (IOException | RuntimeException e) {
         if (!Thread.currentThread().isInterrupted()) {
           log.warn("tier {}: reconciling the index failed; lookups keep asking the tier: {}", tier.name(), e.toString());
         }
+      } catch (Error e) {
+        synchronized (this) {
+          reconciler = null;
+          notifyAll();
+        }
+        throw e;
       }
       synchronized (this) {
         if (!reconcileAgain || Thread.currentThread().isInterrupted()) {
           reconciler = null;
+          notifyAll(); // listings waiting for the rebuild
           return;
         }
         reconcileAgain = false;
@@ -111,11 +135,16 @@ final class ChronicleTierIndex implements TierIndex {
   }
 
   /**
-   * While the index is rebuilt or reconciled it may lack files: the tier's own listing is
-   * visited then, with the flags the index has for a name.
+   * While the index is rebuilt or reconciled it may lack files: a listing waits for a rebuild
+   * in progress (rather than walk the files a second time), and if the index is still
+   * incomplete after it (no rebuild running, or it failed) the tier's own listing is visited,
+   * with the flags the index has for a name.
    */
   @Override
   public void forEach(String prefix, BiConsumer<String, IndexRecord> visitor) {
+    if (!complete) {
+      awaitReconciler();
+    }
     if (!complete) {
       try {
         tier.scan((name, s) -> {
@@ -133,6 +162,18 @@ final class ChronicleTierIndex implements TierIndex {
       visitor.accept(name, new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash()));
       return true;
     });
+  }
+
+  /** Waits until no reconciliation runs (or this thread is interrupted). */
+  private synchronized void awaitReconciler() {
+    while (reconciler != null && reconciler != Thread.currentThread()) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   @Override
@@ -154,7 +195,11 @@ final class ChronicleTierIndex implements TierIndex {
     if (t != null) {
       t.interrupt();
     }
-    index.close(); // a reconciliation still running fails and stops
+    if (complete) {
+      index.close(); // a reconciliation still running fails and stops
+    } else {
+      index.closeIncomplete(); // the next open rebuilds it: it may lack files
+    }
     if (t != null) {
       try {
         t.join(10_000);
@@ -164,18 +209,28 @@ final class ChronicleTierIndex implements TierIndex {
     }
   }
 
-  /** A tier's files as the index's reconciliation sees them: through the SPI's scan and stat. */
+  /**
+   * A tier's files as the index's reconciliation sees them: through the SPI's scan and stat
+   * (the reconciliation logs its own progress every few seconds).
+   */
   private static final class TierScan implements TierFiles {
     private final Tier tier;
+    private final Tier.ScanProgress progress;
 
-    TierScan(Tier tier) {
+    TierScan(Tier tier, Tier.ScanProgress progress) {
       this.tier = tier;
+      this.progress = progress;
     }
 
     @Override
     public void scan(ScanSink sink) throws IOException {
       tier.scan((name, s) -> sink.file(name, s.size(), s.mtimeMillis(), IndexEntry.fileKeyHash(s.fileKey())),
-          (objects, bytes) -> log.info("tier {}: reconciling, {} objects scanned", tier.name(), objects));
+          progress);
+    }
+
+    @Override
+    public String toString() {
+      return "the files of tier " + tier.name();
     }
 
     @Override

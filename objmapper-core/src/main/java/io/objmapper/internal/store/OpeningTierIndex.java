@@ -26,6 +26,17 @@ final class OpeningTierIndex implements TierIndex {
   private final String tierName;
   private volatile TierIndex ready;
 
+  /** An index that could not be opened (at once, by the caller): lookups ask the tier, writes fail. */
+  static OpeningTierIndex failed(String tierName, Throwable cause) {
+    OpeningTierIndex index = new OpeningTierIndex(tierName);
+    index.opened.completeExceptionally(cause);
+    return index;
+  }
+
+  private OpeningTierIndex(String tierName) {
+    this.tierName = tierName;
+  }
+
   OpeningTierIndex(String tierName, Opener opener) {
     this.tierName = tierName;
     Thread t = new Thread(() -> {

@@ -1,55 +1,85 @@
 package io.objmapper.internal.store;
 
+import io.objmapper.OpenProgress;
 import io.objmapper.internal.index.IndexOptions;
 import io.objmapper.internal.index.PersistentTierIndex;
 import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Opens the right {@link TierIndex} for a tier. */
+/**
+ * Opens the right {@link TierIndex} for a tier, walking the tier's files at most once: the walk
+ * that fills or rebuilds an index is also the tier's first scan, which counts its objects
+ * ({@link DirectoryTier#counted()}), so a tier whose counts and index are both missing (a first
+ * open, a crash) is walked once, not twice.
+ */
 public final class TierIndexes {
   private static final Logger log = LoggerFactory.getLogger(TierIndexes.class);
 
   private TierIndexes() {}
 
   /**
-   * The index of {@code tier}: a persistent tier with {@code persistIndex} gets a Chronicle
-   * Map file at its index path, opened in the background (see {@link OpeningTierIndex}) and
-   * reconciled with the files when it was not closed cleanly; other tiers get a heap index
-   * filled by a scan (a remote tier's in the background).
+   * The index of {@code tier}, as {@link #open(Tier, boolean, long, CompletionStage,
+   * OpenProgress)} opens it, with nothing waited for and no progress told.
    *
    * @param persist whether persistent tiers keep their index in a file
    * @param expectedObjects what a new index file is first sized for (more if the tier holds more)
    */
   public static TierIndex open(Tier tier, boolean persist, long expectedObjects) throws IOException {
-    return open(tier, persist, expectedObjects, java.util.concurrent.CompletableFuture.completedFuture(null));
+    return open(tier, persist, expectedObjects, CompletableFuture.completedFuture(null), OpenProgress.NONE);
   }
 
   /**
-   * As {@link #open(Tier, boolean, long)}, but a reconciliation with the files waits for
-   * {@code filesSettled}: the store first finishes what a crash cut short on the files (a
-   * reconciliation scanning meanwhile could index a copy being deleted). If it completes
-   * exceptionally, no reconciliation runs.
+   * The index of {@code tier}:
+   * <ul>
+   *   <li>a persistent tier with {@code persistIndex} gets a Chronicle Map file at its index
+   *       path. If it was closed cleanly and the tier knows its counts, nothing is walked: the
+   *       map opens in the background (see {@link OpeningTierIndex}). Otherwise a walk is due
+   *       anyway, so the map is opened now and that one walk rebuilds it (no index file yet, a
+   *       crash, damage) and counts the tier, or only counts the tier if the map was clean. A
+   *       remote tier's map always opens, and is rebuilt from its listing, in the background;
+   *   <li>other local tiers get a heap index filled by one walk now (which also counts the
+   *       tier if it has no saved counts);
+   *   <li>a remote tier gets a heap index filled in the background.
+   * </ul>
+   * A walk now is told to {@code progress}. A map that opened in the background and turned
+   * out damaged is rebuilt in the background once {@code filesSettled} completes: the store
+   * first finishes what a crash cut short on the files (a reconciliation scanning meanwhile
+   * could index a copy being deleted); if it completes exceptionally, no reconciliation runs.
+   *
+   * @throws IOException if the tier's files cannot be walked (what was opened is closed)
    */
-  public static TierIndex open(Tier tier, boolean persist, long expectedObjects,
-      java.util.concurrent.CompletionStage<?> filesSettled) throws IOException {
+  public static TierIndex open(Tier tier, boolean persist, long expectedObjects, CompletionStage<?> filesSettled,
+      OpenProgress progress) throws IOException {
     TierConfig c = tier.config();
+    boolean counted = !(tier instanceof DirectoryTier d) || d.counted();
     if (persist && c.has(TierFlag.PERSISTENT) && c.persistIndex() && c.indexPath().isPresent()) {
       Path file = c.indexPath().get();
-      // A tier that already holds more objects gets room for them now rather than after growths.
-      long entries = Math.max(Math.max(IndexOptions.MIN_ENTRIES, expectedObjects), tier.objectCount() / 4 * 5);
+      // A tier that already holds more objects gets room for them now rather than after growths;
+      // one whose count is still to come grows as its walk fills it.
+      long entries = Math.max(Math.max(IndexOptions.MIN_ENTRIES, expectedObjects),
+          counted ? tier.objectCount() / 4 * 5 : 0);
       // The lock now, so build() fails at once if another store holds the index; the map later.
       PersistentTierIndex.Held held = PersistentTierIndex.lock(file);
-      return new OpeningTierIndex(tier.name(), () -> {
-        ChronicleTierIndex index = new ChronicleTierIndex(PersistentTierIndex.open(file,
-            IndexOptions.ofExpectedEntries(entries), held), tier);
-        filesSettled.thenRun(index::reconcileInBackground);
-        return index;
-      });
+      if (tier.localFiles().isEmpty() || (counted && PersistentTierIndex.closedCleanly(file))) {
+        // Nothing to walk now, or a remote tier (whose LIST may take long or fail: the store
+        // serves meanwhile, a name not indexed yet is asked of the tier).
+        return new OpeningTierIndex(tier.name(), () -> {
+          ChronicleTierIndex index = new ChronicleTierIndex(PersistentTierIndex.open(file,
+              IndexOptions.ofExpectedEntries(entries), held), tier);
+          filesSettled.thenRun(index::reconcileInBackground); // if it turned out damaged
+          return index;
+        });
+      }
+      return openAndWalk(tier, file, IndexOptions.ofExpectedEntries(entries), held, counted, filesSettled,
+          progress);
     }
     int flags = tier.config().has(TierFlag.PERSISTENT) ? 0 : io.objmapper.ObjectFlag.EPHEMERAL.bit();
     if (tier.localFiles().isEmpty()) {
@@ -58,9 +88,51 @@ public final class TierIndexes {
       return HeapTierIndex.fillInBackground(tier, flags);
     }
     HeapTierIndex index = new HeapTierIndex();
-    long n = tier.scan((name, stat) -> index.put(name, IndexRecord.of(stat, flags)),
-        (objects, bytes) -> log.debug("tier {}: scanned {} objects", tier.name(), objects));
-    log.debug("tier {}: {} objects indexed", tier.name(), n);
+    OpenWalk walk = new OpenWalk(tier.name(), progress);
+    try {
+      long n = tier.scan((name, stat) -> index.put(name, IndexRecord.of(stat, flags)), walk);
+      walk.done();
+      log.debug("tier {}: {} objects indexed", tier.name(), n);
+    } catch (IOException | RuntimeException e) {
+      index.close();
+      throw e;
+    }
     return index;
+  }
+
+  /** The persistent index opened now, rebuilt or only counted by the one walk its tier needs. */
+  private static TierIndex openAndWalk(Tier tier, Path file, IndexOptions options, PersistentTierIndex.Held held,
+      boolean counted, CompletionStage<?> filesSettled, OpenProgress progress) throws IOException {
+    PersistentTierIndex opened;
+    try {
+      opened = PersistentTierIndex.open(file, options, held);
+    } catch (Exception | Error e) {
+      log.error("tier {}: its index could not be opened; lookups ask the tier, writes fail: {}", tier.name(),
+          e.toString());
+      if (!counted) {
+        count(tier, progress);
+      }
+      return OpeningTierIndex.failed(tier.name(), e);
+    }
+    ChronicleTierIndex index = new ChronicleTierIndex(opened, tier);
+    try {
+      if (opened.needsReconciliation()) {
+        index.rebuildNow(new OpenWalk(tier.name(), progress));
+      } else if (!counted) {
+        count(tier, progress);
+      }
+    } catch (IOException | RuntimeException e) {
+      index.close();
+      throw e;
+    }
+    filesSettled.thenRun(index::reconcileInBackground); // nothing to do unless replaced meanwhile
+    return index;
+  }
+
+  /** A walk that only counts the tier (its first scan). */
+  private static void count(Tier tier, OpenProgress progress) throws IOException {
+    OpenWalk walk = new OpenWalk(tier.name(), progress);
+    tier.scan((name, stat) -> {}, walk);
+    walk.done();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,43 @@ class LocalTierCountsTest {
   }
 
   @Test
+  void withoutSavedCountsTheFirstScanCountsTheTierWhileItVisits() throws Exception {
+    Files.write(root.resolve("a"), new byte[4]);
+    Files.write(root.resolve("b"), new byte[6]);
+    try (Tier t = open()) {
+      DirectoryTier d = (DirectoryTier) t;
+      assertThat(d.counted()).isFalse();
+      java.util.List<String> seen = new java.util.ArrayList<>();
+      assertThat(t.scan((name, stat) -> seen.add(name), Tier.ScanProgress.NONE)).isEqualTo(2);
+      assertThat(seen).containsExactlyInAnyOrder("/a", "/b");
+      assertThat(d.counted()).isTrue();
+      assertThat(t.objectCount()).isEqualTo(2);
+      assertThat(t.usedBytes()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void aWriteBeforeAnyScanWaitsForTheFirstScanSoItIsCountedOnce() throws Exception {
+    Files.write(root.resolve("a"), new byte[4]);
+    try (Tier t = open()) {
+      t.write("/b", new byte[6]);
+      assertThat(((DirectoryTier) t).counted()).isTrue();
+      assertThat(t.objectCount()).isEqualTo(2);
+      assertThat(t.usedBytes()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void aTierNeverCountedSavesNoCountsAtClose() throws Exception {
+    Files.write(root.resolve("a"), new byte[4]);
+    open().close();
+    try (Tier t = open()) {
+      assertThat(((DirectoryTier) t).counted()).as("nothing adopted").isFalse();
+      assertThat(t.objectCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void theCountsFileIsNeverAnObject() throws Exception {
     try (Tier t = open()) {
       t.write("/a", new byte[1]);
@@ -83,8 +121,9 @@ class LocalTierCountsTest {
   }
 
   @Test
-  void aScanWhileTheTierIsOpenLeavesTemporaryFilesAlone() throws Exception {
+  void aScanAfterTheTiersFirstOneLeavesTemporaryFilesAlone() throws Exception {
     try (Tier t = open()) {
+      assertThat(t.objectCount()).isZero(); // the first scan, which removes what a crash left
       // A write in progress elsewhere: its temporary file is not the scan's to remove.
       Path temp = Files.write(root.resolve(io.objmapper.spi.dir.AtomicWrite.TEMP_PREFIX + "5e6f"), new byte[8]);
       assertThat(t.scan((name, stat) -> {}, Tier.ScanProgress.NONE)).isZero();

@@ -64,11 +64,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Counts.</b> A clean {@link #close()} of a writable persistent tier saves {@link
  * #usedBytes()} and {@link #objectCount()} in {@code .objmapper_counts}; {@link #start} reads
- * and deletes it, or (after a crash) scans the tree and removes the temporary files of writes
- * a crash cut short. Writes and deletes of one name are serialized by a striped lock just long
- * enough to read the old size and rename, which keeps the counts right under concurrent
- * overwrites; writes of different names run in parallel. Directories created for objects are
- * never removed, so a concurrent write into one cannot lose it.
+ * and deletes it. Without it (a first open, a crash, a read-only tier) the counts come from
+ * the tier's <em>first scan</em>, which also removes the temporary files of writes a crash cut
+ * short: the first {@link #scan} call does it while visiting, so an owner that scans at once
+ * (to fill an index) walks the tree once, not twice; otherwise the first count, write, delete
+ * or staging runs it (and waits for it), so nothing is written before it. {@link #counted()}
+ * says whether it is still to come. Writes and deletes of one name are serialized by a striped
+ * lock just long enough to read the old size and rename, which keeps the counts right under
+ * concurrent overwrites; writes of different names run in parallel. Directories created for
+ * objects are never removed, so a concurrent write into one cannot lose it.
  */
 public abstract class DirectoryTier implements Tier, LocalFiles {
   private static final Logger log = LoggerFactory.getLogger(DirectoryTier.class);
@@ -102,6 +106,13 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** A descriptor open for writing was handed out: the counts may miss what went through it. */
   private volatile boolean writtenBehind;
+
+  /** True once the counts are known: adopted from a clean close, or found by the first scan. */
+  private volatile boolean counted;
+  /** Held while the first scan runs: writes, deletes and counts wait for it. */
+  private final Object firstScanLock = new Object();
+  /** The thread running the first scan (its visitor may ask for the counts: they are not final yet). */
+  private Thread firstScanner; // guarded by firstScanLock
 
   private final Object countLock = new Object();
   private long usedBytes;
@@ -166,8 +177,9 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   }
 
   /**
-   * Makes {@code tier} ready: adopts the counts a clean close saved, or scans (removing the
-   * temporary files of writes a crash cut short). Closes the tier if that fails.
+   * Makes {@code tier} ready: adopts the counts a clean close saved; without them the counts
+   * come from its first scan (see the class comment), which walks no file now. Closes the
+   * tier if that fails.
    *
    * @return {@code tier}
    */
@@ -175,20 +187,15 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     DirectoryTier tier = started;
     try {
       if (tier.adoptSavedCounts()) {
+        tier.counted = true;
         log.info("tier \"{}\" ({}) at {}: {} objects, {} bytes, as counted at the last clean close",
             tier.name(), tier.config.type(), tier.root, tier.objectCount, tier.usedBytes);
-        return started;
+      } else {
+        log.debug("tier \"{}\" ({}) at {}: no counts saved; its first scan counts it", tier.name(),
+            tier.config.type(), tier.root);
       }
-      long began = System.nanoTime();
-      long objects = tier.scan((name, stat) -> {}, (n, bytes) -> {
-        if (n > 0 && n % OPEN_LOG_INTERVAL == 0) {
-          log.info("tier \"{}\": scanned {} objects so far", tier.name(), n);
-        }
-      }, true);
-      log.info("tier \"{}\" ({}) at {}: {} objects, {} bytes, scanned in {} ms", tier.name(),
-          tier.config.type(), tier.root, objects, tier.usedBytes(), (System.nanoTime() - began) / 1_000_000);
       return started;
-    } catch (IOException | RuntimeException | Error e) {
+    } catch (RuntimeException | Error e) {
       try {
         tier.close();
       } catch (IOException suppressed) {
@@ -268,6 +275,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     String rel = relative(name);
     ensureOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
+    ensureCounted();
     int slash = rel.lastIndexOf('/');
     BeneathRoot.Directory dir = beneath.directory(slash < 0 ? "" : rel.substring(0, slash), true, dirMode);
     return StagedFile.create(dir, rel.substring(slash + 1), fileMode, (d, fileName, size, rename) -> {
@@ -476,6 +484,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
       AtomicWrite.Body body = copyBody(source, position, count);
       String rel = relative(name);
       ensureOpen();
+      ensureCounted();
       int slash = rel.lastIndexOf('/');
       String dirRel = slash < 0 ? "" : rel.substring(0, slash);
       BeneathRoot.Directory dir = dirs.get(dirRel);
@@ -576,6 +585,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     String rel = relative(name);
     ensureOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
+    ensureCounted();
     int slash = rel.lastIndexOf('/');
     BeneathRoot.Directory dir;
     try {
@@ -607,9 +617,82 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The tier's first scan (while {@link #counted()} is false) also counts the tier and
+   * removes the temporary files of writes a crash cut short; writes, deletes and counts wait
+   * for it.
+   */
   @Override
   public final long scan(ScanVisitor visitor, ScanProgress progress) throws IOException {
+    if (!counted) {
+      synchronized (firstScanLock) {
+        if (!counted && firstScanner == null) {
+          return firstScan(visitor, progress);
+        }
+      }
+    }
     return scan(visitor, progress, false);
+  }
+
+  /**
+   * True once the counts are known without a walk: adopted from the last clean close, or found
+   * by the tier's first scan. While false, the first {@link #scan} (or count, write, delete)
+   * walks the tree.
+   */
+  public final boolean counted() {
+    return counted;
+  }
+
+  /** The first scan, holding {@link #firstScanLock}: counts the tier and removes leftover temporary files. */
+  private long firstScan(ScanVisitor visitor, ScanProgress progress) throws IOException {
+    Objects.requireNonNull(progress, "progress");
+    long began = System.nanoTime();
+    firstScanner = Thread.currentThread();
+    try {
+      long objects = scan(visitor, (n, bytes) -> {
+        progress.progress(n, bytes);
+        if (n > 0 && n % OPEN_LOG_INTERVAL == 0) {
+          log.info("tier \"{}\": counted {} objects so far", name(), n);
+        }
+      }, true);
+      counted = true;
+      log.info("tier \"{}\" ({}) at {}: {} objects, {} bytes, counted by its first scan in {} ms", name(),
+          config.type(), root, objects, usedBytesNow(), (System.nanoTime() - began) / 1_000_000);
+      return objects;
+    } finally {
+      firstScanner = null;
+    }
+  }
+
+  /**
+   * Runs the first scan if it is still to come (and waits for one in progress), so that the
+   * counts are known before a write, delete or count; nothing for the first scan's own thread.
+   */
+  private void ensureCounted() throws IOException {
+    if (counted) {
+      return;
+    }
+    synchronized (firstScanLock) {
+      if (!counted && firstScanner == null) {
+        firstScan((name, stat) -> {}, ScanProgress.NONE);
+      }
+    }
+  }
+
+  private void ensureCountedUnchecked() {
+    try {
+      ensureCounted();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("tier \"" + name() + "\": counting its objects failed: " + e.getMessage(), e);
+    }
+  }
+
+  private long usedBytesNow() {
+    synchronized (countLock) {
+      return usedBytes;
+    }
   }
 
   /**
@@ -622,6 +705,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   public final long recount(String name, long countedBytes) throws IOException {
     String rel = relative(name);
     ensureOpen();
+    ensureCounted();
     synchronized (lockFor(name)) {
       BasicFileAttributes now = beneath.stat(rel);
       long size = now == null || !now.isRegularFile() ? -1 : now.size();
@@ -631,17 +715,31 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws java.io.UncheckedIOException if the tier's first scan, run now if it is still to
+   *     come, fails
+   */
   @Override
   public final long usedBytes() {
     ensureOpen();
+    ensureCountedUnchecked();
     synchronized (countLock) {
       return usedBytes;
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws java.io.UncheckedIOException if the tier's first scan, run now if it is still to
+   *     come, fails
+   */
   @Override
   public final long objectCount() {
     ensureOpen();
+    ensureCountedUnchecked();
     synchronized (countLock) {
       return objectCount;
     }
@@ -655,9 +753,10 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     try {
       if (removeRootOnClose) {
         deleteRecursively(root);
-      } else if (config.has(TierFlag.PERSISTENT) && config.has(TierFlag.WRITABLE) && !writtenBehind) {
+      } else if (config.has(TierFlag.PERSISTENT) && config.has(TierFlag.WRITABLE) && !writtenBehind && counted) {
         // A read-only tier is never written, so it is scanned at every open; one that handed
-        // out writable descriptors is too, since bytes may have gone through them unseen.
+        // out writable descriptors is too, since bytes may have gone through them unseen; one
+        // never counted has nothing to save.
         saveCounts();
       }
     } finally {
@@ -721,6 +820,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     String rel = relative(name);
     ensureOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
+    ensureCounted();
     int slash = rel.lastIndexOf('/');
     String fileName = rel.substring(slash + 1);
     try (BeneathRoot.Directory dir = beneath.directory(slash < 0 ? "" : rel.substring(0, slash), true, dirMode);
