@@ -233,4 +233,23 @@ class TierIndexBasicsTest {
       assertThat(again.openState()).isEqualTo(OpenState.CLEAN);
     }
   }
+
+  @Test
+  void anIndexClosedIncompleteIsRebuiltAtTheNextOpen() throws IOException {
+    Path file = dir.resolve("tier.idx");
+    PersistentTierIndex index = open();
+    assertThat(PersistentTierIndex.closedCleanly(file)).isFalse();
+    index.put("/a", entry(1));
+    index.closeIncomplete();
+    index.close(); // does nothing more
+    assertThat(PersistentTierIndex.closedCleanly(file)).isFalse();
+    try (PersistentTierIndex again = open()) {
+      assertThat(again.openState().needsFullScan()).isTrue();
+      assertThat(again.size()).isZero();
+    }
+    assertThat(PersistentTierIndex.closedCleanly(file)).isTrue();
+    try (PersistentTierIndex clean = open()) {
+      assertThat(clean.openState()).isEqualTo(OpenState.CLEAN);
+    }
+  }
 }
