@@ -48,6 +48,11 @@ final class IndexFiles {
     return sibling(file, ".tmp");
   }
 
+  /** Entries a rebuild found past the room of the map it started with ({@link Rebuilder}). */
+  static Path rebuildSpill(Path file) {
+    return sibling(file, ".rebuild");
+  }
+
   static Path lockFile(Path file) {
     return sibling(file, ".lock");
   }

@@ -39,6 +39,7 @@ final class IndexOpener {
   static Opened openMap(Path file, IndexOptions options) throws IOException {
     Path marker = IndexFiles.cleanMarker(file);
     Files.deleteIfExists(IndexFiles.manifestTmp(file));
+    Files.deleteIfExists(IndexFiles.rebuildSpill(file)); // a rebuild cut short
     if (!Files.exists(file)) {
       IndexFiles.deleteOtherMaps(file, null);
       Files.deleteIfExists(marker);

@@ -415,6 +415,44 @@ public final class PersistentTierIndex implements AutoCloseable {
     return report;
   }
 
+  /**
+   * Fills an index that starts empty ({@link OpenState#needsFullScan()}) from one scan of
+   * {@code files}, sized for what the scan finds, while nothing else uses it (the store calls it
+   * while it opens): see {@link Rebuilder}. Unlike {@link #reconcile} (which grows the map as
+   * it goes, copying every entry at each growth), the map grows at most once. Logs one line at
+   * start and end and a progress line every few seconds.
+   *
+   * @throws IllegalStateException if the index is not empty
+   * @throws IOException if the scan fails; the index then stays untrusted
+   */
+  public ReconcileReport rebuild(TierFiles files) throws IOException {
+    if (size() != 0) {
+      throw new IllegalStateException("tier index " + file + " is not empty: reconcile it instead");
+    }
+    long replacedBefore = replacements.get();
+    ReconcileReport report = new Rebuilder(this, files, IndexFiles.rebuildSpill(file)).run();
+    if (replacements.get() == replacedBefore) {
+      trusted = true;
+    }
+    return report;
+  }
+
+  /** Entries below which an insert into the current map starts no growth. */
+  long roomBeforeGrowth() {
+    return current.growAt;
+  }
+
+  /** Grows the map now, if needed, until it is declared for at least {@code entries}; waits for it. */
+  void ensureCapacity(long entries) {
+    for (int i = 0; i < MAX_GROWTH_WAITS && current.capacity < entries; i++) {
+      IndexGrowth.Run r = growth.request(false, entries, "a rebuild found " + entries * 4 / 5 + " files");
+      if (r == null) {
+        throw closedException();
+      }
+      awaitRun(r);
+    }
+  }
+
   @Override
   public String toString() {
     return "PersistentTierIndex{" + file + ", " + openState + ", size=" + size.get() + ", capacity="

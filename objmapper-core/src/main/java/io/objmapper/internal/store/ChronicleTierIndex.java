@@ -50,7 +50,8 @@ final class ChronicleTierIndex implements TierIndex {
    * @throws IOException if the tier's files cannot be walked; the index stays incomplete
    */
   void rebuildNow(OpenWalk walk) throws IOException {
-    ReconcileReport r = index.reconcile(new TierScan(tier, walk));
+    TierScan files = new TierScan(tier, walk);
+    ReconcileReport r = index.size() == 0 ? index.rebuild(files) : index.reconcile(files);
     walk.done();
     complete = !index.needsReconciliation();
     log.info("tier {}: index {} ({}) rebuilt from the files at open: {}", tier.name(), index.file(),

@@ -53,9 +53,14 @@ interface ImportProgress extends AutoCloseable {
     private final AtomicLong bytes = new AtomicLong();
 
     Bar(String task) {
+      this(task, Duration.ZERO);
+    }
+
+    /** A bar for a task that began {@code elapsed} ago (its rate counts from then). */
+    Bar(String task, Duration elapsed) {
       bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(-1).setUnit(" objects", 1)
           .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).showSpeed().setUpdateIntervalMillis(200)
-          .continuousUpdate().build();
+          .startsFrom(0, elapsed).continuousUpdate().build();
     }
 
     @Override
@@ -92,10 +97,15 @@ interface ImportProgress extends AutoCloseable {
     private final ScheduledExecutorService timer;
 
     Lines(String task, PrintStream err, LongSupplier nanoClock, boolean periodic) {
+      this(task, err, nanoClock, nanoClock.getAsLong(), periodic);
+    }
+
+    /** Lines for a task that began at {@code startNanos} of {@code nanoClock} (its rate counts from then). */
+    Lines(String task, PrintStream err, LongSupplier nanoClock, long startNanos, boolean periodic) {
       this.task = task;
       this.err = err;
       this.nanoClock = nanoClock;
-      this.startNanos = nanoClock.getAsLong();
+      this.startNanos = startNanos;
       if (periodic) {
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
           Thread t = new Thread(r, "objmapper-import-progress");

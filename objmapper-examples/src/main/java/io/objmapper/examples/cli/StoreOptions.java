@@ -82,10 +82,14 @@ public final class StoreOptions {
    * The store {@code serve} serves: the configuration's tiers (moved under {@code data} if
    * {@code dataGiven}), or without a configuration a memory tier and a persistent fs tier
    * {@code data/disk}. Lifecycle rounds run in the background only if {@code backgroundRounds}.
+   * A walk of a tier's files while it opens (a first open, one after a crash) shows its
+   * progress on stderr as {@code import} does ({@link OpenProgressDisplay}).
    */
   static ObjMapper open(Path config, Path data, boolean dataGiven, boolean backgroundRounds) throws IOException {
+    OpenProgressDisplay progress = OpenProgressDisplay.forStderr(System.err);
     if (config != null) {
-      ObjMapper.Builder b = ObjMapper.builder().configFile(config).backgroundRounds(backgroundRounds);
+      ObjMapper.Builder b = ObjMapper.builder().configFile(config).backgroundRounds(backgroundRounds)
+          .openProgress(progress);
       if (dataGiven) {
         b.dataDirectory(data.toAbsolutePath());
       }
@@ -94,6 +98,7 @@ public final class StoreOptions {
     Files.createDirectories(data.resolve("disk"));
     return ObjMapper.builder()
         .backgroundRounds(backgroundRounds)
+        .openProgress(progress)
         .tier(TierConfig.builder().name("memory").type("memory").perfFactor(1.0)
             .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
                 TierFlag.MIGRATION_DST)
