@@ -1,5 +1,6 @@
 package io.objmapper.examples.cli;
 
+import static io.objmapper.examples.cli.LauncherProcess.NO_INPUT;
 import static io.objmapper.examples.cli.LauncherStoreCommandsTest.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +10,6 @@ import io.objmapper.spi.ObjectNames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.FileVisitResult;
@@ -33,8 +33,6 @@ import org.junit.jupiter.api.Test;
  * open the store and show where the rounds put the objects.
  */
 class ServeLifecycleProcessTest {
-  /** No pipe to a child's stdin: this JVM would hold that descriptor until a garbage collection. */
-  private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
 
   Path dir;
   Path conf;
@@ -55,10 +53,7 @@ class ServeLifecycleProcessTest {
   @AfterEach
   void tearDown() throws Exception {
     if (serve != null && serve.isAlive()) {
-      serve.destroy();
-      if (!serve.waitFor(30, TimeUnit.SECONDS)) {
-        serve.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      LauncherProcess.stop(serve);
     }
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -286,14 +281,8 @@ class ServeLifecycleProcessTest {
 
   /** {@code serve --socket SOCKET --config CONF} in a JVM like this one. */
   private List<String> serveCommandOf(Path socket) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native")) {
-        cmd.add(a);
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.objmapper.examples.Launcher", "serve",
+    List<String> cmd = LauncherProcess.command();
+    cmd.addAll(List.of("serve",
         "--socket", socket.toString(), "--config", conf.toString()));
     return cmd;
   }
