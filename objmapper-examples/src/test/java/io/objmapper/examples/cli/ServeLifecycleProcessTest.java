@@ -149,6 +149,25 @@ class ServeLifecycleProcessTest {
   }
 
   @Test
+  void withoutSocketOrTcpFlagsServeListensWhereTheConfigurationSaysAndObjectCommandsFindIt() throws Exception {
+    Path sock = dir.resolve("from-config.sock");
+    Files.writeString(conf, Files.readString(conf).replaceFirst("\\{",
+        "{\"server\": {\"socket_path\": \"" + sock + "\", \"tcp\": \"127.0.0.1:0\"},"));
+    Path file = Files.writeString(dir.resolve("f.txt"), "config socket");
+    List<String> cmd = LauncherProcess.command("serve", "--config", conf.toString(), "--import", in.toString());
+    serve = new ProcessBuilder(cmd).redirectInput(NO_INPUT).redirectError(stderr.toFile()).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+    assertThat(out.readLine()).as("the first line; log: %s", stderr)
+        .matches("listening on unix:" + java.util.regex.Pattern.quote(sock.toString()) + " tcp:127\\.0\\.0\\.1:\\d+");
+    // serve holds the store: put and ls with the same --config go through the configuration's socket.
+    Result put = launch("put", "--config", conf.toString(), "/via-config", file.toString());
+    assertThat(put.code()).as(put.err()).isZero();
+    Result ls = launch("ls", "--config", conf.toString(), "/via");
+    assertThat(ls.code()).as(ls.err()).isZero();
+    assertThat(ls.out().lines()).singleElement().asString().startsWith("/via-config\t13\t");
+  }
+
+  @Test
   void aSecondServeOnAServedStoreFailsInOneLine() throws Exception {
     serve = serve();
     BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
