@@ -4,10 +4,11 @@ package io.objmapper;
  * Told how the opening of a store walks its tiers' files ({@link ObjMapper.Builder#openProgress}).
  *
  * <p>A local tier's files are walked once at open when the store cannot do without: its
- * index is rebuilt (no index file yet, a crash, a damaged index), it keeps its index in the heap,
- * or its object counts were not saved at its last clean close. That one walk fills the index
- * and counts the objects together. A store whose tiers closed cleanly with their indexes walks
- * nothing and calls nothing.
+ * index must be rebuilt (no index file yet, or the one a crash left), it keeps its index in the
+ * heap, or its object counts were not saved at its last clean close (a read-only tier). That one
+ * walk fills the index and counts the objects together. A store whose tiers closed cleanly with
+ * their indexes walks nothing and calls nothing (an index that closed cleanly but turns out
+ * damaged is rebuilt in the background, untold).
  *
  * <p>For each tier walked, {@link #walked} is called on the thread running {@link
  * ObjMapper.Builder#build()}, about every {@value #INTERVAL_FILES} files with the running

@@ -105,6 +105,23 @@ class OpenWalkTest {
   }
 
   @Test
+  void aReadOnlyTierWithACleanIndexIsWalkedOnceAtEachOpenToCountIt() throws Exception {
+    ObjMapper.Builder readOnly = ObjMapper.builder()
+        .providers(TierProviders.of(CountingTier.provider(visits)))
+        .tier(TierConfig.builder().name("disk").type(CountingTier.TYPE).root(root())
+            .flags(TierFlag.PERSISTENT, TierFlag.READABLE).persistIndex(true).build())
+        .backgroundRounds(false);
+    readOnly.build().close(); // the index is rebuilt and closed cleanly; a read-only tier saves no counts
+    assertThat(visits.sum()).isEqualTo(FILES);
+    visits.reset();
+    try (ObjMapper store = readOnly.build()) {
+      assertThat(visits.sum()).as("files visited by build(): the count").isEqualTo(FILES);
+      assertEveryObjectIsKnown(store); // from the index, opened in the background meanwhile
+    }
+    assertThat(visits.sum()).isEqualTo(FILES);
+  }
+
+  @Test
   void aDamagedIndexIsRebuiltWithOneWalkAndAListingWaitsForItInsteadOfWalkingAgain() throws Exception {
     store(true).build().close();
     Path map = only(root(), ".objmapper_index.map.");

@@ -40,11 +40,11 @@ public final class TierIndexes {
    * The index of {@code tier}:
    * <ul>
    *   <li>a persistent tier with {@code persistIndex} gets a Chronicle Map file at its index
-   *       path. If it was closed cleanly and the tier knows its counts, nothing is walked: the
-   *       map opens in the background (see {@link OpeningTierIndex}). Otherwise a walk is due
-   *       anyway, so the map is opened now and that one walk rebuilds it (no index file yet, a
-   *       crash, damage) and counts the tier, or only counts the tier if the map was clean. A
-   *       remote tier's map always opens, and is rebuilt from its listing, in the background;
+   *       path. If it was closed cleanly, the map opens in the background (see {@link
+   *       OpeningTierIndex}) and nothing is walked, unless the tier has no saved counts (a
+   *       read-only tier): one walk counts it meanwhile. Otherwise (no index file yet, a crash)
+   *       the map is opened now and one walk rebuilds it and counts the tier. A remote tier's
+   *       map always opens, and is rebuilt from its listing, in the background;
    *   <li>other local tiers get a heap index filled by one walk now (which also counts the
    *       tier if it has no saved counts);
    *   <li>a remote tier gets a heap index filled in the background.
@@ -68,15 +68,24 @@ public final class TierIndexes {
           counted ? tier.objectCount() / 4 * 5 : 0);
       // The lock now, so build() fails at once if another store holds the index; the map later.
       PersistentTierIndex.Held held = PersistentTierIndex.lock(file);
-      if (tier.localFiles().isEmpty() || (counted && PersistentTierIndex.closedCleanly(file))) {
-        // Nothing to walk now, or a remote tier (whose LIST may take long or fail: the store
-        // serves meanwhile, a name not indexed yet is asked of the tier).
-        return new OpeningTierIndex(tier.name(), () -> {
-          ChronicleTierIndex index = new ChronicleTierIndex(PersistentTierIndex.open(file,
+      if (tier.localFiles().isEmpty() || PersistentTierIndex.closedCleanly(file)) {
+        // A map closed cleanly (or a remote tier's, whose LIST may take long or fail: the store
+        // serves meanwhile, a name not indexed yet is asked of the tier) opens in the background.
+        OpeningTierIndex index = new OpeningTierIndex(tier.name(), () -> {
+          ChronicleTierIndex opened = new ChronicleTierIndex(PersistentTierIndex.open(file,
               IndexOptions.ofExpectedEntries(entries), held), tier);
-          filesSettled.thenRun(index::reconcileInBackground); // if it turned out damaged
-          return index;
+          filesSettled.thenRun(opened::reconcileInBackground); // if it turned out damaged
+          return opened;
         });
+        if (!counted) {
+          try {
+            count(tier, progress); // meanwhile (a read-only tier never saves its counts)
+          } catch (IOException | RuntimeException e) {
+            index.close();
+            throw e;
+          }
+        }
+        return index;
       }
       return openAndWalk(tier, file, IndexOptions.ofExpectedEntries(entries), held, counted, filesSettled,
           progress);
