@@ -32,7 +32,7 @@ final class NameLocks {
     writers.readLock().lock();
     if (closed) {
       writers.readLock().unlock();
-      throw new IllegalStateException("closed");
+      throw new StoreClosedException();
     }
   }
 
@@ -62,7 +62,7 @@ final class NameLocks {
 
   void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("closed");
+      throw new StoreClosedException();
     }
   }
 

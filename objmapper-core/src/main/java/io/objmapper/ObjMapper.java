@@ -36,7 +36,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safe. Lookups and opens never block behind writers. Errors are typed:
  * {@link ObjectNotFoundException}, {@link io.objmapper.spi.InvalidObjectNameException},
- * {@link TierRuleException}, {@link CapacityException}, {@link StorageException}.
+ * {@link TierRuleException}, {@link CapacityException}, {@link StorageException}; after
+ * {@link #close()}, every call but {@code close} throws {@link StoreClosedException}.
  */
 public interface ObjMapper extends AutoCloseable {
   /** A builder with no tiers yet. */

@@ -154,21 +154,7 @@ public final class ObjMapperClient implements AutoCloseable {
     if (version == Protocol.VERSION_1) {
       return getV1(uri, mode);
     }
-    try {
-      return send(uri, mode, 0).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted");
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof RuntimeException) {
-        throw (RuntimeException) c;
-      }
-      if (c instanceof IOException) {
-        throw (IOException) c;
-      }
-      throw new IOException(c);
-    }
+    return await(send(uri, mode, 0));
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -165,6 +166,19 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
         server.maxConnections(), server.maxConnectionsPerPeer(), server.writeTimeoutMs(),
         server.idleTimeoutMs(), server.shutdownGraceMs(), server.cCompat(),
         server.requestTimeoutMs(), server.ioThreads(), server.sharedFdUids(), server.access());
+  }
+
+  /**
+   * The Unix socket a server of this configuration listens on: {@code server.socket_path}
+   * (default {@code /tmp/objmapper.sock}, the C server's).
+   */
+  public Path socketPath() {
+    return server.socketPath();
+  }
+
+  /** The TCP listener {@code server.tcp} as {@code host:port}, if the file names one. */
+  public Optional<String> tcpListener() {
+    return server.tcp().map(HostPort::toString);
   }
 
   /** This configuration with another {@code thread_pool} section. */

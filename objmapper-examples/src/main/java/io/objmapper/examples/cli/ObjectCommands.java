@@ -21,7 +21,8 @@ import java.util.List;
  * <p>With no server holding the store they open it themselves with {@code --config}/{@code
  * --data}, as {@code stats} does. A running {@code serve} holds its store (the lock on its
  * tiers' index files): then they go through its socket
- * ({@code --socket PATH}, default {@value #DEFAULT_SOCKET_NAME}, the default of {@code serve})
+ * ({@code --socket PATH}, default {@value #DEFAULT_SOCKET_NAME}, or with {@code --config} the
+ * file's {@code server.socket_path}: the defaults of {@code serve})
  * with the write extension, as one of its writers, and {@code ls}, {@code stat} with its STAT
  * and LIST modes; {@code --socket} alone goes there at once.
  * A socket that cannot be reached is one line naming it, exit {@value ExitCodes#UNAVAILABLE}.
@@ -59,7 +60,8 @@ final class ObjectCommands {
       if (!f.storeInUse) {
         throw f;
       }
-      Path fallback = Path.of(DEFAULT_SOCKET_NAME);
+      // Where serve listens by default: the configuration's server.socket_path, else ./objmapper.sock.
+      Path fallback = store.config != null ? ObjMapperConfig.load(store.config).socketPath() : Path.of(DEFAULT_SOCKET_NAME);
       if (!Files.exists(fallback)) {
         throw new StoreOptions.Failure(f.exitCode, f.getMessage().replaceFirst("^cannot open the store: ",
             "the store is held by a running serve: ") + " (and there is no " + fallback.toAbsolutePath()

@@ -1,6 +1,7 @@
 package io.objmapper.examples.cli;
 
 import io.objmapper.ObjMapper;
+import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.internal.net.AddressRange;
 import io.objmapper.server.ObjectServer;
 import java.io.IOException;
@@ -28,11 +29,13 @@ public final class ServeCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--socket", paramLabel = "PATH", description = "Unix socket path (default: ${DEFAULT-VALUE}).",
+  @Option(names = "--socket", paramLabel = "PATH",
+      description = "Unix socket path (default: the configuration's server.socket_path with --config, else ${DEFAULT-VALUE}).",
       defaultValue = "objmapper.sock")
   Path socket;
 
-  @Option(names = "--tcp", paramLabel = "HOST:PORT", description = "Also serve COPY mode over TCP.")
+  @Option(names = "--tcp", paramLabel = "HOST:PORT",
+      description = "Also serve COPY mode over TCP (default: the configuration's server.tcp, if any).")
   String tcp;
 
   @Option(names = "--config", paramLabel = "FILE",
@@ -135,12 +138,12 @@ public final class ServeCommand implements Callable<Integer> {
       throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "--import: cannot read " + dir + ": "
           + (Files.exists(dir) ? (Files.isDirectory(dir) ? "permission denied" : "not a directory") : "no such directory"));
     }
+    if (config != null) {
+      listenersOf(config);
+    }
     checkSocketPath(socket);
     InetSocketAddress tcpAddress = tcp != null ? Endpoints.hostPort(tcp, spec.commandLine()) : null;
     InetSocketAddress metricsAddress = metrics != null ? Endpoints.hostPort(metrics, spec.commandLine()) : null;
-    if (config != null && !Files.isRegularFile(config)) {
-      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "no configuration file " + config);
-    }
     ObjMapper opened;
     try {
       opened = openStore(); // an invalid configuration fails here, before the import: one line, exit 2
@@ -336,6 +339,29 @@ public final class ServeCommand implements Callable<Integer> {
 
   private ObjMapper openStore() throws IOException {
     return StoreOptions.open(config, data, spec.commandLine().getParseResult().hasMatchedOption("--data"), true);
+  }
+
+  /**
+   * Takes the listeners the configuration file names where the command line names none:
+   * {@code server.socket_path} (default {@code /tmp/objmapper.sock}) unless {@code --socket}
+   * is given, {@code server.tcp} unless {@code --tcp} is. A missing or invalid file is one line.
+   */
+  private void listenersOf(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "no configuration file " + file);
+    }
+    ObjMapperConfig parsed;
+    try {
+      parsed = ObjMapperConfig.load(file);
+    } catch (IllegalArgumentException e) { // the message names the file, the key, its line and column
+      throw new ExitCodes.CommandFailure(ExitCodes.USAGE, "invalid configuration: " + e.getMessage());
+    }
+    if (!spec.commandLine().getParseResult().hasMatchedOption("--socket")) {
+      socket = parsed.socketPath();
+    }
+    if (tcp == null) {
+      tcp = parsed.tcpListener().orElse(null);
+    }
   }
 
   /** Fails unless a server can bind {@code socket}: its directory exists and is writable, and it is short enough. */

@@ -5,14 +5,12 @@ import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -68,16 +66,9 @@ class ImportCrashProcessTest {
   }
 
   private static Process importer(Path data, Path src) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native")) {
-        cmd.add(a);
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.objmapper.examples.Launcher",
-        "import", "--data", data.toString(), src.toString()));
-    return new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+    List<String> cmd = LauncherProcess.command();
+    cmd.addAll(List.of("import", "--data", data.toString(), src.toString()));
+    return new ProcessBuilder(cmd).redirectInput(LauncherProcess.NO_INPUT)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
   }
 

@@ -1,5 +1,6 @@
 package io.objmapper.examples.cli;
 
+import static io.objmapper.examples.cli.LauncherProcess.NO_INPUT;
 import static io.objmapper.examples.cli.LauncherStoreCommandsTest.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +10,6 @@ import io.objmapper.examples.cli.LauncherStoreCommandsTest.Result;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class ObjectCommandsThroughServeTest {
-  private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
 
   Path dir;
   Path sock;
@@ -47,10 +46,7 @@ class ObjectCommandsThroughServeTest {
   @AfterEach
   void tearDown() throws Exception {
     for (Process p : started) {
-      p.destroy();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      LauncherProcess.stop(p);
     }
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -59,16 +55,7 @@ class ObjectCommandsThroughServeTest {
 
   /** The launcher as a child process in {@code dir}. */
   private Process launcher(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native")) {
-        cmd.add(a);
-      }
-    }
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.objmapper.examples.Launcher");
+    List<String> cmd = LauncherProcess.command();
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectInput(NO_INPUT).start();
     started.add(p);

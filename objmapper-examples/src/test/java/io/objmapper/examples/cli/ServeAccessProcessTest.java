@@ -1,5 +1,6 @@
 package io.objmapper.examples.cli;
 
+import static io.objmapper.examples.cli.LauncherProcess.NO_INPUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +11,6 @@ import io.objmapper.client.RemoteObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,7 +37,6 @@ import org.junit.jupiter.api.Test;
  * open to other hosts refused at start with one line and exit code 2.
  */
 class ServeAccessProcessTest {
-  private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
   private static final Pattern LISTENING =
       Pattern.compile("listening on unix:(\\S+) tcp:127\\.0\\.0\\.1:(\\d+) metrics:(http://127\\.0\\.0\\.1:\\d+/metrics)");
 
@@ -57,10 +56,7 @@ class ServeAccessProcessTest {
   @AfterEach
   void tearDown() throws Exception {
     for (Process p : started) {
-      p.destroy();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      LauncherProcess.stop(p);
     }
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -68,14 +64,8 @@ class ServeAccessProcessTest {
   }
 
   private Process serve(ProcessBuilder.Redirect stderr, String... extra) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native")) {
-        cmd.add(a);
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.objmapper.examples.Launcher", "serve",
+    List<String> cmd = LauncherProcess.command();
+    cmd.addAll(List.of("serve",
         "--socket", sock.toString(), "--data", dir.resolve("data").toString(), "--import", in.toString()));
     cmd.addAll(List.of(extra));
     Process p = new ProcessBuilder(cmd).redirectInput(NO_INPUT).redirectError(stderr).start();

@@ -1,5 +1,6 @@
 package io.objmapper.examples.cli;
 
+import static io.objmapper.examples.cli.LauncherProcess.NO_INPUT;
 import static io.objmapper.examples.cli.LauncherStoreCommandsTest.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +10,6 @@ import io.objmapper.spi.ObjectNames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.FileVisitResult;
@@ -33,8 +33,6 @@ import org.junit.jupiter.api.Test;
  * open the store and show where the rounds put the objects.
  */
 class ServeLifecycleProcessTest {
-  /** No pipe to a child's stdin: this JVM would hold that descriptor until a garbage collection. */
-  private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
 
   Path dir;
   Path conf;
@@ -55,10 +53,7 @@ class ServeLifecycleProcessTest {
   @AfterEach
   void tearDown() throws Exception {
     if (serve != null && serve.isAlive()) {
-      serve.destroy();
-      if (!serve.waitFor(30, TimeUnit.SECONDS)) {
-        serve.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      LauncherProcess.stop(serve);
     }
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -151,6 +146,25 @@ class ServeLifecycleProcessTest {
     assertThat(placements).extracting(p -> p.get("tier").asText()).containsExactlyInAnyOrder("fast", "fast", "slow");
     assertThat(placements).allSatisfy(p -> assertThat(p.get("tier_id").asInt())
         .isEqualTo(p.get("tier").asText().equals("fast") ? 0 : 1));
+  }
+
+  @Test
+  void withoutSocketOrTcpFlagsServeListensWhereTheConfigurationSaysAndObjectCommandsFindIt() throws Exception {
+    Path sock = dir.resolve("from-config.sock");
+    Files.writeString(conf, Files.readString(conf).replaceFirst("\\{",
+        "{\"server\": {\"socket_path\": \"" + sock + "\", \"tcp\": \"127.0.0.1:0\"},"));
+    Path file = Files.writeString(dir.resolve("f.txt"), "config socket");
+    List<String> cmd = LauncherProcess.command("serve", "--config", conf.toString(), "--import", in.toString());
+    serve = new ProcessBuilder(cmd).redirectInput(NO_INPUT).redirectError(stderr.toFile()).start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
+    assertThat(out.readLine()).as("the first line; log: %s", stderr)
+        .matches("listening on unix:" + java.util.regex.Pattern.quote(sock.toString()) + " tcp:127\\.0\\.0\\.1:\\d+");
+    // serve holds the store: put and ls with the same --config go through the configuration's socket.
+    Result put = launch("put", "--config", conf.toString(), "/via-config", file.toString());
+    assertThat(put.code()).as(put.err()).isZero();
+    Result ls = launch("ls", "--config", conf.toString(), "/via");
+    assertThat(ls.code()).as(ls.err()).isZero();
+    assertThat(ls.out().lines()).singleElement().asString().startsWith("/via-config\t13\t");
   }
 
   @Test
@@ -286,14 +300,8 @@ class ServeLifecycleProcessTest {
 
   /** {@code serve --socket SOCKET --config CONF} in a JVM like this one. */
   private List<String> serveCommandOf(Path socket) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native")) {
-        cmd.add(a);
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.objmapper.examples.Launcher", "serve",
+    List<String> cmd = LauncherProcess.command();
+    cmd.addAll(List.of("serve",
         "--socket", socket.toString(), "--config", conf.toString()));
     return cmd;
   }

@@ -1,5 +1,6 @@
 package io.objmapper.examples.cli;
 
+import static io.objmapper.examples.cli.LauncherProcess.NO_INPUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,6 @@ import io.objmapper.client.ObjMapperClient;
 import io.objmapper.client.RemoteObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,9 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code serve --metrics}: a child process, scraped over HTTP as Prometheus would. */
 class ServeMetricsProcessTest {
-  private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
   private static final Pattern LISTENING =
       Pattern.compile("listening on unix:(\\S+) metrics:(http://127\\.0\\.0\\.1:\\d+/metrics)");
 
@@ -37,10 +34,7 @@ class ServeMetricsProcessTest {
   @AfterEach
   void stop() throws Exception {
     if (serve != null) {
-      serve.destroy();
-      if (!serve.waitFor(30, TimeUnit.SECONDS)) {
-        serve.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      LauncherProcess.stop(serve);
     }
   }
 
@@ -65,14 +59,8 @@ class ServeMetricsProcessTest {
     Path in = Files.createDirectories(dir.resolve("in"));
     Files.writeString(in.resolve("a.txt"), "alpha");
     Files.writeString(in.resolve("b.txt"), "beta!");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native")) {
-        cmd.add(a);
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.objmapper.examples.Launcher", "serve",
+    List<String> cmd = LauncherProcess.command();
+    cmd.addAll(List.of("serve",
         "--socket", dir.resolve("s.sock").toString(), "--data", dir.resolve("data").toString(),
         "--import", in.toString(), "--metrics", "127.0.0.1:0"));
     serve = new ProcessBuilder(cmd).redirectInput(NO_INPUT).redirectError(dir.resolve("err.txt").toFile()).start();

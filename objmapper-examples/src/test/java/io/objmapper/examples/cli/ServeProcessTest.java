@@ -1,5 +1,6 @@
 package io.objmapper.examples.cli;
 
+import static io.objmapper.examples.cli.LauncherProcess.NO_INPUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +10,6 @@ import io.objmapper.client.RemoteObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,6 @@ import org.junit.jupiter.api.Test;
 
 /** The launcher's {@code serve} as a real child process: signals, restarts, kill -9. */
 class ServeProcessTest {
-  /** No pipe to a child's stdin: this JVM would hold that descriptor until a garbage collection. */
-  private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new java.io.File("/dev/null"));
 
   Path dir;
   Path sock;
@@ -44,10 +42,7 @@ class ServeProcessTest {
   @AfterEach
   void tearDown() throws Exception {
     for (Process p : started) {
-      p.destroy(); // SIGTERM: a server still running shuts down and removes its memory tier
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      LauncherProcess.stop(p); // SIGTERM: a server still running shuts down and removes its memory tier
       // A server killed with SIGKILL cannot remove its memory tier's directory: do it here.
       try (Stream<Path> shm = Files.list(Path.of("/dev/shm"))) {
         for (Path d : (Iterable<Path>) shm.filter(
@@ -64,16 +59,7 @@ class ServeProcessTest {
   }
 
   private Process serve(String... extra) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-") || a.startsWith("-Dchronicle") || a.startsWith("--enable-native")) {
-        cmd.add(a);
-      }
-    }
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("io.objmapper.examples.Launcher");
+    List<String> cmd = LauncherProcess.command();
     cmd.add("serve");
     cmd.add("--socket");
     cmd.add(sock.toString());

@@ -183,15 +183,8 @@ public final class BeneathRoot implements Closeable {
     }
     boolean done = false;
     try {
-      Native.Stat st = new Native.Stat();
-      int err = Native.fstat(fd, st);
-      if (err < 0) {
-        throw error(relative, -err);
-      }
-      if (!st.regular) {
-        throw new NoSuchFileException(relative, null, "not a regular file");
-      }
-      err = Native.setBlocking(fd);
+      Native.Stat st = fstatRegular(fd, relative);
+      int err = Native.setBlocking(fd);
       if (err < 0) {
         throw error(relative, -err);
       }
@@ -505,17 +498,23 @@ public final class BeneathRoot implements Closeable {
     }
   }
 
+  /** fstat on the descriptor; anything but a regular file is no object. */
+  private static Native.Stat fstatRegular(int fd, String relative) throws IOException {
+    Native.Stat st = new Native.Stat();
+    int err = Native.fstat(fd, st);
+    if (err < 0) {
+      throw error(relative, -err);
+    }
+    if (!st.regular) {
+      throw new NoSuchFileException(relative, null, "not a regular file");
+    }
+    return st;
+  }
+
   /** fstat on the descriptor: a regular file, and the expected version if one is given. */
   private static void checkRegular(int fd, String relative, ObjectStat expected) throws IOException {
     if (UNIX_FILE_KEYS) {
-      Native.Stat st = new Native.Stat();
-      int err = Native.fstat(fd, st);
-      if (err < 0) {
-        throw error(relative, -err);
-      }
-      if (!st.regular) {
-        throw new NoSuchFileException(relative, null, "not a regular file");
-      }
+      Native.Stat st = fstatRegular(fd, relative);
       if (expected != null && (expected.size() != st.size || expected.mtimeMillis() != st.mtimeMillis
           || (expected.fileKey() != null && !st.hasKey(expected.fileKey())))) {
         throw changed(relative);
