@@ -139,7 +139,7 @@ class StartupTest {
     store.put("/a", version(1, 1));
     store.close();
     store.close();
-    assertThatThrownBy(() -> store.open("/a")).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> store.put("/b", version(1, 1))).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> store.open("/a")).isInstanceOf(StoreClosedException.class);
+    assertThatThrownBy(() -> store.put("/b", version(1, 1))).isInstanceOf(StoreClosedException.class);
   }
 }
