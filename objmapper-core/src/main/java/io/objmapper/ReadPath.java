@@ -94,14 +94,17 @@ final class ReadPath {
     if (stagedCopies.due(name, clock.getAsLong())) {
       revalidateStaged(name);
     }
+    // A copy staged by this lookup comes with the stat of the file just written (under the
+    // name's lock): no second stat before it is opened.
+    ObjectStat[] written = new ObjectStat[1];
     Entry e = global.get(name);
-    e = staged(name, e != null ? e : locateOnTiers(name, true));
+    e = staged(name, e != null ? e : locateOnTiers(name, true, written), written);
     if (e == null) {
       return null;
     }
     set.checkReadable(e.tierId());
     LocalFiles files = set.files(e.tierId());
-    ObjectStat s = set.stat(e.tierId(), name);
+    ObjectStat s = written[0] != null && sameVersion(e, written[0]) ? written[0] : set.stat(e.tierId(), name);
     if (s == null || !sameVersion(e, s)) {
       Entry current = staged(name, reconcile(name, e));
       if (current == null) {
@@ -140,7 +143,12 @@ final class ReadPath {
 
   /** {@code e}, or for an object on a remote tier its copy staged on a local tier. */
   private Entry staged(String name, Entry e) {
-    return e == null || set.local(e.tierId()) ? e : stage(name, e.tierId(), e.flags());
+    return staged(name, e, null);
+  }
+
+  /** {@link #staged(String, Entry)}; a copy staged now leaves its file's stat in {@code written[0]}. */
+  private Entry staged(String name, Entry e, ObjectStat[] written) {
+    return e == null || set.local(e.tierId()) ? e : stage(name, e.tierId(), e.flags(), written);
   }
 
   static boolean sameVersion(Entry e, ObjectStat s) {
@@ -222,7 +230,7 @@ final class ReadPath {
   }
 
   private Entry locateOnTiers(String name) {
-    return locateOnTiers(name, false);
+    return locateOnTiers(name, false, null);
   }
 
   /**
@@ -231,7 +239,7 @@ final class ReadPath {
    * is the lookup: a first access costs one request, not a HEAD and a GET); else it is
    * asked with a HEAD.
    */
-  private Entry locateOnTiers(String name, boolean toOpen) {
+  private Entry locateOnTiers(String name, boolean toOpen, ObjectStat[] written) {
     for (int t : set.bySpeed) {
       IndexRecord r = set.indexes[t].get(name);
       if (r != null) {
@@ -265,7 +273,7 @@ final class ReadPath {
         continue;
       }
       if (toOpen) {
-        Entry e = stage(name, t, 0);
+        Entry e = stage(name, t, 0, written);
         if (e != null) {
           return e;
         }
@@ -346,6 +354,11 @@ final class ReadPath {
    * recorded in {@link StagedCopies} before it is written (see {@link StagedJournal}).
    */
   private Entry stage(String name, int remote, int flags) {
+    return stage(name, remote, flags, null);
+  }
+
+  /** {@link #stage(String, int, int)}; the stat of the copy's file is left in {@code written[0]} if given. */
+  private Entry stage(String name, int remote, int flags, ObjectStat[] written) {
     int target = stagingTarget(remote);
     if (target < 0) {
       throw new TierRuleException("object " + name + " is on remote tier " + set.name(remote)
@@ -383,6 +396,9 @@ final class ReadPath {
       Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags, set.persistent(remote) ? remote : -1)
           .inheritUse(global.peek(name));
       global.put(e);
+      if (written != null) {
+        written[0] = s;
+      }
       log.debug("staged {} from {} onto {}", LogText.name(name), set.name(remote), set.name(target));
       return e;
     } catch (IOException e) {

@@ -124,7 +124,11 @@ final class StagedCopies {
       return 0;
     }
     journal.staging(name, local);
-    return durability == Durability.RECORD ? journal.syncInBackground() : 0;
+    if (durability == Durability.RECORD) {
+      return journal.syncInBackground(); // the record is written and synced there, during the GET
+    }
+    journal.writeNow(); // before the copy, so a killed process leaves it recognizable
+    return 0;
   }
 
   /**

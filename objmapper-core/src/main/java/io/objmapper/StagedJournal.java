@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a header {@code objmapper-staged 1<TAB>tier0<TAB>tier1...} naming the tiers by position;
  *   <li>{@code S<TAB>local<TAB>name}: a copy of {@code name} is about to be written onto tier
- *       {@code local} (appended before the write; synced unless the copy itself is): whatever
+ *       {@code local} (appended before the write: by the background sync, which syncs it while
+ *       the object is fetched, or at once, unsynced, where the copy itself is synced): whatever
  *       is there after a crash before the matching {@code C} is a suspect copy, dropped at the
  *       next open;
  *   <li>{@code C<TAB>remote<TAB>local<TAB>size<TAB>mtime<TAB>etag<TAB>crc32c<TAB>copySize<TAB>name}:
@@ -75,6 +76,12 @@ final class StagedJournal implements AutoCloseable {
   private IOException syncFailure;
   private boolean stopped;
   private Thread syncer;
+  /**
+   * Lines counted in {@link #lines} but not written yet (guarded by this): a staging's record,
+   * which the background sync writes just before it syncs it, so the request staging the copy
+   * makes no write of its own to the journal before its GET.
+   */
+  private final StringBuilder pending = new StringBuilder();
   /** Where the next line goes (the end of the lines), and how long the zero-filled file is. */
   private long end;
   private long capacity;
@@ -187,6 +194,7 @@ final class StagedJournal implements AutoCloseable {
       d.force(true); // the rename too
     }
     channel = FileChannel.open(file, StandardOpenOption.WRITE);
+    pending.setLength(0); // what they said is in the new file (the live copies, the intents)
     synchronized (syncLock) {
       synced = Math.max(synced, lines); // every line so far is in the synced new file
     }
@@ -195,14 +203,23 @@ final class StagedJournal implements AutoCloseable {
     capacity = room;
   }
 
-  /** See {@link StagedCopies#staging}; {@code sync}: the line is synced before this returns. */
+  /**
+   * See {@link StagedCopies#staging}: the line is counted now and written by the next {@link
+   * #syncInBackground} pass (or the next line written here, whichever comes first).
+   */
   synchronized long staging(String name, int local) throws IOException {
     open();
-    StringBuilder b = new StringBuilder();
-    intent(b, local, name);
-    append(b.toString());
+    intent(pending, local, name);
+    lines++;
     intents.put(name, local);
     return lines;
+  }
+
+  /** Writes the pending lines now, unsynced (a staging whose copy is synced instead of its record). */
+  synchronized void writeNow() throws IOException {
+    if (channel != null) {
+      writePending();
+    }
   }
 
   /**
@@ -270,6 +287,9 @@ final class StagedJournal implements AutoCloseable {
         FileChannel ch;
         synchronized (this) {
           ch = channel;
+          if (ch != null) {
+            writePending();
+          }
         }
         if (ch != null) {
           ch.force(false);
@@ -291,9 +311,10 @@ final class StagedJournal implements AutoCloseable {
     }
   }
 
-  /** Syncs every line written so far, now. */
+  /** Syncs every line so far, now (this held). */
   private void syncNow() throws IOException {
     long upTo = lines;
+    writePending();
     channel.force(false);
     synchronized (syncLock) {
       synced = Math.max(synced, upTo);
@@ -401,16 +422,26 @@ final class StagedJournal implements AutoCloseable {
     capacity = all.length;
   }
 
-  /** Writes {@code text} at the end of the lines, growing the zero-filled room if needed. */
+  /** Writes {@code text}, one line, after the lines (and those pending before it). */
   private void append(String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    pending.append(text);
+    lines++;
+    writePending();
+  }
+
+  /** Writes the pending lines at the end of the lines, growing the zero-filled room if needed (this held). */
+  private void writePending() throws IOException {
+    if (pending.length() == 0) {
+      return;
+    }
+    byte[] bytes = pending.toString().getBytes(StandardCharsets.UTF_8);
     while (end + bytes.length > capacity) {
       write(channel, ZEROS.duplicate(), capacity);
       capacity += GROW_BYTES;
     }
     write(channel, ByteBuffer.wrap(bytes), end);
+    pending.setLength(0);
     end += bytes.length;
-    lines++;
   }
 
   private static void intent(StringBuilder b, int local, String name) {
@@ -449,8 +480,12 @@ final class StagedJournal implements AutoCloseable {
       syncLock.notifyAll();
     }
     if (channel != null) {
-      channel.close();
-      channel = null;
+      try {
+        writePending();
+      } finally {
+        channel.close();
+        channel = null;
+      }
     }
   }
 

@@ -55,6 +55,18 @@ final class DiskInventory {
   }
 
   /**
+   * {@link #tempFiles}, less the files a running store's tier made ahead in its root for the
+   * copies it stages ({@code .objmapper-tmp-spare-*}: unused ones go at close, and at the next
+   * start after a crash, as every other temporary file).
+   */
+  static List<Path> tempFilesButSpares(Path root) throws IOException {
+    return tempFiles(root).stream()
+        .filter(f -> !(f.getParent().equals(root)
+            && f.getFileName().toString().startsWith(ObjectNames.RESERVED_PREFIX + "-tmp-spare-")))
+        .toList();
+  }
+
+  /**
    * The regular files below {@code root}. Files that vanish during the walk (the index's own
    * files come and go while it opens in the background) are left out.
    */

@@ -43,6 +43,42 @@ class StagedJournalTest {
   }
 
   @Test
+  void aStagingsRecordIsInTheFileOnceItsSyncIsAwaitedThoughTheStagingWroteNothing() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      j.staging("/y", 0);
+      j.awaitSynced(j.syncInBackground());
+      // Read while the journal is still open (as after a kill): the background sync wrote it.
+      assertThat(StagedJournal.at(dir, List.of("disk", "archive")).read())
+          .containsExactly(new StagedJournal.Found("/y", 0, null));
+    }
+  }
+
+  @Test
+  void aStagingWhoseCopyIsSyncedInsteadWritesItsRecordAtOnce() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      assertThat(new StagedCopies(j).staging("/z", 0, StagedCopies.Durability.COPY)).isZero();
+      assertThat(StagedJournal.at(dir, List.of("disk", "archive")).read())
+          .containsExactly(new StagedJournal.Found("/z", 0, null));
+    }
+  }
+
+  @Test
+  void recordsOfStagingsAndTheirEndsKeepTheirOrderWhateverWritesThem() throws IOException {
+    try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
+      j.staging("/a", 0);          // pending
+      j.abandoned("/a", null);     // written with the pending record before it
+      j.staging("/b", 0);
+      j.staged("/b", copy(1, 0, "e", 3, 30));
+      j.staging("/c", 0);
+      j.awaitSynced(j.syncInBackground());
+      assertThat(StagedJournal.at(dir, List.of("disk", "archive")).read()).containsExactly(
+          new StagedJournal.Found("/b", 0, new StagedJournal.Record(1, 0,
+              new ObjectStat(30, 1_700_000_000_000L, "e"), 3, 30)),
+          new StagedJournal.Found("/c", 0, null));
+    }
+  }
+
+  @Test
   void aStagingBegunAndNeverCompletedIsReadBackAsSuspect() throws IOException {
     try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
       j.staged("/x", copy(1, 0, "e1", 1, 10));

@@ -49,13 +49,16 @@ public final class AtomicWrite implements Closeable {
   private final String fileName;
   private final Path temp;
   private final ObjectStat stat;
+  /** The temporary file is a {@link SpareFiles} file in the tier's root, not in {@link #dir}. */
+  private final boolean spare;
   private boolean committed;
 
-  private AtomicWrite(BeneathRoot.Directory dir, String fileName, Path temp, ObjectStat stat) {
+  private AtomicWrite(BeneathRoot.Directory dir, String fileName, Path temp, ObjectStat stat, boolean spare) {
     this.dir = dir;
     this.fileName = fileName;
     this.temp = temp;
     this.stat = stat;
+    this.spare = spare;
   }
 
   /**
@@ -115,7 +118,31 @@ public final class AtomicWrite implements Closeable {
         }
       }
       BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class);
-      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a));
+      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a), false);
+    } catch (Throwable t) {
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException | RuntimeException suppressed) {
+        t.addSuppressed(suppressed);
+      }
+      throw t;
+    }
+  }
+
+  /**
+   * As {@link #stage(BeneathRoot.Directory, String, Body, Set, boolean)} without a sync, into
+   * {@code spare}, a file made ahead in the tier's root (which this write now owns): no file
+   * is created here. The commit renames it from the root into {@code dir}.
+   */
+  static AtomicWrite stageUnsynced(BeneathRoot.Directory dir, String fileName, Body body, SpareFiles.Spare spare)
+      throws IOException {
+    Path temp = spare.path();
+    try {
+      try (FileChannel ch = spare.channel()) {
+        body.writeTo(ch);
+      }
+      BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class);
+      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a), true);
     } catch (Throwable t) {
       try {
         Files.deleteIfExists(temp);
@@ -141,7 +168,23 @@ public final class AtomicWrite implements Closeable {
     if (committed) {
       throw new IllegalStateException("already committed");
     }
-    Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.nio.file.AtomicMoveNotSupportedException crossing) {
+      if (!spare) {
+        throw crossing;
+      }
+      // The object's directory is on another file system than the root (a mount beneath it):
+      // copied next to the object first (with the spare's mode), then renamed over it.
+      Path local = dir.path().resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+      try {
+        Files.copy(temp, local);
+        Files.move(local, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(local);
+      }
+      Files.deleteIfExists(temp);
+    }
     committed = true;
   }
 

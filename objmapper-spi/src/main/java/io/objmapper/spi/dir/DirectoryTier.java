@@ -102,6 +102,8 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   private final boolean removeRootOnClose;
   private final Set<PosixFilePermission> fileMode;
   private final Set<PosixFilePermission> dirMode;
+  /** Files made ahead for unsynced writes (staged cache copies). */
+  private final SpareFiles spares;
   private final Object[] locks = new Object[LOCK_STRIPES];
   private final AtomicBoolean closed = new AtomicBoolean();
   /** A descriptor open for writing was handed out: the counts may miss what went through it. */
@@ -138,6 +140,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     int mode = fileModeOption(config);
     this.fileMode = modeOf(mode);
     this.dirMode = modeOf(mode | ((mode & 0444) >> 2));
+    this.spares = new SpareFiles(beneath, fileMode, config.name());
     Path configured = config.root().map(p -> p.toAbsolutePath().normalize()).orElse(this.root);
     this.indexPath = config.indexPath()
         .map(p -> p.toAbsolutePath().normalize())
@@ -325,7 +328,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
    */
   public final ObjectStat write(String name, InputStream source, boolean sync) throws IOException {
     Objects.requireNonNull(source, "source");
-    return store(name, fileMode, sync, target -> {
+    return store(name, fileMode, sync, sync ? null : spares, target -> {
       byte[] chunk = new byte[COPY_BUFFER_BYTES];
       ByteBuffer buf = ByteBuffer.wrap(chunk);
       int n;
@@ -751,6 +754,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
       return;
     }
     try {
+      spares.close();
       if (removeRootOnClose) {
         deleteRecursively(root);
       } else if (config.has(TierFlag.PERSISTENT) && config.has(TierFlag.WRITABLE) && !writtenBehind && counted) {
@@ -812,19 +816,22 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   }
 
   private ObjectStat store(String name, Set<PosixFilePermission> mode, AtomicWrite.Body body) throws IOException {
-    return store(name, mode, true, body);
+    return store(name, mode, true, null, body);
   }
 
-  private ObjectStat store(String name, Set<PosixFilePermission> mode, boolean sync, AtomicWrite.Body body)
-      throws IOException {
+  /** Writes {@code name} atomically; an unsynced write takes its temporary file from {@code spares} if any is ready. */
+  private ObjectStat store(String name, Set<PosixFilePermission> mode, boolean sync, SpareFiles spares,
+      AtomicWrite.Body body) throws IOException {
     String rel = relative(name);
     ensureOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
     ensureCounted();
     int slash = rel.lastIndexOf('/');
     String fileName = rel.substring(slash + 1);
-    try (BeneathRoot.Directory dir = beneath.directory(slash < 0 ? "" : rel.substring(0, slash), true, dirMode);
-         AtomicWrite w = AtomicWrite.stage(dir, fileName, body, mode, sync)) {
+    SpareFiles.Spare spare = spares == null || sync ? null : spares.take();
+    try (BeneathRoot.Directory dir = directoryFor(rel, slash, spare);
+         AtomicWrite w = spare != null ? AtomicWrite.stageUnsynced(dir, fileName, body, spare)
+             : AtomicWrite.stage(dir, fileName, body, mode, sync)) {
       synchronized (lockFor(name)) {
         BasicFileAttributes old = dir.regularFile(fileName);
         beginChange();
@@ -840,6 +847,24 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
         dir.sync();
       }
       return w.stat();
+    }
+  }
+
+  /** The files this tier made ahead for unsynced writes. */
+  final SpareFiles spares() {
+    return spares;
+  }
+
+  /** The directory of the object at {@code rel}; a {@code spare} taken for it is removed if that fails. */
+  private BeneathRoot.Directory directoryFor(String rel, int slash, SpareFiles.Spare spare) throws IOException {
+    try {
+      return beneath.directory(slash < 0 ? "" : rel.substring(0, slash), true, dirMode);
+    } catch (IOException | RuntimeException e) {
+      if (spare != null) {
+        spare.channel().close();
+        Files.deleteIfExists(spare.path());
+      }
+      throw e;
     }
   }
 
