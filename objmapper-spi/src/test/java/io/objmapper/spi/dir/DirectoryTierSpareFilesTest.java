@@ -145,12 +145,13 @@ class DirectoryTierSpareFilesTest {
   }
 
   @Test
-  void filesMadeAheadThatACrashLeftAreRemovedAtTheNextStartAndAreNoObjects() throws Exception {
-    // A crash leaves what was made ahead and no saved counts: the next start scans.
+  void filesMadeAheadThatACrashLeftAreRemovedByTheFirstScanAfterTheNextStartAndAreNoObjects() throws Exception {
+    // A crash leaves what was made ahead and no saved counts: the tier's first scan (here the
+    // first count) counts it and removes them.
     Files.createFile(root.resolve(AtomicWrite.TEMP_PREFIX + "0123abcd"));
     try (DirectoryTier t = tier()) {
-      assertThat(temporaries()).isEmpty();
       assertThat(t.objectCount()).isZero();
+      assertThat(temporaries()).isEmpty();
     }
   }
 
