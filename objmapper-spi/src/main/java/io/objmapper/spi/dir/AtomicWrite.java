@@ -110,23 +110,7 @@ public final class AtomicWrite implements Closeable {
         temp = null;
       }
     }
-    try {
-      try (FileChannel ch = channel) {
-        body.writeTo(ch);
-        if (sync) {
-          ch.force(true);
-        }
-      }
-      BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class);
-      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a), false);
-    } catch (Throwable t) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException | RuntimeException suppressed) {
-        t.addSuppressed(suppressed);
-      }
-      throw t;
-    }
+    return written(dir, fileName, temp, channel, body, sync, false);
   }
 
   /**
@@ -136,13 +120,24 @@ public final class AtomicWrite implements Closeable {
    */
   static AtomicWrite stageUnsynced(BeneathRoot.Directory dir, String fileName, Body body, SpareFiles.Spare spare)
       throws IOException {
-    Path temp = spare.path();
+    return written(dir, fileName, spare.path(), spare.channel(), body, false, true);
+  }
+
+  /**
+   * Writes {@code body} through {@code channel} (closed here) into {@code temp}, synced if
+   * {@code sync}; on any failure {@code temp} is removed.
+   */
+  private static AtomicWrite written(BeneathRoot.Directory dir, String fileName, Path temp, FileChannel channel,
+      Body body, boolean sync, boolean spare) throws IOException {
     try {
-      try (FileChannel ch = spare.channel()) {
+      try (FileChannel ch = channel) {
         body.writeTo(ch);
+        if (sync) {
+          ch.force(true);
+        }
       }
       BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class);
-      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a), true);
+      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a), spare);
     } catch (Throwable t) {
       try {
         Files.deleteIfExists(temp);
