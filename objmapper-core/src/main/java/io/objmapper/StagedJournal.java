@@ -1,12 +1,12 @@
 package io.objmapper;
 
+import io.objmapper.internal.lifecycle.JournalText;
 import io.objmapper.spi.ObjectStat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -89,11 +89,7 @@ final class StagedJournal implements AutoCloseable {
   private StagedJournal(Path file, List<String> tierNames) {
     this.file = file;
     this.tierNames = tierNames;
-    StringBuilder h = new StringBuilder(MAGIC);
-    for (String n : tierNames) {
-      h.append('\t').append(sanitize(n));
-    }
-    this.header = h.toString();
+    this.header = JournalText.header(MAGIC, tierNames);
   }
 
   /** The journal in {@code dir} for a store with tiers {@code tierNames} (not read yet: see {@link #read}). */
@@ -107,44 +103,19 @@ final class StagedJournal implements AutoCloseable {
 
   /** What the previous runs left in the file, by name; names of tiers no longer configured are left out. */
   List<Found> read() throws IOException {
-    String text;
-    try {
-      text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return List.of();
-    }
-    int zero = text.indexOf('\0');
-    if (zero >= 0) {
-      text = text.substring(0, zero); // the zero-filled room after the lines
-    }
-    List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
-    lines.remove(lines.size() - 1); // a line a crash cut short counts as never written
-    if (lines.isEmpty()) {
-      return List.of();
-    }
-    String[] head = lines.get(0).split("\t", -1);
-    if (!head[0].equals(MAGIC)) {
-      throw new IOException(file + " is not a journal of staged copies (it starts with \"" + head[0] + "\")");
-    }
-    Map<String, Integer> now = new HashMap<>();
-    for (int i = 0; i < tierNames.size(); i++) {
-      now.put(sanitize(tierNames.get(i)), i);
-    }
-    int[] idOf = new int[head.length - 1];
-    for (int i = 1; i < head.length; i++) {
-      idOf[i - 1] = now.getOrDefault(head[i], -1);
-    }
+    JournalText journal = JournalText.read(file, MAGIC, "a journal of staged copies", tierNames);
+    List<String> records = journal.records();
     Map<String, Found> found = new LinkedHashMap<>();
-    for (int i = 1; i < lines.size(); i++) {
-      String line = lines.get(i);
+    for (int i = 0; i < records.size(); i++) {
+      String line = records.get(i);
       try {
         if (line.startsWith("S\t")) {
           String[] f = line.split("\t", 3);
-          found.put(f[2], new Found(f[2], tier(idOf, f[1]), null));
+          found.put(f[2], new Found(f[2], tier(journal, f[1]), null));
         } else if (line.startsWith("C\t")) {
           String[] f = line.split("\t", 9);
-          int remote = tier(idOf, f[1]);
-          int local = tier(idOf, f[2]);
+          int remote = tier(journal, f[1]);
+          int local = tier(journal, f[2]);
           ObjectStat s = new ObjectStat(Long.parseLong(f[3]), Long.parseLong(f[4]), f[5].isEmpty() ? null : f[5]);
           long crc = f[6].equals("-1") ? -1 : Long.parseLong(f[6], 16);
           if (remote < 0) {
@@ -155,18 +126,17 @@ final class StagedJournal implements AutoCloseable {
         } else if (line.startsWith("F\t")) {
           found.remove(line.substring(2));
         } else {
-          log.warn("{}: line {} ignored: {}", file, i + 1, line);
+          log.warn("{}: line {} ignored: {}", file, i + 2, line);
         }
       } catch (RuntimeException e) {
-        log.warn("{}: line {} ignored: {}", file, i + 1, line);
+        log.warn("{}: line {} ignored: {}", file, i + 2, line);
       }
     }
     return new ArrayList<>(found.values());
   }
 
-  private static int tier(int[] idOf, String position) {
-    int p = Integer.parseInt(position);
-    return p >= 0 && p < idOf.length ? idOf[p] : -1;
+  private static int tier(JournalText journal, String position) {
+    return journal.tierId(Integer.parseInt(position));
   }
 
   /** Starts the file over with {@code live} copies (written aside, synced, renamed over the old file). */
@@ -452,7 +422,7 @@ final class StagedJournal implements AutoCloseable {
     ObjectStat s = c.remoteStat;
     b.append("C\t").append(c.remote).append('\t').append(c.local).append('\t')
         .append(s == null ? -1 : s.size()).append('\t').append(s == null ? 0 : s.mtimeMillis()).append('\t')
-        .append(s == null || s.fileKey() == null ? "" : sanitize(String.valueOf(s.fileKey()))).append('\t')
+        .append(s == null || s.fileKey() == null ? "" : JournalText.sanitize(String.valueOf(s.fileKey()))).append('\t')
         .append(c.crc32c < 0 ? "-1" : Long.toHexString(c.crc32c)).append('\t').append(c.size).append('\t')
         .append(name).append('\n');
   }
@@ -464,14 +434,6 @@ final class StagedJournal implements AutoCloseable {
     }
   }
 
-  private static String sanitize(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      b.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    return b.toString();
-  }
 
   @Override
   public synchronized void close() throws IOException {

@@ -5,11 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,11 +53,7 @@ public final class MigrationJournal implements AutoCloseable {
    * Call {@link #restart()} once they are resolved.
    */
   public static MigrationJournal open(Path file, List<String> tierNames) throws IOException {
-    StringBuilder h = new StringBuilder(MAGIC);
-    for (String n : tierNames) {
-      h.append('\t').append(sanitize(n));
-    }
-    return new MigrationJournal(file, h.toString(), read(file, tierNames));
+    return new MigrationJournal(file, JournalText.header(MAGIC, tierNames), read(file, tierNames));
   }
 
   /** The unfinished moves of the previous run, oldest first. */
@@ -158,40 +152,18 @@ public final class MigrationJournal implements AutoCloseable {
   }
 
   private static List<Pending> read(Path file, List<String> tierNames) throws IOException {
-    String text;
-    try {
-      text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return new ArrayList<>();
-    }
     // Only whole lines count: a line a crash cut short was never synced, so its move never began.
-    List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
-    lines.remove(lines.size() - 1);
-    if (lines.isEmpty()) {
-      return new ArrayList<>();
-    }
-    String[] head = lines.get(0).split("\t", -1);
-    if (!head[0].equals(MAGIC)) {
-      throw new IOException(file + " is not a migration journal (it starts with \"" + head[0] + "\")");
-    }
-    // Journal positions → current ids, by tier name.
-    Map<String, Integer> now = new HashMap<>();
-    for (int i = 0; i < tierNames.size(); i++) {
-      now.put(sanitize(tierNames.get(i)), i);
-    }
-    int[] idOf = new int[head.length - 1];
-    for (int i = 1; i < head.length; i++) {
-      idOf[i - 1] = now.getOrDefault(head[i], -1);
-    }
+    JournalText journal = JournalText.read(file, MAGIC, "a migration journal", tierNames);
+    List<String> records = journal.records();
     Map<Long, Pending> open = new LinkedHashMap<>();
-    for (int i = 1; i < lines.size(); i++) {
-      String[] f = lines.get(i).split("\t", 5);
+    for (int i = 0; i < records.size(); i++) {
+      String[] f = records.get(i).split("\t", 5);
       try {
         if (f[0].equals("B") && f.length == 5) {
           int from = Integer.parseInt(f[2]);
           int to = Integer.parseInt(f[3]);
-          int fromId = from >= 0 && from < idOf.length ? idOf[from] : -1;
-          int toId = to >= 0 && to < idOf.length ? idOf[to] : -1;
+          int fromId = journal.tierId(from);
+          int toId = journal.tierId(to);
           if (fromId < 0 || toId < 0) {
             log.warn("{}: move of {} between tiers {} and {} of an earlier configuration left as it is", file, f[4],
                 from, to);
@@ -201,23 +173,15 @@ public final class MigrationJournal implements AutoCloseable {
         } else if (f[0].equals("E") && f.length == 2) {
           open.remove(Long.parseLong(f[1]));
         } else {
-          log.warn("{}: line {} ignored: {}", file, i + 1, lines.get(i));
+          log.warn("{}: line {} ignored: {}", file, i + 2, records.get(i));
         }
       } catch (NumberFormatException e) {
-        log.warn("{}: line {} ignored: {}", file, i + 1, lines.get(i));
+        log.warn("{}: line {} ignored: {}", file, i + 2, records.get(i));
       }
     }
     return new ArrayList<>(open.values());
   }
 
-  private static String sanitize(String tierName) {
-    StringBuilder s = new StringBuilder(tierName.length());
-    for (int i = 0; i < tierName.length(); i++) {
-      char c = tierName.charAt(i);
-      s.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    return s.toString();
-  }
 
   @Override
   public String toString() {
