@@ -16,6 +16,11 @@ import java.nio.ByteBuffer;
  * now is copied into a new {@code Answer} and queued ({@link #detach()}).
  */
 final class Answer {
+  /**
+   * The bytes a batch slot's answers are copied into ({@link IoLoop#batch}); null for any
+   * other answer.
+   */
+  final ByteBuffer slotBytes;
   ByteBuffer bytes;
   ServedObject obj;
   /** What the descriptor is taken from: {@code obj} itself, or this answer's own description of it. */
@@ -27,6 +32,15 @@ final class Answer {
   boolean closeAfter;
   /** Posted by a worker or the timer for a request counted in flight. */
   boolean async;
+
+  Answer() {
+    this.slotBytes = null;
+  }
+
+  /** A batch slot whose bytes live in {@code slotBytes}. */
+  Answer(ByteBuffer slotBytes) {
+    this.slotBytes = slotBytes;
+  }
 
   Answer set(ByteBuffer bytes, ServedObject obj, boolean passFd, long position, long end) {
     this.bytes = bytes;
@@ -44,6 +58,28 @@ final class Answer {
   Answer passing(ServedObject p) {
     this.pass = p;
     return this;
+  }
+
+  /** Whether {@code a}'s bytes fit this slot ({@link #takeFrom}). */
+  boolean fits(Answer a) {
+    return a.bytes == null || a.bytes.remaining() <= slotBytes.capacity();
+  }
+
+  /**
+   * Makes this slot the answer {@code a} was (its bytes copied into the slot's buffer, its
+   * object and what it passes moved here); {@code a} then holds nothing.
+   */
+  void takeFrom(Answer a) {
+    ByteBuffer b = null;
+    if (a.bytes != null) {
+      b = slotBytes;
+      b.clear();
+      b.put(a.bytes).flip();
+    }
+    set(b, a.obj, a.passFd, a.position, a.end).passing(a.pass);
+    closeAfter = a.closeAfter;
+    async = a.async;
+    a.clear();
   }
 
   /** Bytes only, copied: for answers built off the I/O thread. */

@@ -86,6 +86,8 @@ final class Connection {
   private volatile boolean closed;
   private long lastActivityNanos = System.nanoTime();
   private long lastWriteNanos;
+  /** Answers go to the loop's batch, written once the input at hand is decoded ({@link #decode}). */
+  private boolean batching;
 
   Connection(ObjectServer server, IoLoop loop, SocketChannel ch, AFUNIXSocketChannel unix, PeerCredentials peer,
       Object peerKey) {
@@ -166,7 +168,7 @@ final class Connection {
       return;
     }
     if ((held || pending != null) && canDecode() && pending != null) {
-      process(pending);
+      decode(pending);
       keepRest(pending);
     }
     if (queued == 0 && (closeAfterFlush || (eof && inFlight == 0 && !held))) {
@@ -228,8 +230,58 @@ final class Connection {
     if (n > 0) {
       lastActivityNanos = System.nanoTime();
     }
-    process(in);
+    decode(in);
     keepRest(in);
+  }
+
+  /**
+   * Serves the requests in {@code in}, holding their answers back until all of them are
+   * decoded (and their descriptors opened), then writes them back to back. Answering each
+   * request as it is decoded made every write wake the client while the server still had
+   * opens to do: on two CPUs the client then ran one answer at a time, and a private
+   * descriptor per answer cost a third of the throughput.
+   */
+  private void decode(ByteBuffer in) throws IOException {
+    batching = true;
+    boolean done = false;
+    try {
+      process(in);
+      done = true;
+    } finally {
+      batching = false;
+      if (!done) {
+        dropBatch(); // the caller closes the connection
+      }
+    }
+    writeBatch();
+  }
+
+  /** Writes the answers held back in the loop's batch, in order; what the socket cannot take now is queued. */
+  private void writeBatch() {
+    Answer[] b = loop.batch;
+    int n = loop.batched;
+    loop.batched = 0;
+    int i = 0;
+    try {
+      for (; i < n; i++) {
+        write(b[i]);
+      }
+    } finally {
+      for (i++; i < n; i++) { // a write threw: the connection closes, the rest is given back
+        b[i].release();
+        b[i].clear();
+      }
+    }
+  }
+
+  private void dropBatch() {
+    Answer[] b = loop.batch;
+    int n = loop.batched;
+    loop.batched = 0;
+    for (int i = 0; i < n; i++) {
+      b[i].release();
+      b[i].clear();
+    }
   }
 
   /** Keeps undecoded input for later: the loop's buffer is shared with other connections. */
@@ -692,10 +744,27 @@ final class Connection {
   // ---- writing (loop thread) ----------------------------------------------------------------
 
   /**
-   * Writes {@code a} now if nothing waits before it and the socket takes it; otherwise
-   * queues what is left. {@code a} may be the loop's reusable answer.
+   * Answers: while the input at hand is being decoded, into the loop's batch (written once
+   * it is decoded, or when the batch is full); otherwise now ({@link #write}). {@code a} may
+   * be the loop's reusable answer.
    */
   private void submit(Answer a) {
+    if (batching && !closed) {
+      Answer[] b = loop.batch;
+      if (loop.batched < b.length && b[loop.batched].fits(a)) {
+        b[loop.batched++].takeFrom(a);
+        return;
+      }
+      writeBatch(); // full, or too long to hold: what is held goes first
+    }
+    write(a);
+  }
+
+  /**
+   * Writes {@code a} now if nothing waits before it and the socket takes it; otherwise
+   * queues what is left. {@code a} may be one of the loop's reusable answers.
+   */
+  private void write(Answer a) {
     if (closed) {
       a.release();
       a.clear();
@@ -722,7 +791,7 @@ final class Connection {
         throw e;
       }
     }
-    enqueue(a == loop.scratch ? a.detach() : a);
+    enqueue(a == loop.scratch || a.slotBytes != null ? a.detach() : a);
   }
 
   private void enqueue(Answer a) {

@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
 final class IoLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(IoLoop.class);
   static final int READ_CAPACITY = 64 * 1024;
+  /** Answers one read may hold back before they are written ({@link #batch}). */
+  static final int BATCH = 32;
+  /** Bytes of one held-back answer: a header with its metadata; longer ones are not held. */
+  static final int SLOT_CAPACITY = 512;
   static final int OUT_CAPACITY = Protocol.SEGMENTED_HEADER_LENGTH + Protocol.MAX_METADATA_LENGTH
       + Protocol.MAX_SEGMENTS * Protocol.SEGMENT_ENTRY_LENGTH + 1024;
 
@@ -43,6 +47,14 @@ final class IoLoop implements Runnable {
   final FileDescriptor[] outboundFd = new FileDescriptor[1];
   /** The reusable answer of the request being served now. */
   final Answer scratch = new Answer();
+  /**
+   * Answers to the requests of one read, held until all of them are decoded and their
+   * descriptors opened, then written back to back ({@link Connection}'s batch): a client
+   * then wakes for a run of answers, not for each one while the next is still being opened.
+   */
+  final Answer[] batch = new Answer[BATCH];
+  /** How many of {@link #batch} hold an answer. */
+  int batched;
   private final Set<Connection> connections = new HashSet<>();
   private final ConcurrentLinkedQueue<Connection> added = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Connection> ready = new ConcurrentLinkedQueue<>();
@@ -57,6 +69,10 @@ final class IoLoop implements Runnable {
     this.unix = unix;
     this.sweepNanos = TimeUnit.MILLISECONDS.toNanos(sweepMillis);
     marker.put(0, Protocol.FD_MARKER);
+    ByteBuffer slots = ByteBuffer.allocateDirect(BATCH * SLOT_CAPACITY);
+    for (int i = 0; i < BATCH; i++) {
+      batch[i] = new Answer(slots.slice(i * SLOT_CAPACITY, SLOT_CAPACITY));
+    }
     this.thread = new Thread(this, name);
     thread.setDaemon(true);
   }

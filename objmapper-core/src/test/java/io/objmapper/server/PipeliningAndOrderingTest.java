@@ -228,4 +228,87 @@ class PipeliningAndOrderingTest {
       assertThat(ids).hasSize(reqs.length);
     }
   }
+
+  /**
+   * Answers to the requests of one read are held back and written together (IoLoop.BATCH of
+   * them at a time): more requests than that, descriptors, COPY bodies and an error too long
+   * to hold back, all in one write, still come in request order, each descriptor with its
+   * own answer and each its own description.
+   */
+  @Test
+  void answersHeldBackForOneReadKeepRequestOrderPastTheBatchSizeAndALongError() throws Exception {
+    start(b -> {});
+    handler.openGate();
+    String longMissing = "/missing/" + "a".repeat(250) + "/" + "b".repeat(250) + "/" + "c".repeat(250);
+    int n = 3 * IoLoop.BATCH + 5;
+    try (RawClient c = RawClient.v2(sock, ALL, n)) {
+      byte[][] reqs = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        reqs[i] = switch (i % 4) {
+          case 0 -> v2(i, 0, RawClient.COPY, "/hello.txt");
+          case 1 -> v2(i, 0, FDPASS, "/hello.txt");
+          case 2 -> v2(i, 0, FDPASS, longMissing);
+          default -> v2(i, 0, FDPASS, "/missing");
+        };
+      }
+      c.send(reqs);
+      java.util.List<java.io.FileDescriptor> held = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < n; i++) {
+          Frame f = c.readV2();
+          assertThat(f.id()).as("answer %d comes in request order", i).isEqualTo(i);
+          switch (i % 4) {
+            case 0 -> {
+              assertThat(f.status()).isZero();
+              assertThat(new String(c.read((int) f.contentLength()), StandardCharsets.UTF_8)).isEqualTo(TestObjects.HELLO);
+            }
+            case 1 -> {
+              assertThat(f.status()).isZero();
+              held.add(c.readDescriptor()); // kept open: each must still read from offset 0
+            }
+            case 2 -> assertThat(f.assertError(0x01).metadata().length).as("an error longer than a held-back slot")
+                .isGreaterThan(IoLoop.SLOT_CAPACITY);
+            default -> f.assertError(0x01);
+          }
+        }
+        for (java.io.FileDescriptor fd : held) {
+          try (java.io.FileInputStream in = new java.io.FileInputStream(fd)) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(TestObjects.HELLO);
+          }
+        }
+      } finally {
+        for (java.io.FileDescriptor fd : held) {
+          if (fd.valid()) {
+            Fds.close(fd);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void v1RequestsSentTogetherAreAnsweredInOrder() throws Exception {
+    start(b -> {});
+    handler.openGate();
+    try (RawClient c = RawClient.connect(sock)) {
+      int n = IoLoop.BATCH + 3;
+      byte[][] reqs = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        reqs[i] = v1(i % 2 == 0 ? FDPASS : RawClient.COPY, i % 3 == 2 ? "/missing" : "/hello.txt");
+      }
+      c.send(reqs);
+      for (int i = 0; i < n; i++) {
+        Frame f = c.readV1();
+        if (i % 3 == 2) {
+          f.assertError(0x01);
+        } else if (i % 2 == 0) {
+          assertThat(f.status()).as("answer %d", i).isZero();
+          Fds.close(c.readDescriptor());
+        } else {
+          assertThat(f.status()).as("answer %d", i).isZero();
+          assertThat(new String(c.read((int) f.contentLength()), StandardCharsets.UTF_8)).isEqualTo(TestObjects.HELLO);
+        }
+      }
+    }
+  }
 }
