@@ -39,6 +39,24 @@ class StoreReviewFixesTest {
   }
 
   @Test
+  void onlyTheIndexFileAndItsCompanionsInItsOwnFolderAreRefused() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("disk"));
+    try (ObjMapper store = ObjMapper.builder()
+        .tier(TierConfig.builder().name("disk").type("fs").root(root)
+            .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE)
+            .persistIndex(true).indexPath(root.resolve("sub/idx")).build())
+        .build()) {
+      assertThatThrownBy(() -> store.open("/sub/idx")).isInstanceOf(InvalidObjectNameException.class);
+      assertThatThrownBy(() -> store.put("/sub/idx.map.1", new byte[1])).isInstanceOf(InvalidObjectNameException.class);
+      // the same name in another folder, a longer name, and a folder named like a companion are objects
+      store.put("/idx", "a".getBytes(UTF_8));
+      store.put("/sub/idxx", "b".getBytes(UTF_8));
+      store.put("/sub/idx.d/x", "c".getBytes(UTF_8));
+      assertThat(store.list("/")).extracting(ObjectInfo::name).containsExactlyInAnyOrder("/idx", "/sub/idxx", "/sub/idx.d/x");
+    }
+  }
+
+  @Test
   void aSecondStoreOnAnIndexInUseFailsToBuild() throws Exception {
     Path root = Files.createDirectories(dir.resolve("disk"));
     try (ObjMapper first = open(root)) {

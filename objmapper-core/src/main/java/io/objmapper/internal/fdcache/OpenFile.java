@@ -32,6 +32,8 @@ public final class OpenFile implements CachedVersion {
   private final String name;
   private final int tierId;
   private final Path path;
+  /** The tier's files it was opened through (private descriptions are opened the same way), or null. */
+  private final LocalFiles files;
   private final ObjectStat stat;
   private final FileInputStream file;
   private final FileDescriptor fd;
@@ -40,7 +42,7 @@ public final class OpenFile implements CachedVersion {
   /** {@code /proc/self/fd/N} of {@link #file}, or null without procfs. */
   private final File reopen;
   /** The description SHARED_FD peers get; opened at the first such answer. */
-  private volatile FileInputStream shared;
+  private volatile PrivateFile shared;
   volatile long checkedAtNanos;
   /**
    * What a consumer attached (a server's view of this descriptor), made once per descriptor
@@ -48,10 +50,11 @@ public final class OpenFile implements CachedVersion {
    */
   private Object attachment;
 
-  OpenFile(String name, int tierId, Path path, ObjectStat stat, FileInputStream file, Object owner, long now)
-      throws IOException {
+  OpenFile(String name, int tierId, LocalFiles files, Path path, ObjectStat stat, FileInputStream file, Object owner,
+      long now) throws IOException {
     this.name = name;
     this.tierId = tierId;
+    this.files = files;
     this.path = path;
     this.stat = stat;
     this.file = file;
@@ -72,6 +75,11 @@ public final class OpenFile implements CachedVersion {
 
   public String name() {
     return name;
+  }
+
+  /** The tier's files this version was opened through, or null. */
+  LocalFiles files() {
+    return files;
   }
 
   /** Where the file was when it was opened. */
@@ -120,7 +128,10 @@ public final class OpenFile implements CachedVersion {
     int r = refs.decrementAndGet();
     if (r == 0) {
       closeQuietly(file);
-      closeQuietly(shared);
+      PrivateFile s = shared;
+      if (s != null) {
+        s.release();
+      }
     } else if (r < 0) {
       throw new IllegalStateException("released more often than acquired: " + name);
     }
@@ -143,19 +154,15 @@ public final class OpenFile implements CachedVersion {
    */
   @Override
   public FileDescriptor descriptor() {
-    FileInputStream s = shared;
+    PrivateFile s = shared;
     if (s == null) {
       s = openShared();
     }
-    try {
-      return s.getFD();
-    } catch (IOException e) {
-      throw new UncheckedIOException("descriptor of " + name + " closed", e);
-    }
+    return s.descriptor();
   }
 
-  private synchronized FileInputStream openShared() {
-    FileInputStream s = shared;
+  private synchronized PrivateFile openShared() {
+    PrivateFile s = shared;
     if (s == null) {
       s = PrivateFile.open(this);
       shared = s;
@@ -202,7 +209,7 @@ public final class OpenFile implements CachedVersion {
     try {
       FileInputStream in = files.openRead(name, stat);
       try {
-        return new OpenFile(name, tierId, files.path(name), stat, in, owner, now);
+        return new OpenFile(name, tierId, files, files.path(name), stat, in, owner, now);
       } catch (IOException | RuntimeException e) {
         in.close();
         throw e;

@@ -1,5 +1,6 @@
 package io.objmapper.internal.fdcache;
 
+import io.objmapper.spi.LocalFiles;
 import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -15,27 +16,41 @@ import java.nio.channels.FileChannel;
  * {@code close} cannot reach any other receiver, lease or the server's own reads. Owned by
  * one holder; {@link #release()} closes it.
  */
-public final class PrivateFile extends FileInputStream implements CachedVersion {
+public final class PrivateFile implements CachedVersion {
+  private final FileInputStream in;
   private final OpenFile of;
 
-  private PrivateFile(File file, OpenFile of) throws FileNotFoundException {
-    super(file);
+  private PrivateFile(FileInputStream in, OpenFile of) {
+    this.in = in;
     this.of = of;
   }
 
   /**
-   * Opens {@code source} anew: through {@code /proc/self/fd/N} of its cached descriptor (a
-   * new description of the very inode the cache validated: no walk of the object's path,
-   * so a rename or a swapped-in link cannot change what is opened). The caller holds a
-   * reference of {@code source}, so N is open.
+   * Opens {@code source} anew. First through its tier's own safe open ({@link
+   * LocalFiles#openRead}: beneath the tier root, no link followed, a regular file only,
+   * checked on the new descriptor to be the very version the cache validated). Where that
+   * finds the object changed or gone since, or the tier has no local files, through {@code
+   * /proc/self/fd/N} of the cached descriptor: a new description of the very inode the cache
+   * validated, with no walk of the object's path. The tier's open is the default because it
+   * costs what a plain open does, while the procfs reopen (pid and magic-link lookups, a
+   * dentry made and dropped per open) cost a private answer a third of its throughput under
+   * load (BENCHMARKS.md 9). The caller holds a reference of {@code source}, so N is open.
    *
    * @throws UncheckedIOException if no description can be opened
    */
   static PrivateFile open(OpenFile source) {
+    LocalFiles files = source.files();
+    if (files != null) {
+      try {
+        return new PrivateFile(files.openRead(source.name(), source.stat()), source);
+      } catch (IOException | RuntimeException e) {
+        // changed, deleted or unreadable since the cache opened it: the validated version
+      }
+    }
     File reopen = source.reopenPath();
     try {
       if (reopen != null) {
-        return new PrivateFile(reopen, source);
+        return new PrivateFile(new FileInputStream(reopen), source);
       }
       return openByPath(source);
     } catch (FileNotFoundException e) {
@@ -46,7 +61,7 @@ public final class PrivateFile extends FileInputStream implements CachedVersion 
 
   /** Without /proc: the path, checked to be still the version the cache validated. */
   private static PrivateFile openByPath(OpenFile source) throws FileNotFoundException {
-    PrivateFile f = new PrivateFile(source.path().toFile(), source);
+    PrivateFile f = new PrivateFile(new FileInputStream(source.path().toFile()), source);
     if (!source.stat().equals(FdCache.stat(source.path()))) {
       f.release();
       throw new UncheckedIOException(new IOException("object " + source.name() + " changed while being opened"));
@@ -62,7 +77,7 @@ public final class PrivateFile extends FileInputStream implements CachedVersion 
   @Override
   public FileDescriptor descriptor() {
     try {
-      return getFD();
+      return in.getFD();
     } catch (IOException e) {
       throw new UncheckedIOException("descriptor of " + of.name() + " closed", e);
     }
@@ -71,7 +86,7 @@ public final class PrivateFile extends FileInputStream implements CachedVersion 
   /** A channel on this description (its position is this holder's alone). */
   @Override
   public FileChannel channel() {
-    return getChannel();
+    return in.getChannel();
   }
 
   /** The version's size, as the cache validated it. */
@@ -96,7 +111,7 @@ public final class PrivateFile extends FileInputStream implements CachedVersion 
   @Override
   public void release() {
     try {
-      close();
+      in.close();
     } catch (IOException e) {
       // read-only: nothing to flush, and the descriptor is gone either way
     }

@@ -3,6 +3,9 @@ package io.objmapper.examples.bench;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
+import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.dir.BeneathRoot;
+import io.objmapper.spi.dir.DirectoryTier;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -11,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.newsclub.net.unix.FileDescriptorCast;
@@ -45,6 +49,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *       mapping and a pre-encoded path, then wrapped in a {@code FileDescriptor} for the
  *       socket library ({@link #nativeOpenProcFdRaw}: without the wrapper);
  *   <li>{@link #nativeOpenatDir}: {@code openat(2)} relative to an open tier directory;
+ *   <li>{@link #beneathRootOpenRead}: the directory tier's own safe open ({@code openat2}
+ *       beneath the tier root, no links, {@code O_NONBLOCK}, an {@code fstat} check that it is
+ *       the cached version, back to blocking), what the server uses;
  *   <li>{@code pool}: descriptors opened ahead by a second thread into a bounded queue;
  *       the request side only takes and closes one ({@code pool:take}), the opener
  *       ({@code pool:refill}) spends the open on another core.
@@ -60,7 +67,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"})
 public class PrivateOpenBenchmark {
   /** {@code open(2)}/{@code openat(2)}/{@code close(2)} by JNA direct mapping. */
   static final class LibC {
@@ -87,6 +94,8 @@ public class PrivateOpenBenchmark {
   private Memory procPathC;
   private int dirFd = -1;
   private Memory nameC;
+  private BeneathRoot beneath;
+  private ObjectStat expected;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
@@ -101,6 +110,8 @@ public class PrivateOpenBenchmark {
     procPathC = cString(procPath);
     nameC = cString("1k.bin");
     Memory subC = cString(sub.toString());
+    beneath = BeneathRoot.open(dir.resolve("disk"));
+    expected = DirectoryTier.statOf(Files.readAttributes(file, BasicFileAttributes.class));
     dirFd = LibC.open(subC, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
     if (dirFd < 0) {
       throw new IOException("cannot open " + sub);
@@ -118,6 +129,7 @@ public class PrivateOpenBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     cached.close();
+    beneath.close();
     if (dirFd >= 0) {
       LibC.close(dirFd);
     }
@@ -140,6 +152,12 @@ public class PrivateOpenBenchmark {
   @Benchmark
   public void fileInputStreamProcFd() throws IOException {
     new FileInputStream(procPath).close();
+  }
+
+  /** What the server does: the tier's safe open, checked to be the cached version, wrapped for the socket. */
+  @Benchmark
+  public void beneathRootOpenRead() throws IOException {
+    beneath.openRead("data/1k.bin", expected).close();
   }
 
   @Benchmark

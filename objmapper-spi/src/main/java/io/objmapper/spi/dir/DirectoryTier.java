@@ -97,6 +97,8 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   private final TierConfig config;
   private final Path root;
   private final Path indexPath;
+  /** {@link #indexPath} relative to the root, '/'-separated, if it is below the root; else null. */
+  private final String indexRelative;
   private final DirectoryLayout layout;
   private final BeneathRoot beneath;
   private final boolean removeRootOnClose;
@@ -146,6 +148,8 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
         .map(p -> p.toAbsolutePath().normalize())
         .map(p -> p.startsWith(configured) ? this.root.resolve(configured.relativize(p)) : p)
         .orElse(null);
+    this.indexRelative = indexPath != null && indexPath.getParent() != null && indexPath.startsWith(this.root)
+        && !indexPath.equals(this.root) ? this.root.relativize(indexPath).toString() : null;
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new Object();
     }
@@ -967,16 +971,37 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   private String relative(String name) {
     ObjectNames.validateStorable(name);
     String rel = layout.relativePath(name);
-    try {
-      Path p = root.resolve(rel);
-      if (isIndexFile(p)) {
-        throw new InvalidObjectNameException(name, "names the tier's index file");
+    if (isIndexFile(rel)) {
+      throw new InvalidObjectNameException(name, "names the tier's index file");
+    }
+    if (!isAscii(rel)) { // an ASCII name is a file name in every encoding; others may not be
+      try {
+        root.resolve(rel);
+      } catch (InvalidPathException e) {
+        throw new InvalidObjectNameException(name, "cannot be a file name here (file names are "
+            + System.getProperty("sun.jnu.encoding") + "): " + e.getReason());
       }
-    } catch (InvalidPathException e) {
-      throw new InvalidObjectNameException(name, "cannot be a file name here (file names are "
-          + System.getProperty("sun.jnu.encoding") + "): " + e.getReason());
     }
     return rel;
+  }
+
+  /** {@link #isIndexFile(Path)} for a path relative to the root, without making a {@code Path} (the read path's check). */
+  private boolean isIndexFile(String rel) {
+    String idx = indexRelative;
+    if (idx == null || !rel.startsWith(idx)) {
+      return false;
+    }
+    int n = idx.length();
+    return rel.length() == n || (rel.charAt(n) == '.' && rel.indexOf('/', n) < 0);
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
