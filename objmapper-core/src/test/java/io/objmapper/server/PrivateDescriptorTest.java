@@ -334,6 +334,38 @@ class PrivateDescriptorTest {
     }
   }
 
+  /**
+   * A private description is opened through the tier (beneath its root, no links, checked to
+   * be the cached version); when the file was swapped since the version was cached, for a
+   * link to a secret or a new file, it is still the version the cache validated, never what
+   * now sits at the path.
+   */
+  @Test
+  void aDescriptionOpenedAfterTheFileWasSwappedIsStillTheCachedVersion() throws Exception {
+    Path file = dir.resolve("disk").resolve(NAME.substring(1));
+    Path secret = Files.writeString(dir.resolve("secret"), "secret");
+    try (ObjectLease lease = store.open(NAME)) {
+      FileDescriptor plain = store.open(NAME).descriptor();
+      assertThat(Fds.target(plain)).as("opened through the tier: the object's own path").isEqualTo(file);
+      assertThat(flags(plain) & O_NONBLOCK).as("handed out blocking, as any open file").isZero();
+
+      Files.delete(file);
+      Files.createSymbolicLink(file, secret);
+      try (ObjectLease again = store.open(NAME)) {
+        assertThat(readRelative(again.descriptor())).as("not the link's target").isEqualTo(content);
+      }
+      assertThat(readRelative(lease.descriptor())).isEqualTo(content);
+
+      Files.delete(file);
+      Files.write(file, new byte[] {1, 2, 3});
+      try (ObjectLease again = store.open(NAME)) {
+        byte[] got = readRelative(again.descriptor());
+        assertThat(got).as("the cached version, or the new one whole; never a mix")
+            .satisfiesAnyOf(b -> assertThat(b).isEqualTo(content), b -> assertThat(b).containsExactly(1, 2, 3));
+      }
+    }
+  }
+
   @Test
   void theConfigurationsSharedFdUidsDecideWhoGetsSharedFd() throws Exception {
     Path seed = Path.of(System.getProperty("objmapper.testdata"), "config", "objmapper.conf");
