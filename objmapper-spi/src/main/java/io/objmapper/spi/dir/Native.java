@@ -114,9 +114,13 @@ final class Native {
 
   static native long syscall(long number, int dirfd, byte[] path, Pointer how, long size);
 
-  static native int fcntl(int fd, int cmd, int arg);
+  /** openat2 with the path and open_how at native addresses: only primitives, JNA's fastest call. */
+  static native long syscall(long number, int dirfd, long path, long how, long size);
 
-  static native long syscall(long number, int fd, Pointer statbuf);
+  /** fstat into a native buffer by address (as above). */
+  static native long syscall(long number, int fd, long statbuf);
+
+  static native int fcntl(int fd, int cmd, int arg);
 
   static native int close(int fd);
 
@@ -148,9 +152,12 @@ final class Native {
    */
   static int openBeneath(int dirfd, String relative, int flags, Pointer how) {
     if (openat2Works) {
-      byte[] path = cString(relative);
+      PathBuffer buf = PATH_BUFFER.get();
+      byte[] path = buf.set(relative) ? null : cString(relative);
+      long howAddress = Pointer.nativeValue(how);
       for (;;) {
-        int fd = (int) syscall(SYS_OPENAT2, dirfd, path, how, 24);
+        int fd = (int) (path == null ? syscall(SYS_OPENAT2, dirfd, buf.address, howAddress, 24)
+            : syscall(SYS_OPENAT2, dirfd, path, how, 24));
         if (fd >= 0) {
           return fd;
         }
@@ -222,15 +229,88 @@ final class Native {
 
     /** True if {@code key} (a {@link java.nio.file.attribute.BasicFileAttributes#fileKey}) names this file. */
     boolean hasKey(Object key) {
-      // The JDK's key of a Unix file prints as (dev=<hex>,ino=<decimal>) and has no public constructor.
+      KeyCache c = KEYS.get();
+      if (c.key != key) {
+        c.parse(key);
+      }
+      if (c.parsed) {
+        return c.dev == dev && c.ino == ino;
+      }
       return key.toString().equals("(dev=" + Long.toHexString(dev) + ",ino=" + ino + ")");
+    }
+  }
+
+  /**
+   * The last file key compared on this thread, read once: the JDK's key of a Unix file prints
+   * as {@code (dev=<hex>,ino=<decimal>)} and has no public accessors, and a hot object's
+   * private opens all compare the same key object.
+   */
+  private static final ThreadLocal<KeyCache> KEYS = ThreadLocal.withInitial(KeyCache::new);
+
+  private static final class KeyCache {
+    Object key;
+    boolean parsed;
+    long dev;
+    long ino;
+
+    void parse(Object k) {
+      key = k;
+      parsed = false;
+      String s = k.toString();
+      int comma = s.indexOf(",ino=");
+      if (!s.startsWith("(dev=") || comma < 0 || !s.endsWith(")")) {
+        return;
+      }
+      try {
+        dev = Long.parseUnsignedLong(s.substring(5, comma), 16);
+        ino = Long.parseUnsignedLong(s.substring(comma + 5, s.length() - 1));
+        parsed = true;
+      } catch (NumberFormatException e) {
+        // compared as text
+      }
+    }
+  }
+
+  /** Longest path handed to the kernel from {@link PathBuffer} (PATH_MAX, its NUL included). */
+  private static final int PATH_MAX = 4096;
+
+  /** One per thread: a path encoded once into native memory, without JNA's per-call array copy. */
+  private static final ThreadLocal<PathBuffer> PATH_BUFFER = ThreadLocal.withInitial(PathBuffer::new);
+
+  private static final class PathBuffer {
+    final Memory memory = new Memory(PATH_MAX);
+    final long address = Pointer.nativeValue(memory);
+    final byte[] bytes = new byte[PATH_MAX];
+
+    /** Puts {@code s} and its NUL at {@link #address}; false if it does not fit. */
+    boolean set(String s) {
+      int n = s.length();
+      if (n >= PATH_MAX) {
+        return false;
+      }
+      byte[] b = bytes;
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) { // ASCII is the same in every file name encoding; the rest is the JDK's
+          byte[] enc = cString(s);
+          if (enc.length > PATH_MAX) {
+            return false;
+          }
+          memory.write(0, enc, 0, enc.length);
+          return true;
+        }
+        b[i] = (byte) c;
+      }
+      b[n] = 0;
+      memory.write(0, b, 0, n + 1);
+      return true;
     }
   }
 
   /** fstat of {@code fd} into {@code into}; -errno on failure, 0 on success. */
   static int fstat(int fd, Stat into) {
     Memory buf = STAT_BUFFER.get();
-    if (syscall(SYS_FSTAT, fd, buf) < 0) {
+    if (syscall(SYS_FSTAT, fd, Pointer.nativeValue(buf)) < 0) {
       return -errno();
     }
     into.dev = buf.getLong(0);
