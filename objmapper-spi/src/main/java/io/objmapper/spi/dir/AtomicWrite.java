@@ -108,6 +108,8 @@ public final class AtomicWrite implements Closeable {
             : FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (FileAlreadyExistsException taken) {
         temp = null;
+      } catch (IOException e) {
+        throw dir.shown(e); // no room, no inode left, not allowed: named where the user looks
       }
     }
     return written(dir, fileName, temp, channel, body, sync, false);
@@ -144,6 +146,9 @@ public final class AtomicWrite implements Closeable {
       } catch (IOException | RuntimeException suppressed) {
         t.addSuppressed(suppressed);
       }
+      if (t instanceof IOException) {
+        throw dir.shown((IOException) t);
+      }
       throw t;
     }
   }
@@ -164,6 +169,15 @@ public final class AtomicWrite implements Closeable {
       throw new IllegalStateException("already committed");
     }
     try {
+      move();
+    } catch (IOException e) {
+      throw dir.shown(e);
+    }
+    committed = true;
+  }
+
+  private void move() throws IOException {
+    try {
       Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
     } catch (java.nio.file.AtomicMoveNotSupportedException crossing) {
       if (!spare) {
@@ -180,7 +194,6 @@ public final class AtomicWrite implements Closeable {
       }
       Files.deleteIfExists(temp);
     }
-    committed = true;
   }
 
   /** Removes the temporary file unless it was committed. */

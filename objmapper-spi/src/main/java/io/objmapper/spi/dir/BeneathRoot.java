@@ -299,7 +299,7 @@ public final class BeneathRoot implements Closeable {
   public Directory directory(String relative, boolean create, Set<PosixFilePermission> mode) throws IOException {
     ensureOpen();
     if (relative.isEmpty()) {
-      return new Directory(-1, root);
+      return new Directory(-1, root, root);
     }
     if (!Native.AVAILABLE) {
       Path p = root;
@@ -315,11 +315,11 @@ public final class BeneathRoot implements Closeable {
           mkdir(p, mode);
         }
       }
-      return new Directory(-1, p);
+      return new Directory(-1, p, p);
     }
     int fd = Native.openBeneath(rootFd, relative, DIR_FLAGS, DIR_HOW);
     if (fd >= 0) {
-      return new Directory(fd, procPath(fd));
+      return new Directory(fd, procPath(fd), root.resolve(relative));
     }
     if (-fd != Native.ENOENT || !create) {
       throw -fd == Native.ENOTDIR || -fd == Native.ELOOP ? notADirectory(relative) : error(relative, -fd);
@@ -345,7 +345,7 @@ public final class BeneathRoot implements Closeable {
         }
         cur = next;
         if (slash < 0) {
-          Directory d = new Directory(cur, procPath(cur));
+          Directory d = new Directory(cur, procPath(cur), root.resolve(relative));
           cur = -1;
           return d;
         }
@@ -377,10 +377,49 @@ public final class BeneathRoot implements Closeable {
   public static final class Directory implements Closeable {
     private final int fd;
     private final Path path;
+    /** Where the directory is, for messages ({@link #path} may be a descriptor's procfs path). */
+    private final Path shown;
 
-    Directory(int fd, Path path) {
+    Directory(int fd, Path path, Path shown) {
       this.fd = fd;
       this.path = path;
+      this.shown = shown;
+    }
+
+    /**
+     * {@code e} as its reader should see it: a file of this directory named by where the
+     * directory is, not by {@code /proc/self/fd/N} (the same exception where nothing changes).
+     */
+    public IOException shown(IOException e) {
+      if (!(e instanceof FileSystemException) || shown.equals(path)) {
+        return e;
+      }
+      FileSystemException f = (FileSystemException) e;
+      String file = shown(f.getFile());
+      String other = shown(f.getOtherFile());
+      if (java.util.Objects.equals(file, f.getFile()) && java.util.Objects.equals(other, f.getOtherFile())) {
+        return e;
+      }
+      FileSystemException r;
+      if (e instanceof NoSuchFileException) {
+        r = new NoSuchFileException(file, other, f.getReason());
+      } else if (e instanceof AccessDeniedException) {
+        r = new AccessDeniedException(file, other, f.getReason());
+      } else if (e instanceof FileAlreadyExistsException) {
+        r = new FileAlreadyExistsException(file, other, f.getReason());
+      } else {
+        r = new FileSystemException(file, other, f.getReason());
+      }
+      r.initCause(e);
+      return r;
+    }
+
+    private String shown(String file) {
+      String p = path.toString();
+      if (file == null || !file.startsWith(p) || (file.length() > p.length() && file.charAt(p.length()) != '/')) {
+        return file;
+      }
+      return shown + file.substring(p.length());
     }
 
     /** A path that names this directory ({@code /proc/self/fd/N} on Linux). */

@@ -109,12 +109,17 @@ final class StagedFile implements StagedWrite {
     ch.force(true);
     long size = ch.size();
     Path temp = dir.path().resolve(tempName);
-    BasicFileAttributes a = Files.readAttributes(where(dir, tempName, fd), BasicFileAttributes.class);
-    publisher.publish(dir, fileName, size, () -> {
-      Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
-      committed = true;
-    });
-    dir.sync();
+    BasicFileAttributes a;
+    try {
+      a = Files.readAttributes(where(dir, tempName, fd), BasicFileAttributes.class);
+      publisher.publish(dir, fileName, size, () -> {
+        Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+        committed = true;
+      });
+      dir.sync();
+    } catch (IOException e) {
+      throw dir.shown(e);
+    }
     return DirectoryTier.statOf(a);
   }
 
