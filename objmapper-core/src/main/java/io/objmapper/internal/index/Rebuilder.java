@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Rebuilder {
   private static final Logger LOG = LoggerFactory.getLogger(Rebuilder.class);
-  private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final int BUFFER_BYTES = 1 << 16;
 
   private final PersistentTierIndex index;
@@ -39,12 +38,9 @@ final class Rebuilder {
   private final Path spillFile;
 
   private long scanned;
-  private long added;
-  private long updated;
-  private long unchanged;
+  private MergeTally tally;
   private long skipped;
   private long spilled;
-  private long lastProgress;
 
   Rebuilder(PersistentTierIndex index, TierFiles files, Path spillFile) {
     this.index = index;
@@ -54,7 +50,7 @@ final class Rebuilder {
 
   ReconcileReport run() throws IOException {
     long t0 = System.nanoTime();
-    lastProgress = t0;
+    tally = new MergeTally(t0);
     LOG.info("Rebuilding tier index {} from {}: declared for {} entries", index.file(), files, index.capacity());
     long room = index.roomBeforeGrowth();
     IndexEntry scannedEntry = new IndexEntry();
@@ -69,7 +65,7 @@ final class Rebuilder {
           }
           if (index.size() < room) {
             scannedEntry.set(size, mtimeMillis, fileKeyHash, 0);
-            count(index.mergeScanned(name, scannedEntry));
+            tally.count(index.mergeScanned(name, scannedEntry));
           } else {
             try {
               spill.write(name, size, mtimeMillis, fileKeyHash);
@@ -90,19 +86,20 @@ final class Rebuilder {
       }
       long scanEnd = System.nanoTime();
       if (spilled > 0) {
-        long found = added + updated + unchanged + spilled;
+        long found = tally.added + tally.updated + tally.unchanged + spilled;
         index.ensureCapacity(Math.max(found, found / 4 * 5));
         spill.replay((name, entry) -> {
-          count(index.mergeScanned(name, entry));
+          tally.count(index.mergeScanned(name, entry));
           progress(t0, "spilled entries");
         });
       }
-      ReconcileReport report = new ReconcileReport(scanned, added, updated, 0, unchanged, skipped, 0,
+      ReconcileReport report = new ReconcileReport(scanned, tally.added, tally.updated, 0, tally.unchanged, skipped, 0,
           System.nanoTime() - t0);
       LOG.info("Rebuilt tier index {} in {} ms (scan {} ms, {} entries spilled and added after it): {} files"
               + " scanned, {} added, {} skipped; {} entries, declared for {}",
           index.file(), TimeUnit.NANOSECONDS.toMillis(report.durationNanos()),
-          TimeUnit.NANOSECONDS.toMillis(scanEnd - t0), spilled, scanned, added + updated + unchanged, skipped,
+          TimeUnit.NANOSECONDS.toMillis(scanEnd - t0), spilled, scanned,
+          tally.added + tally.updated + tally.unchanged, skipped,
           index.size(), index.capacity());
       return report;
     } finally {
@@ -110,25 +107,11 @@ final class Rebuilder {
     }
   }
 
-  private void count(int mergeResult) {
-    if (mergeResult == ChronicleMaps.ADDED) {
-      added++;
-    } else if (mergeResult == ChronicleMaps.UPDATED) {
-      updated++; // a name the layout reports twice, or one written meanwhile
-    } else {
-      unchanged++;
-    }
-  }
-
   private void progress(long t0, String phase) {
-    if (((scanned + added) & 4095) != 0) {
+    if (!tally.progressDue(scanned + tally.added)) {
       return;
     }
     long now = System.nanoTime();
-    if (now - lastProgress < PROGRESS_INTERVAL_NANOS) {
-      return;
-    }
-    lastProgress = now;
     double seconds = (now - t0) / 1e9;
     LOG.info("Rebuilding tier index {} ({}): {} files scanned ({} files/s), {} entries, {} spilled", index.file(),
         phase, scanned, (long) (scanned / seconds), index.size(), spilled);

@@ -25,20 +25,16 @@ import org.slf4j.LoggerFactory;
  */
 final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
-  private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final PersistentTierIndex index;
   private final TierFiles files;
 
   private long scanned;
-  private long added;
-  private long updated;
+  private MergeTally tally;
   private long removed;
-  private long unchanged;
   private long skipped;
   private long errors;
   private long swept;
-  private long lastProgress;
 
   Reconciler(PersistentTierIndex index, TierFiles files) {
     this.index = index;
@@ -47,7 +43,7 @@ final class Reconciler {
 
   ReconcileReport run() throws IOException {
     long t0 = System.nanoTime();
-    lastProgress = t0;
+    tally = new MergeTally(t0);
     LOG.info("Reconciling tier index {} with {}: {} entries, opened {}", index.file(), files, index.size(),
         index.openState());
     NameHashes seen = new NameHashes();
@@ -66,13 +62,13 @@ final class Reconciler {
         if (rebuild) {
           // Nearly every file is new: insert-or-compare in one step. A file that another writer
           // indexed meanwhile with other metadata is simply updated from the scan.
-          count(index.mergeScanned(name, scannedEntry));
+          tally.count(index.mergeScanned(name, scannedEntry));
           progress(t0, "scan");
           return;
         }
         if (index.get(name, existing)) {
           if (existing.sameFileAs(scannedEntry)) {
-            unchanged++;
+            tally.unchanged++;
             seen.add(name);
             progress(t0, "scan");
             return;
@@ -86,13 +82,13 @@ final class Reconciler {
             scannedEntry.copyFrom(fresh);
           }
         }
-        count(index.mergeScanned(name, scannedEntry));
+        tally.count(index.mergeScanned(name, scannedEntry));
         seen.add(name);
         progress(t0, "scan");
       });
     } catch (IOException e) {
       LOG.warn("Reconciliation of tier index {} stopped: the scan failed after {} files ({} added, {} updated);"
-          + " nothing was removed: {}", index.file(), scanned, added, updated, e.toString());
+          + " nothing was removed: {}", index.file(), scanned, tally.added, tally.updated, e.toString());
       throw e;
     }
     long scanEnd = System.nanoTime();
@@ -107,13 +103,13 @@ final class Reconciler {
         return true;
       });
     }
-    ReconcileReport report = new ReconcileReport(scanned, added, updated, removed, unchanged, skipped, errors,
-        System.nanoTime() - t0);
+    ReconcileReport report = new ReconcileReport(scanned, tally.added, tally.updated, removed, tally.unchanged,
+        skipped, errors, System.nanoTime() - t0);
     LOG.info("Reconciled tier index {} in {} ms (scan {} ms, {}): {} files scanned, {} added, {} updated,"
             + " {} removed, {} unchanged, {} skipped, {} unreadable; {} entries",
         index.file(), TimeUnit.NANOSECONDS.toMillis(report.durationNanos()),
         TimeUnit.NANOSECONDS.toMillis(scanEnd - t0), rebuild ? "no sweep: rebuilt from empty" : swept + " swept",
-        scanned, added, updated, removed, unchanged, skipped, errors, index.size());
+        scanned, tally.added, tally.updated, removed, tally.unchanged, skipped, errors, index.size());
     return report;
   }
 
@@ -126,7 +122,7 @@ final class Reconciler {
     if (gone) {
       removed++;
     } else if (state[0] == EXISTS && !fresh.sameFileAs(entry)) {
-      count(index.mergeScanned(name, fresh));
+      tally.count(index.mergeScanned(name, fresh));
     }
   }
 
@@ -144,28 +140,14 @@ final class Reconciler {
     }
   }
 
-  private void count(int mergeResult) {
-    if (mergeResult == ChronicleMaps.ADDED) {
-      added++;
-    } else if (mergeResult == ChronicleMaps.UPDATED) {
-      updated++;
-    } else {
-      unchanged++;
-    }
-  }
-
   private void progress(long t0, String phase) {
-    if (((scanned + swept) & 4095) != 0) {
+    if (!tally.progressDue(scanned + swept)) {
       return;
     }
     long now = System.nanoTime();
-    if (now - lastProgress < PROGRESS_INTERVAL_NANOS) {
-      return;
-    }
-    lastProgress = now;
     double seconds = (now - t0) / 1e9;
     LOG.info("Reconciling tier index {} ({}): {} files scanned ({} files/s), {} added, {} updated, {} removed,"
-        + " {} entries swept", index.file(), phase, scanned, (long) (scanned / seconds), added, updated, removed,
-        swept);
+        + " {} entries swept", index.file(), phase, scanned, (long) (scanned / seconds), tally.added, tally.updated,
+        removed, swept);
   }
 }
