@@ -1,5 +1,7 @@
 package io.objmapper.server;
 
+import io.objmapper.protocol.Protocol;
+import io.objmapper.protocol.ProtocolEncoder;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,6 +34,13 @@ final class Answer {
   boolean closeAfter;
   /** Posted by a worker or the timer for a request counted in flight. */
   boolean async;
+  /** Whether a byte of this answer was written (its descriptor, once its header is out, must follow). */
+  private boolean started;
+  /** Its own description was given back while it waited ({@link #park}): opened again before its first byte. */
+  private boolean reopen;
+  /** The request an answer passing a descriptor answers (its error replaces it if the reopen fails). */
+  int version;
+  long requestId;
 
   Answer() {
     this.slotBytes = null;
@@ -51,7 +60,30 @@ final class Answer {
     this.end = end;
     this.closeAfter = false;
     this.async = false;
+    this.started = false;
+    this.reopen = false;
     return this;
+  }
+
+  /** The request this answer answers, for the error that replaces it if its description cannot be opened again. */
+  Answer answering(int version, long requestId) {
+    this.version = version;
+    this.requestId = requestId;
+    return this;
+  }
+
+  /**
+   * While this answer waits behind others in a connection's queue, it holds no open file
+   * description of its own: a client that reads nothing then keeps at most one open per
+   * connection (the answer being written), not one per answer it requested. Only an answer
+   * none of whose bytes is written yet gives its description back; {@link #writeTo} opens it
+   * again before the first byte.
+   */
+  void park() {
+    if (!started && passFd && pass != null && pass != obj) {
+      releasePass();
+      reopen = true;
+    }
   }
 
   /** Passes the descriptor of {@code p} (opened for this answer by {@code obj.forPassing}). */
@@ -76,9 +108,11 @@ final class Answer {
       b.clear();
       b.put(a.bytes).flip();
     }
-    set(b, a.obj, a.passFd, a.position, a.end).passing(a.pass);
+    set(b, a.obj, a.passFd, a.position, a.end).passing(a.pass).answering(a.version, a.requestId);
     closeAfter = a.closeAfter;
     async = a.async;
+    started = a.started;
+    reopen = a.reopen;
     a.clear();
   }
 
@@ -96,9 +130,11 @@ final class Answer {
       rest = ByteBuffer.allocate(bytes.remaining());
       rest.put(bytes).flip();
     }
-    Answer a = new Answer().set(rest, obj, passFd, position, end).passing(pass);
+    Answer a = new Answer().set(rest, obj, passFd, position, end).passing(pass).answering(version, requestId);
     a.closeAfter = closeAfter;
     a.async = async;
+    a.started = started;
+    a.reopen = reopen;
     clear();
     return a;
   }
@@ -113,6 +149,8 @@ final class Answer {
     end = 0;
     closeAfter = false;
     async = false;
+    started = false;
+    reopen = false;
   }
 
   /** Gives the object (and what was opened to pass it) back, once, and forgets them. */
@@ -131,12 +169,16 @@ final class Answer {
    * @return true when all of it is written (the object is then released)
    */
   boolean writeTo(Connection c) throws IOException {
+    if (reopen) {
+      reopenPass(c);
+    }
     ByteBuffer b = bytes;
     if (b != null) {
       while (b.hasRemaining()) {
         if (c.ch.write(b) <= 0) {
           return false;
         }
+        started = true;
         c.wrote();
       }
     }
@@ -162,6 +204,27 @@ final class Answer {
     }
     release();
     return true;
+  }
+
+  /**
+   * Opens this answer's own description again ({@link #park}); if that fails (no descriptor
+   * left, the object gone), none of its bytes is written yet, so it becomes its request's error.
+   */
+  private void reopenPass(Connection c) {
+    reopen = false;
+    try {
+      pass = obj.forPassing(false);
+    } catch (RuntimeException e) {
+      boolean close = closeAfter;
+      boolean posted = async;
+      release();
+      ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH + Protocol.MAX_METADATA_LENGTH);
+      ProtocolEncoder.error(out, version, requestId, AnswerEncoder.statusOf(e), c.errorMessage(e));
+      out.flip();
+      set(out, null, false, 0, 0);
+      closeAfter = close;
+      async = posted;
+    }
   }
 
   private FileDescriptor descriptor() {

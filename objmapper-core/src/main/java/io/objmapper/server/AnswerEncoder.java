@@ -54,7 +54,7 @@ final class AnswerEncoder {
         ProtocolEncoder.responseHeader(out, version, id, Status.OK, 0, metaLen);
         putMetadata(out, size, obj.mtimeSeconds(), tier);
         out.flip();
-        a.set(out, obj, true, 0, 0).passing(pass);
+        a.set(out, obj, true, 0, 0).passing(pass).answering(version, id);
         return;
       case COPY:
         ProtocolEncoder.responseHeader(out, version, id, Status.OK, size, metaLen);
@@ -105,7 +105,7 @@ final class AnswerEncoder {
     }
     out.flip();
     if (segments.get(0).type() == Segment.FD) {
-      a.set(out, obj, true, 0, 0).passing(obj.forPassing(sharedFd));
+      a.set(out, obj, true, 0, 0).passing(obj.forPassing(sharedFd)).answering(Protocol.VERSION_2, id);
     } else {
       a.set(out, obj, false, 0, size);
     }

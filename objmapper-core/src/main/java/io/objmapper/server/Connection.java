@@ -736,6 +736,11 @@ final class Connection {
     submit(a);
   }
 
+  /** The ERROR text of a failed answer to this peer (an internal error is logged, not told). */
+  String errorMessage(RuntimeException e) {
+    return AnswerEncoder.messageOf(e, peer, peerKey);
+  }
+
   /** Whether descriptors this connection passes may be the shared cached description (SHARED_FD). */
   boolean sharedFd() {
     return Capabilities.has(caps, Capabilities.SHARED_FD);
@@ -797,6 +802,9 @@ final class Connection {
   private void enqueue(Answer a) {
     if (queue == null) {
       queue = new ArrayDeque<>(4);
+    }
+    if (queued > 0) {
+      a.park(); // it waits behind another: no description of its own meanwhile
     }
     if (queued == 0) {
       lastWriteNanos = System.nanoTime(); // the write timeout counts from here

@@ -143,7 +143,11 @@ class PrivateDescriptorTest {
 
   /** Waits for {@code condition} (a hung wait fails after 30 s rather than never). */
   private static void await(String what, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    await(what, condition, 30);
+  }
+
+  private static void await(String what, java.util.function.BooleanSupplier condition, int seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as(what).isLessThan(deadline);
       Thread.onSpinWait();
@@ -362,6 +366,40 @@ class PrivateDescriptorTest {
         byte[] got = readRelative(again.descriptor());
         assertThat(got).as("the cached version, or the new one whole; never a mix")
             .satisfiesAnyOf(b -> assertThat(b).isEqualTo(content), b -> assertThat(b).containsExactly(1, 2, 3));
+      }
+    }
+  }
+
+  /**
+   * A client that asks for thousands of descriptors and reads none: the answers queued for it
+   * hold no open description of their own while they wait (one at most, the answer being
+   * written), and each is still the receiver's own, at offset 0, once it is read.
+   */
+  @Test
+  void answersWaitingForAClientThatDoesNotReadHoldNoDescriptionsOfTheirOwn() throws Exception {
+    int requests = 3000;
+    try (RawClient c = RawClient.connect(sock)) {
+      assertThat(c.send(RawClient.v1(RawClient.FDPASS, NAME)).readV1().status()).isZero(); // the object cached
+      Fds.close(c.readDescriptor());
+      int before = Fds.openCount();
+      byte[][] reqs = new byte[requests][];
+      java.util.Arrays.fill(reqs, RawClient.v1(RawClient.FDPASS, NAME));
+      c.send(reqs);
+      await("the server's writes to the client stall", () -> server.waitingForReader.get() > 0);
+      // Once stalled the loop decodes no more; what it holds then is what the waiting answers hold.
+      await("at most one description held for the waiting answers (open: " + Fds.openCount() + " of "
+          + before + " before)", () -> Fds.openCount() <= before + 2, 5); // before the write timeout closes it
+      for (int i = 0; i < requests; i++) {
+        assertThat(c.readV1().status()).as("answer %d", i).isZero();
+        FileDescriptor fd = c.readDescriptor();
+        try {
+          if (i % 500 == 0) {
+            assertThat(offset(fd)).isZero();
+            assertThat(readRelative(fd)).isEqualTo(content);
+          }
+        } finally {
+          Fds.close(fd);
+        }
       }
     }
   }
