@@ -94,8 +94,8 @@ import org.slf4j.LoggerFactory;
  *   runs during a growth reads the old map, which receives every write until the switch.
  *   Linearizable: a get that starts after a put returned sees it.</li>
  *   <li>{@link #put}, {@link #remove}: run in parallel with each other (Chronicle segment
- *   locks). While a growth copies they write to both maps and may wait for the copy of their
- *   segment (a few thousand entries); they wait for the switch itself only while a manifest is
+ *   locks). While a growth copies they write to both maps and wait, parked on the gate, while
+ *   one segment (a few thousand entries) is copied; they wait for the switch itself only while a manifest is
  *   renamed, and, rarely, for the whole growth when the old map filled up before the copy
  *   finished.</li>
  *   <li>{@link #forEach}, {@link #forEachWithPrefix}: weakly consistent, like the iterators of
@@ -129,7 +129,10 @@ public final class PersistentTierIndex implements AutoCloseable {
   private final Path movedAside;
   private final IndexGrowth growth;
 
-  /** Writers hold it shared; a growth holds it exclusively to switch maps, close to drain. */
+  /**
+   * Writers hold it shared; a growth holds it exclusively while it copies one segment and to
+   * switch maps, close to drain.
+   */
   final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   volatile Generation current;
   /** The map a growth copies into, which writes keep in step; set and cleared under the exclusive gate. */
