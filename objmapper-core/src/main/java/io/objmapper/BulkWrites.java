@@ -1,15 +1,12 @@
 package io.objmapper;
 
 import io.objmapper.spi.dir.DirectoryTier;
+import io.objmapper.spi.dir.SourceFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -48,9 +45,8 @@ final class BulkWrites implements BulkPut {
 
   @Override
   public void add(String name, Path file) {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      Set<PosixFilePermission> mode = DirectoryTier.modeOf(file); // never widened
+    try (SourceFile src = SourceFile.open(file)) {
+      long size = src.size();
       locks.enterWrite();
       try {
         int t = writes.place(name, mask, size);
@@ -58,7 +54,7 @@ final class BulkWrites implements BulkPut {
         boolean staged = false;
         try {
           if (set.tiers[t] instanceof DirectoryTier) {
-            items.add(new Item(name, t, batch(t).stage(name, ch, 0, size, mode), promised));
+            items.add(new Item(name, t, batch(t).stage(name, src.channel(), 0, size, src.mode()), promised));
             staged = true;
             return;
           }

@@ -18,13 +18,11 @@ import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.TierProviders;
 import io.objmapper.spi.dir.DirectoryTier;
+import io.objmapper.spi.dir.SourceFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -167,11 +165,9 @@ final class StorageEngine implements ObjMapper, StoreAccess {
 
   @Override
   public ObjectInfo put(String name, Path file, ObjectFlag... flags) {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      Set<PosixFilePermission> mode = DirectoryTier.modeOf(file); // never widened
-      return writes.write(name, size, flags,
-          (t, stream) -> DirectoryTier.write(set.tiers[t], name, ch, 0, size, mode));
+    try (SourceFile src = SourceFile.open(file)) {
+      return writes.write(name, src.size(), flags, // the mode is never widened
+          (t, stream) -> DirectoryTier.write(set.tiers[t], name, src.channel(), 0, src.size(), src.mode()));
     } catch (NoSuchFileException e) {
       throw new StorageException("no such file: " + file, e);
     } catch (IOException e) {

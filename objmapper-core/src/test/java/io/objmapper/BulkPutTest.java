@@ -2,6 +2,7 @@ package io.objmapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.objmapper.spi.InvalidObjectNameException;
 import io.objmapper.spi.TierConfig;
@@ -9,6 +10,7 @@ import io.objmapper.spi.TierFlag;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,6 +97,27 @@ class BulkPutTest {
       assertThat(bulk.flush(failures::put)).extracting(ObjectInfo::name).containsExactly("/ok/1", "/ok/3");
       assertThat(failures).isEmpty();
       assertThat(store.list("/ok/")).extracting(ObjectInfo::name).containsExactlyInAnyOrder("/ok/1", "/ok/3");
+    }
+  }
+
+  @Test
+  void aFifoWhereAFileWasExpectedIsRefusedAtOnceNotWaitedOn() throws Exception {
+    Path fifo = dir.resolve("fifo");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    assertThat(mk.waitFor()).isZero();
+    // No process ever opens the other end: opening it for reading without O_NONBLOCK would
+    // block the writer forever.
+    try (ObjMapper store = diskOnly(); BulkPut bulk = store.bulkPut()) {
+      assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+        bulk.add("/ok/1", source("1", 10, 1));
+        assertThatThrownBy(() -> bulk.add("/ok/fifo", fifo))
+            .isInstanceOf(StorageException.class).hasMessageContaining("not a regular file");
+        assertThatThrownBy(() -> store.put("/ok/fifo", fifo))
+            .isInstanceOf(StorageException.class).hasMessageContaining("not a regular file");
+      });
+      assertThat(bulk.flush((n, e) -> { })).extracting(ObjectInfo::name).containsExactly("/ok/1");
+      assertThat(store.exists("/ok/fifo")).isFalse();
+      assertThat(TestStores.filesBelow(dir.resolve("disk")).filter(f -> f.contains(".objmapper-tmp-"))).isEmpty();
     }
   }
 

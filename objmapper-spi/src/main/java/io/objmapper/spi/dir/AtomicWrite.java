@@ -45,6 +45,9 @@ public final class AtomicWrite implements Closeable {
     void writeTo(FileChannel target) throws IOException;
   }
 
+  /** The mode a file gets where none is asked for: the umask narrows it, as for any new file. */
+  private static final Set<PosixFilePermission> DEFAULT_MODE = PosixFilePermissions.fromString("rw-rw-rw-");
+
   private final BeneathRoot.Directory dir;
   private final String fileName;
   private final Path temp;
@@ -97,6 +100,23 @@ public final class AtomicWrite implements Closeable {
       Set<PosixFilePermission> mode, boolean sync) throws IOException {
     Path temp = null;
     FileChannel channel = null;
+    if (dir.fd() >= 0 && Native.canWrap()) {
+      // Made in the directory's descriptor (openat: no path to resolve again), kept open.
+      BeneathRoot.NewFile nf;
+      try {
+        nf = dir.createNew(TEMP_PREFIX, mode != null ? mode : DEFAULT_MODE);
+      } catch (IOException e) {
+        throw dir.shown(e); // no room, no inode left, not allowed: named where the user looks
+      }
+      temp = dir.path().resolve(nf.name());
+      java.io.FileDescriptor wrapped = Native.wrap(nf.fd());
+      if (wrapped == null) {
+        Native.close(nf.fd());
+        Files.deleteIfExists(temp);
+        throw new IOException("cannot wrap a descriptor of " + dir.shown(temp.toString()));
+      }
+      channel = new java.io.FileOutputStream(wrapped).getChannel();
+    }
     boolean posix = mode != null && dir.path().getFileSystem().supportedFileAttributeViews().contains("posix");
     while (channel == null) {
       temp = dir.path().resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
@@ -177,6 +197,15 @@ public final class AtomicWrite implements Closeable {
   }
 
   private void move() throws IOException {
+    if (!spare && dir.fd() >= 0) {
+      // Both names in the directory's descriptor: no path resolved again, no exception object
+      // on the way. (A spare is in the root, which may be another file system: Files.move.)
+      if (Native.renameat(dir.fd(), Native.cString(temp.getFileName().toString()), dir.fd(),
+          Native.cString(fileName)) < 0) {
+        throw BeneathRoot.error(dir.shown(dir.path().resolve(fileName).toString()), Native.errno());
+      }
+      return;
+    }
     try {
       Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
     } catch (java.nio.file.AtomicMoveNotSupportedException crossing) {

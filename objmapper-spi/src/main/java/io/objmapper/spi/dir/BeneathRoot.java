@@ -58,7 +58,7 @@ public final class BeneathRoot implements Closeable {
   private static final Pointer RW_HOW = Native.AVAILABLE ? Native.how(RW_FLAGS) : null;
   private static final Pointer PATH_HOW = Native.AVAILABLE ? Native.how(PATH_FLAGS) : null;
   private static final Pointer DIR_HOW = Native.AVAILABLE ? Native.how(DIR_FLAGS) : null;
-  private static final int AT_FDCWD = -100;
+  private static final int AT_FDCWD = Native.AT_FDCWD;
   private static final int CREATE_FLAGS =
       Native.O_RDWR | Native.O_CREAT | Native.O_EXCL | Native.O_NOFOLLOW | Native.O_CLOEXEC | Native.O_NOCTTY;
 
@@ -414,7 +414,7 @@ public final class BeneathRoot implements Closeable {
       return r;
     }
 
-    private String shown(String file) {
+    String shown(String file) {
       String p = path.toString();
       if (file == null || !file.startsWith(p) || (file.length() > p.length() && file.charAt(p.length()) != '/')) {
         return file;
@@ -425,6 +425,11 @@ public final class BeneathRoot implements Closeable {
     /** A path that names this directory ({@code /proc/self/fd/N} on Linux). */
     public Path path() {
       return path;
+    }
+
+    /** The directory's {@code O_PATH} descriptor, for the *at calls; -1 where there is none. */
+    int fd() {
+      return fd;
     }
 
     /**
@@ -484,6 +489,28 @@ public final class BeneathRoot implements Closeable {
       } catch (NoSuchFileException e) {
         return null;
       }
+    }
+
+    /**
+     * The size of the regular file {@code fileName} in this directory, not following a link;
+     * -1 if there is no regular file of that name. As {@link #regularFile} but, where the
+     * directory has a descriptor, one {@code fstatat} and no exception for the common answer
+     * (no such file) of a new name.
+     */
+    long regularFileSize(String fileName) throws IOException {
+      if (fd < 0) {
+        BasicFileAttributes a = regularFile(fileName);
+        return a == null ? -1 : a.size();
+      }
+      Native.Stat st = new Native.Stat();
+      int err = Native.fstatat(fd, fileName, st);
+      if (err == -Native.ENOENT) {
+        return -1;
+      }
+      if (err < 0) {
+        throw error(shown(path.resolve(fileName).toString()), -err);
+      }
+      return st.regular ? st.size : -1;
     }
 
     @Override
@@ -601,7 +628,7 @@ public final class BeneathRoot implements Closeable {
         || err == Native.ENXIO;
   }
 
-  private static IOException error(String what, int err) {
+  static IOException error(String what, int err) {
     if (isAbsence(err)) {
       return new NoSuchFileException(what, null, Native.describe(err));
     }

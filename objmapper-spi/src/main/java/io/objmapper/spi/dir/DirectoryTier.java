@@ -542,7 +542,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
             : s.name + " is not synced: call sync() before publish()");
       }
       synchronized (lockFor(s.name)) {
-        BasicFileAttributes old = s.dir.regularFile(s.fileName);
+        long old = s.dir.regularFileSize(s.fileName);
         beginChange();
         try {
           s.write.commit();
@@ -550,7 +550,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
           endChange(0, 0);
           throw e;
         }
-        endChange(old == null ? 1 : 0, s.stat().size() - (old == null ? 0 : old.size()));
+        endChange(old < 0 ? 1 : 0, s.stat().size() - Math.max(0, old));
       }
       s.published = true;
       renamedInto.add(s.dir);
@@ -1045,7 +1045,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     }
   }
 
-  private static Set<PosixFilePermission> modeOf(int mode) {
+  static Set<PosixFilePermission> modeOf(int mode) {
     Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
     for (int i = 0; i < 9; i++) {

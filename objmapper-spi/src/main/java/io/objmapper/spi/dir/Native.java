@@ -52,6 +52,10 @@ final class Native {
 
   private static final long SYS_OPENAT2 = 437; // the same number on every Linux architecture
   private static final long SYS_FSTAT;
+  /** newfstatat (x86_64), fstatat (arm64): the same struct stat as fstat. */
+  private static final long SYS_FSTATAT;
+  static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   /** Offsets in struct stat: st_mode differs, st_dev, st_ino, st_size and st_mtim agree. */
   private static final int ST_MODE;
   private static final int S_IFMT = 0170000;
@@ -75,6 +79,7 @@ final class Native {
     O_DIRECTORY = arm ? 040000 : 0200000;
     O_NOFOLLOW = arm ? 0100000 : 0400000;
     SYS_FSTAT = arm ? 80 : 5;
+    SYS_FSTATAT = arm ? 79 : 262;
     ST_MODE = arm ? 16 : 24;
     Charset cs;
     try {
@@ -121,6 +126,8 @@ final class Native {
   static native long syscall(long number, int fd, long statbuf);
 
   static native int fcntl(int fd, int cmd, int arg);
+
+  static native int renameat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath);
 
   static native int close(int fd);
 
@@ -226,6 +233,8 @@ final class Native {
     long size;
     long mtimeMillis;
     boolean regular;
+    /** The permission bits (rwx for owner, group, others). */
+    int permissions;
 
     /** True if {@code key} (a {@link java.nio.file.attribute.BasicFileAttributes#fileKey}) names this file. */
     boolean hasKey(Object key) {
@@ -313,12 +322,36 @@ final class Native {
     if (syscall(SYS_FSTAT, fd, Pointer.nativeValue(buf)) < 0) {
       return -errno();
     }
+    read(buf, into);
+    return 0;
+  }
+
+  /**
+   * The stat of {@code name} (one segment) in directory {@code dirfd}, not following a link
+   * there; -errno on failure (-ENOENT if there is none), 0 on success. No exception on the way:
+   * a missing file is the common answer where a new name is about to be made.
+   */
+  static int fstatat(int dirfd, String name, Stat into) {
+    PathBuffer path = PATH_BUFFER.get();
+    if (!path.set(name)) {
+      return -E2BIG;
+    }
+    Memory buf = STAT_BUFFER.get();
+    if (syscall(SYS_FSTATAT, dirfd, path.address, Pointer.nativeValue(buf), AT_SYMLINK_NOFOLLOW) < 0) {
+      return -errno();
+    }
+    read(buf, into);
+    return 0;
+  }
+
+  private static void read(Memory buf, Stat into) {
     into.dev = buf.getLong(0);
     into.ino = buf.getLong(8);
     into.size = buf.getLong(48);
     into.mtimeMillis = buf.getLong(88) * 1000 + buf.getLong(96) / 1_000_000;
-    into.regular = (buf.getInt(ST_MODE) & S_IFMT) == S_IFREG;
-    return 0;
+    int mode = buf.getInt(ST_MODE);
+    into.regular = (mode & S_IFMT) == S_IFREG;
+    into.permissions = mode & 0777;
   }
 
   /** True if {@link #wrap} makes descriptors (the JDK's sun.nio.ch is exported to this module). */
