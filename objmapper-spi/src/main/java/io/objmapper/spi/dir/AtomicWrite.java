@@ -196,6 +196,29 @@ public final class AtomicWrite implements Closeable {
     committed = true;
   }
 
+  /**
+   * Renames the temporary file to the target if there is no target yet: true if renamed
+   * (committed), false if a file of that name exists, or where this cannot be told without
+   * looking (then nothing happened: look, and {@link #commit}).
+   */
+  boolean commitIfAbsent() throws IOException {
+    if (committed) {
+      throw new IllegalStateException("already committed");
+    }
+    if (spare || dir.fd() < 0) {
+      return false;
+    }
+    int err = Native.renameNoReplace(dir.fd(), Native.cString(temp.getFileName().toString()), Native.cString(fileName));
+    if (err == 0) {
+      committed = true;
+      return true;
+    }
+    if (err == -Native.EEXIST || err == -Native.EINVAL) {
+      return false;
+    }
+    throw BeneathRoot.error(dir.shown(dir.path().resolve(fileName).toString()), -err);
+  }
+
   private void move() throws IOException {
     if (!spare && dir.fd() >= 0) {
       // Both names in the directory's descriptor: no path resolved again, no exception object

@@ -542,15 +542,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
             : s.name + " is not synced: call sync() before publish()");
       }
       synchronized (lockFor(s.name)) {
-        long old = s.dir.regularFileSize(s.fileName);
-        beginChange();
-        try {
-          s.write.commit();
-        } catch (IOException | RuntimeException e) {
-          endChange(0, 0);
-          throw e;
-        }
-        endChange(old < 0 ? 1 : 0, s.stat().size() - Math.max(0, old));
+        commitCounted(s.dir, s.fileName, s.write);
       }
       s.published = true;
       renamedInto.add(s.dir);
@@ -837,20 +829,37 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
          AtomicWrite w = spare != null ? AtomicWrite.stageUnsynced(dir, fileName, body, spare)
              : AtomicWrite.stage(dir, fileName, body, mode, sync)) {
       synchronized (lockFor(name)) {
-        BasicFileAttributes old = dir.regularFile(fileName);
-        beginChange();
-        try {
-          w.commit();
-        } catch (IOException | RuntimeException e) {
-          endChange(0, 0);
-          throw e;
-        }
-        endChange(old == null ? 1 : 0, w.stat().size() - (old == null ? 0 : old.size()));
+        commitCounted(dir, fileName, w);
       }
       if (sync) {
         dir.sync();
       }
       return w.stat();
+    }
+  }
+
+  /**
+   * Commits {@code w} over {@code fileName} in {@code dir} and counts it (one object more
+   * unless it replaced one, its bytes less the replaced file's); the caller holds the name's
+   * lock. A new name is renamed with {@code RENAME_NOREPLACE}, so only a replacement looks
+   * at the old file first.
+   */
+  private void commitCounted(BeneathRoot.Directory dir, String fileName, AtomicWrite w) throws IOException {
+    long objects = 0;
+    long bytes = 0;
+    beginChange();
+    try {
+      if (w.commitIfAbsent()) {
+        objects = 1;
+        bytes = w.stat().size();
+      } else {
+        long old = dir.regularFileSize(fileName);
+        w.commit();
+        objects = old < 0 ? 1 : 0;
+        bytes = w.stat().size() - Math.max(0, old);
+      }
+    } finally {
+      endChange(objects, bytes);
     }
   }
 

@@ -54,6 +54,10 @@ final class Native {
   private static final long SYS_FSTAT;
   /** newfstatat (x86_64), fstatat (arm64): the same struct stat as fstat. */
   private static final long SYS_FSTATAT;
+  /** renameat2 (316 on x86_64, 276 on arm64). */
+  private static final long SYS_RENAMEAT2;
+  private static final int RENAME_NOREPLACE = 1;
+  static final int EINVAL = 22;
   static final int AT_FDCWD = -100;
   private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   /** Offsets in struct stat: st_mode differs, st_dev, st_ino, st_size and st_mtim agree. */
@@ -80,6 +84,7 @@ final class Native {
     O_NOFOLLOW = arm ? 0100000 : 0400000;
     SYS_FSTAT = arm ? 80 : 5;
     SYS_FSTATAT = arm ? 79 : 262;
+    SYS_RENAMEAT2 = arm ? 276 : 316;
     ST_MODE = arm ? 16 : 24;
     Charset cs;
     try {
@@ -128,6 +133,36 @@ final class Native {
   static native int fcntl(int fd, int cmd, int arg);
 
   static native int renameat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath);
+
+  static native long syscall(long number, int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags);
+
+  /** False once renameat2 with RENAME_NOREPLACE was refused (an old kernel, a file system without it). */
+  private static volatile boolean noReplaceWorks = true;
+
+  /**
+   * Renames {@code oldpath} to {@code newpath} (both in directory {@code dirfd}) unless
+   * {@code newpath} exists: 0 if renamed, -EEXIST if it exists, -EINVAL where the kernel or
+   * the file system cannot say (then rename after looking, as before), else -errno.
+   */
+  static int renameNoReplace(int dirfd, byte[] oldpath, byte[] newpath) {
+    if (!noReplaceWorks) {
+      return -EINVAL;
+    }
+    for (;;) {
+      if (syscall(SYS_RENAMEAT2, dirfd, oldpath, dirfd, newpath, RENAME_NOREPLACE) == 0) {
+        return 0;
+      }
+      int err = errno();
+      if (err == EINTR) {
+        continue;
+      }
+      if (err == ENOSYS || err == EINVAL) {
+        noReplaceWorks = false;
+        return -EINVAL;
+      }
+      return -err;
+    }
+  }
 
   static native int close(int fd);
 
