@@ -234,7 +234,7 @@ public interface ObjMapper extends AutoCloseable {
     /**
      * Objects a persistent tier's new index file is first sized for (about 120 bytes of disk
      * each, preallocated; it grows past it, and starts larger for a tier that already holds more
-     * objects); default 50000 (about 6 MB).
+     * objects); default 50000 (about 7 MB).
      */
     public Builder expectedObjects(long n) {
       if (n < 1) {

@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  *     decides which keys it takes. Empty by default, in file order, unmodifiable
  * @param expectedObjects ({@code expected_objects}) objects a new persisted index file is first
  *     sized for, about 120 bytes of disk each, preallocated; it grows past it; {@code 0} (the
- *     key absent) means the store's default (50,000, about 6 MB, or room for the objects the
+ *     key absent) means the store's default (50,000, about 7 MB, or room for the objects the
  *     tier already holds); else {@code > 0}
  */
 record BackendConfig(String name, String type, Path mountPath, long capacityBytes,

@@ -31,7 +31,7 @@ import io.objmapper.spi.ObjectNames;
 public final class IndexOptions {
   /**
    * Entries a map is declared for when the caller does not say: an empty index then takes about
-   * 6 MB of disk with 64-byte names (a map is preallocated: about 120 bytes per declared entry)
+   * 7 MB of disk with 64-byte names (a map is preallocated: about 130 bytes per declared entry)
    * and grows as objects arrive.
    */
   public static final long DEFAULT_EXPECTED_ENTRIES = 50_000;
