@@ -44,6 +44,7 @@ public final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StoreOptions.quietLogging();
+    ImportCompilation.start(); // for the life of this JVM: it ends with the import
     String p = Importer.normalizePrefix(prefix);
     if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
       throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "cannot import " + dir + ": "

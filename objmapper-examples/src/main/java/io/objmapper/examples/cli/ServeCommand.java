@@ -144,6 +144,8 @@ public final class ServeCommand implements Callable<Integer> {
     checkSocketPath(socket);
     InetSocketAddress tcpAddress = tcp != null ? Endpoints.hostPort(tcp, spec.commandLine()) : null;
     InetSocketAddress metricsAddress = metrics != null ? Endpoints.hostPort(metrics, spec.commandLine()) : null;
+    // An import asked for: C2 stays off its methods until it is done (ImportCompilation).
+    ImportCompilation compilation = importDir != null ? ImportCompilation.start() : null;
     ObjMapper opened;
     try {
       opened = openStore(); // an invalid configuration fails here, before the import: one line, exit 2
@@ -168,7 +170,7 @@ public final class ServeCommand implements Callable<Integer> {
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
         try (ObjectServer built = configure(store, tcpAddress, sharedUids, access)) { // closed unstarted if the import fails
-          serve(store, dir, built, tcpAddress, endpoint, stop);
+          serve(store, dir, compilation, built, tcpAddress, endpoint, stop);
         }
       } finally {
         if (snapshot != null) {
@@ -299,13 +301,17 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /** Imports {@code dir} (if any), then starts {@code built} and serves until {@code stop} opens. */
-  private void serve(ObjMapper store, Path dir, ObjectServer built, InetSocketAddress tcpAddress, MetricsEndpoint endpoint,
-      CountDownLatch stop) throws IOException, InterruptedException {
+  private void serve(ObjMapper store, Path dir, ImportCompilation compilation, ObjectServer built,
+      InetSocketAddress tcpAddress, MetricsEndpoint endpoint, CountDownLatch stop) throws IOException, InterruptedException {
     if (dir != null) {
       // A file that fails is named and skipped: the others are imported and the server starts.
       Importer.Result r;
       try (ImportProgress progress = ImportProgress.forStderr("import", System.err)) {
         r = Importer.importTree(store, dir, "", progress, line -> System.err.println("serve: --import: " + line));
+      } finally {
+        if (compilation != null) {
+          compilation.close(); // what serves from now on is compiled by C2 again
+        }
       }
       System.err.println("imported " + r.objects() + " objects from " + dir
           + (r.failed() > 0 ? " (" + r.failed() + " files failed, named above)" : ""));
