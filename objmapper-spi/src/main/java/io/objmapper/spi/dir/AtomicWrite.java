@@ -54,14 +54,18 @@ public final class AtomicWrite implements Closeable {
   private final ObjectStat stat;
   /** The temporary file is a {@link SpareFiles} file in the tier's root, not in {@link #dir}. */
   private final boolean spare;
+  /** The directory descriptor the temporary file is named in: {@link #dir}'s, or the root's for a spare; -1 if none. */
+  private final int tempDirFd;
   private boolean committed;
 
-  private AtomicWrite(BeneathRoot.Directory dir, String fileName, Path temp, ObjectStat stat, boolean spare) {
+  private AtomicWrite(BeneathRoot.Directory dir, String fileName, Path temp, ObjectStat stat, boolean spare,
+      int tempDirFd) {
     this.dir = dir;
     this.fileName = fileName;
     this.temp = temp;
     this.stat = stat;
     this.spare = spare;
+    this.tempDirFd = dir.fd() < 0 ? -1 : tempDirFd;
   }
 
   /**
@@ -132,7 +136,7 @@ public final class AtomicWrite implements Closeable {
         throw dir.shown(e); // no room, no inode left, not allowed: named where the user looks
       }
     }
-    return written(dir, fileName, temp, channel, body, sync, false);
+    return written(dir, fileName, temp, channel, body, sync, false, dir.fd());
   }
 
   /**
@@ -142,7 +146,7 @@ public final class AtomicWrite implements Closeable {
    */
   static AtomicWrite stageUnsynced(BeneathRoot.Directory dir, String fileName, Body body, SpareFiles.Spare spare)
       throws IOException {
-    return written(dir, fileName, spare.path(), spare.channel(), body, false, true);
+    return written(dir, fileName, spare.path(), spare.channel(), body, false, true, spare.rootFd());
   }
 
   /**
@@ -150,7 +154,7 @@ public final class AtomicWrite implements Closeable {
    * {@code sync}; on any failure {@code temp} is removed.
    */
   private static AtomicWrite written(BeneathRoot.Directory dir, String fileName, Path temp, FileChannel channel,
-      Body body, boolean sync, boolean spare) throws IOException {
+      Body body, boolean sync, boolean spare, int tempDirFd) throws IOException {
     try {
       try (FileChannel ch = channel) {
         body.writeTo(ch);
@@ -159,7 +163,7 @@ public final class AtomicWrite implements Closeable {
         }
       }
       BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class);
-      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a), spare);
+      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a), spare, tempDirFd);
     } catch (Throwable t) {
       try {
         Files.deleteIfExists(temp);
@@ -205,29 +209,34 @@ public final class AtomicWrite implements Closeable {
     if (committed) {
       throw new IllegalStateException("already committed");
     }
-    if (spare || dir.fd() < 0) {
+    if (tempDirFd < 0) {
       return false;
     }
-    int err = Native.renameNoReplace(dir.fd(), Native.cString(temp.getFileName().toString()), Native.cString(fileName));
+    int err = Native.renameNoReplace(tempDirFd, Native.cString(temp.getFileName().toString()), dir.fd(),
+        Native.cString(fileName));
     if (err == 0) {
       committed = true;
       return true;
     }
-    if (err == -Native.EEXIST || err == -Native.EINVAL) {
-      return false;
+    if (err == -Native.EEXIST || err == -Native.EINVAL || err == -Native.EXDEV) {
+      return false; // EXDEV: a spare in a root on another file system than the object's directory
     }
     throw BeneathRoot.error(dir.shown(dir.path().resolve(fileName).toString()), -err);
   }
 
   private void move() throws IOException {
-    if (!spare && dir.fd() >= 0) {
-      // Both names in the directory's descriptor: no path resolved again, no exception object
-      // on the way. (A spare is in the root, which may be another file system: Files.move.)
-      if (Native.renameat(dir.fd(), Native.cString(temp.getFileName().toString()), dir.fd(),
-          Native.cString(fileName)) < 0) {
-        throw BeneathRoot.error(dir.shown(dir.path().resolve(fileName).toString()), Native.errno());
+    if (tempDirFd >= 0) {
+      // Both names by directory descriptor: no path resolved again, no exception object on
+      // the way. A spare is in the root, which may be another file system than the object's
+      // directory (a mount beneath the root): EXDEV, then the copy below.
+      if (Native.renameat(tempDirFd, Native.cString(temp.getFileName().toString()), dir.fd(),
+          Native.cString(fileName)) == 0) {
+        return;
       }
-      return;
+      int err = Native.errno();
+      if (!spare || err != Native.EXDEV) {
+        throw BeneathRoot.error(dir.shown(dir.path().resolve(fileName).toString()), err);
+      }
     }
     try {
       Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);

@@ -70,6 +70,11 @@ public final class BeneathRoot implements Closeable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final java.lang.ref.Cleaner.Cleanable cleanable;
 
+  /** The root's descriptor; -1 where the root is reached by path. */
+  int rootFd() {
+    return rootFd;
+  }
+
   private BeneathRoot(Path root, int rootFd) {
     this.root = root;
     this.rootFd = rootFd;

@@ -145,11 +145,19 @@ final class Native {
    * the file system cannot say (then rename after looking, as before), else -errno.
    */
   static int renameNoReplace(int dirfd, byte[] oldpath, byte[] newpath) {
+    return renameNoReplace(dirfd, oldpath, dirfd, newpath);
+  }
+
+  /**
+   * As {@link #renameNoReplace(int, byte[], byte[])}, from directory {@code olddirfd} to
+   * directory {@code newdirfd}; -EXDEV if they are on different file systems.
+   */
+  static int renameNoReplace(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath) {
     if (!noReplaceWorks) {
       return -EINVAL;
     }
     for (;;) {
-      if (syscall(SYS_RENAMEAT2, dirfd, oldpath, dirfd, newpath, RENAME_NOREPLACE) == 0) {
+      if (syscall(SYS_RENAMEAT2, olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE) == 0) {
         return 0;
       }
       int err = errno();

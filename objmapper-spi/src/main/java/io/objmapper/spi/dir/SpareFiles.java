@@ -37,8 +37,11 @@ final class SpareFiles implements Closeable {
   /** Files kept ready at most. */
   static final int CAPACITY = 16;
 
-  /** A file made ahead: its path (in the root) and a channel open on it for writing. */
-  record Spare(Path path, FileChannel channel) {}
+  /**
+   * A file made ahead: its path (in the root), a channel open on it for writing, and the
+   * root's descriptor ({@code -1} if none) to rename it by.
+   */
+  record Spare(Path path, FileChannel channel, int rootFd) {}
 
   private final BeneathRoot beneath;
   private final Set<PosixFilePermission> mode;
@@ -149,7 +152,7 @@ final class SpareFiles implements Closeable {
       Path path = beneath.root().resolve(nf.name());
       try {
         return new Spare(path, FileChannel.open(
-            nf.fd() >= 0 ? BeneathRoot.procPathOf(nf.fd()) : path, StandardOpenOption.WRITE));
+            nf.fd() >= 0 ? BeneathRoot.procPathOf(nf.fd()) : path, StandardOpenOption.WRITE), beneath.rootFd());
       } catch (IOException | RuntimeException e) {
         Files.deleteIfExists(path);
         throw e;
