@@ -40,7 +40,11 @@ final class ImportCompilation implements AutoCloseable {
   private static final String[] SIGNATURE = {String[].class.getName()};
 
   private final Thread adder;
-  private volatile boolean added;
+  private final Object lock = new Object();
+  /** Guarded by {@link #lock}. */
+  private boolean added;
+  /** Guarded by {@link #lock}: the import is done; a directive not added yet is not added. */
+  private boolean closed;
 
   private ImportCompilation() {
     adder = new Thread(this::add, "objmapper-import-compilation");
@@ -57,11 +61,17 @@ final class ImportCompilation implements AutoCloseable {
   private void add() {
     Path file = null;
     try {
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer(); // the slow part: loads the management classes
       file = Files.createTempFile("objmapper-import-", ".json");
       Files.writeString(file, DIRECTIVE, StandardCharsets.UTF_8);
-      Object answer = invoke("compilerDirectivesAdd", file.toString());
-      added = String.valueOf(answer).contains("1 compiler directives added");
-      log.debug("import: compiler directive {}: {}", DIRECTIVE, answer);
+      synchronized (lock) {
+        if (closed) {
+          return; // a small import was over first: nothing to steer
+        }
+        Object answer = invoke(server, "compilerDirectivesAdd", file.toString());
+        added = String.valueOf(answer).contains("1 compiler directives added");
+        log.debug("import: compiler directive {}: {}", DIRECTIVE, answer);
+      }
     } catch (Exception | LinkageError e) { // no java.management, no such command: compile as usual
       log.debug("import: cannot add the compiler directive: {}", e.toString());
     } finally {
@@ -75,35 +85,36 @@ final class ImportCompilation implements AutoCloseable {
     }
   }
 
-  /** True once the directive holds (for tests). */
+  /** Waits until the directive was added or given up; true if it holds (for tests). */
   boolean added() throws InterruptedException {
     adder.join();
-    return added;
+    synchronized (lock) {
+      return added;
+    }
   }
 
-  private static Object invoke(String operation, String... args) throws Exception {
-    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+  private static Object invoke(MBeanServer server, String operation, String... args) throws Exception {
     return server.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"), operation,
         new Object[] {args}, SIGNATURE);
   }
 
-  /** Removes the directive (once added): methods compiled from now on get C2 again. */
+  /**
+   * Removes the directive if it was added (methods compiled from now on get C2 again), or
+   * keeps it from being added; returns at once, without waiting for the management classes.
+   */
   @Override
   public void close() {
-    try {
-      adder.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
-    }
-    if (!added) {
-      return;
-    }
-    added = false;
-    try {
-      invoke("compilerDirectivesRemove");
-    } catch (Exception | LinkageError e) {
-      log.debug("import: cannot remove the compiler directive: {}", e.toString());
+    synchronized (lock) {
+      closed = true;
+      if (!added) {
+        return;
+      }
+      added = false;
+      try {
+        invoke(ManagementFactory.getPlatformMBeanServer(), "compilerDirectivesRemove");
+      } catch (Exception | LinkageError e) {
+        log.debug("import: cannot remove the compiler directive: {}", e.toString());
+      }
     }
   }
 }

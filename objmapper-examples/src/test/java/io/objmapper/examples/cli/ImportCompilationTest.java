@@ -30,6 +30,17 @@ class ImportCompilationTest {
     assertThat(directives()).isEqualTo(before);
   }
 
+  @Test
+  void anImportOverBeforeTheDirectiveIsAddedLeavesNoneBehind() throws Exception {
+    String before = directives();
+
+    ImportCompilation c = ImportCompilation.start();
+    c.close(); // at once: the directive is either never added or removed again
+
+    assertThat(c.added()).isFalse();
+    assertThat(directives()).isEqualTo(before);
+  }
+
   /** What {@code jcmd PID Compiler.directives_print} prints for this JVM. */
   private static String directives() throws Exception {
     return String.valueOf(ManagementFactory.getPlatformMBeanServer().invoke(
