@@ -53,7 +53,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  *       reserved segment) is not an object of the tier.
  *   <li>{@link #stat} is a HEAD; the stat's {@link ObjectStat#fileKey()} is the ETag (without
  *       quotes) and its time is Last-Modified in whole seconds, as HEAD and LIST both give it.
- *   <li>Writes are one PUT with a CRC32C checksum the service verifies; a source longer than
+ *   <li>Writes are one PUT with a CRC32C checksum the service verifies (sent as a header where
+ *       the bytes are in memory, else as a trailer the SDK computes); a source longer than
  *       {@value #PART_SIZE} bytes is uploaded in parts of that size (multipart, each part
  *       checksummed), aborted if the source or a part fails, so a failed write leaves the old
  *       object. S3 replaces an object atomically, so readers see whole versions only.
@@ -76,6 +77,9 @@ final class S3Tier implements Tier {
   private static final int PAGE_SIZE = 1000;
 
   private static final String CONTENT_TYPE = "application/octet-stream";
+
+  /** The CRC32C of no bytes, as the service takes it. */
+  private static final String EMPTY_CRC32C = crc32c(ByteBuffer.allocate(0));
 
   private final TierConfig config;
   private final S3Options options;
@@ -231,7 +235,7 @@ final class S3Tier implements Tier {
     startWrite(name);
     Chunk first = Chunk.read(source, new byte[Math.min(PART_SIZE, 64 * 1024)]);
     if (first.length < PART_SIZE) {
-      return put(name, first.body());
+      return put(name, first.body(), first.crc32c());
     }
     return multipart(name, first, source);
   }
@@ -243,7 +247,8 @@ final class S3Tier implements Tier {
     ObjectStat s;
     if (n <= PART_SIZE) {
       ByteBuffer slice = source.slice();
-      s = put(name, RequestBody.fromContentProvider(() -> new ByteBufferStream(slice.duplicate()), n, CONTENT_TYPE));
+      s = put(name, RequestBody.fromContentProvider(() -> new ByteBufferStream(slice.duplicate()), n, CONTENT_TYPE),
+          crc32c(slice.duplicate()));
     } else {
       s = write(name, new ByteBufferStream(source.slice()));
     }
@@ -264,7 +269,7 @@ final class S3Tier implements Tier {
     if (count <= PART_SIZE) {
       // A provider that opens the range afresh: the SDK may send the body again on a retry.
       ContentStreamProvider body = () -> new ChannelRangeStream(source, position, count);
-      return put(name, RequestBody.fromContentProvider(body, count, CONTENT_TYPE));
+      return put(name, RequestBody.fromContentProvider(body, count, CONTENT_TYPE), count == 0 ? EMPTY_CRC32C : null);
     }
     InputStream in = new ChannelRangeStream(source, position, count);
     return multipart(name, Chunk.read(in, new byte[PART_SIZE]), in);
@@ -276,15 +281,26 @@ final class S3Tier implements Tier {
     TierAccessException.check(config, TierFlag.WRITABLE);
   }
 
-  private ObjectStat put(String name, RequestBody body) throws IOException {
+  /**
+   * One PUT of {@code body}, with its CRC32C for the service to verify: {@code crc32c} (base64)
+   * where the bytes were at hand to compute it, sent as a header; else computed by the SDK while
+   * it sends the body and sent as a trailer after it.
+   */
+  private ObjectStat put(String name, RequestBody body, String crc32c) throws IOException {
     String key = key(name);
     beginChange();
     try {
       ObjectStat old = head(name);
       String etag;
       try {
-        etag = client.putObject(b -> b.bucket(bucket).key(key).checksumAlgorithm(ChecksumAlgorithm.CRC32_C), body)
-            .eTag();
+        etag = client.putObject(b -> {
+          b.bucket(bucket).key(key);
+          if (crc32c != null) {
+            b.checksumCRC32C(crc32c);
+          } else {
+            b.checksumAlgorithm(ChecksumAlgorithm.CRC32_C);
+          }
+        }, body).eTag();
       } catch (SdkException e) {
         throw failure("PUT", key, e);
       }
@@ -292,6 +308,13 @@ final class S3Tier implements Tier {
     } finally {
       endChange();
     }
+  }
+
+  /** The CRC32C of {@code bytes} (consumed), base64 of its four bytes big-endian: S3's {@code x-amz-checksum-crc32c}. */
+  static String crc32c(ByteBuffer bytes) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes);
+    return java.util.Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
   private void beginChange() {
@@ -413,6 +436,11 @@ final class S3Tier implements Tier {
         n += r;
       }
       return new Chunk(buf, n);
+    }
+
+    /** The CRC32C of the bytes, as the service takes it ({@link S3Tier#crc32c(ByteBuffer)}). */
+    String crc32c() {
+      return S3Tier.crc32c(ByteBuffer.wrap(buf, 0, length));
     }
 
     /** The bytes as a request body the SDK can send again on a retry. */
