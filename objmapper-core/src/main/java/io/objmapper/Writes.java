@@ -354,6 +354,10 @@ final class Writes {
         dropUnindexed(name, target, s, full);
         throw full;
       }
+      // The global index names the new version before any older copy goes, as a move
+      // switches before it removes its source: a lookup that finds an older copy gone finds
+      // the new one there (see ReadPath#movedOn).
+      global.put(e);
       // An overwrite leaves no older copy (nor cached copy) on another tier. A remote tier
       // is asked only if its index holds the name: a write to a local tier must not wait
       // for (or fail with) a remote service on every put.
@@ -362,7 +366,6 @@ final class Writes {
           set.removeFrom(t, name);
         }
       }
-      global.put(e);
       indexed = true;
       return e;
     } catch (RuntimeException ex) {
