@@ -7,7 +7,6 @@ import io.objmapper.internal.store.Entry;
 import io.objmapper.internal.store.GlobalIndex;
 import io.objmapper.internal.store.IndexRecord;
 import io.objmapper.spi.ObjectNames;
-import io.objmapper.spi.LocalFiles;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.dir.DirectoryTier;
 import java.io.IOException;
@@ -32,6 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 final class ReadPath {
   private static final Logger log = LoggerFactory.getLogger(ReadPath.class);
+  /**
+   * How many places one open follows an object to (see {@link #movedOn}); an object that
+   * moves on that often while it is being opened fails the open, as one replaced again and
+   * again between its stat and its open does ({@link FdCache#acquire}).
+   */
+  private static final int LOOKS = 8;
 
   private final TierSet set;
   private final GlobalIndex global;
@@ -99,28 +104,50 @@ final class ReadPath {
     ObjectStat[] written = new ObjectStat[1];
     Entry e = global.get(name);
     e = staged(name, e != null ? e : locateOnTiers(name, true, written), written);
-    if (e == null) {
-      return null;
-    }
-    set.checkReadable(e.tierId());
-    LocalFiles files = set.files(e.tierId());
-    ObjectStat s = written[0] != null && sameVersion(e, written[0]) ? written[0] : set.stat(e.tierId(), name);
-    if (s == null || !sameVersion(e, s)) {
-      Entry current = staged(name, reconcile(name, e));
-      if (current == null) {
-        return null;
+    for (int look = 1; e != null; look++) {
+      set.checkReadable(e.tierId());
+      ObjectStat s = written[0] != null && sameVersion(e, written[0]) ? written[0] : set.stat(e.tierId(), name);
+      written[0] = null;
+      if (s != null && sameVersion(e, s)) {
+        return new FdCache.Located(e.tierId(), set.files(e.tierId()), s, e);
       }
-      if (current != e || s == null) {
-        e = current;
-        set.checkReadable(e.tierId());
-        files = set.files(e.tierId());
-        s = set.stat(e.tierId(), name);
-        if (s == null) {
-          return null;
+      Entry current = staged(name, reconcile(name, e));
+      if (current == e && s != null) {
+        // Replaced while a writer holds the name (it indexes the new version): the file as it is.
+        return new FdCache.Located(e.tierId(), set.files(e.tierId()), s, e);
+      }
+      if (current != null) {
+        set.checkReadable(current.tierId());
+        ObjectStat cs = set.stat(current.tierId(), name);
+        if (cs != null) {
+          return new FdCache.Located(current.tierId(), set.files(current.tierId()), cs, current);
         }
       }
+      e = staged(name, movedOn(name, e, current, look));
     }
-    return new FdCache.Located(e.tierId(), files, s, e);
+    return null;
+  }
+
+  /**
+   * Where to look for {@code name} after its file was found missing both where {@code gone}
+   * said and where {@code reconciled} (what {@link #reconcile} made of it; null if none) did:
+   * the entry the indexes hold now, if it is another one. A move or a write switches the
+   * global index to the new copy before it removes the old one, so a lookup that stats a
+   * place after the object left it finds the object again there; only a lookup that finds
+   * no newer entry answers that there is no such object (null).
+   *
+   * @param look how many places this open looked at so far
+   */
+  private Entry movedOn(String name, Entry gone, Entry reconciled, int look) {
+    Entry now = locate(name);
+    if (now == null || now == gone || now == reconciled) {
+      return null;
+    }
+    if (look >= LOOKS) {
+      String message = "object " + name + " keeps moving while being opened";
+      throw new UncheckedIOException(message, new IOException(message));
+    }
+    return now;
   }
 
   /** What is known of {@code name}, checked against its file on a local tier. */
@@ -168,7 +195,7 @@ final class ReadPath {
     if (!lock.tryLock()) {
       if (set.local(seen.tierId()) && set.stat(seen.tierId(), name) == null) {
         global.remove(seen);
-        return locateOnTiers(name);
+        return locate(name); // a move that switched the object elsewhere left its entry there
       }
       return seen;
     }
