@@ -834,9 +834,14 @@ final class Connection {
     }
   }
 
-  /** Called on every write that made progress. */
+  /**
+   * Called on every write that made progress. The write timeout counts only while answers
+   * wait in the queue ({@link #enqueue} starts it), so an answer written at once reads no clock.
+   */
   void wrote() {
-    lastWriteNanos = System.nanoTime();
+    if (queued > 0) {
+      lastWriteNanos = System.nanoTime();
+    }
   }
 
   /** Sends one {@code 'X'} with {@code fd}; false if the socket cannot take it now. */

@@ -281,7 +281,7 @@ final class Native {
 
     /** True if {@code key} (a {@link java.nio.file.attribute.BasicFileAttributes#fileKey}) names this file. */
     boolean hasKey(Object key) {
-      KeyCache c = KEYS.get();
+      KeyCache c = KEYS.get()[System.identityHashCode(key) & (KEY_SLOTS - 1)];
       if (c.key != key) {
         c.parse(key);
       }
@@ -292,12 +292,22 @@ final class Native {
     }
   }
 
+  /** Keys remembered per thread ({@link #KEYS}): a power of two. */
+  private static final int KEY_SLOTS = 16;
+
   /**
-   * The last file key compared on this thread, read once: the JDK's key of a Unix file prints
-   * as {@code (dev=<hex>,ino=<decimal>)} and has no public accessors, and a hot object's
-   * private opens all compare the same key object.
+   * The file keys compared last on this thread, each read once, by identity: the JDK's key of
+   * a Unix file prints as {@code (dev=<hex>,ino=<decimal>)} and has no public accessors, and
+   * the private opens of a server's hot objects compare the same few key objects over and
+   * over (one slot per key's identity hash: a handful of hot objects rarely share one).
    */
-  private static final ThreadLocal<KeyCache> KEYS = ThreadLocal.withInitial(KeyCache::new);
+  private static final ThreadLocal<KeyCache[]> KEYS = ThreadLocal.withInitial(() -> {
+    KeyCache[] slots = new KeyCache[KEY_SLOTS];
+    for (int i = 0; i < KEY_SLOTS; i++) {
+      slots[i] = new KeyCache();
+    }
+    return slots;
+  });
 
   private static final class KeyCache {
     Object key;
