@@ -5,10 +5,8 @@ import io.objmapper.testing.ForwardingTier;
 import static io.objmapper.TestStores.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.objmapper.internal.tier.FsTierProvider;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
-import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierProvider;
 import io.objmapper.spi.TierProviders;
 import java.io.IOException;
@@ -30,7 +28,7 @@ class LookupRaceTest {
 
   @Test
   void lookupThatAskedTheTierDoesNotIndexAVersionAWriterReplacedMeanwhile() throws Exception {
-    try (ObjMapper store = ObjMapper.builder().providers(TierProviders.of(new HookedFsProvider()))
+    try (ObjMapper store = ObjMapper.builder().providers(TierProviders.of(ForwardingTier.wrappingFs(HookedTier::new)))
         .tier(TestStores.disk("disk", dir.resolve("disk"), 3.0)).build()) {
       Files.write(dir.resolve("disk/x"), version(1, 10)); // not indexed: found by asking the tier
       onNextStat.set(() -> store.put("/x", version(2, 20)));
@@ -41,7 +39,7 @@ class LookupRaceTest {
 
   @Test
   void lookupThatAskedTheTierKeepsTheFlagsOfAWriteThatRacedIt() throws Exception {
-    try (ObjMapper store = ObjMapper.builder().providers(TierProviders.of(new HookedFsProvider()))
+    try (ObjMapper store = ObjMapper.builder().providers(TierProviders.of(ForwardingTier.wrappingFs(HookedTier::new)))
         .tier(TestStores.disk("disk", dir.resolve("disk"), 3.0)).build()) {
       Files.write(dir.resolve("disk/x"), version(1, 10));
       onNextStat.set(() -> store.put("/x", version(2, 10), ObjectFlag.PINNED));
@@ -51,18 +49,6 @@ class LookupRaceTest {
     }
   }
 
-  /** Serves type fs with the built-in provider, wrapping each tier in a {@link HookedTier}. */
-  private final class HookedFsProvider implements TierProvider {
-    @Override
-    public String type() {
-      return "fs";
-    }
-
-    @Override
-    public Tier create(TierConfig config) throws IOException {
-      return new HookedTier(new FsTierProvider().create(config));
-    }
-  }
 
   /** A tier that runs {@link #onNextStat} after answering a stat. */
   private final class HookedTier extends ForwardingTier {

@@ -4,10 +4,8 @@ import static io.objmapper.TestStores.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.objmapper.internal.lifecycle.MigrationStep;
-import io.objmapper.internal.tier.FsTierProvider;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
-import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierProvider;
 import io.objmapper.spi.TierProviders;
 import io.objmapper.testing.ForwardingTier;
@@ -52,7 +50,7 @@ class OpenDuringMoveTest {
   private record Step(String tier, Runnable action) {}
 
   private ObjMapper store() throws IOException {
-    return ObjMapper.builder().providers(TierProviders.of(new HookedFsProvider()))
+    return ObjMapper.builder().providers(TierProviders.of(ForwardingTier.wrappingFs(HookedTier::new)))
         .tier(TestStores.migratable(TestStores.disk(FAST, dir.resolve(FAST), 2.0)))
         .tier(TestStores.migratable(TestStores.disk(SLOW, dir.resolve(SLOW), 3.0)))
         .lifecycle(TestStores.manualLifecycle())
@@ -211,18 +209,6 @@ class OpenDuringMoveTest {
     }
   }
 
-  /** Serves type fs with the built-in provider, wrapping each tier in a {@link HookedTier}. */
-  private final class HookedFsProvider implements TierProvider {
-    @Override
-    public String type() {
-      return "fs";
-    }
-
-    @Override
-    public Tier create(TierConfig config) throws IOException {
-      return new HookedTier(new FsTierProvider().create(config));
-    }
-  }
 
   /** A tier that runs the opener's next {@link Step} of this tier before answering its stat. */
   private final class HookedTier extends ForwardingTier {

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.objmapper.client.ObjMapperClient;
 import io.objmapper.client.RemoteObject;
-import io.objmapper.internal.tier.FsTierProvider;
 import io.objmapper.server.ObjectServer;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
-import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierProvider;
 import io.objmapper.spi.TierProviders;
 import io.objmapper.testing.ForwardingTier;
@@ -32,7 +30,7 @@ class StatAccessDeniedTest {
   @TempDir Path dir;
 
   private ObjMapper store() throws IOException {
-    ObjMapper store = ObjMapper.builder().providers(TierProviders.of(new RefusingFsProvider()))
+    ObjMapper store = ObjMapper.builder().providers(TierProviders.of(ForwardingTier.wrappingFs(RefusingTier::new)))
         .tier(TestStores.disk("disk", dir.resolve("disk"), 3.0)).build();
     Files.writeString(dir.resolve("disk/denied"), "behind the index"); // the lookup asks the tier
     store.put("/fine", new byte[] {1, 2, 3});
@@ -68,23 +66,17 @@ class StatAccessDeniedTest {
   }
 
   /** The built-in fs tier, refusing to stat {@link #DENIED}. */
-  private static final class RefusingFsProvider implements TierProvider {
-    @Override
-    public String type() {
-      return "fs";
+  private static final class RefusingTier extends ForwardingTier {
+    RefusingTier(Tier tier) {
+      super(tier);
     }
 
     @Override
-    public Tier create(TierConfig config) throws IOException {
-      return new ForwardingTier(new FsTierProvider().create(config)) {
-        @Override
-        public ObjectStat stat(String name) throws IOException {
-          if (name.equals(DENIED)) {
-            throw new AccessDeniedException(name);
-          }
-          return delegate.stat(name);
-        }
-      };
+    public ObjectStat stat(String name) throws IOException {
+      if (name.equals(DENIED)) {
+        throw new AccessDeniedException(name);
+      }
+      return delegate.stat(name);
     }
   }
 }

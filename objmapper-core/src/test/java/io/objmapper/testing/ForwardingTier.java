@@ -1,13 +1,16 @@
 package io.objmapper.testing;
 
+import io.objmapper.internal.tier.FsTierProvider;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
 import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /** A tier that forwards every call to another: tests override the calls they hook. */
 public class ForwardingTier implements Tier {
@@ -15,6 +18,21 @@ public class ForwardingTier implements Tier {
 
   public ForwardingTier(Tier delegate) {
     this.delegate = delegate;
+  }
+
+  /** A provider of type {@code fs}: the built-in fs tier, handed to {@code wrap} (which hooks its calls). */
+  public static TierProvider wrappingFs(UnaryOperator<Tier> wrap) {
+    return new TierProvider() {
+      @Override
+      public String type() {
+        return "fs";
+      }
+
+      @Override
+      public Tier create(TierConfig config) throws IOException {
+        return wrap.apply(new FsTierProvider().create(config));
+      }
+    };
   }
 
   @Override
