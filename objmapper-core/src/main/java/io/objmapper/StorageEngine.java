@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -257,8 +258,11 @@ final class StorageEngine implements ObjMapper, StoreAccess {
    *
    * <p>An indexed object on a local tier costs one open and one {@code fstat} (no stat of
    * its path first): this runs for every request of a C-compatible server. Only a miss
-   * (a new object, or a file gone behind the index) takes the slow way, which asks the
-   * tier and creates the object.
+   * (a new object, a file gone behind the index, or one a move took elsewhere) takes the slow
+   * way, which asks the tier and creates the object; it holds the name's lock throughout, as
+   * puts and moves do, so no put or move of the name can come between its finding the object
+   * missing and its creating it empty (which would replace what that put or move wrote), nor
+   * between its finding the object and opening it.
    */
   @Override
   public WritableFile openWritable(String uri) {
@@ -269,21 +273,26 @@ final class StorageEngine implements ObjMapper, StoreAccess {
       try {
         return writable(uri, e);
       } catch (ObjectNotFoundException gone) {
-        // removed behind the index: the slow way reconciles and creates it again
+        // removed behind the index, or moved: the slow way reconciles, and creates it if it is gone
       }
     }
-    if (!exists(uri)) {
-      put(uri, new byte[0]);
+    ReentrantLock lock = locks.lockForWrite(uri);
+    try {
+      if (!exists(uri)) {
+        put(uri, new byte[0]);
+      }
+      e = read.locate(uri);
+      if (e != null && e.cached()) {
+        e = mover.dropCacheForWriting(e);
+      }
+      if (e == null || !set.local(e.tierId())) {
+        throw new ObjectNotFoundException("no object " + uri);
+      }
+      fds.invalidate(uri);
+      return writable(uri, e);
+    } finally {
+      locks.unlock(lock);
     }
-    e = read.locate(uri);
-    if (e != null && e.cached()) {
-      e = mover.dropCacheForWriting(e);
-    }
-    if (e == null || !set.local(e.tierId())) {
-      throw new ObjectNotFoundException("no object " + uri);
-    }
-    fds.invalidate(uri);
-    return writable(uri, e);
   }
 
   /** True if {@link #openWritable} would create {@code uri} or move a cached copy (may block). */
