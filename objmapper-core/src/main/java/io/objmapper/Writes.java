@@ -358,15 +358,28 @@ final class Writes {
       // switches before it removes its source: a lookup that finds an older copy gone finds
       // the new one there (see ReadPath#movedOn).
       global.put(e);
+      indexed = true;
       // An overwrite leaves no older copy (nor cached copy) on another tier. A remote tier
       // is asked only if its index holds the name: a write to a local tier must not wait
-      // for (or fail with) a remote service on every put.
+      // for (or fail with) a remote service on every put. A tier that fails does not keep
+      // the others' older copies: each is tried, then the put fails with the first error.
+      RuntimeException failed = null;
       for (int t = 0; t < set.size(); t++) {
-        if (t != target && (set.local(t) || set.indexes[t].get(name) != null)) {
-          set.removeFrom(t, name);
+        try {
+          if (t != target && (set.local(t) || set.indexes[t].get(name) != null)) {
+            set.removeFrom(t, name);
+          }
+        } catch (RuntimeException ex) {
+          if (failed == null) {
+            failed = ex;
+          } else {
+            failed.addSuppressed(ex);
+          }
         }
       }
-      indexed = true;
+      if (failed != null) {
+        throw failed;
+      }
       return e;
     } catch (RuntimeException ex) {
       throw ex instanceof ObjMapperException ? ex
@@ -374,7 +387,7 @@ final class Writes {
     } finally {
       if (!indexed) {
         global.remove(name); // the new version is on disk: never serve the old one from memory
-      }
+      } // once indexed, the global index names the new version even if an older copy stays
       fds.invalidate(name);
     }
   }
