@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
-import io.objmapper.spi.TierProvider;
 import io.objmapper.spi.TierProviders;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,11 +2,11 @@ package io.objmapper;
 
 import static io.objmapper.TestStores.version;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.objmapper.internal.lifecycle.MigrationStep;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
-import io.objmapper.spi.TierProvider;
 import io.objmapper.spi.TierProviders;
 import io.objmapper.testing.ForwardingTier;
 import java.io.IOException;
@@ -183,6 +183,28 @@ class OpenDuringMoveTest {
       try (ObjectLease lease = store.open("/x")) {
         assertThat(lease.readAllBytes()).isEqualTo(version(2, 200));
       }
+    }
+  }
+
+  /**
+   * An object deleted while it is being opened, where the lookup found it or after a move took
+   * it on, is not found: the open follows moves, not deletions, and does not fail as if the
+   * object kept moving.
+   */
+  @Test
+  void openOfAnObjectDeletedWhileItIsLookedUpIsNotFound() throws Exception {
+    try (ObjMapper store = store()) {
+      store.put("/x", version(7, 100)); // on fast
+      store.put("/y", version(8, 100));
+      opener = Thread.currentThread();
+      steps.add(new Step(FAST, () -> store.delete("/x")));
+      assertThatThrownBy(() -> store.open("/x")).isInstanceOf(ObjectNotFoundException.class);
+      assertThat(steps).as("the delete ran where the open looked").isEmpty();
+
+      steps.add(new Step(FAST, () -> store.move("/y", SLOW)));
+      steps.add(new Step(SLOW, () -> store.delete("/y")));
+      assertThatThrownBy(() -> store.open("/y")).isInstanceOf(ObjectNotFoundException.class);
+      assertThat(steps).as("the move and the delete ran where the open looked").isEmpty();
     }
   }
 

@@ -8,7 +8,6 @@ import io.objmapper.client.RemoteObject;
 import io.objmapper.server.ObjectServer;
 import io.objmapper.spi.ObjectStat;
 import io.objmapper.spi.Tier;
-import io.objmapper.spi.TierProvider;
 import io.objmapper.spi.TierProviders;
 import io.objmapper.testing.ForwardingTier;
 import java.io.IOException;
