@@ -1,5 +1,7 @@
 package io.objmapper;
 
+import static io.objmapper.TestStores.await;
+import static io.objmapper.TestStores.join;
 import static io.objmapper.TestStores.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -207,30 +208,6 @@ class OpenDuringMoveTest {
       assertThat(steps).as("the move and the delete ran where the open looked").isEmpty();
     }
   }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      if (!latch.await(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("a step of the race never came");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void join(Thread t) {
-    try {
-      t.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-    if (t.isAlive()) {
-      throw new IllegalStateException(t.getName() + " did not end");
-    }
-  }
-
 
   /** A tier that runs the opener's next {@link Step} of this tier before answering its stat. */
   private final class HookedTier extends ForwardingTier {

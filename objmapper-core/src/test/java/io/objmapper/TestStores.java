@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -152,6 +153,31 @@ final class TestStores {
 
     void advanceMillis(long millis) {
       nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+  }
+
+  /** Waits for {@code latch}, at most 30 s (a bound against a hung test, not a timing). */
+  static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("a step of the race never came");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Joins {@code t}, at most 30 s (a bound against a hung test, not a timing). */
+  static void join(Thread t) {
+    try {
+      t.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    if (t.isAlive()) {
+      throw new IllegalStateException(t.getName() + " did not end");
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.objmapper;
 
+import static io.objmapper.TestStores.await;
+import static io.objmapper.TestStores.join;
 import static io.objmapper.TestStores.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +13,6 @@ import io.objmapper.testing.ForwardingTier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
@@ -107,23 +108,5 @@ class WritableOpenRaceTest {
     Thread.State s = t.getState();
     return s == Thread.State.TERMINATED
         || (s == Thread.State.WAITING && LockSupport.getBlocker(t) instanceof AbstractQueuedSynchronizer);
-  }
-
-  private static void await(CountDownLatch latch) {
-    try {
-      if (!latch.await(30, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the other thread never came");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static void join(Thread t) throws InterruptedException {
-    t.join(TimeUnit.SECONDS.toMillis(30));
-    if (t.isAlive()) {
-      throw new IllegalStateException(t.getName() + " did not end");
-    }
   }
 }
