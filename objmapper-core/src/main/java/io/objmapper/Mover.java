@@ -259,7 +259,7 @@ final class Mover {
 
   /** Unindexes and deletes the copy of {@code name} on tier {@code t} (after a move switched away from it). */
   private void removeCopy(int t, String name) {
-    set.indexes[t].remove(name);
+    set.unindex(t, name);
     steps.accept(MigrationStep.SOURCE_UNINDEXED);
     if (set.writable(t)) {
       try {
@@ -278,7 +278,7 @@ final class Mover {
       return; // the tier's write leaves nothing behind when it fails
     }
     try {
-      set.indexes[target].remove(name);
+      set.unindex(target, name);
       set.tiers[target].delete(name);
     } catch (IOException | RuntimeException ex) {
       log.warn("tier {}: cannot remove the copy of {} a failed move left: {}", set.name(target), LogText.name(name),
@@ -371,7 +371,7 @@ final class Mover {
       set.indexes[home].put(name, IndexRecord.of(homeStat, e.flags()));
       global.put(new Entry(name, home, homeStat.size(), homeStat.mtimeMillis(), e.flags()).inheritUse(e));
     } else {
-      set.indexes[home].remove(name);
+      set.unindex(home, name);
       global.remove(name);
     }
     fds.invalidate(name);

@@ -232,7 +232,7 @@ final class ReadPath {
     }
     if (s == null) {
       global.remove(e);
-      set.indexes[t].remove(name);
+      set.unindex(t, name);
       return null;
     }
     if (sameVersion(e, s)) {
@@ -481,7 +481,7 @@ final class ReadPath {
       if (e != null && e.tierId() == remote) {
         global.remove(e);
       }
-      set.indexes[remote].remove(name);
+      set.unindex(remote, name);
       return null;
     }
   }
@@ -563,7 +563,7 @@ final class ReadPath {
       fds.invalidate(name);
       if (remote == null) {
         set.removeFrom(c.local, name);
-        set.indexes[c.remote].remove(name);
+        set.unindex(c.remote, name);
         global.remove(name);
         log.debug("{} is gone from tier {}: its staged copy is dropped", name, set.name(c.remote));
         return;

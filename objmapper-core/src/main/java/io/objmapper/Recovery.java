@@ -72,12 +72,12 @@ final class Recovery {
         : set.persistent(p.to()) ? 0 : ObjectFlag.EPHEMERAL.bit();
     if (at != null) {
       set.indexes[p.to()].put(name, IndexRecord.of(at, flags));
-      set.indexes[p.from()].remove(name);
+      set.unindex(p.from(), name);
       if (was != null && set.writable(p.from())) {
         set.tiers[p.from()].delete(name);
       }
     } else {
-      set.indexes[p.to()].remove(name);
+      set.unindex(p.to(), name);
       if (was != null && fromRecord == null) {
         set.indexes[p.from()].put(name, IndexRecord.of(was, flags));
       }
@@ -144,7 +144,7 @@ final class Recovery {
         }
         // On a read-only tier the copy stays on disk; without its record the persistent
         // tier's copy is the one found.
-        set.indexes[t].remove(name);
+        set.unindex(t, name);
         return true;
       }
     }
@@ -190,7 +190,7 @@ final class Recovery {
         if (set.writable(f.local())) {
           set.removeFrom(f.local(), f.name());
         } else {
-          set.indexes[f.local()].remove(f.name());
+          set.unindex(f.local(), f.name());
         }
       }
     }

@@ -55,6 +55,8 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   private final TierSet set;
   private final FdCache fds;
   private final GlobalIndex global;
+  /** Most passes a listing makes over the tier indexes ({@link #list}). */
+  private static final int LIST_PASSES = 4;
   private final NameLocks locks = new NameLocks();
   private final ObjMapperConfig config;
   private final ReadPath read;
@@ -190,11 +192,28 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   @Override
   public List<ObjectInfo> list(String prefix) {
     locks.checkOpen();
-    TreeMap<String, ObjectInfo> found = new TreeMap<>();
-    for (int i = set.bySpeed.length - 1; i >= 0; i--) { // faster tiers overwrite slower ones
-      int t = set.bySpeed[i];
-      set.indexes[t].forEach(prefix, (name, r) ->
-          found.put(name, ObjectInfo.of(name, r.size(), r.mtimeMillis(), set.name(t), t, r.flags())));
+    // A move or put indexes the object's new place before it removes the old record: one that
+    // went from a tier not read yet to one already read would be missing from a single pass.
+    // So when any record was removed during a pass, the tiers are read again and the names
+    // still missing are added, until a pass sees no record go (at most four passes): an object
+    // that moved once while the listing read is then named.
+    TreeMap<String, ObjectInfo> found = null;
+    for (int pass = 0; pass < LIST_PASSES; pass++) {
+      long removedBefore = set.unindexed();
+      TreeMap<String, ObjectInfo> seen = new TreeMap<>();
+      for (int i = set.bySpeed.length - 1; i >= 0; i--) { // faster tiers overwrite slower ones
+        int t = set.bySpeed[i];
+        set.indexes[t].forEach(prefix, (name, r) ->
+            seen.put(name, ObjectInfo.of(name, r.size(), r.mtimeMillis(), set.name(t), t, r.flags())));
+      }
+      if (found == null) {
+        found = seen;
+      } else {
+        seen.forEach(found::putIfAbsent);
+      }
+      if (set.unindexed() == removedBefore) {
+        break;
+      }
     }
     return new ArrayList<>(found.values());
   }

@@ -36,6 +36,7 @@ final class TierSet implements AutoCloseable {
   final Tier[] tiers;
   final TierConfig[] configs;
   final TierIndex[] indexes;
+  private final java.util.concurrent.atomic.LongAdder unindexed = new java.util.concurrent.atomic.LongAdder();
   /** Tier ids, fastest (lowest perf factor) first. */
   final int[] bySpeed;
   private final Side[] sides;
@@ -179,9 +180,25 @@ final class TierSet implements AutoCloseable {
     }
   }
 
+  /**
+   * Removes {@code name}'s record from tier {@code t}'s index; true if there was one. Every
+   * record a move, put, delete or reconcile takes away goes through here, so {@link
+   * #unindexed()} tells a reader of several indexes whether an object may have gone from one
+   * it had not read yet to one it had.
+   */
+  boolean unindex(int t, String name) {
+    unindexed.increment();
+    return indexes[t].remove(name);
+  }
+
+  /** How many index records {@link #unindex} removed so far. */
+  long unindexed() {
+    return unindexed.sum();
+  }
+
   /** Unindexes {@code name} on tier {@code t} and deletes it there if the tier is writable; true if it was there. */
   boolean removeFrom(int t, String name) {
-    boolean indexed = indexes[t].remove(name);
+    boolean indexed = unindex(t, name);
     if (!writable(t)) {
       return indexed;
     }
