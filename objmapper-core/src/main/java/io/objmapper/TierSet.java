@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,8 @@ final class TierSet implements AutoCloseable {
   final Tier[] tiers;
   final TierConfig[] configs;
   final TierIndex[] indexes;
-  private final java.util.concurrent.atomic.LongAdder unindexed = new java.util.concurrent.atomic.LongAdder();
+  /** Records {@link #unindex} removed: a listing reads it before and after a pass ({@code StorageEngine.list}). */
+  private final LongAdder unindexed = new LongAdder();
   /** Tier ids, fastest (lowest perf factor) first. */
   final int[] bySpeed;
   private final Side[] sides;
