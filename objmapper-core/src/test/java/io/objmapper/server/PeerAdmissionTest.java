@@ -29,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Who may connect, live: Unix peers by uid and gid (this process is the peer, so a list
  * without its uid stands for another user), TCP sources by address on 127.0.0.1, and the
  * rule that a TCP listener open to other hosts needs an allow list. A refused peer is closed
- * before anything is read from it: the request it sent stays unread (the kernel then reports
- * a reset, not a clean end) and the handler never sees it.
+ * before anything is read from it: the request it sent stays unread, no byte is answered and
+ * the handler never sees it. (What the refused Unix client reads is a reset or, when
+ * junixsocket's shutdown before its close reaches the client first, an end of stream: both
+ * happen, so either is accepted.)
  */
 @Timeout(60)
 class PeerAdmissionTest {
@@ -76,7 +78,10 @@ class PeerAdmissionTest {
     }
   }
 
-  /** Sends a request on a refused Unix connection: it is either not taken at all or left unread. */
+  /**
+   * Sends a request on a refused Unix connection: it is either not taken at all or left
+   * unread, and the connection ends (a reset, or an end of stream) without a byte answered.
+   */
   private static void expectClosedUnread(RawClient c) throws IOException {
     try {
       c.send(v1(FDPASS, "/hello.txt"));
@@ -84,8 +89,13 @@ class PeerAdmissionTest {
       return; // closed before the request was even sent: nothing to read
     }
     ByteBuffer b = ByteBuffer.allocate(64);
-    assertThatThrownBy(() -> c.readOnce(b)).as("a reset: the request was left unread")
-        .isInstanceOf(IOException.class);
+    int read;
+    try {
+      read = c.readOnce(b);
+    } catch (IOException reset) {
+      read = -1;
+    }
+    assertThat(read).as("the connection ends without an answer").isEqualTo(-1);
     assertThat(b.position()).as("bytes answered").isZero();
   }
 
