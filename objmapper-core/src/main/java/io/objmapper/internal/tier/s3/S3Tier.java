@@ -120,6 +120,9 @@ final class S3Tier implements Tier {
     return tier;
   }
 
+  /** Attempts per request (see {@link #client}). */
+  static final int MAX_ATTEMPTS = 6;
+
   private static S3Client client(S3Options options) {
     Duration timeout = Duration.ofMillis(options.requestTimeoutMillis());
     S3ClientBuilder b = S3Client.builder()
@@ -135,7 +138,14 @@ final class S3Tier implements Tier {
         // request body to server").
         .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
             .expectContinueEnabled(false).build())
-        .overrideConfiguration(c -> c.apiCallTimeout(timeout))
+        // One deadline for the whole request, retries included. Within it, up to six attempts:
+        // a PUT whose pooled connection the service has closed fails while its body is written
+        // ("Error writing request body to server"; against S3Proxy, often the PUT right after
+        // a HEAD answered 404). The JDK does not send a body again; the SDK does, on the next
+        // pooled connection, and the JDK keeps up to five per service, so the sixth attempt at
+        // the latest has a fresh one. With the SDK's default of three, such PUTs failed while
+        // the service was up (S3CrashTest, S3TierContractTest, about one build in three).
+        .overrideConfiguration(c -> c.apiCallTimeout(timeout).retryStrategy(r -> r.maxAttempts(MAX_ATTEMPTS)))
         .region(region(options));
     options.endpoint().ifPresent(b::endpointOverride);
     return b.build();
