@@ -144,7 +144,8 @@ final class S3Tier implements Tier {
         // a HEAD answered 404). The JDK does not send a body again; the SDK does, on the next
         // pooled connection, and the JDK keeps up to five per service, so the sixth attempt at
         // the latest has a fresh one. With the SDK's default of three, such PUTs failed while
-        // the service was up (S3CrashTest, S3TierContractTest, about one build in three).
+        // the service was up (S3CrashTest, S3TierContractTest, about one build in three;
+        // S3ClosedConnectionsTest).
         .overrideConfiguration(c -> c.apiCallTimeout(timeout).retryStrategy(r -> r.maxAttempts(MAX_ATTEMPTS)))
         .region(region(options));
     options.endpoint().ifPresent(b::endpointOverride);
