@@ -39,6 +39,7 @@ final class Mover {
   private final NameLocks locks;
   private final ReadPath read;
   private final Writes writes;
+  private final StagedCopies staged;
   /** Moves between tiers that survive a restart; null without a persistent local writable tier. */
   private final MigrationJournal journal;
   private final Consumer<MigrationStep> steps;
@@ -46,7 +47,8 @@ final class Mover {
   final LongAdder bytesMoved = new LongAdder();
 
   Mover(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, ReadPath read, Writes writes,
-      MigrationJournal journal, Consumer<MigrationStep> steps) {
+      StagedCopies staged, MigrationJournal journal, Consumer<MigrationStep> steps) {
+    this.staged = staged;
     this.set = set;
     this.space = space;
     this.global = global;
@@ -96,6 +98,9 @@ final class Mover {
       }
       if (m.to() < 0) {
         return evictForGood(e);
+      }
+      if (e.cached() && !set.local(e.homeTierId()) && set.local(m.to())) {
+        return moveStaged(e, m.to(), slot);
       }
       return relocate(e, m.to(), slot);
     } finally {
@@ -161,6 +166,77 @@ final class Mover {
     }
     try {
       return carry(e, p, slot);
+    } finally {
+      space.unreserve(target, promise);
+    }
+  }
+
+  /**
+   * Moves the copy {@code e} staged from a remote tier onto local tier {@code target}, where
+   * it stays a staged copy of the same remote version (checked against it as before, never
+   * uploaded): onto a persistent tier it is recorded in the journal of staged copies before it
+   * is written, as a staging is; the copy it leaves is removed once the new one serves. A copy
+   * no longer registered as staged moves as the store's own object ({@link #relocate}).
+   *
+   * @return bytes copied
+   * @throws CapacityException if the target has no room; nothing changed
+   */
+  private long moveStaged(Entry e, int target, JournalSlot slot) {
+    String name = e.name();
+    StagedCopies.Copy c = staged.get(name);
+    if (c == null || c.local != e.tierId()) {
+      return relocate(e, target, slot);
+    }
+    if (slot != null && slot.seq != 0) {
+      // Registered with the round's moves as a move of the store's own object, which this is
+      // not: its record must not outlive a crash (recovery would finish it as one).
+      try {
+        journal.end(slot.seq, true);
+      } catch (IOException ex) {
+        throw new StorageException("cannot move the staged copy of " + name + ": migration journal: "
+            + ex.getMessage(), ex);
+      }
+      slot.seq = 0;
+    }
+    long promise = Math.max(0, e.size() - set.sizeOn(target, name));
+    if (!space.tryReserve(target, promise)) {
+      throw new CapacityException("object " + name + " of " + e.size() + " bytes does not fit on tier "
+          + set.name(target));
+    }
+    boolean journaled = set.persistent(target);
+    boolean recorded = false;
+    boolean switched = false;
+    ObjectStat s = null;
+    try {
+      if (journaled) {
+        staged.awaitRecorded(staged.staging(name, target, StagedCopies.Durability.RECORD));
+        recorded = true;
+      }
+      s = set.copy(name, e.tierId(), target);
+      steps.accept(MigrationStep.COPIED);
+      set.indexes[target].put(name, IndexRecord.of(s, e.flags()));
+      staged.staged(name, c.movedTo(target, journaled));
+      global.put(new Entry(name, target, s.size(), s.mtimeMillis(), e.flags(), e.homeTierId()).inheritUse(e));
+      fds.invalidate(name);
+      switched = true;
+      steps.accept(MigrationStep.SWITCHED);
+      removeCopy(e.tierId(), name);
+      bytesMoved.add(s.size());
+      log.debug("moved the copy of {} staged from {} from {} to {}", LogText.name(name), set.name(e.homeTierId()),
+          set.name(e.tierId()), set.name(target));
+      return s.size();
+    } catch (IOException | RuntimeException ex) {
+      if (!switched) {
+        undoCopy(name, target, s, e);
+        if (recorded) {
+          staged.abandoned(name);
+        }
+      }
+      if (ex instanceof ObjMapperException oe) {
+        throw oe;
+      }
+      throw new StorageException("cannot move the staged copy of " + name + " to " + set.name(target) + ": "
+          + ex.getMessage(), ex);
     } finally {
       space.unreserve(target, promise);
     }

@@ -43,14 +43,16 @@ final class ReadPath {
   private final FdCache fds;
   private final NameLocks locks;
   private final LongSupplier clock;
+  private final TierSpace space;
   /** Copies staged from remote tiers, revalidated after the remote tier's revalidate_ms. */
   private final StagedCopies stagedCopies;
   final LongAdder lookups = new LongAdder();
   final LongAdder notFound = new LongAdder();
 
-  ReadPath(TierSet set, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock,
+  ReadPath(TierSet set, TierSpace space, GlobalIndex global, FdCache fds, NameLocks locks, LongSupplier clock,
       StagedCopies stagedCopies) {
     this.set = set;
+    this.space = space;
     this.stagedCopies = stagedCopies;
     this.global = global;
     this.fds = fds;
@@ -377,8 +379,10 @@ final class ReadPath {
 
   /**
    * Copies an object of a remote tier onto the fastest local tier that may hold it, keeping
-   * its {@code flags}: a cache copy whose home stays the remote tier (if that is persistent),
-   * recorded in {@link StagedCopies} before it is written (see {@link StagedJournal}).
+   * its {@code flags}: a cache copy whose home stays the remote tier (if that is persistent).
+   * A copy on a persistent tier is recorded in {@link StagedCopies} before it is written (see
+   * {@link StagedJournal}); one on a volatile tier needs no record (its file does not outlive
+   * the process).
    */
   private Entry stage(String name, int remote, int flags) {
     return stage(name, remote, flags, null);
@@ -386,63 +390,140 @@ final class ReadPath {
 
   /** {@link #stage(String, int, int)}; the stat of the copy's file is left in {@code written[0]} if given. */
   private Entry stage(String name, int remote, int flags, ObjectStat[] written) {
-    int target = stagingTarget(remote);
-    if (target < 0) {
+    int first = stagingTarget(remote, -1);
+    if (first < 0) {
       throw new TierRuleException("object " + name + " is on remote tier " + set.name(remote)
           + " and no local writable tier can stage it");
     }
     ReentrantLock lock = locks.stripe(name);
     lock.lock();
-    long period = revalidateNanos(remote);
-    StagedCopies.Durability durability = StagedCopies.Durability.of(
-        set.configs[remote].options().get(StagedCopies.Durability.OPTION));
-    boolean recorded = false;
-    boolean done = false;
-    long record = 0;
     try {
-      // The record first, synced while the object is fetched.
-      record = stagedCopies.staging(name, target, durability);
-      recorded = true;
-    } catch (IOException e) {
+      return set.persistent(first) ? stageRecorded(name, remote, first, flags, written)
+          : stageSized(name, remote, first, flags, written);
+    } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Stages onto persistent tier {@code target}: the staging's record first, synced while the
+   * object is fetched (stripe lock held).
+   */
+  private Entry stageRecorded(String name, int remote, int target, int flags, ObjectStat[] written) {
+    StagedCopies.Durability durability = durability(remote);
+    long record;
+    try {
+      record = stagedCopies.staging(name, target, durability);
+    } catch (IOException e) {
       throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
     }
+    boolean done = false;
     try (InputStream in = openRemote(name, remote)) {
       if (in == null) {
         return null;
       }
       ObjectStat remoteStat = remoteStatOf(in, remote, name);
       stagedCopies.awaitRecorded(record);
-      CRC32C crc = new CRC32C();
-      ObjectStat s = writeCopy(target, name, new CheckedInputStream(in, crc),
-          durability == StagedCopies.Durability.COPY);
-      set.indexes[target].put(name, IndexRecord.of(s, flags));
-      stagedCopies.staged(name, new StagedCopies.Copy(remote, target, remoteStat, period, clock.getAsLong(),
-          crc.getValue(), s.size(), true));
+      Entry e = publish(name, in, remote, remoteStat, target, flags, durability, written);
       done = true;
-      Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags, set.persistent(remote) ? remote : -1)
-          .inheritUse(global.peek(name));
-      global.put(e);
-      if (written != null) {
-        written[0] = s;
-      }
-      log.debug("staged {} from {} onto {}", LogText.name(name), set.name(remote), set.name(target));
       return e;
     } catch (IOException e) {
       throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
     } finally {
-      if (recorded && !done) {
+      if (!done) {
         stagedCopies.abandoned(name);
       }
-      lock.unlock();
     }
   }
 
-  /** The fastest local writable tier that may hold a copy staged from {@code remote}, or -1. */
-  private int stagingTarget(int remote) {
+  /**
+   * Stages onto volatile tier {@code first} if it has room for the object, which the GET's
+   * answer tells; else onto the next tier that may take it (stripe lock held). A volatile
+   * tier's copy is neither recorded nor synced; a persistent tier's is recorded once the tier
+   * is chosen.
+   */
+  private Entry stageSized(String name, int remote, int first, int flags, ObjectStat[] written) {
+    StagedCopies.Durability durability = durability(remote);
+    int target = first;
+    long reserved = 0;
+    boolean recorded = false;
+    boolean done = false;
+    try (InputStream in = openRemote(name, remote)) {
+      if (in == null) {
+        return null;
+      }
+      ObjectStat remoteStat = remoteStatOf(in, remote, name);
+      for (; target >= 0 && !set.persistent(target); target = stagingTarget(remote, target)) {
+        if (space.tryReserve(target, remoteStat.size())) {
+          reserved = remoteStat.size();
+          break;
+        }
+      }
+      if (target < 0) {
+        throw new CapacityException("object " + name + " of " + remoteStat.size()
+            + " bytes on remote tier " + set.name(remote) + " fits on no local tier to be staged");
+      }
+      if (set.persistent(target)) {
+        stagedCopies.awaitRecorded(stagedCopies.staging(name, target, durability));
+        recorded = true;
+      }
+      Entry e = publish(name, in, remote, remoteStat, target, flags, durability, written);
+      done = true;
+      return e;
+    } catch (IOException e) {
+      throw new StorageException("cannot stage " + name + ": " + e.getMessage(), e);
+    } finally {
+      if (target >= 0) {
+        space.unreserve(target, reserved);
+      }
+      if (recorded && !done) {
+        stagedCopies.abandoned(name);
+      }
+    }
+  }
+
+  /**
+   * Writes the staged copy of {@code name} read from {@code in} onto local tier {@code
+   * target}, indexes it and registers it as a staged copy of {@code remoteStat}.
+   */
+  private Entry publish(String name, InputStream in, int remote, ObjectStat remoteStat, int target, int flags,
+      StagedCopies.Durability durability, ObjectStat[] written) throws IOException {
+    boolean journaled = set.persistent(target);
+    CRC32C crc = new CRC32C();
+    ObjectStat s = writeCopy(target, name, new CheckedInputStream(in, crc),
+        journaled && durability == StagedCopies.Durability.COPY);
+    set.indexes[target].put(name, IndexRecord.of(s, flags));
+    stagedCopies.staged(name, new StagedCopies.Copy(remote, target, remoteStat, revalidateNanos(remote),
+        clock.getAsLong(), crc.getValue(), s.size(), true, journaled));
+    Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags, set.persistent(remote) ? remote : -1)
+        .inheritUse(global.peek(name));
+    global.put(e);
+    if (written != null) {
+      written[0] = s;
+    }
+    log.debug("staged {} from {} onto {}", LogText.name(name), set.name(remote), set.name(target));
+    return e;
+  }
+
+  private StagedCopies.Durability durability(int remote) {
+    return StagedCopies.Durability.of(set.configs[remote].options().get(StagedCopies.Durability.OPTION));
+  }
+
+  /**
+   * The fastest local writable tier slower than {@code after} (-1: any) that may hold a copy
+   * staged from {@code remote}, or -1. A volatile tier holds copies of a persistent remote
+   * tier's objects only if it has a capacity (so the lifecycle keeps them within it; without
+   * one, nothing would bound what they take of memory) or no local tier is persistent.
+   */
+  int stagingTarget(int remote, int after) {
+    boolean past = after < 0;
     for (int t : set.bySpeed) {
-      if (set.local(t) && set.writable(t)
-          && (set.persistent(t) || !set.persistent(remote) || set.noPersistentLocalTier())) {
+      if (!past) {
+        past = t == after;
+        continue;
+      }
+      if (set.local(t) && set.writable(t) && (set.persistent(t) || !set.persistent(remote)
+          || space.bounded(t) || set.noPersistentLocalTier())) {
         return t;
       }
     }
@@ -569,16 +650,23 @@ final class ReadPath {
         return;
       }
       IndexRecord r = set.indexes[c.local].get(name);
+      Entry fresh;
       try {
-        if (stage(name, c.remote, r != null ? r.flags() : 0) == null) {
-          set.removeFrom(c.local, name); // gone from the remote tier since the check
-          global.remove(name);
-        }
+        fresh = stage(name, c.remote, r != null ? r.flags() : 0);
       } catch (RuntimeException ex) {
         c.checked(now);
         stagedCopies.kept(name, c); // the old copy is whole: serve it until the next check
         log.debug("tier {}: cannot stage the new version of {}, serving the old copy: {}",
             set.name(c.remote), name, ex.toString());
+        return;
+      }
+      if (fresh == null) {
+        set.removeFrom(c.local, name); // gone from the remote tier since the check
+        global.remove(name);
+      } else if (fresh.tierId() != c.local) {
+        // The new version was staged on another tier (the fastest with room): the old copy
+        // goes, or a later lookup could find it there.
+        set.removeFrom(c.local, name);
       }
     } finally {
       lock.unlock();

@@ -49,6 +49,9 @@ final class StagedCopies {
    * @param periodNanos how old the last check may get before the next
    * @param crc32c the CRC32C of the copy's bytes as staged, or -1 if unknown
    * @param size the copy's size as staged
+   * @param journaled whether the copy is kept in the journal: false for one on a volatile
+   *     tier (its file does not outlive the process, so there is nothing to recognize after
+   *     a restart)
    */
   static final class Copy {
     final int remote;
@@ -57,6 +60,7 @@ final class StagedCopies {
     final long periodNanos;
     final long crc32c;
     final long size;
+    final boolean journaled;
     private volatile long checkedNanos;
     /** False for a copy restored after a restart: its bytes are checked before it is served. */
     private volatile boolean verified;
@@ -67,6 +71,12 @@ final class StagedCopies {
 
     Copy(int remote, int local, ObjectStat remoteStat, long periodNanos, long checkedNanos, long crc32c, long size,
         boolean verified) {
+      this(remote, local, remoteStat, periodNanos, checkedNanos, crc32c, size, verified, true);
+    }
+
+    Copy(int remote, int local, ObjectStat remoteStat, long periodNanos, long checkedNanos, long crc32c, long size,
+        boolean verified, boolean journaled) {
+      this.journaled = journaled;
       this.remote = remote;
       this.local = local;
       this.remoteStat = remoteStat;
@@ -79,6 +89,11 @@ final class StagedCopies {
 
     void checked(long nowNanos) {
       checkedNanos = nowNanos;
+    }
+
+    /** The same copy of the same remote version, now on local tier {@code to}: checked when this one was. */
+    Copy movedTo(int to, boolean journaledThere) {
+      return new Copy(remote, to, remoteStat, periodNanos, checkedNanos, crc32c, size, verified, journaledThere);
     }
 
     boolean verified() {
@@ -143,7 +158,13 @@ final class StagedCopies {
 
   /** Registers the copy of {@code name} just staged (replacing an earlier one). */
   void staged(String name, Copy copy) throws IOException {
-    copies.put(name, copy);
+    Copy before = copies.put(name, copy);
+    if (journal != null && !copy.journaled) {
+      if (before != null && before.journaled) {
+        journal.forgotten(name); // moved off a persistent tier: its record there is done
+      }
+      return;
+    }
     if (journal != null) {
       journal.staged(name, copy);
       if (journal.large()) {
@@ -165,7 +186,7 @@ final class StagedCopies {
    */
   void kept(String name, Copy copy) {
     copies.put(name, copy);
-    if (journal != null) {
+    if (journal != null && copy.journaled) {
       journal.abandoned(name, copy);
     }
   }
@@ -197,8 +218,9 @@ final class StagedCopies {
 
   /** Forgets {@code name}'s copy (the store changed the object itself). */
   void forget(String name) {
-    if (!copies.isEmpty() && copies.remove(name) != null) {
-      forgotten(name);
+    Copy c = copies.isEmpty() ? null : copies.remove(name);
+    if (c != null) {
+      forgotten(name, c);
     } else if (journal != null) {
       journal.settle(name);
     }
@@ -207,14 +229,14 @@ final class StagedCopies {
   /** Forgets {@code copy} if it is still the registered one; true if it was. */
   boolean forget(String name, Copy copy) {
     if (copies.remove(name, copy)) {
-      forgotten(name);
+      forgotten(name, copy);
       return true;
     }
     return false;
   }
 
-  private void forgotten(String name) {
-    if (journal != null) {
+  private void forgotten(String name, Copy c) {
+    if (journal != null && c.journaled) {
       journal.forgotten(name);
     }
   }

@@ -147,7 +147,11 @@ final class StagedJournal implements AutoCloseable {
     }
     Path temp = file.resolveSibling(FILE_NAME + ".new");
     StringBuilder b = new StringBuilder(header).append('\n');
-    live.forEach((name, c) -> complete(b, name, c));
+    live.forEach((name, c) -> {
+      if (c.journaled) {
+        complete(b, name, c); // a copy on a volatile tier needs no record
+      }
+    });
     intents.forEach((name, local) -> intent(b, local, name));
     byte[] text = b.toString().getBytes(StandardCharsets.UTF_8);
     long room = (text.length / GROW_BYTES + 1) * (long) GROW_BYTES;

@@ -76,9 +76,9 @@ final class StorageEngine implements ObjMapper, StoreAccess {
     TierSpace space = new TierSpace(set);
     Hotness hotness = new Hotness(TimeUnit.MILLISECONDS.toNanos(b.lifecycle.hotnessHalfLifeMillis()));
     this.staged = new StagedCopies(stagedJournal);
-    this.read = new ReadPath(set, global, fds, locks, b.nanoClock, staged);
+    this.read = new ReadPath(set, space, global, fds, locks, b.nanoClock, staged);
     this.writes = new Writes(set, space, global, fds, locks, b.nanoClock, staged);
-    this.mover = new Mover(set, space, global, fds, locks, read, writes, journal, b.migrationSteps);
+    this.mover = new Mover(set, space, global, fds, locks, read, writes, staged, journal, b.migrationSteps);
     this.placements = new Placements(set, read, b.lifecycle, hotness, b.nanoClock, b.nanoClock.getAsLong());
     this.lifecycle = new LifecycleRunner(b.lifecycle, hotness,
         new LifecycleView(set, space, global, read, mover, locks, placements), b.nanoClock);

@@ -22,8 +22,11 @@ import java.util.Set;
  * <p>Rules every planned move obeys ({@link MigrationRules} states them): the tier an object leaves has {@code migration_src} and
  * the tier it reaches {@code migration_dst} (and is writable and local); an EPHEMERAL object
  * never reaches a persistent tier; a persistent object reaches a volatile tier only as a
- * cached copy above its persistent copy, and a cached copy is dropped rather than moved down;
- * PINNED objects are never planned; no object moves twice in a round.
+ * cached copy above its persistent copy, and a cached copy is dropped rather than moved down
+ * (except a copy staged from a remote tier: it moves down to a local persistent tier with room,
+ * still a cached copy of the remote one, so a working set larger than the fast tier is not
+ * fetched from the remote tier again and again); PINNED objects are never planned; no object
+ * moves twice in a round.
  */
 public final class Planner {
   /** What a move does. */
@@ -162,7 +165,7 @@ public final class Planner {
           continue;
         }
         if (c.cached()) {
-          add(new Move(c.name(), t.id(), c.homeTier(), c.size(), Kind.EVICT, false, true), i, -1, c.size());
+          leaveCache(c, i, false, Kind.EVICT);
           continue;
         }
         int d = below(i, c, false);
@@ -232,7 +235,7 @@ public final class Planner {
       }
       if (v.cached()) {
         next[u]++;
-        add(new Move(v.name(), t.id(), v.homeTier(), v.size(), Kind.DEMOTE, false, true), u, -1, v.size());
+        leaveCache(v, u, true, Kind.DEMOTE);
         return true;
       }
       int d = below(u, v, true);
@@ -258,7 +261,7 @@ public final class Planner {
           continue;
         }
         if (c.cached()) {
-          add(new Move(c.name(), tiers[i].id(), c.homeTier(), c.size(), Kind.DEMOTE, false, true), i, -1, c.size());
+          leaveCache(c, i, true, Kind.DEMOTE);
           continue;
         }
         int d = below(i, c, true);
@@ -292,6 +295,22 @@ public final class Planner {
       }
     }
     return -1;
+  }
+
+  /**
+   * Plans cached copy {@code c} off position {@code i}: a copy staged from a remote tier down
+   * to the first local persistent tier below that has room ({@link #below}), where it stays a
+   * cached copy of the remote one; any other cached copy (or a staged one with nowhere to go)
+   * is dropped, its home serving the object.
+   */
+  private void leaveCache(Copy c, int i, boolean withinTarget, Kind kind) {
+    int h = position(c.homeTier());
+    int d = h >= 0 && !tiers[h].local() ? below(i, c, withinTarget) : -1;
+    if (d >= 0 && tiers[d].local() && tiers[d].persistent()) {
+      add(new Move(c.name(), tiers[i].id(), tiers[d].id(), c.size(), kind, false, false), i, d, c.size());
+    } else {
+      add(new Move(c.name(), tiers[i].id(), c.homeTier(), c.size(), kind, false, true), i, -1, c.size());
+    }
   }
 
   private static boolean gives(TierView t) {

@@ -192,6 +192,40 @@ class PlannerTest {
     assertThat(moves).containsExactly(new Move("/c", 0, 1, 10, Kind.DEMOTE, false, true));
   }
 
+  private static TierView remote(int id) {
+    return new TierView(id, true, false, true, true, true, TierConfig.UNLIMITED, 0);
+  }
+
+  @Test
+  void aColdCopyStagedFromARemoteTierMovesDownToTheLocalDiskStillACachedCopy() {
+    // Home 2 is remote: dropping the copy would fetch it from there again at the next use.
+    Copy staged = new Copy("/s", 0, 10, false, false, COLD, 2);
+    List<Move> moves = plan(List.of(memory(0, 100, 10), fs(1, TierConfig.UNLIMITED, 10), remote(2)), 10,
+        residents(List.of(staged), List.of(), List.of()), List.of());
+    assertThat(moves).containsExactly(new Move("/s", 0, 1, 10, Kind.DEMOTE, false, false));
+  }
+
+  @Test
+  void aStagedCopyEvictedFromAFullVolatileTierMovesDownIfTheDiskHasRoomElseIsDropped() {
+    Copy a = new Copy("/a", 0, 10, false, false, WARM, 2);
+    // 20 of 20 bytes used (over 95 %): one copy must go to reach 85 % (17).
+    assertThat(plan(List.of(memory(0, 20, 20), fs(1, 100, 80), remote(2)), 10,
+        residents(List.of(a), List.of(), List.of()), List.of()))
+        .containsExactly(new Move("/a", 0, 1, 10, Kind.EVICT, false, false));
+    // A disk with no room for it: the copy is dropped, the remote tier serves the object.
+    assertThat(plan(List.of(memory(0, 20, 20), fs(1, 100, 95), remote(2)), 10,
+        residents(List.of(a), List.of(), List.of()), List.of()))
+        .containsExactly(new Move("/a", 0, 2, 10, Kind.EVICT, false, true));
+  }
+
+  @Test
+  void aStagedCopyNeverMovesOntoTheRemoteTierItCameFrom() {
+    Copy staged = new Copy("/s", 0, 10, false, false, COLD, 1);
+    List<Move> moves = plan(List.of(memory(0, 100, 10), remote(1)), 10,
+        residents(List.of(staged), List.of()), List.of());
+    assertThat(moves).containsExactly(new Move("/s", 0, 1, 10, Kind.DEMOTE, false, true));
+  }
+
   @Test
   void aColdPersistentObjectGoesDownToAPersistentTierNeverToAVolatileOne() {
     Copy cold = copy("/c", 0, COLD);

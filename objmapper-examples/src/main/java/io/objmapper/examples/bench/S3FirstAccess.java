@@ -30,9 +30,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Issue 11's targets for the s3 tier, against any S3 service (S3Proxy, MinIO, AWS), one
  * thread, one run side by side. Each side (the SDK, and one store per {@code --staging-sync}
- * value, each with a disk tier of its own) reads a set of objects of its own, so every timed
- * access is a first one; the sides take turns object by object, so a load that drifts during
- * the run weighs on all alike.
+ * value, each with tiers of its own: the launcher's default layout, a memory tier of {@code
+ * --memory-mib} and a disk tier, above the s3 tier) reads a set of objects of its own, so
+ * every timed access is a first one; the sides take turns object by object, so a load that
+ * drifts during the run weighs on all alike. A copy is staged on the fastest local tier with
+ * room for it: the memory tier while it has room, else the disk tier ({@code --memory-mib 0}:
+ * no memory tier, every copy on the disk tier).
  *
  * <ul>
  *   <li><b>Large first access:</b> {@code --objects} objects of {@code --object-bytes}: the
@@ -90,6 +93,10 @@ public final class S3FirstAccess implements Callable<Integer> {
   @Option(names = "--revalidate-ms", defaultValue = "600000",
       description = "The s3 tier's revalidate_ms: a repeat access later than this after staging asks the bucket (HEAD) first (default: ${DEFAULT-VALUE}).")
   private long revalidateMs;
+
+  @Option(names = "--memory-mib", defaultValue = "256",
+      description = "Capacity of each store's memory tier in MiB; 0: no memory tier (default: ${DEFAULT-VALUE}).")
+  private long memoryMib;
 
   @Option(names = "--warmup", defaultValue = "50", description = "Small GETs of each kind before timing (default: ${DEFAULT-VALUE}).")
   private int warmup;
@@ -155,6 +162,7 @@ public final class S3FirstAccess implements Callable<Integer> {
         for (int m = 0; m < omSmall.length; m++) {
           omSmall[m] = new Histogram(3);
         }
+        String[] smallTier = new String[modes.size()];
         for (int i = 0; i < smallObjects; i++) {
           String key = prefix + "sdk/small/" + i;
           long s0 = System.nanoTime();
@@ -164,6 +172,7 @@ public final class S3FirstAccess implements Callable<Integer> {
             long s1 = System.nanoTime();
             try (ObjectLease lease = stores.get(m).open("/small/" + i)) {
               lease.readAllBytes();
+              smallTier[m] = lease.tier();
             }
             omSmall[m].recordValue(System.nanoTime() - s1);
           }
@@ -186,9 +195,9 @@ public final class S3FirstAccess implements Callable<Integer> {
               objects, objectBytes, modes.get(m), sdkRate, sdkBig / 1e6, omRate, omBig[m] / 1e6, omRate / sdkRate);
         }
         for (int m = 0; m < modes.size(); m++) {
-          System.out.printf(Locale.ROOT, "first access, %d x %d B, staging_sync %s: p50 SDK GET %.0f us,"
+          System.out.printf(Locale.ROOT, "first access, %d x %d B, staging_sync %s (staged on %s): p50 SDK GET %.0f us,"
               + " objmapper %.0f us, ratio %.2f (goal <= 1.30); p99 %.0f / %.0f us%n",
-              smallObjects, smallBytes, modes.get(m), us(sdkSmall, 50), us(omSmall[m], 50),
+              smallObjects, smallBytes, modes.get(m), smallTier[m], us(sdkSmall, 50), us(omSmall[m], 50),
               us(omSmall[m], 50) / us(sdkSmall, 50), us(sdkSmall, 99), us(omSmall[m], 99));
         }
         System.out.printf(Locale.ROOT, "repeat access (staged copy, revalidate_ms %d), %d x %d B: p50 %.1f us,"
@@ -242,9 +251,9 @@ public final class S3FirstAccess implements Callable<Integer> {
   }
 
   /**
-   * A store with a disk tier and the s3 tier; staging {@code none} is a diagnostic: a volatile
-   * disk tier, whose staged copies are neither journaled nor synced (what staging costs
-   * without any durability).
+   * A store with a memory tier of {@code --memory-mib} (none if 0), a disk tier and the s3
+   * tier; staging {@code none} is a diagnostic: no memory tier and a volatile disk tier, whose
+   * staged copies are neither journaled nor synced (what staging costs without any durability).
    */
   private ObjMapper store(Path dir, String prefix, String stagingSync) throws java.io.IOException {
     boolean none = stagingSync.equals("none");
@@ -252,7 +261,13 @@ public final class S3FirstAccess implements Callable<Integer> {
         .root(Files.createDirectories(dir.resolve("disk"))).perfFactor(3.0)
         .flags(none ? List.of(TierFlag.READABLE, TierFlag.WRITABLE)
             : List.of(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE)).build();
-    return ObjMapper.builder().tier(disk).tier(s3Tier(prefix, none ? "record" : stagingSync).build()).build();
+    ObjMapper.Builder b = ObjMapper.builder();
+    if (memoryMib > 0 && !none) {
+      b.tier(TierConfig.builder().name("memory").type("memory").perfFactor(1.0).capacityBytes(memoryMib << 20)
+          .flags(List.of(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
+              TierFlag.MIGRATION_DST)).build());
+    }
+    return b.tier(disk).tier(s3Tier(prefix, none ? "record" : stagingSync).build()).build();
   }
 
   private TierConfig.Builder s3Tier(String prefix, String stagingSync) {
