@@ -102,16 +102,25 @@ final class ReadPath {
       revalidateStaged(name);
     }
     // A copy staged by this lookup comes with the stat of the file just written (under the
-    // name's lock): no second stat before it is opened.
-    ObjectStat[] written = new ObjectStat[1];
+    // name's lock) and, mostly, a description of it opened ahead: no stat, no open.
+    Written written = new Written();
+    try {
+      return locateForOpen(name, written);
+    } finally {
+      written.close(); // one not handed to the cache
+    }
+  }
+
+  private FdCache.Located locateForOpen(String name, Written written) {
     Entry e = global.get(name);
     e = staged(name, e != null ? e : locateOnTiers(name, true, written), written);
     for (int look = 1; e != null; look++) {
       set.checkReadable(e.tierId());
-      ObjectStat s = written[0] != null && sameVersion(e, written[0]) ? written[0] : set.stat(e.tierId(), name);
-      written[0] = null;
+      boolean mine = written.stat != null && written.tier == e.tierId() && sameVersion(e, written.stat);
+      ObjectStat s = mine ? written.stat : set.stat(e.tierId(), name);
+      written.stat = null;
       if (s != null && sameVersion(e, s)) {
-        return new FdCache.Located(e.tierId(), set.files(e.tierId()), s, e);
+        return new FdCache.Located(e.tierId(), set.files(e.tierId()), s, e, mine ? written.take() : null);
       }
       Entry current = staged(name, reconcile(name, e));
       if (current == e && s != null) {
@@ -175,8 +184,42 @@ final class ReadPath {
     return staged(name, e, null);
   }
 
-  /** {@link #staged(String, Entry)}; a copy staged now leaves its file's stat in {@code written[0]}. */
-  private Entry staged(String name, Entry e, ObjectStat[] written) {
+  /**
+   * What a staging for an open wrote: the tier, the new file's stat, and a read-only stream
+   * open on it (null if none), until handed on.
+   */
+  private static final class Written {
+    int tier = -1;
+    ObjectStat stat;
+    private java.io.FileInputStream reader;
+
+    void set(int tier, DirectoryTier.WrittenFile w) {
+      close();
+      this.tier = tier;
+      this.stat = w.stat();
+      this.reader = w.reader();
+    }
+
+    java.io.FileInputStream take() {
+      java.io.FileInputStream r = reader;
+      reader = null;
+      return r;
+    }
+
+    void close() {
+      java.io.FileInputStream r = take();
+      if (r != null) {
+        try {
+          r.close();
+        } catch (IOException ignored) {
+          // read-only: nothing to lose
+        }
+      }
+    }
+  }
+
+  /** {@link #staged(String, Entry)}; a copy staged now is left in {@code written} if given. */
+  private Entry staged(String name, Entry e, Written written) {
     return e == null || set.local(e.tierId()) ? e : stage(name, e.tierId(), e.flags(), written);
   }
 
@@ -268,7 +311,7 @@ final class ReadPath {
    * is the lookup: a first access costs one request, not a HEAD and a GET); else it is
    * asked with a HEAD.
    */
-  private Entry locateOnTiers(String name, boolean toOpen, ObjectStat[] written) {
+  private Entry locateOnTiers(String name, boolean toOpen, Written written) {
     for (int t : set.bySpeed) {
       IndexRecord r = set.indexes[t].get(name);
       if (r != null) {
@@ -388,8 +431,8 @@ final class ReadPath {
     return stage(name, remote, flags, null);
   }
 
-  /** {@link #stage(String, int, int)}; the stat of the copy's file is left in {@code written[0]} if given. */
-  private Entry stage(String name, int remote, int flags, ObjectStat[] written) {
+  /** {@link #stage(String, int, int)}; the copy's file is left in {@code written} if given. */
+  private Entry stage(String name, int remote, int flags, Written written) {
     int first = stagingTarget(remote, -1);
     if (first < 0) {
       throw new TierRuleException("object " + name + " is on remote tier " + set.name(remote)
@@ -409,7 +452,7 @@ final class ReadPath {
    * Stages onto persistent tier {@code target}: the staging's record first, synced while the
    * object is fetched (stripe lock held).
    */
-  private Entry stageRecorded(String name, int remote, int target, int flags, ObjectStat[] written) {
+  private Entry stageRecorded(String name, int remote, int target, int flags, Written written) {
     StagedCopies.Durability durability = durability(remote);
     long record;
     try {
@@ -442,7 +485,7 @@ final class ReadPath {
    * tier's copy is neither recorded nor synced; a persistent tier's is recorded once the tier
    * is chosen.
    */
-  private Entry stageSized(String name, int remote, int first, int flags, ObjectStat[] written) {
+  private Entry stageSized(String name, int remote, int first, int flags, Written written) {
     StagedCopies.Durability durability = durability(remote);
     int target = first;
     long reserved = 0;
@@ -487,20 +530,23 @@ final class ReadPath {
    * target}, indexes it and registers it as a staged copy of {@code remoteStat}.
    */
   private Entry publish(String name, InputStream in, int remote, ObjectStat remoteStat, int target, int flags,
-      StagedCopies.Durability durability, ObjectStat[] written) throws IOException {
+      StagedCopies.Durability durability, Written written) throws IOException {
     boolean journaled = set.persistent(target);
     CRC32C crc = new CRC32C();
-    ObjectStat s = writeCopy(target, name, new CheckedInputStream(in, crc),
-        journaled && durability == StagedCopies.Durability.COPY);
+    DirectoryTier.WrittenFile w = writeCopy(target, name, new CheckedInputStream(in, crc),
+        journaled && durability == StagedCopies.Durability.COPY, written != null);
+    if (written != null) {
+      written.set(target, w); // closed by the lookup if not handed on, whatever happens next
+    } else if (w.reader() != null) {
+      w.reader().close();
+    }
+    ObjectStat s = w.stat();
     set.indexes[target].put(name, IndexRecord.of(s, flags));
     stagedCopies.staged(name, new StagedCopies.Copy(remote, target, remoteStat, revalidateNanos(remote),
         clock.getAsLong(), crc.getValue(), s.size(), true, journaled));
     Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags, set.persistent(remote) ? remote : -1)
         .inheritUse(global.peek(name));
     global.put(e);
-    if (written != null) {
-      written[0] = s;
-    }
     log.debug("staged {} from {} onto {}", LogText.name(name), set.name(remote), set.name(target));
     return e;
   }
@@ -532,10 +578,15 @@ final class ReadPath {
 
   /**
    * Writes a staged copy onto local tier {@code t}; a directory tier syncs it only if {@code
-   * sync} (a copy can be had again: see {@link StagedCopies.Durability}).
+   * sync} (a copy can be had again: see {@link StagedCopies.Durability}), and with {@code
+   * toOpen} an unsynced one comes opened for reading ({@link DirectoryTier#writeOpen}).
    */
-  private ObjectStat writeCopy(int t, String name, InputStream in, boolean sync) throws IOException {
-    return set.tiers[t] instanceof DirectoryTier d ? d.write(name, in, sync) : set.tiers[t].write(name, in);
+  private DirectoryTier.WrittenFile writeCopy(int t, String name, InputStream in, boolean sync, boolean toOpen)
+      throws IOException {
+    if (set.tiers[t] instanceof DirectoryTier d) {
+      return toOpen && !sync ? d.writeOpen(name, in) : new DirectoryTier.WrittenFile(d.write(name, in, sync), null);
+    }
+    return new DirectoryTier.WrittenFile(set.tiers[t].write(name, in), null);
   }
 
   /**

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.objmapper.spi.ObjectStat;
+import java.io.FileInputStream;
 import java.io.IOException;
 import io.objmapper.spi.LocalFiles;
 import java.nio.file.Files;
@@ -38,9 +39,15 @@ public final class FdCache {
 
   /**
    * Where an object is: tier id, the tier's files (which open it safely), the stat of the
-   * version to open, and an attachment for {@link OpenFile#owner()}.
+   * version to open, an attachment for {@link OpenFile#owner()}, and a read-only description
+   * of that version opened already (a copy just written: then it is not opened again), or
+   * null.
    */
-  public record Located(int tierId, LocalFiles files, ObjectStat stat, Object owner) {}
+  public record Located(int tierId, LocalFiles files, ObjectStat stat, Object owner, FileInputStream opened) {
+    public Located(int tierId, LocalFiles files, ObjectStat stat, Object owner) {
+      this(tierId, files, stat, owner, null);
+    }
+  }
 
   /** Invalidation counters, striped by name: an open caches only if its stripe's is unchanged. */
   private static final int EPOCH_STRIPES = 64;
@@ -115,7 +122,9 @@ public final class FdCache {
       }
       // The open checks the version on the descriptor: none if it vanished or was replaced
       // (or turned into a link, FIFO or device) between the stat and the open: look again.
-      OpenFile opened = OpenFile.open(name, loc.tierId(), loc.files(), loc.stat(), loc.owner(), nanoClock.getAsLong());
+      OpenFile opened = loc.opened() != null
+          ? OpenFile.of(name, loc.tierId(), loc.files(), loc.stat(), loc.opened(), loc.owner(), nanoClock.getAsLong())
+          : OpenFile.open(name, loc.tierId(), loc.files(), loc.stat(), loc.owner(), nanoClock.getAsLong());
       if (opened == null) {
         continue;
       }

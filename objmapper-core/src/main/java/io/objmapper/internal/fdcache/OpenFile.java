@@ -221,6 +221,23 @@ public final class OpenFile implements CachedVersion {
     }
   }
 
+  /**
+   * Version {@code stat} of {@code name} through {@code in}, a read-only description of it
+   * opened already (now this entry's).
+   */
+  static OpenFile of(String name, int tierId, LocalFiles files, ObjectStat stat, FileInputStream in, Object owner,
+      long now) {
+    try {
+      return new OpenFile(name, tierId, files, files.path(name), stat, in, owner, now);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(in);
+      if (e instanceof IOException io) {
+        throw new java.io.UncheckedIOException("cannot open " + name + ": " + e.getMessage(), io);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
   private static void closeQuietly(FileInputStream f) {
     if (f != null) {
       try {

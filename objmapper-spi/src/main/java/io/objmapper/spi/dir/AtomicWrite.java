@@ -3,6 +3,7 @@ package io.objmapper.spi.dir;
 import io.objmapper.spi.ObjectNames;
 import io.objmapper.spi.ObjectStat;
 import java.io.Closeable;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -56,6 +57,8 @@ public final class AtomicWrite implements Closeable {
   private final boolean spare;
   /** The directory descriptor the temporary file is named in: {@link #dir}'s, or the root's for a spare; -1 if none. */
   private final int tempDirFd;
+  /** A read-only description of the new file opened ahead (a spare's), until taken; else null. */
+  private FileInputStream reader;
   private boolean committed;
 
   private AtomicWrite(BeneathRoot.Directory dir, String fileName, Path temp, ObjectStat stat, boolean spare,
@@ -146,7 +149,25 @@ public final class AtomicWrite implements Closeable {
    */
   static AtomicWrite stageUnsynced(BeneathRoot.Directory dir, String fileName, Body body, SpareFiles.Spare spare)
       throws IOException {
-    return written(dir, fileName, spare.path(), spare.channel(), body, false, true, spare.rootFd());
+    AtomicWrite w;
+    try {
+      w = written(dir, fileName, spare.path(), spare.channel(), body, false, true, spare.rootFd());
+    } catch (IOException | RuntimeException | Error e) {
+      spare.closeQuietly();
+      throw e;
+    }
+    w.reader = spare.reader();
+    return w;
+  }
+
+  /**
+   * The read-only description of the new file a spare came with, now the caller's (close
+   * it), or null if there is none; {@link #close} closes one not taken.
+   */
+  FileInputStream takeReader() {
+    FileInputStream r = reader;
+    reader = null;
+    return r;
   }
 
   /**
@@ -260,6 +281,10 @@ public final class AtomicWrite implements Closeable {
   /** Removes the temporary file unless it was committed. */
   @Override
   public void close() throws IOException {
+    FileInputStream r = takeReader();
+    if (r != null) {
+      r.close();
+    }
     if (!committed) {
       Files.deleteIfExists(temp);
     }

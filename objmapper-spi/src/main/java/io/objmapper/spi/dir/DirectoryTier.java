@@ -332,7 +332,36 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
    */
   public final ObjectStat write(String name, InputStream source, boolean sync) throws IOException {
     Objects.requireNonNull(source, "source");
-    return store(name, fileMode, sync, sync ? null : spares, target -> {
+    return store(name, fileMode, sync, sync ? null : spares, copying(source), null);
+  }
+
+  /** A file {@link #writeOpen} wrote, and a read-only stream on it (the caller's to close). */
+  public record WrittenFile(ObjectStat stat, FileInputStream reader) {}
+
+  /**
+   * As {@link #write(String, InputStream, boolean)} without a sync (a copy that can be had
+   * again), and the new file opened for reading: a read-only description no one else holds,
+   * position 0, the version written (even if the name is replaced meanwhile). Written into a
+   * file made ahead, it comes with a description opened ahead of that file (no open on the
+   * caller's way); else it is opened by the rules of {@link #openRead}, and is null if the
+   * name no longer holds that version.
+   */
+  public final WrittenFile writeOpen(String name, InputStream source) throws IOException {
+    Objects.requireNonNull(source, "source");
+    FileInputStream[] reader = new FileInputStream[1];
+    ObjectStat s = store(name, fileMode, false, spares, copying(source), reader);
+    if (reader[0] == null) {
+      try {
+        reader[0] = openRead(name, s);
+      } catch (NoSuchFileException replaced) {
+        // replaced or removed since: the caller looks again
+      }
+    }
+    return new WrittenFile(s, reader[0]);
+  }
+
+  private static AtomicWrite.Body copying(InputStream source) {
+    return target -> {
       byte[] chunk = new byte[COPY_BUFFER_BYTES];
       ByteBuffer buf = ByteBuffer.wrap(chunk);
       int n;
@@ -340,7 +369,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
         buf.clear().limit(n);
         writeFully(target, buf);
       }
-    });
+    };
   }
 
   @Override
@@ -812,12 +841,16 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   }
 
   private ObjectStat store(String name, Set<PosixFilePermission> mode, AtomicWrite.Body body) throws IOException {
-    return store(name, mode, true, null, body);
+    return store(name, mode, true, null, body, null);
   }
 
-  /** Writes {@code name} atomically; an unsynced write takes its temporary file from {@code spares} if any is ready. */
+  /**
+   * Writes {@code name} atomically; an unsynced write takes its temporary file from {@code
+   * spares} if any is ready. With {@code reader}, a read-only description of the new file
+   * that came with a spare is left in {@code reader[0]} (the caller's to close).
+   */
   private ObjectStat store(String name, Set<PosixFilePermission> mode, boolean sync, SpareFiles spares,
-      AtomicWrite.Body body) throws IOException {
+      AtomicWrite.Body body, FileInputStream[] reader) throws IOException {
     String rel = relative(name);
     ensureOpen();
     TierAccessException.check(config, TierFlag.WRITABLE);
@@ -833,6 +866,9 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
       }
       if (sync) {
         dir.sync();
+      }
+      if (reader != null) {
+        reader[0] = w.takeReader();
       }
       return w.stat();
     }
@@ -874,7 +910,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
       return beneath.directory(slash < 0 ? "" : rel.substring(0, slash), true, dirMode);
     } catch (IOException | RuntimeException e) {
       if (spare != null) {
-        spare.channel().close();
+        spare.closeQuietly();
         Files.deleteIfExists(spare.path());
       }
       throw e;

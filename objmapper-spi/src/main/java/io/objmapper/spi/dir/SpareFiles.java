@@ -1,6 +1,7 @@
 package io.objmapper.spi.dir;
 
 import java.io.Closeable;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * which cost 0.4-0.6 ms per file on this project's ext4 machines, about a third of a small
  * object's GET; writing into a file made already and renaming it into place costs some 40 µs.
  * So a background thread keeps up to {@value #CAPACITY} of them ready, each held open for
- * writing, and a write takes one if there is one (else it creates its file itself, as every
- * other write does).
+ * writing (and for reading: the copy is served through that description, {@link
+ * DirectoryTier#writeOpen}), and a write takes one if there is one (else it creates its file
+ * itself, as every other write does).
  *
  * <p>Each file is named {@value #PREFIX}{@code <random>} in the root: it starts with {@link
  * AtomicWrite#TEMP_PREFIX}, so no scan takes it for an object, and one a crash left behind is
@@ -38,10 +40,28 @@ final class SpareFiles implements Closeable {
   static final int CAPACITY = 16;
 
   /**
-   * A file made ahead: its path (in the root), a channel open on it for writing, and the
-   * root's descriptor ({@code -1} if none) to rename it by.
+   * A file made ahead: its path (in the root), a channel open on it for writing, the root's
+   * descriptor ({@code -1} if none) to rename it by, and a read-only description of the same
+   * file opened ahead too ({@code null} without procfs), so that the copy written into it can
+   * be served without an open on the request's way.
    */
-  record Spare(Path path, FileChannel channel, int rootFd) {}
+  record Spare(Path path, FileChannel channel, int rootFd, FileInputStream reader) {
+    /** Closes both descriptions (the file stays). */
+    void closeQuietly() {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // the file is removed or renamed all the same
+      }
+      if (reader != null) {
+        try {
+          reader.close();
+        } catch (IOException ignored) {
+          // read-only: nothing to lose
+        }
+      }
+    }
+  }
 
   private final BeneathRoot beneath;
   private final Set<PosixFilePermission> mode;
@@ -150,10 +170,16 @@ final class SpareFiles implements Closeable {
     try (BeneathRoot.Directory root = beneath.directory("", false, null)) {
       BeneathRoot.NewFile nf = root.createNew(PREFIX, mode);
       Path path = beneath.root().resolve(nf.name());
+      FileChannel channel = null;
       try {
-        return new Spare(path, FileChannel.open(
-            nf.fd() >= 0 ? BeneathRoot.procPathOf(nf.fd()) : path, StandardOpenOption.WRITE), beneath.rootFd());
+        channel = FileChannel.open(nf.fd() >= 0 ? BeneathRoot.procPathOf(nf.fd()) : path, StandardOpenOption.WRITE);
+        // The same file by its descriptor (never by name: a file in the root may be swapped).
+        FileInputStream reader = nf.fd() >= 0 ? new FileInputStream(BeneathRoot.procPathOf(nf.fd()).toFile()) : null;
+        return new Spare(path, channel, beneath.rootFd(), reader);
       } catch (IOException | RuntimeException e) {
+        if (channel != null) {
+          channel.close();
+        }
         Files.deleteIfExists(path);
         throw e;
       } finally {
@@ -165,11 +191,7 @@ final class SpareFiles implements Closeable {
   }
 
   private static void discard(Spare s) {
-    try {
-      s.channel().close();
-    } catch (IOException ignored) {
-      // deleted below all the same
-    }
+    s.closeQuietly();
     try {
       Files.deleteIfExists(s.path());
     } catch (IOException e) {

@@ -109,7 +109,7 @@ class DirectoryTierSafetyTest {
   }
 
   /** The descriptor's number (sun.nio.ch is exported to the tests by the project's JVM flags). */
-  private static int fdNumber(java.io.FileDescriptor fd) throws IOException {
+  static int fdNumber(java.io.FileDescriptor fd) throws IOException {
     try {
       return (int) Class.forName("sun.nio.ch.IOUtil").getMethod("fdVal", java.io.FileDescriptor.class)
           .invoke(null, fd);

@@ -167,4 +167,86 @@ class DirectoryTierSpareFilesTest {
       assertThat(Files.readAllBytes(root.resolve("y"))).containsExactly(7);
     }
   }
+
+  /** The status flags of {@code fd}'s description, from /proc/self/fdinfo. */
+  private static int statusFlags(java.io.FileDescriptor fd) throws IOException {
+    String flags = Files.readAllLines(Path.of("/proc/self/fdinfo/" + DirectoryTierSafetyTest.fdNumber(fd))).stream()
+        .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow().substring(6).trim();
+    return Integer.parseInt(flags, 8);
+  }
+
+  @Test
+  void writeOpenHandsOutAReadOnlyDescriptionOfTheCopyOpenedAheadWithItsSpare() throws Exception {
+    try (DirectoryTier t = tier()) {
+      t.write("/first", bytes(9), false);
+      assertThat(t.spares().awaitReady(SpareFiles.CAPACITY, WAIT_MILLIS)).isTrue();
+
+      List<Object> aheadKeys = fileKeys(temporaries());
+      DirectoryTier.WrittenFile w = t.writeOpen("/d/copy", bytes(1, 2, 3, 4));
+      try (java.io.FileInputStream in = w.reader()) {
+        assertThat(in).isNotNull();
+        assertThat(aheadKeys).as("written into a file made ahead").contains(w.stat().fileKey());
+        assertThat(w.stat()).isEqualTo(t.stat("/d/copy"));
+        assertThat(in.getChannel().position()).isZero();
+        assertThat(in.readAllBytes()).containsExactly(1, 2, 3, 4);
+        assertThat(statusFlags(in.getFD()) & 3).as("O_RDONLY").isZero();
+        assertThat(statusFlags(in.getFD()) & 04000).as("not O_NONBLOCK").isZero();
+        // The version written, whatever the name holds later.
+        t.write("/d/copy", bytes(5), false);
+        assertThat(in.getChannel().size()).isEqualTo(4);
+      }
+      assertThat(Files.readAllBytes(root.resolve("d/copy"))).containsExactly(5);
+    }
+  }
+
+  @Test
+  void writeOpenWithNoSpareReadyOpensTheNewFileByTheTiersRules() throws Exception {
+    try (DirectoryTier t = tier()) {
+      // The first unsynced write finds no spare (the first take starts the maker).
+      DirectoryTier.WrittenFile w = t.writeOpen("/n", bytes(8, 9));
+      try (java.io.FileInputStream in = w.reader()) {
+        assertThat(in.readAllBytes()).containsExactly(8, 9);
+        assertThat(statusFlags(in.getFD()) & 3).as("O_RDONLY").isZero();
+      }
+    }
+  }
+
+  @Test
+  void aWriteThatFailsClosesBothDescriptionsOfItsSpareAndRemovesIt() throws Exception {
+    try (DirectoryTier t = tier()) {
+      t.write("/first", bytes(9), false);
+      assertThat(t.spares().awaitReady(SpareFiles.CAPACITY, WAIT_MILLIS)).isTrue();
+      List<Path> before = temporaries();
+      InputStream failing = new InputStream() {
+        @Override
+        public int read() throws IOException {
+          throw new IOException("source cut off");
+        }
+      };
+      assertThatThrownBy(() -> t.writeOpen("/cut", failing)).hasMessageContaining("source cut off");
+      assertThat(Files.exists(root.resolve("cut"))).isFalse();
+      List<Path> taken = new java.util.ArrayList<>(before);
+      taken.removeAll(temporaries());
+      assertThat(taken).as("the spare the write took is removed").hasSize(1);
+      assertThat(descriptorsOn(taken.get(0))).as("and no description of it is left open").isEmpty();
+    }
+  }
+
+  /** The descriptors of this process open on {@code file} (removed or not). */
+  private static List<Path> descriptorsOn(Path file) throws IOException {
+    List<Path> on = new java.util.ArrayList<>();
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : (Iterable<Path>) s::iterator) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.equals(file.toString()) || target.equals(file + " (deleted)")) {
+            on.add(fd);
+          }
+        } catch (IOException gone) {
+          // closed meanwhile
+        }
+      }
+    }
+    return on;
+  }
 }
