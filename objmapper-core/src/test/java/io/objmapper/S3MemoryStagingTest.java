@@ -195,4 +195,27 @@ class S3MemoryStagingTest {
     later();
     assertThatThrownBy(() -> store.open(down)).isInstanceOf(ObjectNotFoundException.class);
   }
+
+  @Test
+  void aStagedCopyMovedDownToTheDiskIsStillAStagedCopyAfterARestart() throws Exception {
+    putInBucket("/a.bin", version(9, 3000));
+    putInBucket("/b.bin", version(10, 3000));
+    ObjMapper store = node(6200);
+    read(store, "/a.bin");
+    read(store, "/b.bin");
+    assertThat(store.runLifecycle().moved()).isEqualTo(1);
+    String down = store.stat("/a.bin").orElseThrow().tier().equals("disk") ? "/a.bin" : "/b.bin";
+    byte[] downBytes = down.equals("/a.bin") ? version(9, 3000) : version(10, 3000);
+    store.close();
+
+    ObjMapper again = node(6200);
+    assertThat(again.stat(down)).map(ObjectInfo::tier).hasValue("disk");
+    assertThat(read(again, down)).as("verified against its record, then served").isEqualTo(downBytes);
+    assertThat(again.stat(down)).map(ObjectInfo::tier).hasValue("disk");
+    // Restored as a copy of the bucket's object: a delete there ends it.
+    deleteFromBucket(down);
+    later();
+    assertThatThrownBy(() -> again.open(down)).isInstanceOf(ObjectNotFoundException.class);
+    assertThat(objectsInBucket()).isEqualTo(1);
+  }
 }
