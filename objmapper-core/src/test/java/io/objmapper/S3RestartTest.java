@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
@@ -64,9 +63,7 @@ class S3RestartTest {
   }
 
   private void putInBucket(String name, byte[] data) {
-    try (S3Client client = s3.client()) {
-      client.putObject(b -> b.bucket(bucket).key(PREFIX + name.substring(1)), RequestBody.fromBytes(data));
-    }
+    s3.put(bucket, PREFIX + name.substring(1), data);
   }
 
   private HeadObjectResponse headInBucket(String name) {

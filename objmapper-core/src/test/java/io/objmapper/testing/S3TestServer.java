@@ -116,6 +116,27 @@ public final class S3TestServer implements AutoCloseable {
         .build();
   }
 
+  /** Puts {@code data} under {@code key} in {@code bucket}, as a writer other than the store would. */
+  public void put(String bucket, String key, byte[] data) {
+    try (S3Client client = client()) {
+      client.putObject(b -> b.bucket(bucket).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(data));
+    }
+  }
+
+  /** Deletes {@code key} from {@code bucket}, as a writer other than the store would. */
+  public void delete(String bucket, String key) {
+    try (S3Client client = client()) {
+      client.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+  }
+
+  /** How many keys {@code bucket} holds (up to the first page of a LIST: 1,000). */
+  public int keyCount(String bucket) {
+    try (S3Client client = client()) {
+      return client.listObjectsV2(b -> b.bucket(bucket)).keyCount();
+    }
+  }
+
   /** Creates a bucket with a name no other test of this JVM uses, and returns its name. */
   public String newBucket() {
     String name = "bucket-" + BUCKETS.incrementAndGet();
