@@ -221,6 +221,9 @@ final class Mover {
       switched = true;
       steps.accept(MigrationStep.SWITCHED);
       removeCopy(e.tierId(), name);
+      if (c.journaled && !journaled) {
+        staged.recordGone(name, c); // its file is gone: never a file without its record
+      }
       bytesMoved.add(s.size());
       log.debug("moved the copy of {} staged from {} from {} to {}", LogText.name(name), set.name(e.homeTierId()),
           set.name(e.tierId()), set.name(target));

@@ -689,12 +689,13 @@ final class ReadPath {
     ReentrantLock lock = locks.stripe(name);
     lock.lock();
     try {
-      if (!stagedCopies.forget(name, c)) {
+      if (!stagedCopies.unregister(name, c)) {
         return; // a write, a delete or another check got there first
       }
       fds.invalidate(name);
       if (remote == null) {
         set.removeFrom(c.local, name);
+        stagedCopies.recordGone(name, c);
         set.unindex(c.remote, name);
         global.remove(name);
         log.debug("{} is gone from tier {}: its staged copy is dropped", name, set.name(c.remote));
@@ -713,11 +714,17 @@ final class ReadPath {
       }
       if (fresh == null) {
         set.removeFrom(c.local, name); // gone from the remote tier since the check
+        stagedCopies.recordGone(name, c);
         global.remove(name);
       } else if (fresh.tierId() != c.local) {
         // The new version was staged on another tier (the fastest with room): the old copy
-        // goes, or a later lookup could find it there.
+        // goes, or a later lookup could find it there; then its record, unless the new copy's
+        // own record has taken its place.
         set.removeFrom(c.local, name);
+        StagedCopies.Copy current = stagedCopies.get(name);
+        if (current == null || !current.journaled) {
+          stagedCopies.recordGone(name, c);
+        }
       }
     } finally {
       lock.unlock();
@@ -760,10 +767,11 @@ final class ReadPath {
     ReentrantLock lock = locks.stripe(name);
     lock.lock();
     try {
-      if (stagedCopies.forget(name, c)) {
+      if (stagedCopies.unregister(name, c)) {
         fds.invalidate(name);
         global.remove(name);
         set.removeFrom(c.local, name);
+        stagedCopies.recordGone(name, c); // after the file: never a torn copy without its record
       }
     } finally {
       lock.unlock();

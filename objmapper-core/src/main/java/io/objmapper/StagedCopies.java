@@ -158,14 +158,8 @@ final class StagedCopies {
 
   /** Registers the copy of {@code name} just staged (replacing an earlier one). */
   void staged(String name, Copy copy) throws IOException {
-    Copy before = copies.put(name, copy);
-    if (journal != null && !copy.journaled) {
-      if (before != null && before.journaled) {
-        journal.forgotten(name); // moved off a persistent tier: its record there is done
-      }
-      return;
-    }
-    if (journal != null) {
+    copies.put(name, copy);
+    if (journal != null && copy.journaled) {
       journal.staged(name, copy);
       if (journal.large()) {
         journal.rewrite(copies); // past 1 MiB: start over with the live copies
@@ -226,13 +220,23 @@ final class StagedCopies {
     }
   }
 
-  /** Forgets {@code copy} if it is still the registered one; true if it was. */
-  boolean forget(String name, Copy copy) {
-    if (copies.remove(name, copy)) {
-      forgotten(name, copy);
-      return true;
-    }
-    return false;
+  /**
+   * Unregisters {@code copy} of {@code name} if it is still the registered one (true if it
+   * was), leaving its record in the journal: the caller removes the copy's file and then calls
+   * {@link #recordGone}. A crash between the two leaves a record whose file is gone (dropped at
+   * the next open); the other order could leave a file with no record, which the next open would
+   * take for the store's own object.
+   */
+  boolean unregister(String name, Copy copy) {
+    return copies.remove(name, copy);
+  }
+
+  /**
+   * Ends the journal record of {@code copy} of {@code name} once its file is gone (see {@link
+   * #unregister}). Not after a new copy of the name was recorded: that record supersedes it.
+   */
+  void recordGone(String name, Copy copy) {
+    forgotten(name, copy);
   }
 
   private void forgotten(String name, Copy c) {

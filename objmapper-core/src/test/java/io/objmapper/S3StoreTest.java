@@ -442,6 +442,12 @@ class S3StoreTest {
 
     /** "mem" (a memory tier of {@code memCapacity} bytes, or unbounded if negative), "disk", "archive". */
     private ObjMapper node(long memCapacity) throws Exception {
+      return node(memCapacity, step -> { });
+    }
+
+    /** As {@link #node(long)}, telling {@code steps} each step of a move. */
+    private ObjMapper node(long memCapacity, java.util.function.Consumer<io.objmapper.internal.lifecycle.MigrationStep> steps)
+        throws Exception {
       TierConfig.Builder mem = TierConfig.builder().name("mem").type("memory")
           .option("base_dir", TestStores.mkdirs(dir.resolve("mem-base")).toString())
           .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE).perfFactor(1.0);
@@ -459,6 +465,7 @@ class S3StoreTest {
               .build()))
           .lifecycle(manualLifecycle())
           .nanoClock(clock::get)
+          .migrationSteps(steps)
           .build();
       toClose.add(store);
       return store;
@@ -580,6 +587,54 @@ class S3StoreTest {
       later();
       assertThatThrownBy(() -> again.open(down)).isInstanceOf(ObjectNotFoundException.class);
       assertThat(s3.keyCount(bucket)).isEqualTo(1);
+    }
+
+    /** The last line of the journal of staged copies naming {@code name} ("" if none). */
+    private String lastRecordOf(String name) throws Exception {
+      String last = "";
+      for (String line : stagedJournal().split("\n")) {
+        if (line.endsWith("\t" + name)) {
+          last = line;
+        }
+      }
+      return last;
+    }
+
+    @Test
+    void aHotStagedCopyPromotedFromTheDiskKeepsItsRecordUntilItsFileThereIsGone() throws Exception {
+      putInBucket("/fill.bin", version(11, 3000));
+      putInBucket("/h.bin", version(12, 3000));
+      java.util.concurrent.atomic.AtomicReference<String> recordWhileOnDisk = new java.util.concurrent.atomic.AtomicReference<>();
+      ObjMapper store = node(5000, step -> {
+        if (step == io.objmapper.internal.lifecycle.MigrationStep.SOURCE_UNINDEXED) {
+          try {
+            recordWhileOnDisk.set(lastRecordOf("/h.bin"));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      });
+      assertThat(tierServing(store, "/fill.bin")).isEqualTo("mem");
+      assertThat(tierServing(store, "/h.bin")).as("no room left on mem").isEqualTo("disk");
+      assertThat(lastRecordOf("/h.bin")).startsWith("C\t");
+      store.delete("/fill.bin");
+      for (int i = 0; i < 5; i++) {
+        read(store, "/h.bin");
+      }
+
+      MigrationRound round = store.runLifecycle();
+
+      assertThat(round.promoted()).isEqualTo(1);
+      assertThat(store.stat("/h.bin")).map(ObjectInfo::tier).hasValue("mem");
+      assertThat(recordWhileOnDisk.get()).as("a crash before the disk's file is deleted finds it recorded as staged")
+          .startsWith("C\t");
+      assertThat(lastRecordOf("/h.bin")).as("ended once the file is gone").startsWith("F\t");
+      assertThat(dir.resolve("disk").resolve("h.bin")).doesNotExist();
+      assertThat(read(store, "/h.bin")).isEqualTo(version(12, 3000));
+      // Still a copy of the bucket's object.
+      putInBucket("/h.bin", version(13, 100));
+      later();
+      assertThat(read(store, "/h.bin")).isEqualTo(version(13, 100));
     }
   }
 }
