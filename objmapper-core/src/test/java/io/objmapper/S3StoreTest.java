@@ -636,5 +636,31 @@ class S3StoreTest {
       later();
       assertThat(read(store, "/h.bin")).isEqualTo(version(13, 100));
     }
+
+    @Test
+    void aCopyStagedOnTheMemoryTierIsPassedAsAReadOnlyDescriptionOfItsOwnAtOffsetZero() throws Exception {
+      putInBucket("/fd.bin", version(14, 5000));
+      ObjMapper store = node(1 << 20);
+      serve(store, "m.sock");
+
+      try (ObjMapperClient c = ObjMapperClient.unix(dir.resolve("m.sock")).connect();
+           RemoteObject first = c.get("/fd.bin")) {
+        assertThat(first.hasDescriptor()).isTrue();
+        java.io.FileDescriptor fd = first.descriptor();
+        assertThat(io.objmapper.server.Fds.accessMode(fd)).isEqualTo(io.objmapper.server.Fds.O_RDONLY);
+        assertThat(io.objmapper.server.Fds.target(fd)).as("the copy on the memory tier")
+            .startsWith(dir.resolve("mem-base")).endsWith(Path.of("fd.bin"));
+        // A relative read by this receiver moves no one else's offset.
+        byte[] head = new byte[100];
+        assertThat(new java.io.FileInputStream(fd).read(head)).isEqualTo(100);
+        try (RemoteObject second = c.get("/fd.bin")) {
+          byte[] all = new byte[5000];
+          assertThat(new java.io.FileInputStream(second.descriptor()).readNBytes(all, 0, 5000)).isEqualTo(5000);
+          assertThat(all).isEqualTo(version(14, 5000));
+        }
+        assertThat(java.util.Arrays.copyOf(head, 100)).isEqualTo(java.util.Arrays.copyOf(version(14, 5000), 100));
+      }
+      assertThat(store.stat("/fd.bin")).map(ObjectInfo::tier).hasValue("mem");
+    }
   }
 }
