@@ -100,6 +100,12 @@ final class Mover {
         return evictForGood(e);
       }
       if (e.cached() && !set.local(e.homeTierId()) && set.local(m.to())) {
+        if (set.persistent(e.tierId()) && set.persistent(m.to())) {
+          // The journal of staged copies keeps one record per name: a move between two
+          // persistent tiers could not keep both copies recorded until the old one is gone.
+          // The copy is dropped instead; the next open stages it again.
+          return relocate(e, e.homeTierId(), slot);
+        }
         return moveStaged(e, m.to(), slot);
       }
       return relocate(e, m.to(), slot);
@@ -187,6 +193,11 @@ final class Mover {
     if (c == null || c.local != e.tierId()) {
       return relocate(e, target, slot);
     }
+    String refusal = MigrationRules.refusal(name, set.name(e.tierId()), set.side(e.tierId()), set.name(target),
+        set.side(target), ObjectFlag.EPHEMERAL.in(e.flags()));
+    if (refusal != null) {
+      throw new TierRuleException(refusal);
+    }
     if (slot != null && slot.seq != 0) {
       // Registered with the round's moves as a move of the store's own object, which this is
       // not: its record must not outlive a crash (recovery would finish it as one).
@@ -209,8 +220,9 @@ final class Mover {
     ObjectStat s = null;
     try {
       if (journaled) {
-        staged.awaitRecorded(staged.staging(name, target, StagedCopies.Durability.RECORD));
+        long token = staged.staging(name, target, StagedCopies.Durability.RECORD);
         recorded = true;
+        staged.awaitRecorded(token);
       }
       s = set.copy(name, e.tierId(), target);
       steps.accept(MigrationStep.COPIED);
@@ -231,9 +243,10 @@ final class Mover {
     } catch (IOException | RuntimeException ex) {
       if (!switched) {
         undoCopy(name, target, s, e);
-        if (recorded) {
-          staged.abandoned(name);
+        if (recorded && !c.journaled) {
+          staged.abandoned(name); // ends the target's intent
         }
+        staged.kept(name, c); // registered again (and, if journaled, recorded again) where it still is
       }
       if (ex instanceof ObjMapperException oe) {
         throw oe;

@@ -433,7 +433,16 @@ final class ReadPath {
 
   /** {@link #stage(String, int, int)}; the copy's file is left in {@code written} if given. */
   private Entry stage(String name, int remote, int flags, Written written) {
-    int first = stagingTarget(remote, -1);
+    return stage(name, remote, flags, written, -1);
+  }
+
+  /**
+   * {@link #stage(String, int, int, Written)}, onto persistent tier {@code keepOn} if it is
+   * not -1: a new version of a copy recorded there stays there (the journal keeps one record
+   * per name, so the old copy's record is replaced only by a staging over the same file).
+   */
+  private Entry stage(String name, int remote, int flags, Written written, int keepOn) {
+    int first = keepOn >= 0 ? keepOn : stagingTarget(remote, -1);
     if (first < 0) {
       throw new TierRuleException("object " + name + " is on remote tier " + set.name(remote)
           + " and no local writable tier can stage it");
@@ -441,6 +450,12 @@ final class ReadPath {
     ReentrantLock lock = locks.stripe(name);
     lock.lock();
     try {
+      // Another open may have staged it while this one waited for the lock: that copy serves.
+      StagedCopies.Copy already = stagedCopies.get(name);
+      Entry e = global.get(name);
+      if (already != null && already.remote == remote && e != null && e.tierId() == already.local) {
+        return e;
+      }
       return set.persistent(first) ? stageRecorded(name, remote, first, flags, written)
           : stageSized(name, remote, first, flags, written);
     } finally {
@@ -496,19 +511,22 @@ final class ReadPath {
         return null;
       }
       ObjectStat remoteStat = remoteStatOf(in, remote, name);
+      long size = remoteStat != null ? remoteStat.size() : -1; // -1: not told
       for (; target >= 0 && !set.persistent(target); target = stagingTarget(remote, target)) {
-        if (space.tryReserve(target, remoteStat.size())) {
-          reserved = remoteStat.size();
+        long needed = Math.max(0, size - set.sizeOn(target, name));
+        if (space.tryReserve(target, needed)) {
+          reserved = needed;
           break;
         }
       }
       if (target < 0) {
-        throw new CapacityException("object " + name + " of " + remoteStat.size()
+        throw new CapacityException("object " + name + " of " + size
             + " bytes on remote tier " + set.name(remote) + " fits on no local tier to be staged");
       }
       if (set.persistent(target)) {
-        stagedCopies.awaitRecorded(stagedCopies.staging(name, target, durability));
-        recorded = true;
+        long token = stagedCopies.staging(name, target, durability);
+        recorded = true; // ended below if anything fails, synced or not
+        stagedCopies.awaitRecorded(token);
       }
       Entry e = publish(name, in, remote, remoteStat, target, flags, durability, written);
       done = true;
@@ -704,7 +722,7 @@ final class ReadPath {
       IndexRecord r = set.indexes[c.local].get(name);
       Entry fresh;
       try {
-        fresh = stage(name, c.remote, r != null ? r.flags() : 0);
+        fresh = stage(name, c.remote, r != null ? r.flags() : 0, null, set.persistent(c.local) ? c.local : -1);
       } catch (RuntimeException ex) {
         c.checked(now);
         stagedCopies.kept(name, c); // the old copy is whole: serve it until the next check

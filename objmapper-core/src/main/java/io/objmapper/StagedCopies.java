@@ -213,10 +213,10 @@ final class StagedCopies {
   /** Forgets {@code name}'s copy (the store changed the object itself). */
   void forget(String name) {
     Copy c = copies.isEmpty() ? null : copies.remove(name);
-    if (c != null) {
+    if (c != null && c.journaled) {
       forgotten(name, c);
     } else if (journal != null) {
-      journal.settle(name);
+      journal.settle(name); // an unsynced end of an earlier staging's record is synced now
     }
   }
 

@@ -557,9 +557,10 @@ class S3StoreTest {
       putInBucket(down, version(8, 1500));
       later();
       assertThat(read(store, down)).isEqualTo(version(8, 1500));
-      assertThat(store.stat(down)).as("the new version is staged where there is room: memory").map(ObjectInfo::tier)
-          .hasValue("mem");
-      assertThat(dir.resolve("disk").resolve(down.substring(1))).as("the copy of the old version is gone").doesNotExist();
+      assertThat(store.stat(down)).as("a new version of a copy recorded on the disk is staged over it there")
+          .map(ObjectInfo::tier).hasValue("disk");
+      assertThat(dir.resolve("disk").resolve(down.substring(1))).hasBinaryContent(version(8, 1500));
+      assertThat(lastRecordOf(down)).startsWith("C\t");
       // ... and a delete there ends it.
       deleteFromBucket(down);
       later();
@@ -661,6 +662,35 @@ class S3StoreTest {
         assertThat(java.util.Arrays.copyOf(head, 100)).isEqualTo(java.util.Arrays.copyOf(version(14, 5000), 100));
       }
       assertThat(store.stat("/fd.bin")).map(ObjectInfo::tier).hasValue("mem");
+    }
+
+    @Test
+    void openersRacingForAnObjectOnlyInTheBucketLeaveOneStagedCopy() throws Exception {
+      putInBucket("/race.bin", version(15, 3000));
+      ObjMapper store = node(5000); // room for one copy on mem
+      int n = 8;
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+      try {
+        List<java.util.concurrent.Future<byte[]>> reads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          reads.add(pool.submit(() -> {
+            go.await();
+            return read(store, "/race.bin");
+          }));
+        }
+        go.countDown();
+        for (java.util.concurrent.Future<byte[]> r : reads) {
+          assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(version(15, 3000));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(store.stat("/race.bin")).map(ObjectInfo::tier).hasValue("mem");
+      ObjMapperStats stats = store.stats();
+      assertThat(stats.tiers().get(0).objects()).as("one copy on mem").isEqualTo(1);
+      assertThat(stats.tiers().get(1).objects()).as("none on disk").isZero();
+      assertThat(dir.resolve("disk").resolve("race.bin")).doesNotExist();
     }
   }
 }

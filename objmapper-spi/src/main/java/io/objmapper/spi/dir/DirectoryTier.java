@@ -353,8 +353,9 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     if (reader[0] == null) {
       try {
         reader[0] = openRead(name, s);
-      } catch (NoSuchFileException replaced) {
-        // replaced or removed since: the caller looks again
+      } catch (IOException | RuntimeException notOpened) {
+        // Replaced or removed since, or no descriptor left: the write stands, and the caller
+        // opens (or looks for) the file itself.
       }
     }
     return new WrittenFile(s, reader[0]);

@@ -174,7 +174,7 @@ final class SpareFiles implements Closeable {
       try {
         channel = FileChannel.open(nf.fd() >= 0 ? BeneathRoot.procPathOf(nf.fd()) : path, StandardOpenOption.WRITE);
         // The same file by its descriptor (never by name: a file in the root may be swapped).
-        FileInputStream reader = nf.fd() >= 0 ? new FileInputStream(BeneathRoot.procPathOf(nf.fd()).toFile()) : null;
+        FileInputStream reader = nf.fd() >= 0 ? readerOf(nf.fd()) : null;
         return new Spare(path, channel, beneath.rootFd(), reader);
       } catch (IOException | RuntimeException e) {
         if (channel != null) {
@@ -187,6 +187,18 @@ final class SpareFiles implements Closeable {
           Native.close(nf.fd());
         }
       }
+    }
+  }
+
+  /**
+   * A read-only description of the file open as {@code fd}; null if it cannot be had (a
+   * {@code file_mode} without read for the owner): the write's caller then opens the file.
+   */
+  private static FileInputStream readerOf(int fd) {
+    try {
+      return new FileInputStream(BeneathRoot.procPathOf(fd).toFile());
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
