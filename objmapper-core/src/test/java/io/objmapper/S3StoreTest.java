@@ -692,5 +692,30 @@ class S3StoreTest {
       assertThat(stats.tiers().get(1).objects()).as("none on disk").isZero();
       assertThat(dir.resolve("disk").resolve("race.bin")).doesNotExist();
     }
+
+    @Test
+    void aStagedCopyWhoseMoveToTheDiskFailsStaysOnTheMemoryTierStillACopyOfTheBucket() throws Exception {
+      putInBucket("/d/x.bin", version(16, 3000));
+      putInBucket("/y.bin", version(17, 3000));
+      ObjMapper store = node(6200);
+      assertThat(tierServing(store, "/d/x.bin")).isEqualTo("mem");
+      assertThat(tierServing(store, "/y.bin")).isEqualTo("mem");
+      // A file where the disk tier needs the folder "d": /d/x.bin cannot be written there.
+      Files.write(dir.resolve("disk").resolve("d"), new byte[] {1});
+      read(store, "/y.bin"); // warmer than /d/x.bin: /d/x.bin is the one to leave
+
+      MigrationRound round = store.runLifecycle();
+
+      assertThat(round.failures()).isEqualTo(1);
+      assertThat(store.stat("/d/x.bin")).map(ObjectInfo::tier).hasValue("mem");
+      assertThat(read(store, "/d/x.bin")).isEqualTo(version(16, 3000));
+      assertThat(lastRecordOf("/d/x.bin")).as("the disk's intent is ended").satisfiesAnyOf(
+          r -> assertThat(r).isEmpty(), r -> assertThat(r).startsWith("F\t"));
+      assertThat(dir.resolve("disk").resolve("d")).isRegularFile();
+      // Still a copy of the bucket's object.
+      deleteFromBucket("/d/x.bin");
+      later();
+      assertThatThrownBy(() -> store.open("/d/x.bin")).isInstanceOf(ObjectNotFoundException.class);
+    }
   }
 }
