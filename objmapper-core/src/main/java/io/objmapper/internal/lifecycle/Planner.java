@@ -298,15 +298,17 @@ public final class Planner {
   }
 
   /**
-   * Plans cached copy {@code c} off position {@code i}: a copy staged from a remote tier down
-   * to the first local persistent tier below that has room ({@link #below}), where it stays a
-   * cached copy of the remote one; any other cached copy (or a staged one with nowhere to go)
-   * is dropped, its home serving the object.
+   * Plans cached copy {@code c} off position {@code i}: a copy staged from a remote tier onto a
+   * volatile tier down to the first local persistent tier below that has room ({@link
+   * #below}), where it stays a cached copy of the remote one; any other cached copy (or a
+   * staged one with nowhere to go, or on a persistent tier already: the journal of staged
+   * copies could not keep two copies of a name recorded) is dropped, its home serving the
+   * object.
    */
   private void leaveCache(Copy c, int i, boolean withinTarget, Kind kind) {
     int h = position(c.homeTier());
-    int d = h >= 0 && !tiers[h].local() ? below(i, c, withinTarget) : -1;
-    if (d >= 0 && tiers[d].local() && tiers[d].persistent()) {
+    int d = h >= 0 && !tiers[h].local() && !tiers[i].persistent() ? below(i, c, withinTarget) : -1;
+    if (d >= 0) {
       add(new Move(c.name(), tiers[i].id(), tiers[d].id(), c.size(), kind, false, false), i, d, c.size());
     } else {
       add(new Move(c.name(), tiers[i].id(), c.homeTier(), c.size(), kind, false, true), i, -1, c.size());

@@ -219,6 +219,15 @@ class PlannerTest {
   }
 
   @Test
+  void aColdStagedCopyOnAPersistentTierIsDroppedNotMovedToASlowerPersistentOne() {
+    // Two copies of a name on two persistent tiers cannot both stay in the staged journal.
+    Copy staged = new Copy("/s", 0, 10, false, false, COLD, 2);
+    List<Move> moves = plan(List.of(fs(0, 100, 10), fs(1, TierConfig.UNLIMITED, 10), remote(2)), 10,
+        residents(List.of(staged), List.of(), List.of()), List.of());
+    assertThat(moves).containsExactly(new Move("/s", 0, 2, 10, Kind.DEMOTE, false, true));
+  }
+
+  @Test
   void aStagedCopyNeverMovesOntoTheRemoteTierItCameFrom() {
     Copy staged = new Copy("/s", 0, 10, false, false, COLD, 1);
     List<Move> moves = plan(List.of(memory(0, 100, 10), remote(1)), 10,
