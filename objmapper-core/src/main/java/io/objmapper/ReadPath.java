@@ -735,14 +735,10 @@ final class ReadPath {
         stagedCopies.recordGone(name, c);
         global.remove(name);
       } else if (fresh.tierId() != c.local) {
-        // The new version was staged on another tier (the fastest with room): the old copy
-        // goes, or a later lookup could find it there; then its record, unless the new copy's
-        // own record has taken its place.
+        // A copy on a volatile tier (one on a persistent tier is staged again over itself),
+        // whose new version went to the fastest tier with room: the old copy goes, or a later
+        // lookup could find it there. It had no record.
         set.removeFrom(c.local, name);
-        StagedCopies.Copy current = stagedCopies.get(name);
-        if (current == null || !current.journaled) {
-          stagedCopies.recordGone(name, c);
-        }
       }
     } finally {
       lock.unlock();

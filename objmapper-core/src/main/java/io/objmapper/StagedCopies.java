@@ -214,7 +214,7 @@ final class StagedCopies {
   void forget(String name) {
     Copy c = copies.isEmpty() ? null : copies.remove(name);
     if (c != null && c.journaled) {
-      forgotten(name, c);
+      recordGone(name, c);
     } else if (journal != null) {
       journal.settle(name); // an unsynced end of an earlier staging's record is synced now
     }
@@ -236,11 +236,7 @@ final class StagedCopies {
    * #unregister}). Not after a new copy of the name was recorded: that record supersedes it.
    */
   void recordGone(String name, Copy copy) {
-    forgotten(name, copy);
-  }
-
-  private void forgotten(String name, Copy c) {
-    if (journal != null && c.journaled) {
+    if (journal != null && copy.journaled) {
       journal.forgotten(name);
     }
   }

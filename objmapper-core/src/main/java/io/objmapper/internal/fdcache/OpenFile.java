@@ -207,13 +207,7 @@ public final class OpenFile implements CachedVersion {
    */
   static OpenFile open(String name, int tierId, LocalFiles files, ObjectStat stat, Object owner, long now) {
     try {
-      FileInputStream in = files.openRead(name, stat);
-      try {
-        return new OpenFile(name, tierId, files, files.path(name), stat, in, owner, now);
-      } catch (IOException | RuntimeException e) {
-        in.close();
-        throw e;
-      }
+      return of(name, tierId, files, stat, files.openRead(name, stat), owner, now);
     } catch (java.nio.file.NoSuchFileException e) {
       return null;
     } catch (IOException e) {
