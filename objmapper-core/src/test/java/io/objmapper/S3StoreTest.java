@@ -483,6 +483,13 @@ class S3StoreTest {
       return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
     }
 
+    /** Deletes {@code name} from the bucket, as another writer would: after revalidate_ms the node no longer serves it. */
+    private void assertEndsWhenDeletedFromTheBucket(ObjMapper store, String name) {
+      deleteFromBucket(name);
+      later();
+      assertThatThrownBy(() -> store.open(name)).isInstanceOf(ObjectNotFoundException.class);
+    }
+
     private void later() {
       clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(REVALIDATE_MS + 1_000));
     }
@@ -504,9 +511,7 @@ class S3StoreTest {
       assertThat(read(store, "/m.bin")).isEqualTo(version(2, 2000));
       assertThat(tierServing(store, "/m.bin")).isEqualTo("mem");
       // ... and a delete there ends it.
-      deleteFromBucket("/m.bin");
-      later();
-      assertThatThrownBy(() -> store.open("/m.bin")).isInstanceOf(ObjectNotFoundException.class);
+      assertEndsWhenDeletedFromTheBucket(store, "/m.bin");
       assertThat(store.stat("/m.bin")).isEmpty();
     }
 
@@ -562,9 +567,7 @@ class S3StoreTest {
       assertThat(dir.resolve("disk").resolve(down.substring(1))).hasBinaryContent(version(8, 1500));
       assertThat(lastRecordOf(down)).startsWith("C\t");
       // ... and a delete there ends it.
-      deleteFromBucket(down);
-      later();
-      assertThatThrownBy(() -> store.open(down)).isInstanceOf(ObjectNotFoundException.class);
+      assertEndsWhenDeletedFromTheBucket(store, down);
     }
 
     @Test
@@ -584,9 +587,7 @@ class S3StoreTest {
       assertThat(read(again, down)).as("verified against its record, then served").isEqualTo(downBytes);
       assertThat(again.stat(down)).map(ObjectInfo::tier).hasValue("disk");
       // Restored as a copy of the bucket's object: a delete there ends it.
-      deleteFromBucket(down);
-      later();
-      assertThatThrownBy(() -> again.open(down)).isInstanceOf(ObjectNotFoundException.class);
+      assertEndsWhenDeletedFromTheBucket(again, down);
       assertThat(s3.keyCount(bucket)).isEqualTo(1);
     }
 
@@ -713,9 +714,7 @@ class S3StoreTest {
           r -> assertThat(r).isEmpty(), r -> assertThat(r).startsWith("F\t"));
       assertThat(dir.resolve("disk").resolve("d")).isRegularFile();
       // Still a copy of the bucket's object.
-      deleteFromBucket("/d/x.bin");
-      later();
-      assertThatThrownBy(() -> store.open("/d/x.bin")).isInstanceOf(ObjectNotFoundException.class);
+      assertEndsWhenDeletedFromTheBucket(store, "/d/x.bin");
     }
   }
 }
