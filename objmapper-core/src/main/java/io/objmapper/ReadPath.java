@@ -552,7 +552,8 @@ final class ReadPath {
     boolean journaled = set.persistent(target);
     CRC32C crc = new CRC32C();
     DirectoryTier.WrittenFile w = writeCopy(target, name, new CheckedInputStream(in, crc),
-        journaled && durability == StagedCopies.Durability.COPY, written != null);
+        remoteStat != null ? remoteStat.size() : -1, journaled && durability == StagedCopies.Durability.COPY,
+        written != null);
     if (written != null) {
       written.set(target, w); // closed by the lookup if not handed on, whatever happens next
     } else if (w.reader() != null) {
@@ -595,14 +596,16 @@ final class ReadPath {
   }
 
   /**
-   * Writes a staged copy onto local tier {@code t}; a directory tier syncs it only if {@code
-   * sync} (a copy can be had again: see {@link StagedCopies.Durability}), and with {@code
-   * toOpen} an unsynced one comes opened for reading ({@link DirectoryTier#writeOpen}).
+   * Writes a staged copy ({@code size} bytes, -1 if unknown) onto local tier {@code t}; a
+   * directory tier syncs it only if {@code sync} (a copy can be had again: see {@link
+   * StagedCopies.Durability}), and with {@code toOpen} an unsynced one comes opened for
+   * reading ({@link DirectoryTier#writeOpen}).
    */
-  private DirectoryTier.WrittenFile writeCopy(int t, String name, InputStream in, boolean sync, boolean toOpen)
-      throws IOException {
+  private DirectoryTier.WrittenFile writeCopy(int t, String name, InputStream in, long size, boolean sync,
+      boolean toOpen) throws IOException {
     if (set.tiers[t] instanceof DirectoryTier d) {
-      return toOpen && !sync ? d.writeOpen(name, in) : new DirectoryTier.WrittenFile(d.write(name, in, sync), null);
+      return toOpen && !sync ? d.writeOpen(name, in, size)
+          : new DirectoryTier.WrittenFile(d.write(name, in, sync), null);
     }
     return new DirectoryTier.WrittenFile(set.tiers[t].write(name, in), null);
   }

@@ -39,8 +39,11 @@ public final class OpenFile implements CachedVersion {
   private final FileDescriptor fd;
   private final AtomicInteger refs = new AtomicInteger(1);
   private final Object owner;
-  /** {@code /proc/self/fd/N} of {@link #file}, or null without procfs. */
-  private final File reopen;
+  /**
+   * {@code /proc/self/fd/N} of {@link #file}, made at the first private open (leases and COPY
+   * answers never need it); a {@link File}'s fields are final, so a race makes it twice at worst.
+   */
+  private File reopen;
   /** The description SHARED_FD peers get; opened at the first such answer. */
   private volatile PrivateFile shared;
   volatile long checkedAtNanos;
@@ -61,7 +64,6 @@ public final class OpenFile implements CachedVersion {
     this.fd = file.getFD();
     this.owner = owner;
     this.checkedAtNanos = now;
-    this.reopen = PROC_FD == null ? null : new File(PROC_FD + FileDescriptorCast.using(fd).as(Integer.class));
   }
 
   private static String procFd() {
@@ -70,7 +72,16 @@ public final class OpenFile implements CachedVersion {
 
   /** Where this entry's descriptor can be opened anew, or null (no procfs). */
   File reopenPath() {
-    return reopen;
+    File r = reopen;
+    if (r == null && PROC_FD != null) {
+      try {
+        r = new File(PROC_FD + FileDescriptorCast.using(fd).as(Integer.class));
+      } catch (IOException e) {
+        return null; // no descriptor number to be had: opened by path, checked
+      }
+      reopen = r;
+    }
+    return r;
   }
 
   public String name() {

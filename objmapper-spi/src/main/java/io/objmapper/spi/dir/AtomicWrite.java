@@ -139,7 +139,7 @@ public final class AtomicWrite implements Closeable {
         throw dir.shown(e); // no room, no inode left, not allowed: named where the user looks
       }
     }
-    return written(dir, fileName, temp, channel, body, sync, false, dir.fd());
+    return written(dir, fileName, temp, channel, body, sync, false, dir.fd(), -1, null);
   }
 
   /**
@@ -151,13 +151,24 @@ public final class AtomicWrite implements Closeable {
       throws IOException {
     AtomicWrite w;
     try {
-      w = written(dir, fileName, spare.path(), spare.channel(), body, false, true, spare.rootFd());
+      w = written(dir, fileName, spare.path(), spare.channel(), body, false, true, spare.rootFd(), spare.fd(),
+          spare.fileKey());
     } catch (IOException | RuntimeException | Error e) {
       spare.closeQuietly();
       throw e;
     }
     w.reader = spare.reader();
     return w;
+  }
+
+  /**
+   * The stat of the regular file open as {@code fd} whose key is {@code fileKey}: what a stat
+   * of its path gives (size, modification time in milliseconds, key), without resolving the
+   * path; null if fstat fails or the file is no longer regular.
+   */
+  private static ObjectStat statOf(int fd, Object fileKey) {
+    Native.Stat s = new Native.Stat();
+    return Native.fstat(fd, s) == 0 && s.regular ? new ObjectStat(s.size, s.mtimeMillis, fileKey) : null;
   }
 
   /**
@@ -172,19 +183,27 @@ public final class AtomicWrite implements Closeable {
 
   /**
    * Writes {@code body} through {@code channel} (closed here) into {@code temp}, synced if
-   * {@code sync}; on any failure {@code temp} is removed.
+   * {@code sync}; on any failure {@code temp} is removed. With {@code fd}, the channel's
+   * descriptor number, and {@code fileKey}, the file's key (-1 and null if unknown), the new
+   * file's stat is read through the descriptor, not by its path.
    */
   private static AtomicWrite written(BeneathRoot.Directory dir, String fileName, Path temp, FileChannel channel,
-      Body body, boolean sync, boolean spare, int tempDirFd) throws IOException {
+      Body body, boolean sync, boolean spare, int tempDirFd, int fd, Object fileKey) throws IOException {
     try {
+      ObjectStat stat = null;
       try (FileChannel ch = channel) {
         body.writeTo(ch);
         if (sync) {
           ch.force(true);
         }
+        if (fileKey != null && fd >= 0) {
+          stat = statOf(fd, fileKey);
+        }
       }
-      BasicFileAttributes a = Files.readAttributes(temp, BasicFileAttributes.class);
-      return new AtomicWrite(dir, fileName, temp, DirectoryTier.statOf(a), spare, tempDirFd);
+      if (stat == null) {
+        stat = DirectoryTier.statOf(Files.readAttributes(temp, BasicFileAttributes.class));
+      }
+      return new AtomicWrite(dir, fileName, temp, stat, spare, tempDirFd);
     } catch (Throwable t) {
       try {
         Files.deleteIfExists(temp);

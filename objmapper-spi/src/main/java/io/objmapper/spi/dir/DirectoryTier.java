@@ -332,7 +332,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
    */
   public final ObjectStat write(String name, InputStream source, boolean sync) throws IOException {
     Objects.requireNonNull(source, "source");
-    return store(name, fileMode, sync, sync ? null : spares, copying(source), null);
+    return store(name, fileMode, sync, sync ? null : spares, copying(source, -1), null);
   }
 
   /** A file {@link #writeOpen} wrote, and a read-only stream on it (the caller's to close). */
@@ -345,11 +345,15 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
    * file made ahead, it comes with a description opened ahead of that file (no open on the
    * caller's way); else it is opened by the rules of {@link #openRead}, and is null if the
    * name no longer holds that version.
+   *
+   * @param size how many bytes {@code source} is expected to give, or -1 if unknown: it only
+   *     sizes the copy's buffer (a small object is not copied through a large one); a source
+   *     of another length is copied whole all the same
    */
-  public final WrittenFile writeOpen(String name, InputStream source) throws IOException {
+  public final WrittenFile writeOpen(String name, InputStream source, long size) throws IOException {
     Objects.requireNonNull(source, "source");
     FileInputStream[] reader = new FileInputStream[1];
-    ObjectStat s = store(name, fileMode, false, spares, copying(source), reader);
+    ObjectStat s = store(name, fileMode, false, spares, copying(source, size), reader);
     if (reader[0] == null) {
       try {
         reader[0] = openRead(name, s);
@@ -361,9 +365,14 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     return new WrittenFile(s, reader[0]);
   }
 
-  private static AtomicWrite.Body copying(InputStream source) {
+  /**
+   * Copies {@code source} ({@code size} bytes, -1 if unknown) through a buffer of at most
+   * {@value #COPY_BUFFER_BYTES} bytes.
+   */
+  private static AtomicWrite.Body copying(InputStream source, long size) {
     return target -> {
-      byte[] chunk = new byte[COPY_BUFFER_BYTES];
+      // One byte more than expected: one read takes it all, the next sees the end.
+      byte[] chunk = new byte[size >= 0 ? (int) Math.min(COPY_BUFFER_BYTES, size + 1) : COPY_BUFFER_BYTES];
       ByteBuffer buf = ByteBuffer.wrap(chunk);
       int n;
       while ((n = source.read(chunk)) >= 0) {

@@ -43,9 +43,12 @@ final class SpareFiles implements Closeable {
    * A file made ahead: its path (in the root), a channel open on it for writing, the root's
    * descriptor ({@code -1} if none) to rename it by, and a read-only description of the same
    * file opened ahead too ({@code null} without procfs), so that the copy written into it can
-   * be served without an open on the request's way.
+   * be served without an open on the request's way. With the channel's descriptor number
+   * {@code fd} and the file's {@code fileKey} (its {@code BasicFileAttributes.fileKey()}, read
+   * once here; -1 and null where unknown), the write stats what it wrote through the
+   * descriptor instead of resolving the file's path again.
    */
-  record Spare(Path path, FileChannel channel, int rootFd, FileInputStream reader) {
+  record Spare(Path path, FileChannel channel, int rootFd, FileInputStream reader, int fd, Object fileKey) {
     /** Closes both descriptions (the file stays). */
     void closeQuietly() {
       try {
@@ -171,11 +174,16 @@ final class SpareFiles implements Closeable {
       BeneathRoot.NewFile nf = root.createNew(PREFIX, mode);
       Path path = beneath.root().resolve(nf.name());
       FileChannel channel = null;
+      // The descriptor the file was created with becomes the channel's where the JDK lets it
+      // be wrapped (then the channel owns it); else the file is opened again through it.
+      java.io.FileDescriptor wrapped = nf.fd() >= 0 ? Native.wrap(nf.fd()) : null;
       try {
-        channel = FileChannel.open(nf.fd() >= 0 ? BeneathRoot.procPathOf(nf.fd()) : path, StandardOpenOption.WRITE);
+        channel = wrapped != null ? new java.io.FileOutputStream(wrapped).getChannel()
+            : FileChannel.open(nf.fd() >= 0 ? BeneathRoot.procPathOf(nf.fd()) : path, StandardOpenOption.WRITE);
         // The same file by its descriptor (never by name: a file in the root may be swapped).
         FileInputStream reader = nf.fd() >= 0 ? readerOf(nf.fd()) : null;
-        return new Spare(path, channel, beneath.rootFd(), reader);
+        Object key = wrapped != null ? fileKeyOf(nf.fd()) : null;
+        return new Spare(path, channel, beneath.rootFd(), reader, key != null ? nf.fd() : -1, key);
       } catch (IOException | RuntimeException e) {
         if (channel != null) {
           channel.close();
@@ -183,8 +191,8 @@ final class SpareFiles implements Closeable {
         Files.deleteIfExists(path);
         throw e;
       } finally {
-        if (nf.fd() >= 0) {
-          Native.close(nf.fd());
+        if (nf.fd() >= 0 && (wrapped == null || channel == null)) {
+          Native.close(nf.fd()); // not the channel's
         }
       }
     }
@@ -197,6 +205,16 @@ final class SpareFiles implements Closeable {
   private static FileInputStream readerOf(int fd) {
     try {
       return new FileInputStream(BeneathRoot.procPathOf(fd).toFile());
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The file key of the file open as {@code fd}, as a stat of its path gives it; null if it cannot be read. */
+  private static Object fileKeyOf(int fd) {
+    try {
+      return Files.readAttributes(BeneathRoot.procPathOf(fd), java.nio.file.attribute.BasicFileAttributes.class)
+          .fileKey();
     } catch (IOException | RuntimeException e) {
       return null;
     }

@@ -182,7 +182,7 @@ class DirectoryTierSpareFilesTest {
       assertThat(t.spares().awaitReady(SpareFiles.CAPACITY, WAIT_MILLIS)).isTrue();
 
       List<Object> aheadKeys = fileKeys(temporaries());
-      DirectoryTier.WrittenFile w = t.writeOpen("/d/copy", bytes(1, 2, 3, 4));
+      DirectoryTier.WrittenFile w = t.writeOpen("/d/copy", bytes(1, 2, 3, 4), 4);
       try (java.io.FileInputStream in = w.reader()) {
         assertThat(in).isNotNull();
         assertThat(aheadKeys).as("written into a file made ahead").contains(w.stat().fileKey());
@@ -203,10 +203,43 @@ class DirectoryTierSpareFilesTest {
   void writeOpenWithNoSpareReadyOpensTheNewFileByTheTiersRules() throws Exception {
     try (DirectoryTier t = tier()) {
       // The first unsynced write finds no spare (the first take starts the maker).
-      DirectoryTier.WrittenFile w = t.writeOpen("/n", bytes(8, 9));
+      DirectoryTier.WrittenFile w = t.writeOpen("/n", bytes(8, 9), -1);
       try (java.io.FileInputStream in = w.reader()) {
         assertThat(in.readAllBytes()).containsExactly(8, 9);
         assertThat(statusFlags(in.getFD()) & 3).as("O_RDONLY").isZero();
+      }
+    }
+  }
+
+  @Test
+  void writeOpenCopiesTheWholeSourceWhateverSizeItWasToldToExpect() throws Exception {
+    byte[] big = new byte[200_000]; // over the copy buffer's 64 KiB, through a buffer sized for 10 bytes
+    new java.util.Random(3).nextBytes(big);
+    try (DirectoryTier t = tier()) {
+      t.write("/first", bytes(9), false);
+      assertThat(t.spares().awaitReady(SpareFiles.CAPACITY, WAIT_MILLIS)).isTrue();
+      SpareFiles.Spare one = t.spares().take();
+      try {
+        assertThat(Native.canWrap()).as("the build's JVM flags export sun.nio.ch").isTrue();
+        assertThat(one.fd()).as("the channel's descriptor number, to fstat the write through").isNotNegative();
+        assertThat(one.fileKey()).isEqualTo(Files.readAttributes(one.path(),
+            java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+      } finally {
+        one.closeQuietly();
+        Files.delete(one.path());
+      }
+      Object[][] cases = {{"/longer", big, 10L}, {"/shorter", new byte[] {1, 2, 3}, 100_000L},
+          {"/exact", new byte[] {4, 5}, 2L}, {"/empty", new byte[0], 0L}, {"/empty-told-more", new byte[0], 7L}};
+      for (Object[] c : cases) {
+        String name = (String) c[0];
+        byte[] content = (byte[]) c[1];
+        DirectoryTier.WrittenFile w = t.writeOpen(name, new java.io.ByteArrayInputStream(content), (Long) c[2]);
+        try (java.io.FileInputStream in = w.reader()) {
+          assertThat(in.readAllBytes()).as(name + " through its description").isEqualTo(content);
+        }
+        assertThat(Files.readAllBytes(root.resolve(name.substring(1)))).as(name).isEqualTo(content);
+        // Stat through the spare's descriptor: what a stat of the path says, key included.
+        assertThat(w.stat()).as(name).isEqualTo(t.stat(name));
       }
     }
   }
@@ -223,7 +256,7 @@ class DirectoryTierSpareFilesTest {
           throw new IOException("source cut off");
         }
       };
-      assertThatThrownBy(() -> t.writeOpen("/cut", failing)).hasMessageContaining("source cut off");
+      assertThatThrownBy(() -> t.writeOpen("/cut", failing, -1)).hasMessageContaining("source cut off");
       assertThat(Files.exists(root.resolve("cut"))).isFalse();
       List<Path> taken = new java.util.ArrayList<>(before);
       taken.removeAll(temporaries());
