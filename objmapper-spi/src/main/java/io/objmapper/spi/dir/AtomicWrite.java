@@ -151,8 +151,8 @@ public final class AtomicWrite implements Closeable {
       throws IOException {
     AtomicWrite w;
     try {
-      w = written(dir, fileName, spare.path(), spare.channel(), body, false, true, spare.rootFd(), spare.fd(),
-          spare.fileKey());
+      w = written(dir, fileName, spare.path(), spare.channel(), body, false, true, spare.rootFd(),
+          spare.readerFd(), spare.fileKey());
     } catch (IOException | RuntimeException | Error e) {
       spare.closeQuietly();
       throw e;
@@ -183,9 +183,10 @@ public final class AtomicWrite implements Closeable {
 
   /**
    * Writes {@code body} through {@code channel} (closed here) into {@code temp}, synced if
-   * {@code sync}; on any failure {@code temp} is removed. With {@code fd}, the channel's
-   * descriptor number, and {@code fileKey}, the file's key (-1 and null if unknown), the new
-   * file's stat is read through the descriptor, not by its path.
+   * {@code sync}; on any failure {@code temp} is removed. With {@code fd}, the number of
+   * another descriptor open on {@code temp} (which stays open), and {@code fileKey}, the
+   * file's key (-1 and null if unknown), the new file's stat is read through {@code fd} once
+   * the channel is closed (a file system may stamp the time at the close), not by its path.
    */
   private static AtomicWrite written(BeneathRoot.Directory dir, String fileName, Path temp, FileChannel channel,
       Body body, boolean sync, boolean spare, int tempDirFd, int fd, Object fileKey) throws IOException {
@@ -196,9 +197,9 @@ public final class AtomicWrite implements Closeable {
         if (sync) {
           ch.force(true);
         }
-        if (fileKey != null && fd >= 0) {
-          stat = statOf(fd, fileKey);
-        }
+      }
+      if (fileKey != null && fd >= 0) {
+        stat = statOf(fd, fileKey);
       }
       if (stat == null) {
         stat = DirectoryTier.statOf(Files.readAttributes(temp, BasicFileAttributes.class));

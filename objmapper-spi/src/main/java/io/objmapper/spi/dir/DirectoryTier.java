@@ -366,18 +366,23 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   }
 
   /**
-   * Copies {@code source} ({@code size} bytes, -1 if unknown) through a buffer of at most
-   * {@value #COPY_BUFFER_BYTES} bytes.
+   * Copies {@code source} ({@code size} bytes expected, -1 if unknown) through a buffer of
+   * {@value #COPY_BUFFER_BYTES} bytes, or of one byte more than a smaller expected size (one
+   * read takes it all, the next sees the end); a source that fills such a buffer is longer than
+   * said, and the rest goes through a full-size one.
    */
   private static AtomicWrite.Body copying(InputStream source, long size) {
     return target -> {
-      // One byte more than expected: one read takes it all, the next sees the end.
-      byte[] chunk = new byte[size >= 0 ? (int) Math.min(COPY_BUFFER_BYTES, size + 1) : COPY_BUFFER_BYTES];
+      byte[] chunk = new byte[size >= 0 && size < COPY_BUFFER_BYTES ? (int) size + 1 : COPY_BUFFER_BYTES];
       ByteBuffer buf = ByteBuffer.wrap(chunk);
       int n;
       while ((n = source.read(chunk)) >= 0) {
         buf.clear().limit(n);
         writeFully(target, buf);
+        if (n == chunk.length && chunk.length < COPY_BUFFER_BYTES) {
+          chunk = new byte[COPY_BUFFER_BYTES];
+          buf = ByteBuffer.wrap(chunk);
+        }
       }
     };
   }

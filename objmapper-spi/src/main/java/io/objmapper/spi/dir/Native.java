@@ -397,11 +397,27 @@ final class Native {
     return 0;
   }
 
+  /**
+   * A file time of {@code sec} seconds and {@code nsec} nanoseconds in milliseconds, as the
+   * JDK's {@code BasicFileAttributes.lastModifiedTime().toMillis()} gives it (rounded toward
+   * zero, also before 1970), so that stats made here equal stats made by path.
+   */
+  static long millis(long sec, long nsec) {
+    if (nsec == 0) {
+      return java.util.concurrent.TimeUnit.SECONDS.toMillis(sec);
+    }
+    try {
+      return Math.addExact(Math.multiplyExact(sec, 1_000_000_000L), nsec) / 1_000_000L;
+    } catch (ArithmeticException beyondNanos) {
+      return (sec * 1_000_000L + nsec / 1_000) / 1_000L; // the JDK falls back to microseconds
+    }
+  }
+
   private static void read(Memory buf, Stat into) {
     into.dev = buf.getLong(0);
     into.ino = buf.getLong(8);
     into.size = buf.getLong(48);
-    into.mtimeMillis = buf.getLong(88) * 1000 + buf.getLong(96) / 1_000_000;
+    into.mtimeMillis = millis(buf.getLong(88), buf.getLong(96));
     int mode = buf.getInt(ST_MODE);
     into.regular = (mode & S_IFMT) == S_IFREG;
     into.permissions = mode & 0777;

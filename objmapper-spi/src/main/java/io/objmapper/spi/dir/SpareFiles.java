@@ -43,12 +43,12 @@ final class SpareFiles implements Closeable {
    * A file made ahead: its path (in the root), a channel open on it for writing, the root's
    * descriptor ({@code -1} if none) to rename it by, and a read-only description of the same
    * file opened ahead too ({@code null} without procfs), so that the copy written into it can
-   * be served without an open on the request's way. With the channel's descriptor number
-   * {@code fd} and the file's {@code fileKey} (its {@code BasicFileAttributes.fileKey()}, read
-   * once here; -1 and null where unknown), the write stats what it wrote through the
-   * descriptor instead of resolving the file's path again.
+   * be served without an open on the request's way. With the reader's descriptor number
+   * {@code readerFd} and the file's {@code fileKey} (its {@code BasicFileAttributes.fileKey()},
+   * read once here; -1 and null where unknown), the write stats what it wrote through that
+   * descriptor, once the channel is closed, instead of resolving the file's path again.
    */
-  record Spare(Path path, FileChannel channel, int rootFd, FileInputStream reader, int fd, Object fileKey) {
+  record Spare(Path path, FileChannel channel, int rootFd, FileInputStream reader, int readerFd, Object fileKey) {
     /** Closes both descriptions (the file stays). */
     void closeQuietly() {
       try {
@@ -174,6 +174,7 @@ final class SpareFiles implements Closeable {
       BeneathRoot.NewFile nf = root.createNew(PREFIX, mode);
       Path path = beneath.root().resolve(nf.name());
       FileChannel channel = null;
+      FileInputStream reader = null;
       // The descriptor the file was created with becomes the channel's where the JDK lets it
       // be wrapped (then the channel owns it); else the file is opened again through it.
       java.io.FileDescriptor wrapped = nf.fd() >= 0 ? Native.wrap(nf.fd()) : null;
@@ -181,12 +182,22 @@ final class SpareFiles implements Closeable {
         channel = wrapped != null ? new java.io.FileOutputStream(wrapped).getChannel()
             : FileChannel.open(nf.fd() >= 0 ? BeneathRoot.procPathOf(nf.fd()) : path, StandardOpenOption.WRITE);
         // The same file by its descriptor (never by name: a file in the root may be swapped).
-        FileInputStream reader = nf.fd() >= 0 ? readerOf(nf.fd()) : null;
-        Object key = wrapped != null ? fileKeyOf(nf.fd()) : null;
-        return new Spare(path, channel, beneath.rootFd(), reader, key != null ? nf.fd() : -1, key);
-      } catch (IOException | RuntimeException e) {
+        int readerFd = nf.fd() >= 0 ? readerFdOf(nf.fd()) : -1;
+        java.io.FileDescriptor readerDescriptor = readerFd >= 0 ? Native.wrap(readerFd) : null;
+        if (readerFd >= 0 && readerDescriptor == null) {
+          Native.close(readerFd);
+          readerFd = -1;
+        }
+        reader = readerDescriptor != null ? new FileInputStream(readerDescriptor)
+            : nf.fd() >= 0 ? readerOf(nf.fd()) : null;
+        Object key = readerFd >= 0 ? fileKeyOf(nf.fd()) : null;
+        return new Spare(path, channel, beneath.rootFd(), reader, key != null ? readerFd : -1, key);
+      } catch (IOException | RuntimeException | Error e) {
         if (channel != null) {
           channel.close();
+        }
+        if (reader != null) {
+          reader.close();
         }
         Files.deleteIfExists(path);
         throw e;
@@ -208,6 +219,19 @@ final class SpareFiles implements Closeable {
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * A read-only descriptor of the file open as {@code fd}, opened only where {@link
+   * Native#wrap} can make it a {@link java.io.FileDescriptor}; -1 if there is none.
+   */
+  private static int readerFdOf(int fd) {
+    if (!Native.canWrap()) {
+      return -1;
+    }
+    int r = Native.openat(Native.AT_FDCWD, Native.cString(BeneathRoot.procPathOf(fd).toString()),
+        Native.O_RDONLY | Native.O_CLOEXEC | Native.O_NOCTTY, 0);
+    return r >= 0 ? r : -1;
   }
 
   /** The file key of the file open as {@code fd}, as a stat of its path gives it; null if it cannot be read. */

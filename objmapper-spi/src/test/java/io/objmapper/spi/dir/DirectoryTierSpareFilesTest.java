@@ -221,15 +221,20 @@ class DirectoryTierSpareFilesTest {
       SpareFiles.Spare one = t.spares().take();
       try {
         assertThat(Native.canWrap()).as("the build's JVM flags export sun.nio.ch").isTrue();
-        assertThat(one.fd()).as("the channel's descriptor number, to fstat the write through").isNotNegative();
+        assertThat(one.readerFd()).as("the reader's descriptor number, to fstat the write through").isNotNegative();
         assertThat(one.fileKey()).isEqualTo(Files.readAttributes(one.path(),
             java.nio.file.attribute.BasicFileAttributes.class).fileKey());
       } finally {
         one.closeQuietly();
         Files.delete(one.path());
       }
+      assertThat(t.spares().readyCount()).isEqualTo(SpareFiles.CAPACITY - 1); // more are made only below half
+      List<Object> aheadKeys = fileKeys(temporaries());
+      // Told too little (the buffer grows once filled), too much, nothing, or "unlimited".
       Object[][] cases = {{"/longer", big, 10L}, {"/shorter", new byte[] {1, 2, 3}, 100_000L},
-          {"/exact", new byte[] {4, 5}, 2L}, {"/empty", new byte[0], 0L}, {"/empty-told-more", new byte[0], 7L}};
+          {"/exact", new byte[] {4, 5}, 2L}, {"/empty", new byte[0], 0L}, {"/empty-told-more", new byte[0], 7L},
+          {"/told-empty", new byte[] {6, 7, 8}, 0L}, {"/told-unlimited", new byte[] {9}, Long.MAX_VALUE},
+          {"/told-unlimited-big", big, Long.MAX_VALUE}, {"/unknown", big, -1L}};
       for (Object[] c : cases) {
         String name = (String) c[0];
         byte[] content = (byte[]) c[1];
@@ -238,7 +243,9 @@ class DirectoryTierSpareFilesTest {
           assertThat(in.readAllBytes()).as(name + " through its description").isEqualTo(content);
         }
         assertThat(Files.readAllBytes(root.resolve(name.substring(1)))).as(name).isEqualTo(content);
-        // Stat through the spare's descriptor: what a stat of the path says, key included.
+        // Written into a file made ahead, and stat'ed through its descriptor: what a stat of
+        // the path says, key included.
+        assertThat(aheadKeys).as(name + " written into a file made ahead").contains(w.stat().fileKey());
         assertThat(w.stat()).as(name).isEqualTo(t.stat(name));
       }
     }
