@@ -513,6 +513,9 @@ final class ReadPath {
       ObjectStat remoteStat = remoteStatOf(in, remote, name);
       long size = remoteStat != null ? remoteStat.size() : -1; // -1: not told
       for (; target >= 0 && !set.persistent(target); target = stagingTarget(remote, target)) {
+        if (size < 0) {
+          continue; // no size to reserve room for: a volatile tier's capacity could not bound it
+        }
         long needed = Math.max(0, size - set.sizeOn(target, name));
         if (space.tryReserve(target, needed)) {
           reserved = needed;
@@ -545,13 +548,22 @@ final class ReadPath {
 
   /**
    * Writes the staged copy of {@code name} read from {@code in} onto local tier {@code
-   * target}, indexes it and registers it as a staged copy of {@code remoteStat}.
+   * target}, indexes it and registers it as a staged copy of {@code remoteStat}. The copy is
+   * checked against the length the remote tier gave before it is published: exactly that
+   * many bytes if the stream itself announced it (the GET's own answer), at most that many
+   * onto a volatile tier (room was reserved for them); any other length fails the staging
+   * and leaves nothing behind.
    */
   private Entry publish(String name, InputStream in, int remote, ObjectStat remoteStat, int target, int flags,
       StagedCopies.Durability durability, Written written) throws IOException {
     boolean journaled = set.persistent(target);
     CRC32C crc = new CRC32C();
-    DirectoryTier.WrittenFile w = writeCopy(target, name, new CheckedInputStream(in, crc),
+    InputStream body = in;
+    boolean announced = LengthCheckedStream.announced(in) != null;
+    if (remoteStat != null && (announced || !set.persistent(target))) {
+      body = new LengthCheckedStream(in, remoteStat.size(), announced, "object " + name + " on tier " + set.name(remote));
+    }
+    DirectoryTier.WrittenFile w = writeCopy(target, name, new CheckedInputStream(body, crc),
         remoteStat != null ? remoteStat.size() : -1, journaled && durability == StagedCopies.Durability.COPY,
         written != null);
     if (written != null) {
@@ -645,10 +657,8 @@ final class ReadPath {
    * of the tier, which may already be a newer version (the next check then stages again).
    */
   private ObjectStat remoteStatOf(InputStream in, int remote, String name) throws IOException {
-    if (in instanceof java.util.function.Supplier<?> known && known.get() instanceof ObjectStat stat) {
-      return stat;
-    }
-    return set.tiers[remote].stat(name);
+    ObjectStat announced = LengthCheckedStream.announced(in);
+    return announced != null ? announced : set.tiers[remote].stat(name);
   }
 
   /**

@@ -168,7 +168,8 @@ final class TierSet implements AutoCloseable {
   /**
    * Copies object {@code name} from tier {@code source} to tier {@code target}: a local
    * source through its file channel (the tier's write copies channel to channel, synced),
-   * a remote one through its stream. The copy's mode is never wider than its source's.
+   * a remote one through its stream, which must give the length it announces (else the copy
+   * fails, leaving nothing). The copy's mode is never wider than its source's.
    */
   ObjectStat copy(String name, int source, int target) throws IOException {
     if (local(source)) {
@@ -178,7 +179,7 @@ final class TierSet implements AutoCloseable {
       }
     }
     try (InputStream in = tiers[source].openStream(name)) {
-      return tiers[target].write(name, in);
+      return tiers[target].write(name, LengthCheckedStream.exact(in, "object " + name + " on tier " + name(source)));
     }
   }
 

@@ -674,7 +674,9 @@ final class S3Tier implements Tier {
 
   /**
    * A GET's body that also says which version it reads ({@link #get()}: size, time and ETag),
-   * so the engine can remember what a staged copy is a copy of without another HEAD.
+   * so the engine can remember what a staged copy is a copy of without another HEAD, and
+   * checks the copy's length against it. An answer without a Content-Length says nothing
+   * (null): its length is then asked with a HEAD and not trusted to bound the copy.
    */
   static final class VersionStream extends java.io.FilterInputStream
       implements java.util.function.Supplier<ObjectStat> {
@@ -682,7 +684,7 @@ final class S3Tier implements Tier {
 
     VersionStream(software.amazon.awssdk.core.ResponseInputStream<GetObjectResponse> in) {
       super(in);
-      this.stat = stat(in.response());
+      this.stat = in.response().contentLength() == null ? null : stat(in.response());
     }
 
     @Override
