@@ -7,46 +7,44 @@ import java.io.InputStream;
 import java.util.function.Supplier;
 
 /**
- * A stream that must give {@code expected} bytes: reading past them fails at once (so a copy
- * written from it never takes more room than was reserved for it), and with {@code exact}
- * ending short of them fails too. Either failure is an {@link IOException} naming what was
- * read; a staging that gets one leaves nothing behind.
+ * A remote tier's stream held to the length it announced: reading past it fails at once, and
+ * ending short of it fails at the end. Either failure is an {@link IOException} naming what was
+ * read; a staging or a move that gets one leaves nothing behind.
  */
 final class LengthCheckedStream extends FilterInputStream {
   private final long expected;
-  private final boolean exact;
   private final String what;
   private long count;
 
   /**
    * @param what the source, for messages ("object /a on tier archive")
    */
-  LengthCheckedStream(InputStream in, long expected, boolean exact, String what) {
+  LengthCheckedStream(InputStream in, long expected, String what) {
     super(in);
     this.expected = expected;
-    this.exact = exact;
     this.what = what;
   }
 
   /**
-   * The version {@code in} says it reads, or null if it does not say: a remote tier's stream
-   * may tell the stat of what it reads as a {@code Supplier<ObjectStat>} (the s3 tier's GET
-   * gives its answer's size, time and ETag).
+   * The version {@code in} says it reads, or null if it does not say (yet): a remote tier's
+   * stream may tell the stat of what it reads as a {@code Supplier<ObjectStat>} (the s3 tier's
+   * GET gives its answer's size, time and ETag; one without a Content-Length, once read).
    */
   static ObjectStat announced(InputStream in) {
     return in instanceof Supplier<?> known && known.get() instanceof ObjectStat stat ? stat : null;
   }
 
-  /** {@code in}, checked to give exactly the length it {@linkplain #announced announces}, if it announces one. */
+  /** {@code in}, held to the length it {@linkplain #announced announces} now, if it announces one. */
   static InputStream exact(InputStream in, String what) {
     ObjectStat s = announced(in);
-    return s == null ? in : new LengthCheckedStream(in, s.size(), true, what);
+    return s == null ? in : new LengthCheckedStream(in, s.size(), what);
   }
 
   @Override
   public int read() throws IOException {
     int b = in.read();
-    return counted(b < 0 ? -1 : 1) < 0 ? -1 : b;
+    counted(b < 0 ? -1 : 1);
+    return b;
   }
 
   @Override
@@ -66,14 +64,14 @@ final class LengthCheckedStream extends FilterInputStream {
 
   private int counted(int n) throws IOException {
     if (n < 0) {
-      if (exact && count != expected) {
+      if (count != expected) {
         throw new IOException(what + " ended after " + count + " bytes of the " + expected + " its tier announced");
       }
       return n;
     }
     count += n;
     if (count > expected) {
-      throw new IOException(what + " is longer than the " + expected + " bytes its tier " + (exact ? "announced" : "stated"));
+      throw new IOException(what + " is longer than the " + expected + " bytes its tier announced");
     }
     return n;
   }

@@ -481,6 +481,10 @@ final class ReadPath {
         return null;
       }
       ObjectStat remoteStat = remoteStatOf(in, remote, name);
+      if (remoteStat == null) {
+        forgetRemote(name, remote); // deleted since the GET: not found, as a GET that missed
+        return null;
+      }
       stagedCopies.awaitRecorded(record);
       Entry e = publish(name, in, remote, remoteStat, target, flags, durability, written);
       done = true;
@@ -511,10 +515,18 @@ final class ReadPath {
         return null;
       }
       ObjectStat remoteStat = remoteStatOf(in, remote, name);
-      long size = remoteStat != null ? remoteStat.size() : -1; // -1: not told
+      if (remoteStat == null) {
+        forgetRemote(name, remote); // deleted since the GET: not found, as a GET that missed
+        return null;
+      }
+      long size = remoteStat.size();
+      // Room on a volatile tier with a capacity is reserved for the length the stream
+      // announces, which the copy is then held to; a length asked separately (a HEAD, maybe of
+      // a newer version) could not bound it, so such a copy goes to the next tier.
+      boolean announced = LengthCheckedStream.announced(in) != null;
       for (; target >= 0 && !set.persistent(target); target = stagingTarget(remote, target)) {
-        if (size < 0) {
-          continue; // no size to reserve room for: a volatile tier's capacity could not bound it
+        if (!announced && space.bounded(target)) {
+          continue;
         }
         long needed = Math.max(0, size - set.sizeOn(target, name));
         if (space.tryReserve(target, needed)) {
@@ -548,21 +560,16 @@ final class ReadPath {
 
   /**
    * Writes the staged copy of {@code name} read from {@code in} onto local tier {@code
-   * target}, indexes it and registers it as a staged copy of {@code remoteStat}. The copy is
-   * checked against the length the remote tier gave before it is published: exactly that
-   * many bytes if the stream itself announced it (the GET's own answer), at most that many
-   * onto a volatile tier (room was reserved for them); any other length fails the staging
-   * and leaves nothing behind.
+   * target}, indexes it and registers it as a staged copy of {@code remoteStat}, or of the
+   * version the stream tells once read (an s3 answer without a Content-Length). A stream
+   * that announced its length must give exactly that many bytes (else the staging fails and
+   * leaves nothing behind).
    */
   private Entry publish(String name, InputStream in, int remote, ObjectStat remoteStat, int target, int flags,
       StagedCopies.Durability durability, Written written) throws IOException {
     boolean journaled = set.persistent(target);
     CRC32C crc = new CRC32C();
-    InputStream body = in;
-    boolean announced = LengthCheckedStream.announced(in) != null;
-    if (remoteStat != null && (announced || !set.persistent(target))) {
-      body = new LengthCheckedStream(in, remoteStat.size(), announced, "object " + name + " on tier " + set.name(remote));
-    }
+    InputStream body = LengthCheckedStream.exact(in, "object " + name + " on tier " + set.name(remote));
     DirectoryTier.WrittenFile w = writeCopy(target, name, new CheckedInputStream(body, crc),
         remoteStat != null ? remoteStat.size() : -1, journaled && durability == StagedCopies.Durability.COPY,
         written != null);
@@ -573,8 +580,9 @@ final class ReadPath {
     }
     ObjectStat s = w.stat();
     set.indexes[target].put(name, IndexRecord.of(s, flags));
-    stagedCopies.staged(name, new StagedCopies.Copy(remote, target, remoteStat, revalidateNanos(remote),
-        clock.getAsLong(), crc.getValue(), s.size(), true, journaled));
+    ObjectStat told = LengthCheckedStream.announced(in); // now also what a stream tells only once read
+    stagedCopies.staged(name, new StagedCopies.Copy(remote, target, told != null ? told : remoteStat,
+        revalidateNanos(remote), clock.getAsLong(), crc.getValue(), s.size(), true, journaled));
     Entry e = new Entry(name, target, s.size(), s.mtimeMillis(), flags, set.persistent(remote) ? remote : -1)
         .inheritUse(global.peek(name));
     global.put(e);
@@ -642,19 +650,25 @@ final class ReadPath {
     try {
       return set.tiers[remote].openStream(name);
     } catch (NoSuchFileException gone) {
-      Entry e = global.get(name);
-      if (e != null && e.tierId() == remote) {
-        global.remove(e);
-      }
-      set.unindex(remote, name);
+      forgetRemote(name, remote);
       return null;
     }
+  }
+
+  /** Drops the records of {@code name} on remote tier {@code remote}, found gone from there. */
+  private void forgetRemote(String name, int remote) {
+    Entry e = global.get(name);
+    if (e != null && e.tierId() == remote) {
+      global.remove(e);
+    }
+    set.unindex(remote, name);
   }
 
   /**
    * The remote version a staging stream reads: a stream that knows it says so (the s3 tier's
    * GET answers with the object's ETag, as a {@code Supplier<ObjectStat>}); otherwise asked
-   * of the tier, which may already be a newer version (the next check then stages again).
+   * of the tier (null if it is gone), which may already be a newer version: the copy is then
+   * recorded as a copy of that version, unless the stream tells its own once read.
    */
   private ObjectStat remoteStatOf(InputStream in, int remote, String name) throws IOException {
     ObjectStat announced = LengthCheckedStream.announced(in);

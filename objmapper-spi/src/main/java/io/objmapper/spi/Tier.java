@@ -87,6 +87,14 @@ public interface Tier extends AutoCloseable {
    * Opens object {@code name} as a stream, on any tier. The stream keeps reading the
    * version it opened, as {@link LocalFiles#openRead(String)} does.
    *
+   * <p>A remote tier's stream may also implement {@code java.util.function.Supplier<ObjectStat>}
+   * and tell the stat of the version it reads (as an HTTP answer's length and ETag do; null
+   * until known, e.g. once read to the end). The store then records a copy staged from it as a
+   * copy of that version without another {@link #stat}, holds the copy to that length (a body
+   * of another length fails the staging or move, leaving nothing), and may stage it on a
+   * volatile tier with a capacity and room for that length; the copy of a stream that tells
+   * nothing passes such a tier over.
+   *
    * @throws NoSuchFileException if there is no such object
    * @throws TierAccessException if the tier is not {@link TierFlag#READABLE}
    * @throws InvalidObjectNameException if {@code name} is not valid

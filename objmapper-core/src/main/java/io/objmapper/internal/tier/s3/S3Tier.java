@@ -223,7 +223,7 @@ final class S3Tier implements Tier {
     TierAccessException.check(config, TierFlag.READABLE);
     String key = key(name);
     try {
-      return new VersionStream(client.getObject(b -> b.bucket(bucket).key(key)));
+      return new VersionStream(client.getObject(b -> b.bucket(bucket).key(key)), key);
     } catch (NoSuchKeyException e) {
       throw new NoSuchFileException(name, null, "no key " + key + " in bucket " + bucket);
     } catch (S3Exception e) {
@@ -675,16 +675,23 @@ final class S3Tier implements Tier {
   /**
    * A GET's body that also says which version it reads ({@link #get()}: size, time and ETag),
    * so the engine can remember what a staged copy is a copy of without another HEAD, and
-   * checks the copy's length against it. An answer without a Content-Length says nothing
-   * (null): its length is then asked with a HEAD and not trusted to bound the copy.
+   * checks the copy's length against it. An answer without a Content-Length tells its version
+   * only once its body was read to the end (its size is what was read); until then {@link
+   * #get()} is null. The SDK's failures while the body is read (a checksum that does not
+   * match, a connection lost) are {@link IOException}s, as the failures of any stream.
    */
   static final class VersionStream extends java.io.FilterInputStream
       implements java.util.function.Supplier<ObjectStat> {
-    private final ObjectStat stat;
+    private final GetObjectResponse response;
+    private final String key;
+    private volatile ObjectStat stat;
+    private long read;
 
-    VersionStream(software.amazon.awssdk.core.ResponseInputStream<GetObjectResponse> in) {
+    VersionStream(software.amazon.awssdk.core.ResponseInputStream<GetObjectResponse> in, String key) {
       super(in);
-      this.stat = in.response().contentLength() == null ? null : stat(in.response());
+      this.response = in.response();
+      this.key = key;
+      this.stat = response.contentLength() == null ? null : stat(response);
     }
 
     @Override
@@ -693,8 +700,47 @@ final class S3Tier implements Tier {
     }
 
     @Override
+    public int read() throws IOException {
+      try {
+        int b = in.read();
+        counted(b < 0 ? -1 : 1);
+        return b;
+      } catch (SdkException e) {
+        throw failed(e);
+      }
+    }
+
+    @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      return in.read(b, off, len);
+      try {
+        return counted(in.read(b, off, len));
+      } catch (SdkException e) {
+        throw failed(e);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        super.close();
+      } catch (SdkException e) {
+        throw failed(e);
+      }
+    }
+
+    private int counted(int n) {
+      if (n < 0) {
+        if (stat == null) {
+          stat = S3Tier.stat(read, response.lastModified(), response.eTag());
+        }
+      } else {
+        read += n;
+      }
+      return n;
+    }
+
+    private IOException failed(SdkException e) {
+      return new IOException("GET " + key + ": " + e.getMessage(), e);
     }
   }
 
