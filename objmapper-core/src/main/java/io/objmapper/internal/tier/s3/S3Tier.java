@@ -685,7 +685,7 @@ final class S3Tier implements Tier {
     private final GetObjectResponse response;
     private final String key;
     private volatile ObjectStat stat;
-    private long read;
+    private long bytesRead;
 
     VersionStream(software.amazon.awssdk.core.ResponseInputStream<GetObjectResponse> in, String key) {
       super(in);
@@ -731,10 +731,10 @@ final class S3Tier implements Tier {
     private int counted(int n) {
       if (n < 0) {
         if (stat == null) {
-          stat = S3Tier.stat(read, response.lastModified(), response.eTag());
+          stat = S3Tier.stat(bytesRead, response.lastModified(), response.eTag());
         }
       } else {
-        read += n;
+        bytesRead += n;
       }
       return n;
     }
