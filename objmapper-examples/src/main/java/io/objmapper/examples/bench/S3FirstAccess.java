@@ -253,10 +253,10 @@ public final class S3FirstAccess implements Callable<Integer> {
 
   /**
    * Puts {@code n} objects of random bytes (set-up, not timed). A PUT that fails even after the
-   * SDK's own retries (S3Proxy, busy, closes a connection now and then) is tried again a few
-   * times before the run gives up.
+   * SDK's own retries, which wait between attempts (S3Proxy, busy, closes a connection now and
+   * then), is tried again a few times before the run gives up.
    */
-  private void put(S3Client client, String keyPrefix, int n, int size, Random random) throws InterruptedException {
+  private void put(S3Client client, String keyPrefix, int n, int size, Random random) {
     byte[] data = new byte[size];
     for (int i = 0; i < n; i++) {
       random.nextBytes(data);
@@ -270,7 +270,6 @@ public final class S3FirstAccess implements Callable<Integer> {
             throw e;
           }
           System.err.println("PUT " + key + " failed (" + e.getMessage() + "), trying again");
-          Thread.sleep(100L * attempt);
         }
       }
     }
