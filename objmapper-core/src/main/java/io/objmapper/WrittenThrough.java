@@ -29,7 +29,8 @@ final class WrittenThrough {
 
   /** {@code name} on tier {@code t}, counted at {@code size}, is now open for writing by a client. */
   void handedOut(String name, int t, long size) {
-    if (set.tiers[t] instanceof DirectoryTier && names.size() < MAX_NAMES) {
+    // A name already followed (a client writing the same object again) allocates nothing.
+    if (!names.containsKey(name) && set.tiers[t] instanceof DirectoryTier && names.size() < MAX_NAMES) {
       names.putIfAbsent(name, new long[] {t, size});
     }
   }

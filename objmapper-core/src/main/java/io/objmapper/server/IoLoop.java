@@ -122,18 +122,16 @@ final class IoLoop implements Runnable {
         runTasks();
         registerAdded();
         serveReady();
-        Set<SelectionKey> selected = selector.selectedKeys();
-        if (!selected.isEmpty()) {
-          Iterator<SelectionKey> it = selected.iterator();
-          while (it.hasNext()) {
-            SelectionKey k = it.next();
-            it.remove();
-            Connection c = (Connection) k.attachment();
-            if (k.isValid()) {
-              c.onSelected(k.readyOps());
-            } else {
-              c.close();
-            }
+        // No isEmpty() first: junixsocket's selected-key set walks its map (and allocates) for it.
+        Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+        while (it.hasNext()) {
+          SelectionKey k = it.next();
+          it.remove();
+          Connection c = (Connection) k.attachment();
+          if (k.isValid()) {
+            c.onSelected(k.readyOps());
+          } else {
+            c.close();
           }
         }
         long now = System.nanoTime();
@@ -192,6 +190,7 @@ final class IoLoop implements Runnable {
   private void sweep(long now) {
     List<Connection> expired = null;
     for (Connection c : connections) {
+      c.trim(now, sweepNanos);
       if (c.expired(now)) {
         if (expired == null) {
           expired = new ArrayList<>();

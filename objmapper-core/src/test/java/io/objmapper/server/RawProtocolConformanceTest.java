@@ -258,6 +258,57 @@ class RawProtocolConformanceTest {
     }
   }
 
+  /** The COPY answer to {@code uri} on {@code c}: status OK and exactly {@code content}. */
+  private static void expectCopy(RawClient c, Frame header, String uri, String content) throws Exception {
+    assertThat(header.status()).as("status of COPY %s", uri).isEqualTo(OK);
+    assertThat(header.contentLength()).isEqualTo(content.length());
+    assertThat(new String(c.read(content.length()), StandardCharsets.UTF_8)).as("content of %s", uri).isEqualTo(content);
+  }
+
+  @Test
+  void v1RequestsSentInPiecesAreAnsweredLikeWholeOnesAgainAndAgain() throws Exception {
+    // The C client writes a V1 request's header, then its URI: the server often reads between
+    // the two and keeps the piece (in a buffer it keeps for the next split request). Requests
+    // of different lengths in turn: a byte left from an earlier one would change an answer.
+    start();
+    try (RawClient c = RawClient.connect(sock)) {
+      for (int i = 0; i < 60; i++) {
+        boolean hello = i % 2 == 0;
+        String uri = hello ? "/hello.txt" : "/a/b/c.txt";
+        String content = hello ? TestObjects.HELLO : "nested";
+        byte[] req = v1(COPY, uri);
+        if (i < 40) {
+          c.send(Arrays.copyOf(req, 3)).send(Arrays.copyOfRange(req, 3, req.length));
+        } else {
+          for (byte b : req) {
+            c.send(new byte[] {b});
+          }
+        }
+        expectCopy(c, c.readV1(), uri, content);
+      }
+      c.send(v1(COPY, "/missing"));
+      c.readV1().assertError(NOT_FOUND);
+    }
+  }
+
+  @Test
+  void v2RequestsWhoseLastOneIsCutAnywhereAreAllAnswered() throws Exception {
+    start();
+    try (RawClient c = RawClient.v2(sock, 0x13, 100)) {
+      byte[] first = v2(1, 0, COPY, "/hello.txt");
+      byte[] second = v2(2, 0, COPY, "/a/b/c.txt");
+      for (int cut = 1; cut < second.length; cut++) { // the second request cut after `cut` bytes
+        c.send(first, Arrays.copyOf(second, cut)).send(Arrays.copyOfRange(second, cut, second.length));
+        Frame a = c.readV2();
+        assertThat(a.id()).isEqualTo(1);
+        expectCopy(c, a, "/hello.txt", TestObjects.HELLO);
+        Frame b = c.readV2();
+        assertThat(b.id()).as("the request cut after %d bytes", cut).isEqualTo(2);
+        expectCopy(c, b, "/a/b/c.txt", "nested");
+      }
+    }
+  }
+
   // ---- V2 -----------------------------------------------------------------------------------
 
   @Test

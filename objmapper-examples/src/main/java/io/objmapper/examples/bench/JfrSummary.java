@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "JfrSummary", mixinStandardHelpOptions = true,
     description = "Top frames and allocation per request of a server's connection threads in a JFR file.")
 public final class JfrSummary implements Callable<Integer> {
-  @Option(names = "--threads", defaultValue = "objmapper-conn",
+  @Option(names = "--threads", defaultValue = "objmapper-io",
       description = "Threads whose name contains this (default: ${DEFAULT-VALUE}).")
   String threads;
 
