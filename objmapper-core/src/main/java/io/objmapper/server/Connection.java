@@ -70,7 +70,7 @@ final class Connection {
    * The buffer {@link #pending} was, kept once drained: a client that sends each request in
    * two writes (the C client sends a V1 request's header, then its URI) is often read between
    * them, and a new buffer each time would allocate and zero {@link #PENDING_CAPACITY} bytes
-   * per request. Dropped with the connection.
+   * per request. Let go when the connection closes or has sent nothing for a sweep period.
    */
   private ByteBuffer spare;
   private ArrayDeque<Answer> queue;
