@@ -20,14 +20,34 @@ import org.slf4j.LoggerFactory;
  * {@code objmapper-<pid>-<random>} and removes it on close, so one whose process died without
  * closing stays, in memory, until reboot. The next memory tier created in the same base folder
  * removes every such folder whose pid is not a live process. A folder of a live process
- * (including a pid reused by an unrelated process) is never touched; one that cannot be removed
- * (another user's) is left with a warning.
+ * (including a pid reused by an unrelated process) is never touched, nor another user's folder
+ * (anyone may create one named so); one that cannot be removed is left with a warning. The
+ * removal holds each folder open and removes its entries relative to it, never following a
+ * link ({@link DirectoryTier#deleteRecursively}).
  */
 final class MemoryTierLeftovers {
   private static final Logger log = LoggerFactory.getLogger(MemoryTierLeftovers.class);
   private static final Pattern FOLDER = Pattern.compile("objmapper-(\\d{1,18})-[0-9a-f]+");
 
   private MemoryTierLeftovers() {}
+
+  /**
+   * True if {@code dir} (not followed if a link) belongs to the user this process runs as
+   * (the owner of {@code /proc/self}): anyone may make a folder in a shared base folder, and
+   * only this user's own leftovers are removed.
+   */
+  static boolean ownedByThisUser(Path dir) {
+    try {
+      Object mine = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      return mine.equals(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+    } catch (IOException | RuntimeException e) { // no unix attributes, or no /proc: by owner name
+      try {
+        return Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName().equals(System.getProperty("user.name"));
+      } catch (IOException | RuntimeException unknown) {
+        return false;
+      }
+    }
+  }
 
   /** True if {@code pid} is a live process (as far as this process can see). */
   static boolean alive(long pid) {
@@ -52,6 +72,10 @@ final class MemoryTierLeftovers {
         }
         long pid = Long.parseLong(m.group(1));
         if (pid == self || alive.test(pid) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        if (!ownedByThisUser(dir)) {
+          log.debug("{} is named like a memory tier folder but is another user's: left alone", dir);
           continue;
         }
         try {

@@ -7,9 +7,11 @@ import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +54,32 @@ class MemoryTierLeftoversTest {
 
     MemoryTierLeftovers.removeDead(base, pid -> false);
 
+    assertThat(target.resolve("keep.txt")).exists();
+  }
+
+  @Test
+  void anotherUsersFolderNamedLikeALeftoverIsLeftAlone() throws IOException {
+    Path foreign = leftover(4_000_001, "ab");
+    Assumptions.assumeTrue(((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0,
+        "only root can give a folder to another user");
+    Files.setAttribute(foreign, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS);
+
+    assertThat(MemoryTierLeftovers.removeDead(base, pid -> false)).isZero();
+
+    assertThat(foreign.resolve("photos/cat.jpg")).exists();
+  }
+
+  @Test
+  void aLinkInsideALeftoverIsRemovedNotWhatItPointsTo() throws IOException {
+    Path target = Files.createDirectories(base.resolve("precious"));
+    Files.write(target.resolve("keep.txt"), new byte[] {1});
+    Path dead = leftover(4_000_001, "cd");
+    Files.createSymbolicLink(dead.resolve("photos/link"), target);
+    Files.createSymbolicLink(dead.resolve("file-link"), target.resolve("keep.txt"));
+
+    assertThat(MemoryTierLeftovers.removeDead(base, pid -> false)).isEqualTo(1);
+
+    assertThat(dead).doesNotExist();
     assertThat(target.resolve("keep.txt")).exists();
   }
 

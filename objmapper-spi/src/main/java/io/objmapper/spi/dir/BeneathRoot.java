@@ -112,6 +112,14 @@ public final class BeneathRoot implements Closeable {
   }
 
   /**
+   * A path that names the directory held open ({@code /proc/self/fd/N} on Linux), for a file
+   * at the root level that must be named in it even if {@link #root()} is swapped meanwhile.
+   */
+  Path held() {
+    return rootFd < 0 ? root : procPath(rootFd);
+  }
+
+  /**
    * Opens the regular file {@code relative} (segments separated by '/', as produced by a
    * {@link DirectoryLayout}) for reading, in blocking mode.
    *
@@ -304,7 +312,16 @@ public final class BeneathRoot implements Closeable {
   public Directory directory(String relative, boolean create, Set<PosixFilePermission> mode) throws IOException {
     ensureOpen();
     if (relative.isEmpty()) {
-      return new Directory(-1, root, root);
+      if (!Native.AVAILABLE) {
+        return new Directory(-1, root, root);
+      }
+      // A descriptor of its own on the held root: names at the root level are then created,
+      // renamed and removed in the directory opened, even if its path now names another one.
+      int fd = Native.openat(rootFd, Native.cString("."), DIR_FLAGS, 0);
+      if (fd < 0) {
+        throw error(root.toString(), Native.errno());
+      }
+      return new Directory(fd, procPath(fd), root);
     }
     if (!Native.AVAILABLE) {
       Path p = root;

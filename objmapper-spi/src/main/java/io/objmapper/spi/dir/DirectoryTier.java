@@ -17,13 +17,18 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
@@ -414,7 +419,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
   /** The permissions of {@code file} (not following a link), or {@code null} where there are none to read. */
   public static Set<PosixFilePermission> modeOf(Path file) {
     try {
-      return Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      return Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
     } catch (IOException | UnsupportedOperationException e) {
       return null;
     }
@@ -813,11 +818,67 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
     return getClass().getSimpleName() + "{" + name() + " at " + root + "}";
   }
 
-  /** Removes {@code dir} and everything below it, without following symbolic links. */
+  /**
+   * Removes {@code dir} and everything below it, without following symbolic links: a link
+   * (also {@code dir} itself, if it is one) is removed, never what it points to. Where the
+   * JDK offers a {@link SecureDirectoryStream} (Linux), each folder is held open and its
+   * entries are removed relative to it ({@code unlinkat}), so a folder swapped for a link
+   * while this runs cannot lead it outside {@code dir}.
+   */
   public static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    Path abs = dir.toAbsolutePath();
+    Path parent = abs.getParent();
+    if (parent == null || !Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
+    try (DirectoryStream<Path> up = Files.newDirectoryStream(parent, p -> false)) {
+      if (up instanceof SecureDirectoryStream<Path> secure) {
+        deleteEntry(secure, abs.getFileName());
+        return;
+      }
+    }
+    deleteByPath(abs);
+  }
+
+  /** Removes the entry {@code name} of the open folder {@code in}: a file or link at once, a folder after its entries. */
+  private static void deleteEntry(SecureDirectoryStream<Path> in, Path name) throws IOException {
+    BasicFileAttributes a;
+    try {
+      a = in.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+    } catch (NoSuchFileException gone) {
+      return;
+    }
+    if (a.isDirectory()) {
+      SecureDirectoryStream<Path> sub;
+      try {
+        sub = in.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS); // O_NOFOLLOW: a link swapped in fails here
+      } catch (NoSuchFileException gone) {
+        return;
+      } catch (FileSystemException swapped) {
+        in.deleteFile(name); // a link (or file) now where the folder was: removed itself
+        return;
+      }
+      try (sub) {
+        for (Path entry : sub) {
+          deleteEntry(sub, entry.getFileName());
+        }
+      }
+      try {
+        in.deleteDirectory(name);
+      } catch (NoSuchFileException gone) {
+        // removed meanwhile
+      }
+      return;
+    }
+    try {
+      in.deleteFile(name);
+    } catch (NoSuchFileException gone) {
+      // removed meanwhile
+    }
+  }
+
+  /** {@link #deleteRecursively} by path, where there is no {@link SecureDirectoryStream}: checked, not race-free. */
+  private static void deleteByPath(Path dir) throws IOException {
     Files.walkFileTree(dir, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
@@ -1005,7 +1066,7 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
       try (FileInputStream in = beneath.openRead(COUNTS_FILE, null)) {
         text = new String(in.readNBytes(64), StandardCharsets.US_ASCII);
       }
-      Files.delete(root.resolve(COUNTS_FILE)); // a crash before the next clean close forces a scan
+      Files.delete(beneath.held().resolve(COUNTS_FILE)); // a crash before the next clean close forces a scan
       String[] parts = text.trim().split(" ");
       if (parts.length != 2) {
         return false;

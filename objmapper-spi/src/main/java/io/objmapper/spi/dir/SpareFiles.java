@@ -115,13 +115,14 @@ final class SpareFiles implements Closeable {
   }
 
   /**
-   * Waits until {@code n} files are ready, or the thread stopped making them (closed, or a
-   * failure), or {@code timeoutMillis} passed; true if they are ready. For tests.
+   * Waits until the thread has stopped making files (the pool is full, it is closed, or
+   * making failed) or {@code timeoutMillis} passed; true if {@code n} files are ready then.
+   * For tests: once it answers, no file is made until the next take asks for more.
    */
   boolean awaitReady(int n, long timeoutMillis) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
     synchronized (signal) {
-      while (ready.size() < n && !closed && making) {
+      while (!closed && making) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
@@ -172,7 +173,7 @@ final class SpareFiles implements Closeable {
   private Spare make() throws IOException {
     try (BeneathRoot.Directory root = beneath.directory("", false, null)) {
       BeneathRoot.NewFile nf = root.createNew(PREFIX, mode);
-      Path path = beneath.root().resolve(nf.name());
+      Path path = beneath.held().resolve(nf.name());
       FileChannel channel = null;
       FileInputStream reader = null;
       // The descriptor the file was created with becomes the channel's where the JDK lets it

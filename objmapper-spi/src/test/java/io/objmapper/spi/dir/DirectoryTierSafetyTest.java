@@ -43,6 +43,10 @@ class DirectoryTierSafetyTest {
   }
 
   private DirectoryTier tier(String... options) throws IOException {
+    return tierAt(root, options);
+  }
+
+  private DirectoryTier tierAt(Path root, String... options) throws IOException {
     TierConfig.Builder b = TierConfig.builder().name("t").type("plain").root(root)
         .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE);
     for (int i = 0; i < options.length; i += 2) {
@@ -217,6 +221,97 @@ class DirectoryTierSafetyTest {
     assertThat(tier.delete("/d/secret")).isFalse();
     assertThat(secret).exists();
     assertThat(Files.isSymbolicLink(root.resolve("x"))).isTrue();
+  }
+
+  @Test
+  void aRootSwappedForASymlinkWhileOpenKeepsWritesAndDeletesInTheDirectoryHeld() throws Exception {
+    Path held = root.resolve("tier");
+    Files.createDirectory(held);
+    DirectoryTier tier = tierAt(held);
+    tier.write("/top", "old".getBytes(StandardCharsets.UTF_8));
+    tier.write("/sub/s", "old".getBytes(StandardCharsets.UTF_8));
+    Path victim = Files.writeString(outside.resolve("top"), "outside", StandardCharsets.UTF_8);
+    Path moved = root.resolve("moved");
+    Files.move(held, moved);
+    Files.createSymbolicLink(held, outside);
+
+    tier.write("/top", "new".getBytes(StandardCharsets.UTF_8));
+    tier.write("/new", "new".getBytes(StandardCharsets.UTF_8));
+    tier.write("/sub/new", "new".getBytes(StandardCharsets.UTF_8));
+
+    assertThat(Files.readString(victim)).isEqualTo("outside");
+    try (var listing = Files.list(outside)) {
+      assertThat(listing).containsExactly(victim);
+    }
+    assertThat(Files.readString(moved.resolve("top"))).isEqualTo("new");
+    assertThat(Files.readString(moved.resolve("new"))).isEqualTo("new");
+    assertThat(Files.readString(moved.resolve("sub/new"))).isEqualTo("new");
+
+    assertThat(tier.delete("/top")).isTrue();
+    assertThat(victim).exists();
+    assertThat(moved.resolve("top")).doesNotExist();
+    tier.close();
+    try (var listing = Files.list(outside)) {
+      assertThat(listing).as("the counts saved at close go to the directory held too").containsExactly(victim);
+    }
+  }
+
+  @Test
+  void aRecursiveDeleteRemovesLinksNeverTheirTargets() throws Exception {
+    Path secret = secret();
+    Path tree = Files.createDirectories(root.resolve("tree/a/b"));
+    Files.createSymbolicLink(tree.resolve("folder-link"), outside);
+    Files.createSymbolicLink(tree.resolve("file-link"), secret);
+    Files.write(tree.resolve("f"), new byte[] {1});
+    Path linkedTree = Files.createSymbolicLink(root.resolve("linked"), outside);
+
+    DirectoryTier.deleteRecursively(root.resolve("tree"));
+    DirectoryTier.deleteRecursively(linkedTree);
+    DirectoryTier.deleteRecursively(root.resolve("absent"));
+
+    assertThat(root.resolve("tree")).doesNotExist();
+    assertThat(linkedTree).doesNotExist();
+    assertThat(Files.readString(secret)).isEqualTo("outside");
+  }
+
+  @Test
+  void aFolderSwappedForALinkDuringARecursiveDeleteNeverLeadsItOutside() throws Exception {
+    for (int i = 0; i < 100; i++) {
+      Files.write(outside.resolve("keep" + i), new byte[] {1});
+    }
+    for (int round = 0; round < 20; round++) {
+      Path tree = Files.createDirectories(root.resolve("tree" + round));
+      Path sub = Files.createDirectories(tree.resolve("sub"));
+      for (int i = 0; i < 100; i++) {
+        Files.write(sub.resolve("keep" + i), new byte[] {2});
+      }
+      java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread swapper = new Thread(() -> { // sub and a link to outside, in turn, until the delete ends
+        Path aside = tree.resolveSibling("aside" + tree.getFileName());
+        while (!done.get()) {
+          try {
+            Files.move(sub, aside);
+            Files.createSymbolicLink(sub, outside);
+            Files.delete(sub);
+            Files.move(aside, sub);
+          } catch (IOException e) {
+            return; // the delete reached the folder first
+          }
+        }
+      });
+      swapper.start();
+      try {
+        DirectoryTier.deleteRecursively(tree);
+      } catch (IOException raced) {
+        // a folder swapped at the wrong moment may be reported; nothing outside may be lost
+      } finally {
+        done.set(true);
+        swapper.join();
+      }
+    }
+    try (var listing = Files.list(outside)) {
+      assertThat(listing).hasSize(100);
+    }
   }
 
   @Test
