@@ -2,6 +2,7 @@ package io.objmapper;
 
 import io.objmapper.internal.lifecycle.JournalText;
 import io.objmapper.spi.ObjectStat;
+import io.objmapper.spi.dir.RegularFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -155,8 +156,9 @@ final class StagedJournal implements AutoCloseable {
     intents.forEach((name, local) -> intent(b, local, name));
     byte[] text = b.toString().getBytes(StandardCharsets.UTF_8);
     long room = (text.length / GROW_BYTES + 1) * (long) GROW_BYTES;
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    Files.deleteIfExists(temp); // whatever is there, a link too, is replaced, never written through
+    try (FileChannel ch = RegularFile.open(temp, RegularFile.OWN_MODE, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
       write(ch, ByteBuffer.wrap(text), 0);
       for (long at = text.length; at < room; at += GROW_BYTES) {
         write(ch, ZEROS.duplicate().limit((int) Math.min(GROW_BYTES, room - at)), at);
@@ -167,7 +169,7 @@ final class StagedJournal implements AutoCloseable {
     try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
       d.force(true); // the rename too
     }
-    channel = FileChannel.open(file, StandardOpenOption.WRITE);
+    channel = RegularFile.open(file, RegularFile.OWN_MODE, StandardOpenOption.WRITE);
     pending.setLength(0); // what they said is in the new file (the live copies, the intents)
     synchronized (syncLock) {
       synced = Math.max(synced, lines); // every line so far is in the synced new file
@@ -382,16 +384,16 @@ final class StagedJournal implements AutoCloseable {
     if (channel != null) {
       return;
     }
-    if (!Files.exists(file)) {
+    if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       rewrite(Map.of());
       return;
     }
-    byte[] all = Files.readAllBytes(file);
+    byte[] all = RegularFile.readAll(file, JournalText.MAX_BYTES);
     int zero = 0;
     while (zero < all.length && all[zero] != 0) {
       zero++;
     }
-    channel = FileChannel.open(file, StandardOpenOption.WRITE);
+    channel = RegularFile.open(file, RegularFile.OWN_MODE, StandardOpenOption.WRITE);
     end = zero;
     capacity = all.length;
   }

@@ -43,6 +43,24 @@ class StagedJournalTest {
   }
 
   @Test
+  void aLinkOrFifoInItsPlaceIsRefusedNamingItNeverFollowedOrWaitedOn(@TempDir Path outside) throws Exception {
+    Path secret = Files.writeString(outside.resolve("secret"), "outside", StandardCharsets.UTF_8);
+    Path file = dir.resolve(StagedJournal.FILE_NAME);
+    Files.createSymbolicLink(file, secret);
+    assertThatThrownBy(() -> StagedJournal.at(dir, List.of("disk", "archive")).read())
+        .isInstanceOf(java.nio.file.FileSystemException.class).hasMessageContaining(StagedJournal.FILE_NAME)
+        .hasMessageContaining("not a regular file");
+    assertThat(Files.readString(secret)).isEqualTo("outside");
+
+    Files.delete(file);
+    Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).start();
+    assertThat(mkfifo.waitFor()).isZero();
+    assertThatThrownBy(() -> org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+        () -> StagedJournal.at(dir, List.of("disk", "archive")).read()))
+        .isInstanceOf(java.nio.file.FileSystemException.class).hasMessageContaining("not a regular file");
+  }
+
+  @Test
   void aStagingsRecordIsInTheFileOnceItsSyncIsAwaitedThoughTheStagingWroteNothing() throws IOException {
     try (StagedJournal j = StagedJournal.at(dir, List.of("disk", "archive"))) {
       j.staging("/y", 0);

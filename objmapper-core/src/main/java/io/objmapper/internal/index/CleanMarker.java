@@ -1,11 +1,10 @@
 package io.objmapper.internal.index;
 
+import io.objmapper.spi.dir.RegularFile;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -35,7 +34,7 @@ final class CleanMarker {
   static void write(Path marker, Path mapFile) throws IOException {
     long length;
     long crc;
-    try (FileChannel ch = FileChannel.open(mapFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = RegularFile.open(mapFile, RegularFile.OWN_MODE, StandardOpenOption.READ)) {
       ch.force(true); // pages written through the mapping reach the disk before the marker does
       length = ch.size();
       crc = crc(ch);
@@ -44,8 +43,9 @@ final class CleanMarker {
         + "mapFile=" + mapFile.getFileName() + '\n'
         + "length=" + length + '\n'
         + "crc32c=" + Long.toHexString(crc) + '\n';
-    try (FileChannel ch = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    java.nio.file.Files.deleteIfExists(marker); // whatever is there, a link too, is replaced, never written through
+    try (FileChannel ch = RegularFile.open(marker, RegularFile.OWN_MODE, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
     }
@@ -57,8 +57,8 @@ final class CleanMarker {
    */
   static String problem(Path marker, Path mapFile) throws IOException {
     Properties p = new Properties();
-    try (Reader in = Files.newBufferedReader(marker, StandardCharsets.UTF_8)) {
-      p.load(in);
+    try {
+      p.load(IndexManifest.smallText(marker));
     } catch (NoSuchFileException e) {
       return "not closed cleanly (no " + marker.getFileName() + ")";
     } catch (IllegalArgumentException | IOException e) {
@@ -76,13 +76,15 @@ final class CleanMarker {
     } catch (NumberFormatException e) {
       return "unreadable " + marker.getFileName() + ": " + e.getMessage();
     }
-    try (FileChannel ch = FileChannel.open(mapFile, StandardOpenOption.READ)) {
+    try (FileChannel ch = RegularFile.open(mapFile, RegularFile.OWN_MODE, StandardOpenOption.READ)) {
       if (ch.size() != length) {
         return "map file is " + ch.size() + " bytes, " + length + " at the clean close";
       }
       if (crc(ch) != crc) {
         return "map file changed since the clean close (CRC-32C differs)";
       }
+    } catch (java.nio.file.FileSystemException e) { // missing, or not a regular file
+      return "map file " + mapFile.getFileName() + ": " + (e.getReason() != null ? e.getReason() : e.toString());
     }
     return null;
   }

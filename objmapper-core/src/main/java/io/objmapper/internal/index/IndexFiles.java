@@ -1,5 +1,6 @@
 package io.objmapper.internal.index;
 
+import io.objmapper.spi.dir.RegularFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -111,7 +112,7 @@ final class IndexFiles {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    FileChannel lockChannel = FileChannel.open(lockFile(abs), StandardOpenOption.CREATE,
+    FileChannel lockChannel = RegularFile.open(lockFile(abs), RegularFile.OWN_MODE, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
     try {
       FileLock lock = lockChannel.tryLock();

@@ -1,5 +1,6 @@
 package io.objmapper.internal.index;
 
+import io.objmapper.spi.dir.RegularFile;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.Reader;
@@ -79,7 +80,7 @@ final class IndexManifest {
   /** Describes the freshly created map file {@code mapFile} of generation {@code generation}. */
   static IndexManifest describe(Path mapFile, long generation, long entries, double averageKeySize)
       throws IOException {
-    try (FileChannel ch = FileChannel.open(mapFile, StandardOpenOption.READ)) {
+    try (FileChannel ch = RegularFile.open(mapFile, RegularFile.OWN_MODE, StandardOpenOption.READ)) {
       ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
       readFully(ch, word, SIZE_WORD_OFFSET);
       int size = word.getInt(0);
@@ -98,10 +99,10 @@ final class IndexManifest {
    * null if it looks intact. Reads only the header.
    */
   String problemWith(Path mapFile) throws IOException {
-    if (!Files.exists(mapFile)) {
+    if (!Files.exists(mapFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return "map file " + mapFile.getFileName() + " is missing";
     }
-    try (FileChannel ch = FileChannel.open(mapFile, StandardOpenOption.READ)) {
+    try (FileChannel ch = RegularFile.open(mapFile, RegularFile.OWN_MODE, StandardOpenOption.READ)) {
       long length = ch.size();
       if (length < createdLength) {
         return "map file truncated to " + length + " bytes, created with " + createdLength;
@@ -110,6 +111,8 @@ final class IndexManifest {
         return "map file header damaged (CRC-32 differs from the one recorded at creation)";
       }
       return null;
+    } catch (java.nio.file.FileSystemException e) { // gone meanwhile, or not a regular file
+      return "map file " + mapFile.getFileName() + ": " + (e.getReason() != null ? e.getReason() : e.toString());
     }
   }
 
@@ -136,8 +139,8 @@ final class IndexManifest {
    */
   static IndexManifest read(Path file) throws IOException {
     Properties p = new Properties();
-    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      p.load(in);
+    try {
+      p.load(smallText(file));
     } catch (IllegalArgumentException e) {
       throw new IOException("unreadable manifest " + file + ": " + e.getMessage(), e);
     }
@@ -153,6 +156,19 @@ final class IndexManifest {
     } catch (NumberFormatException e) {
       throw new IOException("unreadable manifest " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The longest manifest or clean marker read: a few hundred bytes are written. */
+  static final int MAX_TEXT_BYTES = 64 * 1024;
+
+  /**
+   * The text of a small file the index wrote itself (UTF-8), for {@link Properties#load}.
+   *
+   * @throws IOException if it is longer than {@value #MAX_TEXT_BYTES} bytes (not one the index
+   *     wrote), or not a regular file
+   */
+  static Reader smallText(Path file) throws IOException {
+    return new java.io.StringReader(new String(RegularFile.readAll(file, MAX_TEXT_BYTES), StandardCharsets.UTF_8));
   }
 
   private static String require(Properties p, String key) throws IOException {
@@ -183,8 +199,9 @@ final class IndexManifest {
         + "createdLength=" + createdLength + '\n'
         + "headerLength=" + headerLength + '\n'
         + "headerCrc=" + String.format("%08x", headerCrc) + '\n';
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    Files.deleteIfExists(tmp); // whatever is there, a link too, is replaced, never written through
+    try (FileChannel ch = RegularFile.open(tmp, RegularFile.OWN_MODE, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
     }

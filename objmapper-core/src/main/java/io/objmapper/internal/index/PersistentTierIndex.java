@@ -468,7 +468,8 @@ public final class PersistentTierIndex implements AutoCloseable {
    * without a rebuild; false if open will certainly start empty. Reads no map.
    */
   public static boolean closedCleanly(Path file) {
-    return Files.isRegularFile(file) && Files.isRegularFile(IndexFiles.cleanMarker(file));
+    return Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        && Files.isRegularFile(IndexFiles.cleanMarker(file), java.nio.file.LinkOption.NOFOLLOW_LINKS);
   }
 
   /**

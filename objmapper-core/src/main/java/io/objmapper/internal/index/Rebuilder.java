@@ -1,6 +1,7 @@
 package io.objmapper.internal.index;
 
 import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.dir.RegularFile;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,7 +130,8 @@ final class Rebuilder {
 
     void write(String name, long size, long mtimeMillis, int fileKeyHash) throws IOException {
       if (out == null) {
-        out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), BUFFER_BYTES));
+        out = new DataOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(RegularFile.open(file, RegularFile.OWN_MODE,
+            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)), BUFFER_BYTES));
       }
       byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
       out.writeInt(bytes.length);
@@ -144,7 +147,8 @@ final class Rebuilder {
       out = null;
       IndexEntry entry = new IndexEntry();
       byte[] buf = new byte[256];
-      try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file),
+      try (DataInputStream in = new DataInputStream(new BufferedInputStream(java.nio.channels.Channels.newInputStream(RegularFile.open(file,
+          RegularFile.OWN_MODE, StandardOpenOption.READ)),
           BUFFER_BYTES))) {
         for (;;) {
           int n;

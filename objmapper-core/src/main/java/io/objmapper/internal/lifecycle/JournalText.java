@@ -1,5 +1,6 @@
 package io.objmapper.internal.lifecycle;
 
+import io.objmapper.spi.dir.RegularFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,10 +43,16 @@ public final class JournalText {
    * @throws IOException if it cannot be read, or does not start with {@code magic} (the
    *     message says it is not {@code what})
    */
+  /**
+   * The longest journal read: one holds a line for each move or staged copy in flight (its
+   * writers rewrite it once done), far below this.
+   */
+  public static final int MAX_BYTES = 256 << 20;
+
   public static JournalText read(Path file, String magic, String what, List<String> tierNames) throws IOException {
     String text;
     try {
-      text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+      text = new String(RegularFile.readAll(file, MAX_BYTES), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return new JournalText(List.of(), new int[0]);
     }

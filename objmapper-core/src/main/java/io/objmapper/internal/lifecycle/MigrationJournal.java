@@ -1,5 +1,6 @@
 package io.objmapper.internal.lifecycle;
 
+import io.objmapper.spi.dir.RegularFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -86,8 +87,8 @@ public final class MigrationJournal implements AutoCloseable {
    */
   public synchronized long[] beginAll(List<Pending> moves) throws IOException {
     if (channel == null) {
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING);
+      Files.deleteIfExists(file); // whatever is there, a link too, is replaced, never written through
+      channel = RegularFile.open(file, RegularFile.OWN_MODE, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       append(header + "\n");
     }
     long[] seqs = new long[moves.size()];

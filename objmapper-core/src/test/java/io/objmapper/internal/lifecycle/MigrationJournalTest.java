@@ -38,6 +38,22 @@ class MigrationJournalTest {
   }
 
   @Test
+  void aLinkInItsPlaceIsRefusedOnReadAndReplacedOnWriteNeverFollowed(@TempDir Path outside) throws Exception {
+    Path secret = Files.writeString(outside.resolve("secret"), "B\t1\t0\t1\t/x\n", StandardCharsets.UTF_8);
+    Files.createSymbolicLink(file(), secret);
+    assertThatThrownBy(() -> MigrationJournal.open(file(), TIERS)).isInstanceOf(java.nio.file.FileSystemException.class)
+        .hasMessageContaining(".objmapper_migrations").hasMessageContaining("not a regular file");
+
+    Files.delete(file());
+    try (MigrationJournal j = MigrationJournal.open(file(), TIERS)) {
+      Files.createSymbolicLink(file(), secret); // made while it runs, before its first move
+      j.begin("/a", 0, 1);
+    }
+    assertThat(Files.readString(secret)).isEqualTo("B\t1\t0\t1\t/x\n");
+    assertThat(Files.isSymbolicLink(file())).isFalse();
+  }
+
+  @Test
   void aMoveBegunAndNotEndedIsPendingAtTheNextOpen() throws Exception {
     MigrationJournal j = MigrationJournal.open(file(), TIERS);
     long a = j.begin("/a", 0, 1);

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.objmapper.ObjMapper;
 import io.objmapper.spi.ObjectNames;
 import io.objmapper.spi.TierFlag;
+import io.objmapper.spi.dir.AtomicWrite;
+import io.objmapper.spi.dir.BeneathRoot;
+import io.objmapper.spi.dir.RegularFile;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
@@ -40,18 +42,22 @@ final class StatsSnapshot implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatsSnapshot.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The largest snapshot read: one of a store with many tiers is a few KiB. */
+  private static final int MAX_READ_BYTES = 1 << 20;
+
   private final ObjMapper store;
   private final Path file;
-  private final Path temp;
+  /** The folder of {@link #file}, held open: the snapshot is written into it, not to wherever its path leads. */
+  private final BeneathRoot folder;
   private final long pid = ProcessHandle.current().pid();
   private final ScheduledExecutorService timer;
   private boolean warned; // guarded by this
   private boolean stopped; // guarded by this
 
-  private StatsSnapshot(ObjMapper store, Path file) {
+  private StatsSnapshot(ObjMapper store, Path file, BeneathRoot folder) {
     this.store = store;
     this.file = file;
-    this.temp = file.resolveSibling(FILE_NAME + ".tmp");
+    this.folder = folder;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "objmapper-stats-snapshot");
       t.setDaemon(true);
@@ -70,7 +76,15 @@ final class StatsSnapshot implements AutoCloseable {
       log.debug("no persistent tier with a directory: no stats snapshot");
       return null;
     }
-    StatsSnapshot s = new StatsSnapshot(store, file.get());
+    BeneathRoot folder;
+    try {
+      folder = BeneathRoot.open(file.get().getParent());
+    } catch (IOException e) {
+      log.warn("cannot write the stats snapshot {} (stats cannot answer while this server runs): {}",
+          file.get().toAbsolutePath(), StoreOptions.describe(e));
+      return null;
+    }
+    StatsSnapshot s = new StatsSnapshot(store, file.get(), folder);
     s.write(true);
     s.timer.scheduleWithFixedDelay(() -> s.write(true), PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     return s;
@@ -89,9 +103,14 @@ final class StatsSnapshot implements AutoCloseable {
     synchronized (this) {
       stopped = true; // a refresh still running after the wait above must not mark it live again
     }
+    folder.close();
   }
 
-  /** Writes the snapshot atomically (temporary file, then an atomic rename); failures are logged once. */
+  /**
+   * Writes the snapshot atomically (a new temporary file, then an atomic rename over whatever
+   * has the name, a link too, in the folder held open); failures are logged once. Not synced:
+   * the next period writes it again, and a torn one after a machine crash is read as none.
+   */
   private synchronized void write(boolean live) {
     if (stopped) {
       return;
@@ -104,8 +123,14 @@ final class StatsSnapshot implements AutoCloseable {
       byte[] bytes = JSON.writeValueAsBytes(json);
       byte[] line = Arrays.copyOf(bytes, bytes.length + 1);
       line[bytes.length] = '\n';
-      Files.write(temp, line);
-      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+      try (BeneathRoot.Directory dir = folder.directory("", false, null);
+           AtomicWrite w = AtomicWrite.stage(dir, FILE_NAME, ch -> {
+             for (ByteBuffer b = ByteBuffer.wrap(line); b.hasRemaining(); ) {
+               ch.write(b);
+             }
+           }, RegularFile.OWN_MODE, false)) {
+        w.commit();
+      }
     } catch (IOException | RuntimeException e) {
       if (!warned) {
         warned = true;
@@ -142,11 +167,12 @@ final class StatsSnapshot implements AutoCloseable {
   /**
    * The snapshot at {@code file} if a server is writing it: {@code "live": true} and its
    * {@code "pid"} is a running process. Empty if there is none, it is not live, or it cannot
-   * be read.
+   * be read: not a regular file (never a link followed, never blocked on a FIFO), or over
+   * {@value #MAX_READ_BYTES} bytes.
    */
   static Optional<ObjectNode> readLive(Path file) {
     try {
-      JsonNode n = JSON.readTree(Files.readAllBytes(file));
+      JsonNode n = JSON.readTree(RegularFile.readAll(file, MAX_READ_BYTES));
       if (n instanceof ObjectNode o && o.path("live").isBoolean() && o.get("live").booleanValue()
           && o.path("pid").isIntegralNumber() && o.path("pid").canConvertToLong() && o.path("tiers").isArray()
           && ProcessHandle.of(o.get("pid").longValue()).isPresent()) {
