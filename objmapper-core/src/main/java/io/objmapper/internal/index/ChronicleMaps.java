@@ -68,7 +68,11 @@ final class ChronicleMaps {
         .averageKeySize(averageKeySize)
         .valueMarshallers(IndexEntryMarshaller.INSTANCE, IndexEntryMarshaller.INSTANCE)
         .constantValueSizeBySample(new IndexEntry())
-        .checksumEntries(true);
+        .checksumEntries(true)
+        // The index closes its maps itself (a clean close writes the marker). Chronicle Map's
+        // own exit hook would wait, spinning, for a context a walk over a damaged map never
+        // gives back, and keep the JVM from exiting.
+        .skipCloseOnExitHook(true);
   }
 
   /** The larger map a growth is filling, and whether keeping it in step failed. */
@@ -177,19 +181,41 @@ final class ChronicleMaps {
   }
 
   /**
+   * How many entries a walk over a map declared for {@code capacity} entries may meet before
+   * the map is taken for damaged: Chronicle Map follows the links between a segment's tiers as
+   * it finds them, so a damaged file whose links loop walks forever (a clean marker forged over
+   * it lets it be opened). A map holds a little more than it was declared for before it grows;
+   * four times that and a margin is far past what any intact map holds.
+   */
+  static long walkBound(long capacity) {
+    return Math.max(0, capacity) * 4 + 65_536;
+  }
+
+  /** The failure a walk past {@link #walkBound} ends with. */
+  static IllegalStateException endlessWalk(long bound) {
+    return new IllegalStateException("a walk over the map met more than " + bound
+        + " entries, more than it can hold: its links loop (a damaged map)");
+  }
+
+  /**
    * Copies segment {@code segment} of {@code from} into {@code to}, holding the segment's lock
    * throughout (see the class comment).
    *
+   * @param budget how many entries it may meet at most (see {@link #walkBound})
    * @return the number of entries copied
+   * @throws IllegalStateException if the segment has more than {@code budget} entries
    */
-  static long copySegment(ChronicleMap<String, IndexEntry> from, int segment, ChronicleMap<String, IndexEntry> to) {
+  static long copySegment(ChronicleMap<String, IndexEntry> from, int segment, ChronicleMap<String, IndexEntry> to,
+      long budget) {
     long[] copied = new long[1];
     try (MapSegmentContext<String, IndexEntry, ?> c = from.segmentContext(segment)) {
       // Iteration takes this lock by itself; taking it first makes the guarantee explicit.
       ((SegmentLock) c).updateLock().lock();
       c.forEachSegmentEntry(e -> {
+        if (++copied[0] > budget) {
+          throw endlessWalk(budget);
+        }
         copy(e.key(), e.value(), to);
-        copied[0]++;
       });
     }
     return copied[0];

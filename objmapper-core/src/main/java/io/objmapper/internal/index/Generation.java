@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
@@ -90,19 +91,26 @@ final class Generation {
     release();
   }
 
-  /** Waits until the map is closed (every reference released). */
-  void awaitClosed() {
+  /**
+   * Waits until the map is closed (every reference released), at most {@code timeoutMillis}.
+   *
+   * @return false if a reference was still held then
+   */
+  boolean awaitClosed(long timeoutMillis) {
     boolean interrupted = false;
-    for (;;) {
-      try {
-        closed.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    try {
+      for (;;) {
+        try {
+          return closed.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

@@ -159,7 +159,7 @@ final class IndexGrowth {
     try {
       IndexManifest manifest = IndexManifest.describe(nextFile, generation, target, averageKey);
       index.setMirror(writesDuringCopy);
-      long copied = copyAll(old.map, next, r, index.gate.writeLock());
+      long copied = copyAll(old.map, ChronicleMaps.walkBound(old.capacity), next, r, index.gate.writeLock());
       index.gate.writeLock().lock();
       try {
         if (r.cancelled) {
@@ -249,8 +249,8 @@ final class IndexGrowth {
    * entries under four importing threads on two cores took 1.1 s, with 260 writes in that
    * time, and the spinning was 6 % of the import's CPU).
    */
-  private static long copyAll(ChronicleMap<String, IndexEntry> from, ChronicleMap<String, IndexEntry> to, Run r,
-      Lock exclusive) {
+  private static long copyAll(ChronicleMap<String, IndexEntry> from, long bound, ChronicleMap<String, IndexEntry> to,
+      Run r, Lock exclusive) {
     long copied = 0;
     for (int s = 0, n = from.segments(); s < n; s++) {
       if (r.cancelled) {
@@ -258,7 +258,7 @@ final class IndexGrowth {
       }
       exclusive.lock();
       try {
-        copied += ChronicleMaps.copySegment(from, s, to);
+        copied += ChronicleMaps.copySegment(from, s, to, bound - copied);
       } finally {
         exclusive.unlock();
       }

@@ -41,6 +41,12 @@ public final class IndexOptions {
   public static final double DEFAULT_GROW_AT_FRACTION = 1.0;
   /** How much larger a re-created map is declared: a doubling, so that few copies reach a large size. */
   public static final double DEFAULT_GROWTH_FACTOR = 2.0;
+  /**
+   * How long a close waits for the operations on the map to end: far more than any walk of an
+   * intact map takes (a million entries a second), so that only a damaged map whose walk never
+   * ends (one a forged clean marker let through) is given up on.
+   */
+  public static final long DEFAULT_CLOSE_WAIT_MILLIS = 30_000;
   /** Smallest map ever declared: below this Chronicle Map's fixed costs dominate. */
   public static final long MIN_ENTRIES = 1_000;
 
@@ -48,8 +54,10 @@ public final class IndexOptions {
   private final int averageNameBytes;
   private final double growAtFraction;
   private final double growthFactor;
+  private final long closeWaitMillis;
 
   private IndexOptions(Builder b) {
+    this.closeWaitMillis = b.closeWaitMillis;
     this.expectedEntries = b.expectedEntries;
     this.averageNameBytes = b.averageNameBytes;
     this.growAtFraction = b.growAtFraction;
@@ -85,10 +93,19 @@ public final class IndexOptions {
     return growthFactor;
   }
 
+  /**
+   * How long a close waits for operations on the map to end; past it the index is closed
+   * without a clean-shutdown marker (the next open rebuilds it) and the map is left to them.
+   */
+  public long closeWaitMillis() {
+    return closeWaitMillis;
+  }
+
   @Override
   public String toString() {
     return "IndexOptions{expectedEntries=" + expectedEntries + ", averageNameBytes=" + averageNameBytes
-        + ", growAtFraction=" + growAtFraction + ", growthFactor=" + growthFactor + '}';
+        + ", growAtFraction=" + growAtFraction + ", growthFactor=" + growthFactor
+        + ", closeWaitMillis=" + closeWaitMillis + '}';
   }
 
   /** Set-once setters that fail fast; {@link #build()} fills in what was not set. */
@@ -97,8 +114,18 @@ public final class IndexOptions {
     private int averageNameBytes = -1;
     private double growAtFraction = Double.NaN;
     private double growthFactor = Double.NaN;
+    private long closeWaitMillis = -1;
 
     private Builder() {}
+
+    public Builder closeWaitMillis(long closeWaitMillis) {
+      requireState(this.closeWaitMillis < 0, "closeWaitMillis was already set to %s", this.closeWaitMillis);
+      if (closeWaitMillis < 0) {
+        throw new IllegalArgumentException("closeWaitMillis < 0");
+      }
+      this.closeWaitMillis = closeWaitMillis;
+      return this;
+    }
 
     public Builder expectedEntries(long expectedEntries) {
       requireState(this.expectedEntries < 0, "expectedEntries was already set to %s", this.expectedEntries);
@@ -148,6 +175,9 @@ public final class IndexOptions {
       }
       if (Double.isNaN(growthFactor)) {
         growthFactor = DEFAULT_GROWTH_FACTOR;
+      }
+      if (closeWaitMillis < 0) {
+        closeWaitMillis = DEFAULT_CLOSE_WAIT_MILLIS;
       }
       return new IndexOptions(this);
     }

@@ -325,7 +325,7 @@ public final class PersistentTierIndex implements AutoCloseable {
     Objects.requireNonNull(visitor, "visitor");
     Generation g = acquire();
     try {
-      return SegmentWalk.walk(g.map, prefix, visitor, e -> corrupted(g, e));
+      return SegmentWalk.walk(g.map, ChronicleMaps.walkBound(g.capacity), prefix, visitor, e -> corrupted(g, e));
     } finally {
       g.release();
     }
@@ -501,7 +501,13 @@ public final class PersistentTierIndex implements AutoCloseable {
     try {
       Generation g = current;
       g.release();
-      g.awaitClosed();
+      if (!g.awaitClosed(options.closeWaitMillis())) {
+        // Only a walk that never ends holds on this long: a damaged map (one a forged clean
+        // marker let through). Left as it is; no marker, so the next open rebuilds the index.
+        LOG.error("Tier index {}: an operation on its map has not ended after {} ms (a damaged map?); "
+            + "closing without a clean-shutdown marker, so the next open rebuilds it", file, options.closeWaitMillis());
+        return;
+      }
       if (corrupted) {
         moveAside(g.mapFile);
       } else if (complete) {

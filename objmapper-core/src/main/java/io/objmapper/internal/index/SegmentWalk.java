@@ -15,20 +15,25 @@ final class SegmentWalk {
 
   /**
    * Visits the entries of {@code map} whose name starts with {@code prefix} (every entry if
-   * null) until {@code visitor} returns false; a failure inside Chronicle Map is passed
-   * through {@code damaged} and thrown.
+   * null) until {@code visitor} returns false; a failure inside Chronicle Map, or more than
+   * {@code bound} entries met (see {@link ChronicleMaps#walkBound}: a damaged map whose links
+   * loop), is passed through {@code damaged} and thrown.
    *
    * @return the number of entries visited
    */
-  static long walk(ChronicleMap<String, IndexEntry> map, byte[] prefix, EntryVisitor visitor,
+  static long walk(ChronicleMap<String, IndexEntry> map, long bound, byte[] prefix, EntryVisitor visitor,
       Function<RuntimeException, RuntimeException> damaged) {
     SegmentBuffer buf = new SegmentBuffer();
     IndexEntry holder = new IndexEntry();
+    long[] met = new long[1];
     long visited = 0;
     for (int s = 0, n = map.segments(); s < n; s++) {
       buf.clear();
       try (MapSegmentContext<String, IndexEntry, ?> c = map.segmentContext(s)) {
         c.forEachSegmentEntry(e -> {
+          if (++met[0] > bound) {
+            throw ChronicleMaps.endlessWalk(bound);
+          }
           Data<String> key = e.key();
           if (prefix == null || startsWith(key, prefix)) {
             buf.add(key.getUsing(null), e.value().getUsing(holder));

@@ -137,6 +137,38 @@ class TierIndexHostileFilesTest {
   }
 
   @Test
+  void aWalkThatNeverEndsDoesNotHoldTheCloseAndTheNextOpenRebuilds() throws Exception {
+    // Stands for a walk over a damaged map whose links loop with no entry met (a forged clean
+    // marker let the map through): the visitor never returns until the test lets it.
+    IndexOptions options = IndexOptions.builder().expectedEntries(5_000).closeWaitMillis(200).build();
+    PersistentTierIndex index = PersistentTierIndex.open(indexFile(), options);
+    index.put(name(1), entry(1));
+    java.util.concurrent.CountDownLatch inWalk = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread walker = new Thread(() -> index.forEachWithPrefix("/", (n, e) -> {
+      inWalk.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+      return true;
+    }));
+    walker.start();
+    inWalk.await();
+    try {
+      assertTimeoutPreemptively(HANG_GUARD, index::close);
+      assertThat(dir.resolve("tier.idx.clean")).as("no marker for a map still in use").doesNotExist();
+    } finally {
+      release.countDown();
+      walker.join();
+    }
+    try (PersistentTierIndex again = open()) {
+      assertThat(again.openState()).isEqualTo(OpenState.RESET);
+    }
+  }
+
+  @Test
   void anOversizedManifestIsUnreadableNotLoaded() throws Exception {
     writeAndClose(1);
     Files.write(indexFile(), new byte[IndexManifest.MAX_TEXT_BYTES + 1]);

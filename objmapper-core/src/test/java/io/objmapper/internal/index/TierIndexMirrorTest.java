@@ -3,6 +3,8 @@ package io.objmapper.internal.index;
 import static io.objmapper.internal.index.TierIndexFixtures.entry;
 import static io.objmapper.internal.index.TierIndexFixtures.name;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchRuntimeException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,7 +50,7 @@ class TierIndexMirrorTest {
       ChronicleMaps.put(source, name(i), entry(i), null); // before the growth: copied, not mirrored
     }
     for (int s = 0; s < source.segments() / 2; s++) {
-      ChronicleMaps.copySegment(source, s, target);
+      ChronicleMaps.copySegment(source, s, target, Long.MAX_VALUE);
     }
     IndexEntry scratch = new IndexEntry();
     for (int i = 0; i < 300; i += 3) {
@@ -61,7 +63,7 @@ class TierIndexMirrorTest {
     }
     ChronicleMaps.removeIfGone(source, name(300), entry(300), scratch, () -> false, mirror);
     for (int s = source.segments() / 2; s < source.segments(); s++) {
-      ChronicleMaps.copySegment(source, s, target);
+      ChronicleMaps.copySegment(source, s, target, Long.MAX_VALUE);
     }
 
     assertThat(mirror.failure()).isNull();
@@ -70,9 +72,28 @@ class TierIndexMirrorTest {
   }
 
   @Test
+  void aWalkOrCopyMeetingMoreEntriesThanItsBoundEndsAsADamagedMapInsteadOfGoingOn() {
+    for (int i = 0; i < 300; i++) {
+      ChronicleMaps.put(source, name(i), entry(i), null);
+    }
+    long inFirst = ChronicleMaps.copySegment(source, 0, target, Long.MAX_VALUE);
+    assertThat(inFirst).isPositive();
+    assertThatThrownBy(() -> ChronicleMaps.copySegment(source, 0, target, inFirst - 1))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("links loop");
+
+    assertThat(ChronicleMaps.walkBound(1_000)).isGreaterThan(4_000);
+    assertThat(SegmentWalk.walk(source, 300, null, (n, e) -> true, e -> e)).isEqualTo(300);
+    // A bound below what the map holds stands for a map whose links loop.
+    RuntimeException seen = catchRuntimeException(() -> SegmentWalk.walk(source, 299, null, (n, e) -> true,
+        e -> new IllegalArgumentException("damaged", e)));
+    assertThat(seen).isInstanceOf(IllegalArgumentException.class).hasMessage("damaged")
+        .cause().hasMessageContaining("links loop");
+  }
+
+  @Test
   void writesThatChangeNothingAreNotMirrored() {
     ChronicleMaps.put(source, "/a", entry(1), null);
-    ChronicleMaps.copySegment(source, 0, target);
+    ChronicleMaps.copySegment(source, 0, target, Long.MAX_VALUE);
 
     assertThat(ChronicleMaps.remove(source, "/absent", mirror)).isEqualTo(ChronicleMaps.UNCHANGED);
     assertThat(ChronicleMaps.merge(source, "/a", entry(1), new IndexEntry(), mirror))
