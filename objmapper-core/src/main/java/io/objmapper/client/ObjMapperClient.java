@@ -252,22 +252,40 @@ public final class ObjMapperClient implements AutoCloseable {
     });
   }
 
-  /** {@link #put(String, byte[], io.objmapper.ObjectFlag...)} of the content of {@code file}. */
+  /**
+   * {@link #put(String, byte[], io.objmapper.ObjectFlag...)} of the content of {@code file}
+   * (a symbolic link is followed, as {@code cp} does). The new object gets the server's file
+   * mode, not the file's.
+   *
+   * @throws java.nio.file.FileSystemException if {@code file} is not a regular file (a FIFO or
+   *     device is refused at once, never waited on)
+   */
   public StoredObject put(String name, Path file, io.objmapper.ObjectFlag... flags) throws IOException {
     Objects.requireNonNull(file, "file");
-    try (FileChannel in = FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
-      return put(name, flags, target -> {
-        long size = in.size();
-        long done = 0;
-        while (done < size) {
-          long n = in.transferTo(done, size - done, target);
-          if (n <= 0) {
-            throw new java.io.EOFException(file + " shrank while being sent");
-          }
-          done += n;
-        }
-      });
+    try (io.objmapper.spi.dir.SourceFile src = io.objmapper.spi.dir.SourceFile.open(file)) {
+      return put(name, src.channel(), flags);
     }
+  }
+
+  /**
+   * {@link #put(String, byte[], io.objmapper.ObjectFlag...)} of the content of {@code in}
+   * from position 0 to its size (not closed here).
+   *
+   * @throws java.io.EOFException if it shrank while being sent
+   */
+  public StoredObject put(String name, FileChannel in, io.objmapper.ObjectFlag... flags) throws IOException {
+    Objects.requireNonNull(in, "in");
+    return put(name, flags, target -> {
+      long size = in.size();
+      long done = 0;
+      while (done < size) {
+        long n = in.transferTo(done, size - done, target);
+        if (n <= 0) {
+          throw new java.io.EOFException("the source shrank while being sent");
+        }
+        done += n;
+      }
+    });
   }
 
   /** {@link #put(String, byte[], io.objmapper.ObjectFlag...)} of what {@code in} yields (not closed here). */

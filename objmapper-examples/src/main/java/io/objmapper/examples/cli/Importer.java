@@ -61,6 +61,16 @@ final class Importer {
     return name.toString();
   }
 
+  /**
+   * The line that names {@code file}, met in the walk but not a regular file (links are not
+   * followed; a FIFO, socket or device is never opened), as not imported.
+   */
+  static String skipped(Path file, BasicFileAttributes attrs) {
+    String what = attrs.isSymbolicLink() ? "a symbolic link" : attrs.isDirectory() ? "a folder"
+        : "not a regular file (a FIFO, socket or device)";
+    return "skipped " + file + ": " + what;
+  }
+
   /** {@code prefix} as the importer uses it: "" for none or "/", else without a trailing slash; checked. */
   static String normalizePrefix(String prefix) {
     if (prefix == null || prefix.isEmpty() || prefix.equals("/")) {
@@ -117,6 +127,7 @@ final class Importer {
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
           if (!attrs.isRegularFile()) {
+            fail.accept(skipped(file, attrs));
             return FileVisitResult.CONTINUE;
           }
           batch[0].add(new Item(nameOf(root, file, prefix), file, attrs.size()));

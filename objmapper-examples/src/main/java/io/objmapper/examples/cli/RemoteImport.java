@@ -2,6 +2,7 @@ package io.objmapper.examples.cli;
 
 import io.objmapper.ObjMapperException;
 import io.objmapper.client.ObjMapperClient;
+import io.objmapper.spi.dir.SourceFile;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -55,25 +56,33 @@ final class RemoteImport {
             return FileVisitResult.TERMINATE;
           }
           if (!attrs.isRegularFile()) {
+            fail.accept(Importer.skipped(file, attrs));
             return FileVisitResult.CONTINUE;
           }
           String name = Importer.nameOf(root, file, prefix);
           long size = attrs.size();
           inFlight.acquireUninterruptibly();
           pool.execute(() -> {
+            SourceFile src;
             try {
-              client.put(name, file);
+              src = SourceFile.open(file); // never waits on a FIFO swapped in since the walk
+            } catch (IOException e) {
+              fail.accept("cannot read " + file + ": " + StoreOptions.describe(e));
+              progress.step(1, size);
+              inFlight.release();
+              return;
+            }
+            try (src) {
+              client.put(name, src.channel());
               objects.incrementAndGet();
-              bytes.addAndGet(size);
+              bytes.addAndGet(src.size());
             } catch (ObjMapperException e) {
               fail.accept("cannot import " + file + " as " + name + ": " + e.code() + ": "
                   + ExitCodes.oneLine(e.getMessage()));
+            } catch (java.io.EOFException e) {
+              fail.accept("cannot import " + file + " as " + name + ": it shrank while being sent");
             } catch (IOException e) {
-              if (Files.isReadable(file)) {
-                broken.compareAndSet(null, e); // the connection failed
-              } else {
-                fail.accept("cannot read " + file + ": " + StoreOptions.describe(e));
-              }
+              broken.compareAndSet(null, e); // the file is open: the connection failed
             } finally {
               progress.step(1, size);
               inFlight.release();

@@ -186,6 +186,25 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void importNamesALinkAndAFifoItSkipsNeverFollowingOrWaitingOnThem() throws Exception {
+    file("good", "1");
+    Path secret = Files.writeString(dir.resolve("secret"), "outside");
+    Files.createSymbolicLink(dir.resolve("files/link"), secret);
+    Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve("files/fifo").toString()).start();
+    assertThat(mkfifo.waitFor()).isZero();
+
+    Result r = launch("import", "--data", data(), dir.resolve("files").toString());
+
+    assertThat(r.code()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.out()).startsWith("imported 1 objects");
+    assertThat(r.err().lines()).containsExactlyInAnyOrder(
+        "import: skipped " + dir.resolve("files/link") + ": a symbolic link",
+        "import: skipped " + dir.resolve("files/fifo") + ": not a regular file (a FIFO, socket or device)",
+        "import: 2 of 3 files failed (named above); the others are imported");
+    assertThat(launch("ls", "--data", data()).out().lines()).containsExactly("/good\t1\tdisk");
+  }
+
+  @Test
   void importOfAMissingDirectoryExitsFour() {
     Result r = launch("import", "--data", data(), dir.resolve("nope").toString());
     assertThat(r.code()).isEqualTo(ExitCodes.LOCAL_FILE);

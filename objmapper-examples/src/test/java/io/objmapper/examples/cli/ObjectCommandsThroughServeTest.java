@@ -114,6 +114,29 @@ class ObjectCommandsThroughServeTest {
   }
 
   @Test
+  void importAndPutThroughTheServerNameAFifoOrLinkAndNeverWaitOnIt() throws Exception {
+    serve();
+    Path tree = Files.createDirectories(dir.resolve("tree"));
+    Files.writeString(tree.resolve("a.txt"), "alpha");
+    Files.createSymbolicLink(tree.resolve("link"), tree.resolve("a.txt"));
+    Process mkfifo = new ProcessBuilder("mkfifo", tree.resolve("fifo").toString()).start();
+    assertThat(mkfifo.waitFor()).isZero();
+
+    Result imported = launch("import", "--socket", sock.toString(), "--prefix", "/f", tree.toString());
+    assertThat(imported.code()).isEqualTo(ExitCodes.FAILED);
+    assertThat(imported.out()).startsWith("imported 1 objects (5 bytes) from ");
+    assertThat(imported.err().lines()).contains(
+        "import: skipped " + tree.resolve("link") + ": a symbolic link",
+        "import: skipped " + tree.resolve("fifo") + ": not a regular file (a FIFO, socket or device)");
+
+    Result put = launch("put", "--socket", sock.toString(), "/p", tree.resolve("fifo").toString());
+    assertThat(put.code()).isEqualTo(ExitCodes.LOCAL_FILE);
+    assertThat(put.err().lines()).singleElement().asString().startsWith("put: ").contains("not a regular file");
+    assertThat(exists("/p")).isFalse();
+    assertThat(exists("/f/a.txt")).isTrue();
+  }
+
+  @Test
   void withSocketPutImportAndRmGoThereAndRefusalsAreOneLineNamingIt() throws Exception {
     serve();
     Path file = Files.writeString(dir.resolve("b.txt"), "beta");
