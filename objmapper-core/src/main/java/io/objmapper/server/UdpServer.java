@@ -186,6 +186,8 @@ final class UdpServer implements Runnable {
         ProtocolEncoder.backendTlv(buf, tier);
       }
       FileChannel content = obj.channel();
+      // Exactly the size announced: a file grown in place since is not read past it.
+      buf.limit(buf.position() + (int) size);
       long position = 0;
       while (position < size) {
         int n = content.read(buf, position);

@@ -100,6 +100,16 @@ class UdpTransportTest {
   }
 
   @Test
+  void aFileGrownInPlaceAfterItsSizeWasTakenIsSentToThatSizeOnly() throws Exception {
+    Files.write(root.resolve("grows.bin"), new byte[] {1, 2, 3});
+    ByteBuffer a = ask(v1(COPY, "/grows.bin"));
+    assertThat(a.get(0)).isZero();
+    assertThat(a.getLong(1)).as("content_len").isEqualTo(3);
+    assertThat(a.limit()).as("the datagram holds content_len bytes, no more").isEqualTo(11 + 22 + 3);
+    assertThat(Files.size(root.resolve("grows.bin"))).isEqualTo(103);
+  }
+
+  @Test
   void descriptorModesAnswerUnsupportedOp() throws Exception {
     for (int mode : new int[] {FDPASS, RawClient.SPLICE, SEGMENTED}) {
       ByteBuffer a = ask(v1(mode, "/hello.txt"));
