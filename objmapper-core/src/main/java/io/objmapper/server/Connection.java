@@ -458,7 +458,19 @@ final class Connection {
           answerError(id, Status.PERMISSION_DENIED, PeerAccess.notAWriter(peer, "delete " + uri.substring("/delete".length())));
           return;
         }
-        deleteObject(id, mode, uri.substring("/delete".length()));
+        String target = uri.substring("/delete".length());
+        if (!ObjectNames.isValid(target)) {
+          answerError(id, Status.INVALID_REQUEST, invalidNameMessage(target));
+          return;
+        }
+        if (version == Protocol.VERSION_2 && inFlight >= depth) {
+          answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
+          return;
+        }
+        // Removing a file may wait (a commit of the same name holds its lock): a worker's job.
+        WorkerRequest r = new WorkerRequest(this, id, Mode.DELETE, target, version, false);
+        r.cCompatDelete = mode;
+        dispatch(r);
         return;
       }
       // Only a writer creates on a miss and gets a read-write descriptor; anyone else reads
@@ -510,24 +522,6 @@ final class Connection {
     } catch (InvalidObjectNameException e) {
       return e.getMessage();
     }
-  }
-
-  private void deleteObject(long id, Mode mode, String uri) {
-    try {
-      ObjectNames.validate(uri);
-      server.handler.delete(uri);
-    } catch (RuntimeException e) {
-      answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer, peerKey));
-      return;
-    }
-    ByteBuffer out = loop.out;
-    out.clear();
-    // As the C server answers a delete: OK, content_len 1, no body, no descriptor. A COPY
-    // reader would wait for that one byte, so COPY gets content_len 0: an empty body.
-    ProtocolEncoder.responseHeader(out, version, id, Status.OK, mode == Mode.COPY ? 0 : 1, 0);
-    out.flip();
-    counted(Status.OK);
-    submit(loop.scratch.set(out, null, false, 0, 0));
   }
 
   // ---- the write extension (loop thread; the work itself runs on workers) -------------------

@@ -24,6 +24,11 @@ final class WorkerRequest implements Runnable {
   int flags;
   /** The status the answer carries, counted when it is posted (OK unless set). */
   Status status = Status.OK;
+  /**
+   * A C-compatible {@code /delete/<uri>} (run as DELETE): the mode it was asked in, which its
+   * answer and its count take; null for any other request.
+   */
+  Mode cCompatDelete;
   /** COMMIT, ABORT: the put they end, taken from the connection. */
   RequestHandler.PendingPut put;
   volatile ScheduledFuture<?> timeout;
@@ -75,7 +80,7 @@ final class WorkerRequest implements Runnable {
       t.cancel(false);
     }
     if (answered.compareAndSet(false, true)) {
-      c.counted(mode, status);
+      c.counted(cCompatDelete != null ? cCompatDelete : mode, status);
       a.async = true;
       c.post(a);
       return true;

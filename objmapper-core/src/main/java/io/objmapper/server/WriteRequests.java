@@ -41,7 +41,7 @@ final class WriteRequests {
         }
         case DELETE -> {
           c.server.handler.delete(r.uri);
-          yield done(r, 0);
+          yield r.cCompatDelete != null ? cCompatDeleted(r) : done(r, 0);
         }
         case STAT -> stat(r, c.server.handler.stat(r.uri)
             .orElseThrow(() -> new ObjectNotFoundException("no object " + r.uri)));
@@ -159,6 +159,17 @@ final class WriteRequests {
   private static Answer done(WorkerRequest r, int metaLen) {
     ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH);
     ProtocolEncoder.responseHeader(out, r.version, r.id, Status.OK, 0, metaLen);
+    out.flip();
+    return new Answer().set(out, null, false, 0, 0);
+  }
+
+  /**
+   * As the C server answers a delete: OK, content_len 1, no body, no descriptor. A COPY
+   * reader would wait for that one byte, so COPY gets content_len 0: an empty body.
+   */
+  private static Answer cCompatDeleted(WorkerRequest r) {
+    ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH);
+    ProtocolEncoder.responseHeader(out, r.version, r.id, Status.OK, r.cCompatDelete == Mode.COPY ? 0 : 1, 0);
     out.flip();
     return new Answer().set(out, null, false, 0, 0);
   }

@@ -76,6 +76,28 @@ public final class GatedHandler implements RequestHandler {
     return new Counted(o, uri);
   }
 
+  @Override
+  public ServedObject acquireWritable(String uri) {
+    return dir.acquireWritable(uri);
+  }
+
+  /** Deletes as {@link DirectoryHandler} does; a slow name waits for the gate first. */
+  @Override
+  public void delete(String uri) {
+    if (mayBlock(uri)) {
+      slowEntered.release();
+      try {
+        if (!gate.await(120, TimeUnit.SECONDS)) {
+          throw new ObjMapperException(io.objmapper.ErrorCode.INTERNAL_ERROR, "test gate never opened");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ObjMapperException(io.objmapper.ErrorCode.UNAVAILABLE, "interrupted");
+      }
+    }
+    dir.delete(uri);
+  }
+
   private final class Counted implements ServedObject {
     private final ServedObject o;
     private final String uri;

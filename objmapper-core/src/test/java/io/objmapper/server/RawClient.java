@@ -227,6 +227,16 @@ final class RawClient implements AutoCloseable {
     }
   }
 
+  /** The next {@code n} V2 responses without a body, by request id: V2 answers in any order. */
+  Map<Long, Frame> readV2ById(int n) throws IOException {
+    Map<Long, Frame> byId = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      Frame f = readV2();
+      assertThat(byId.put(f.id(), f)).as("one answer to request %d", f.id()).isNull();
+    }
+    return byId;
+  }
+
   @Override
   public void close() throws IOException {
     ch.close();
