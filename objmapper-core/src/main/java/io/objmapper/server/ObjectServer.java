@@ -83,6 +83,12 @@ public final class ObjectServer implements AutoCloseable {
   final long requestTimeoutMillis;
   private final long shutdownGraceMillis;
   final boolean cCompat;
+  /**
+   * Slots for puts staged and not yet committed or aborted, server-wide: each holds a
+   * temporary file open (descriptors), so their number is bounded whatever the peers.
+   */
+  final java.util.concurrent.Semaphore pendingPuts;
+  final int maxPendingPuts;
   private final long[] sharedFdUids;
   /** Who may connect and who may write. */
   final PeerAccess access;
@@ -120,6 +126,8 @@ public final class ObjectServer implements AutoCloseable {
     }
     long sweepMillis = shortest == Long.MAX_VALUE ? 1000 : Math.max(10, Math.min(1000, shortest / 4));
     this.cCompat = b.cCompat;
+    this.maxPendingPuts = b.maxPendingPuts;
+    this.pendingPuts = new java.util.concurrent.Semaphore(b.maxPendingPuts);
     long[] own = b.sharedFdUids == null || b.writerUids == null ? ownUid() : null;
     this.access = new PeerAccess(b.allowUids, b.allowGids, b.tcpAllowed, b.writerUids != null ? b.writerUids : own,
         b.writerGids);
@@ -430,6 +438,9 @@ public final class ObjectServer implements AutoCloseable {
    */
   public static final int DEFAULT_MAX_CONNECTIONS = ServerDefaults.MAX_CONNECTIONS;
 
+  /** Default of {@link Builder#maxPendingPuts}: 3,072 descriptors at most. */
+  public static final int DEFAULT_MAX_PENDING_PUTS = 1024;
+
   /** Default of {@link Builder#maxConnectionsPerPeer} and of the file's {@code server.max_connections_per_peer}. */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = ServerDefaults.MAX_CONNECTIONS_PER_PEER;
 
@@ -456,6 +467,7 @@ public final class ObjectServer implements AutoCloseable {
     /** 0: not set, {@link #ioThreads()} picks. */
     private int ioThreads;
     private int maxPipeline = DEFAULT_MAX_PIPELINE;
+    private int maxPendingPuts = DEFAULT_MAX_PENDING_PUTS;
     private int parallelism = 4;
     private int capabilities = Capabilities.SUPPORTED;
     private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT_MILLIS;
@@ -722,6 +734,20 @@ public final class ObjectServer implements AutoCloseable {
         throw new IllegalArgumentException("ioThreads not in 1..64");
       }
       this.ioThreads = n;
+      return this;
+    }
+
+    /**
+     * Most puts (write extension) staged and not yet committed or aborted, over all
+     * connections; a PUT past it answers UNAVAILABLE. Each holds up to three descriptors
+     * until it ends (one connection may hold {@value Connection#MAX_PENDING_PUTS}). Default
+     * {@value ObjectServer#DEFAULT_MAX_PENDING_PUTS}.
+     */
+    public Builder maxPendingPuts(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxPendingPuts < 1");
+      }
+      this.maxPendingPuts = n;
       return this;
     }
 

@@ -61,8 +61,20 @@ final class WriteRequests {
     RequestHandler.PendingPut p = null;
     ServedObject writer = null;
     Answer a;
+    if (!c.server.pendingPuts.tryAcquire()) {
+      c.forgetPut(r.uri, null);
+      r.status = Status.UNAVAILABLE;
+      r.finish(AnswerEncoder.errorAnswer(r.version, r.id, Status.UNAVAILABLE, "too many puts pending on this server "
+          + "(at most " + c.server.maxPendingPuts + "): commit or abort one, or try again later"));
+      return;
+    }
     try {
-      p = c.server.handler.beginPut(r.uri, objectFlags(r.flags));
+      try {
+        p = new CountedPut(c.server.handler.beginPut(r.uri, objectFlags(r.flags)), c.server.pendingPuts);
+      } catch (RuntimeException | Error e) {
+        c.server.pendingPuts.release();
+        throw e;
+      }
       writer = p.writer();
       if (!c.adoptPut(r.uri, p)) {
         writer.release();
@@ -89,6 +101,47 @@ final class WriteRequests {
     if (!r.finish(a) && p != null) {
       c.forgetPut(r.uri, p); // answered TIMEOUT: the client does not know of this put
       abortQuietly(c, p);
+    }
+  }
+
+  /** A staged put that gives its server-wide slot back once, when it is committed or aborted. */
+  private static final class CountedPut implements RequestHandler.PendingPut {
+    private final RequestHandler.PendingPut put;
+    private final java.util.concurrent.Semaphore slots;
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+    CountedPut(RequestHandler.PendingPut put, java.util.concurrent.Semaphore slots) {
+      this.put = put;
+      this.slots = slots;
+    }
+
+    @Override
+    public ServedObject writer() {
+      return put.writer();
+    }
+
+    @Override
+    public RequestHandler.Published commit() {
+      try {
+        return put.commit();
+      } finally {
+        end(); // a failed commit is aborted next
+      }
+    }
+
+    @Override
+    public void abort() {
+      try {
+        put.abort();
+      } finally {
+        end();
+      }
+    }
+
+    private void end() {
+      if (ended.compareAndSet(false, true)) {
+        slots.release();
+      }
     }
   }
 

@@ -63,6 +63,10 @@ class WriteExtensionTest {
   }
 
   private void start(long capacity, List<Long> writers) throws Exception {
+    start(capacity, writers, ObjectServer.DEFAULT_MAX_PENDING_PUTS);
+  }
+
+  private void start(long capacity, List<Long> writers, int maxPendingPuts) throws Exception {
     root = Files.createDirectories(dir.resolve("disk"));
     TierConfig.Builder t = TierConfig.builder().name("disk").type("fs").root(root)
         .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE);
@@ -76,7 +80,7 @@ class WriteExtensionTest {
     if (writers != null) {
       b.writerUids(writers);
     }
-    server = b.build().start();
+    server = b.maxPendingPuts(maxPendingPuts).build().start();
   }
 
   private void start() throws Exception {
@@ -202,6 +206,39 @@ class WriteExtensionTest {
     }
     assertThat(temporaries()).isEmpty();
     assertThat(store.exists("/x")).isFalse();
+  }
+
+  @Test
+  void putsPendingOverTheServersLimitAnswerUnavailableAndAnEndedPutFreesItsSlot() throws Exception {
+    start(0, null, 2);
+    try (RawClient a = RawClient.v2(sock, CAPS, 10); RawClient b = RawClient.v2(sock, CAPS, 10)) {
+      a.send(v2(1, 0, PUT, "/a1"));
+      assertThat(a.readV2().status()).isZero();
+      write(a.readDescriptor(), "one");
+      a.send(v2(2, 0, PUT, "/a2"));
+      assertThat(a.readV2().status()).isZero();
+      write(a.readDescriptor(), "two");
+
+      b.send(v2(3, 0, PUT, "/b"));
+      Frame refused = b.readV2().assertError(0x14);
+      assertThat(refused.error()).contains("too many puts pending on this server (at most 2)");
+      assertThat(temporaries()).hasSize(2);
+
+      a.send(v2(4, 0, ABORT, "/a1"));
+      assertThat(a.readV2().status()).isZero();
+      b.send(v2(5, 0, PUT, "/b"));
+      assertThat(b.readV2().status()).as("the aborted put's slot is free again").isZero();
+      write(b.readDescriptor(), "bee");
+      b.send(v2(6, 0, COMMIT, "/b"));
+      assertThat(b.readV2().status()).isZero();
+      a.send(v2(7, 0, COMMIT, "/a2"));
+      assertThat(a.readV2().status()).isZero();
+    }
+    assertThat(store.exists("/b")).isTrue();
+    assertThat(store.exists("/a2")).isTrue();
+    assertThat(store.exists("/a1")).isFalse();
+    await("the closed connections' puts ended", this::noTemporaries);
+    assertThat(server.pendingPuts.availablePermits()).isEqualTo(2);
   }
 
   @Test
