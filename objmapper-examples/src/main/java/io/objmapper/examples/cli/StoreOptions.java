@@ -100,6 +100,7 @@ public final class StoreOptions {
         .backgroundRounds(backgroundRounds)
         .openProgress(progress)
         .tier(TierConfig.builder().name("memory").type("memory").perfFactor(1.0)
+            .capacityBytes(defaultMemoryCapacity())
             .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
                 TierFlag.MIGRATION_DST)
             .build())
@@ -109,6 +110,22 @@ public final class StoreOptions {
             .persistIndex(true)
             .build())
         .build();
+  }
+
+  /** Where the memory tier of the store without a configuration keeps its files. */
+  static final Path SHARED_MEMORY = Path.of("/dev/shm");
+
+  /**
+   * The capacity of the memory tier of the store without a configuration: a quarter of the
+   * size of {@link #SHARED_MEMORY} (its files are RAM, shared with every other user of it),
+   * so that promotions never fill it; 256 MiB if its size cannot be read.
+   */
+  static long defaultMemoryCapacity() {
+    try {
+      return Math.max(1L << 20, Files.getFileStore(SHARED_MEMORY).getTotalSpace() / 4);
+    } catch (IOException | RuntimeException e) {
+      return 256L << 20;
+    }
   }
 
   /**

@@ -109,7 +109,7 @@ class LauncherStoreCommandsTest {
   }
 
   @Test
-  void statsOfAPlainServeStoreShowsTheMemoryTierWithoutCapacity() throws Exception {
+  void statsOfAPlainServeStoreShowsTheMemoryTierBoundedByAQuarterOfSharedMemory() throws Exception {
     Path data = dir.resolve("data");
     try (ObjMapper store = StoreOptions.open(null, data, true, false)) {
       store.put("/x", new byte[7]);
@@ -120,7 +120,8 @@ class LauncherStoreCommandsTest {
     assertThat(tiers.get(0).get("name").asText()).isEqualTo("memory");
     assertThat(tiers.get(0).get("type").asText()).isEqualTo("memory");
     assertThat(tiers.get(0).get("persistent").asBoolean()).isFalse();
-    assertThat(tiers.get(0).get("capacity_bytes").isNull()).isTrue();
+    assertThat(tiers.get(0).get("capacity_bytes").asLong()).isEqualTo(StoreOptions.defaultMemoryCapacity())
+        .isEqualTo(java.nio.file.Files.getFileStore(StoreOptions.SHARED_MEMORY).getTotalSpace() / 4);
     assertThat(tiers.get(1).get("name").asText()).isEqualTo("disk");
     assertThat(tiers.get(1).get("objects").asLong()).isEqualTo(1);
     assertThat(tiers.get(1).get("bytes").asLong()).isEqualTo(7);
