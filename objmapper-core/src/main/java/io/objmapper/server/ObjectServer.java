@@ -203,6 +203,26 @@ public final class ObjectServer implements AutoCloseable {
   }
 
   /**
+   * Checks, without listening, that {@link #start} finds its addresses free: no file other
+   * than a stale socket at the Unix socket path and no server listening there, the TCP and
+   * UDP ports (unless 0) not in use. For a caller with slow work to do before it starts (an
+   * import), so that an address taken fails at once. Another process may still take an
+   * address between this and {@link #start}.
+   *
+   * @throws IOException saying which address is taken and why
+   */
+  public void checkAddresses() throws IOException {
+    listeners.check();
+    if (udp != null && udp.getPort() != 0) {
+      try (DatagramChannel probe = DatagramChannel.open()) {
+        probe.bind(udp);
+      } catch (IOException e) {
+        throw new IOException("cannot listen on udp:" + hostPort(udp) + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
    * Binds the listeners and starts accepting connections.
    *
    * @throws IOException if a listener cannot be bound (the server is then closed)

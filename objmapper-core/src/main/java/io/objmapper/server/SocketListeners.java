@@ -165,6 +165,39 @@ final class SocketListeners {
     }
   }
 
+  /**
+   * Checks, without listening, what {@link #bind} would find in its way: a file that is no
+   * socket, or a server listening, at the Unix socket path; a TCP port in use. A stale socket
+   * file is left for {@link #bind} to replace.
+   */
+  void check() throws IOException {
+    if (unixSocket != null) {
+      BasicFileAttributes attrs = null;
+      try {
+        attrs = Files.readAttributes(unixSocket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (java.nio.file.NoSuchFileException e) {
+        // nothing there: bound at start
+      }
+      if (attrs != null) {
+        if (!attrs.isOther()) {
+          throw new IOException(unixSocket + " exists and is not a socket");
+        }
+        try (AFUNIXSocketChannel probe = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(unixSocket))) {
+          throw new IOException("a server is already listening on " + unixSocket);
+        } catch (java.net.SocketException stale) {
+          // nobody listens: replaced at start
+        }
+      }
+    }
+    if (tcp != null && tcp.getPort() != 0) {
+      try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+        probe.bind(tcp);
+      } catch (IOException e) {
+        throw new IOException("cannot listen on tcp:" + ObjectServer.hostPort(tcp) + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
   private static void removeStaleSocket(Path path) throws IOException {
     BasicFileAttributes attrs;
     try {

@@ -290,6 +290,36 @@ class LimitsAndLifecycleTest {
   }
 
   @Test
+  void checkingTheAddressesBeforeStartNamesWhatIsTakenWithoutListening() throws Exception {
+    Path file = Files.writeString(dir.resolve("plain-file"), "not a socket");
+    ObjectServer onFile = ObjectServer.builder(new DirectoryHandler(root)).unixSocket(file).build();
+    assertThatThrownBy(onFile::checkAddresses).isInstanceOf(IOException.class).hasMessageContaining("is not a socket");
+    onFile.close();
+    assertThat(file).hasContent("not a socket");
+
+    start(b -> {});
+    ObjectServer second = ObjectServer.builder(new DirectoryHandler(root)).unixSocket(sock).build();
+    assertThatThrownBy(second::checkAddresses).isInstanceOf(IOException.class)
+        .hasMessageContaining(sock.toString()).hasMessageContaining("already listening");
+    second.close();
+
+    try (java.nio.channels.ServerSocketChannel taken = java.nio.channels.ServerSocketChannel.open()) {
+      taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      java.net.InetSocketAddress port = (java.net.InetSocketAddress) taken.getLocalAddress();
+      ObjectServer onPort = ObjectServer.builder(new DirectoryHandler(root)).unixSocket(dir.resolve("free.sock"))
+          .tcp(port).build();
+      assertThatThrownBy(onPort::checkAddresses).isInstanceOf(IOException.class)
+          .hasMessageContaining("cannot listen on tcp:127.0.0.1:" + port.getPort());
+      onPort.close();
+      ObjectServer free = ObjectServer.builder(new DirectoryHandler(root)).unixSocket(dir.resolve("free.sock"))
+          .tcp(new java.net.InetSocketAddress("127.0.0.1", 0)).build();
+      free.checkAddresses(); // nothing in the way, nothing left behind
+      free.close();
+      assertThat(dir.resolve("free.sock")).doesNotExist();
+    }
+  }
+
+  @Test
   void startingWhereAnotherServerListensFailsAndLeavesThatServerAlone() throws Exception {
     start(b -> {});
     ObjectServer second = ObjectServer.builder(new DirectoryHandler(root)).unixSocket(sock).build();

@@ -170,6 +170,11 @@ public final class ServeCommand implements Callable<Integer> {
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
         try (ObjectServer built = configure(store, tcpAddress, sharedUids, access)) { // closed unstarted if the import fails
+          try {
+            built.checkAddresses(); // before the import: an address taken fails at once
+          } catch (IOException e) {
+            throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, StoreOptions.describe(e), e);
+          }
           serve(store, dir, compilation, built, tcpAddress, endpoint, stop);
         }
       } finally {

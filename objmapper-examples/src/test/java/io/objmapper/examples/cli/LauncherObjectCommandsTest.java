@@ -265,6 +265,26 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void serveOnATakenTcpPortOrAFileInPlaceOfTheSocketFailsBeforeImporting() throws Exception {
+    file("x", "x");
+    try (java.nio.channels.ServerSocketChannel taken = java.nio.channels.ServerSocketChannel.open()) {
+      taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      int port = ((java.net.InetSocketAddress) taken.getLocalAddress()).getPort();
+      Result r = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--tcp", "127.0.0.1:" + port,
+          "--data", data(), "--import", dir.resolve("files").toString());
+      assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+      assertThat(r.err().lines()).singleElement().asString().startsWith("serve: cannot listen on tcp:127.0.0.1:" + port);
+    }
+    Path notASocket = Files.writeString(dir.resolve("file.sock"), "mine");
+    Result r = launch("serve", "--socket", notASocket.toString(), "--data", data(), "--import",
+        dir.resolve("files").toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err().lines()).singleElement().asString().isEqualTo("serve: " + notASocket + " exists and is not a socket");
+    assertThat(notASocket).hasContent("mine");
+    assertThat(launch("ls", "--data", data()).out()).as("nothing imported").isEmpty();
+  }
+
+  @Test
   void serveWithATooLongSocketPathFailsBeforeImporting() throws Exception {
     Path sock = dir.resolve("s".repeat(120) + ".sock");
     Result r = launch("serve", "--socket", sock.toString(), "--data", data());
