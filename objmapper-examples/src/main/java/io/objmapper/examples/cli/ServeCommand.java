@@ -258,25 +258,25 @@ public final class ServeCommand implements Callable<Integer> {
     if (udp != null) {
       b.udp(Endpoints.hostPort(udp, spec.commandLine()));
     }
+    if (udpAllow != null) {
+      flag("--udp-allow", String.join(",", udpAllow), () -> b.udpAllow(udpAllow));
+    }
+    if (udpRate != null) {
+      flag("--udp-rate", udpRate, () -> b.udpAnswersPerSecond(udpRate));
+    }
+    if (maxConnections != null) {
+      flag("--max-connections", maxConnections, () -> b.maxConnections(maxConnections));
+    }
+    if (maxConnectionsPerPeer != null) {
+      flag("--max-connections-per-peer", maxConnectionsPerPeer, () -> b.maxConnectionsPerPeer(maxConnectionsPerPeer));
+    }
+    if (writeTimeoutMs != null) {
+      flag("--write-timeout-ms", writeTimeoutMs, () -> b.writeTimeoutMillis(writeTimeoutMs));
+    }
+    if (ioThreads != null) {
+      flag("--io-threads", ioThreads, () -> b.ioThreads(ioThreads));
+    }
     try {
-      if (udpAllow != null) {
-        b.udpAllow(udpAllow);
-      }
-      if (udpRate != null) {
-        b.udpAnswersPerSecond(udpRate);
-      }
-      if (maxConnections != null) {
-        b.maxConnections(maxConnections);
-      }
-      if (maxConnectionsPerPeer != null) {
-        b.maxConnectionsPerPeer(maxConnectionsPerPeer);
-      }
-      if (writeTimeoutMs != null) {
-        b.writeTimeoutMillis(writeTimeoutMs);
-      }
-      if (ioThreads != null) {
-        b.ioThreads(ioThreads);
-      }
       if (access.socketMode() != null) {
         b.socketMode(access.socketMode());
       }
@@ -302,6 +302,24 @@ public final class ServeCommand implements Callable<Integer> {
       return b.build();
     } catch (IllegalStateException e) { // e.g. a TCP listener open to other hosts without an allow list
       throw new ExitCodes.CommandFailure(ExitCodes.USAGE, e.getMessage(), e);
+    }
+  }
+
+  /** The builder's bounds ("ioThreads not in 1..64", "maxConnections < 1"), said of a flag. */
+  private static final java.util.regex.Pattern BOUND =
+      java.util.regex.Pattern.compile("[a-zA-Z]+ (?:(not in) (\\S+)|< (\\S+))");
+
+  /** Sets a flag's value on the builder; a value it refuses is a usage error naming the flag. */
+  private void flag(String name, Object value, Runnable set) {
+    try {
+      set.run();
+    } catch (IllegalArgumentException e) {
+      String why = e.getMessage();
+      java.util.regex.Matcher m = BOUND.matcher(why == null ? "" : why);
+      if (m.matches()) {
+        why = (m.group(1) != null ? "must be in " + m.group(2) : "must be at least " + m.group(3)) + ", was " + value;
+      }
+      throw new CommandLine.ParameterException(spec.commandLine(), name + ": " + why);
     }
   }
 

@@ -285,6 +285,19 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void badServeFlagValuesAreUsageErrorsNamingTheFlag() {
+    String[][] cases = {{"--io-threads", "0", "must be in 1..64, was 0"},
+        {"--max-connections", "0", "must be at least 1, was 0"},
+        {"--max-connections-per-peer", "-3", "must be at least 1, was -3"},
+        {"--write-timeout-ms", "-1", "must be at least 0, was -1"}};
+    for (String[] c : cases) {
+      Result r = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--data", data(), c[0], c[1]);
+      assertThat(r.code()).as(c[0]).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err().lines()).as(c[0]).singleElement().asString().startsWith("serve: " + c[0] + ": " + c[2]);
+    }
+  }
+
+  @Test
   void serveWithATooLongSocketPathFailsBeforeImporting() throws Exception {
     Path sock = dir.resolve("s".repeat(120) + ".sock");
     Result r = launch("serve", "--socket", sock.toString(), "--data", data());
