@@ -166,6 +166,11 @@ final class ReadPath {
     locks.checkOpen();
     ObjectNames.validate(name);
     lookups.increment();
+    // A stat tells the flags (pinned, ephemeral), which only the indexes know: it waits for
+    // indexes still opening (a store just opened), which lookups never do.
+    for (int t : set.bySpeed) {
+      set.indexes[t].awaitOpened();
+    }
     Entry e = locate(name);
     if (e != null && set.local(e.tierId())) {
       ObjectStat s = set.stat(e.tierId(), name);

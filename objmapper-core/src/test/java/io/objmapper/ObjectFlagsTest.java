@@ -27,6 +27,23 @@ class ObjectFlagsTest {
   }
 
   @Test
+  void aStatRightAfterOpenTellsTheFlagsTheIndexHoldsNotJustTheFile() throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("disk"));
+    io.objmapper.spi.TierConfig disk = io.objmapper.spi.TierConfig.builder().name("disk").type("fs")
+        .root(dir.resolve("disk")).persistIndex(true)
+        .flags(io.objmapper.spi.TierFlag.PERSISTENT, io.objmapper.spi.TierFlag.READABLE,
+            io.objmapper.spi.TierFlag.WRITABLE).build();
+    try (ObjMapper store = ObjMapper.builder().tier(disk).build()) {
+      store.put("/pinned", "y".getBytes(UTF_8), ObjectFlag.PINNED);
+    }
+    for (int i = 0; i < 5; i++) { // the index opens in the background: a stat at once must wait for it
+      try (ObjMapper store = ObjMapper.builder().tier(disk).build()) {
+        assertThat(store.stat("/pinned")).map(ObjectInfo::flags).hasValue(Set.of(ObjectFlag.PINNED));
+      }
+    }
+  }
+
+  @Test
   void anInfoBuiltInCodeCopiesItsFlagsAndRefusesNone() {
     java.util.EnumSet<ObjectFlag> mine = java.util.EnumSet.of(ObjectFlag.PINNED);
     ObjectInfo info = new ObjectInfo("/a", 1, 0, "disk", 1, mine);

@@ -73,6 +73,15 @@ final class OpeningTierIndex implements TierIndex {
   }
 
   @Override
+  public void awaitOpened() {
+    try {
+      opened.join();
+    } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      // failed to open: lookups ask the tier (said when it failed)
+    }
+  }
+
+  @Override
   public IndexRecord get(String name) {
     TierIndex r = ready;
     return r == null ? null : r.get(name);

@@ -34,6 +34,13 @@ public interface TierIndex extends AutoCloseable {
     return true;
   }
 
+  /**
+   * Waits until the index is opened (or failed to open), for an answer that needs what only
+   * the index knows (an object's flags). Never on the request path.
+   */
+  default void awaitOpened() {
+  }
+
   @Override
   void close();
 }

@@ -156,7 +156,9 @@ final class ObjectCommands {
     n.put("tier", o.tier());
     if (full) {
       n.put("tier_id", o.tierId());
-      n.put("mtime", Instant.ofEpochMilli(o.mtimeMillis()).toString());
+      // Whole seconds, as a server tells it (the wire's MTIME), so that stat prints the same
+      // text with or without a server.
+      n.put("mtime", Instant.ofEpochMilli(o.mtimeMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
       n.put("ephemeral", o.ephemeral());
       n.put("pinned", o.pinned());
     }

@@ -109,6 +109,9 @@ class LauncherObjectCommandsTest {
         "pinned");
     assertThat(n.get("size").asLong()).isEqualTo(4);
     assertThat(n.get("tier_id").asInt()).isEqualTo(1);
+    long seconds = java.nio.file.Files.getLastModifiedTime(dir.resolve("data/disk/a")).toMillis() / 1000;
+    assertThat(n.get("mtime").asText()).as("whole seconds, as through a server")
+        .isEqualTo(java.time.Instant.ofEpochSecond(seconds).toString());
     assertThat(n.get("pinned").asBoolean()).isFalse();
     assertThat(n.get("ephemeral").asBoolean()).isFalse();
     Result missing = launch("stat", "--data", data(), "/b");
