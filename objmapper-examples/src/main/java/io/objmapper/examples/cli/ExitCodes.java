@@ -92,7 +92,7 @@ public final class ExitCodes {
       // a connection error says which socket (the JDK's and junixsocket's messages do not)
       Object socket = cmd.getCommandSpec().findOption("--socket").getValue();
       if (socket != null && !line.contains(socket.toString())) {
-        line = "unix:" + java.nio.file.Path.of(socket.toString()).toAbsolutePath() + ": " + line;
+        line = "connection to unix:" + java.nio.file.Path.of(socket.toString()).toAbsolutePath() + " failed: " + line;
       }
     }
     PrintWriter err = cmd.getErr();

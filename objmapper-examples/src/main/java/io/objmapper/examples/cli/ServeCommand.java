@@ -57,7 +57,9 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Serve GET /metrics (Prometheus text format) on this address; port 0 picks one.")
   String metrics;
 
-  @Option(names = "--c-compat", description = "The C server's answers to /delete/<uri> and /list.")
+  @Option(names = "--c-compat", description = "The C server's write behaviour, for writers only (--writer-uids, "
+      + "--writer-gids): a missing object is created empty and every object comes with a read-write descriptor; "
+      + "/delete/<uri> deletes; /list answers UNSUPPORTED_OP. Others read what exists.")
   boolean cCompat;
 
   /** The longest Unix socket path, in bytes: {@code sun_path} holds 108 with its terminating NUL. */

@@ -340,7 +340,7 @@ class LauncherObjectCommandsTest {
     Path sock = dir.resolve("none.sock");
     Result r = launch("bench", "--socket", sock.toString(), "--seconds", "1", "--warmup", "0", "/a");
     assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
-    assertThat(r.err().lines()).singleElement().asString().startsWith("bench: unix:" + sock + ": ");
+    assertThat(r.err().lines()).singleElement().asString().startsWith("bench: connection to unix:" + sock + " failed: ");
   }
 
   @Test
