@@ -22,8 +22,10 @@ import java.util.regex.Pattern;
  *     or a plugin's type): lowercase letters, digits, {@code _ . -}; the tier registry, not
  *     the configuration, decides whether the type exists
  * @param mountPath the directory holding the objects; absolute, not {@code /}; {@code null}
- *     only for a type in {@link #TYPES_WITHOUT_MOUNT_PATH} (a bucket holds the objects)
- * @param capacityBytes how much the tier may hold, {@code > 0}
+ *     only for a type in {@link #TYPES_WITHOUT_MOUNT_PATH} (a bucket holds the objects; a
+ *     memory tier without one makes a folder of its own in {@code /dev/shm})
+ * @param capacityBytes how much the tier may hold, {@code > 0}; {@code capacity_gb} left out
+ *     is {@link io.objmapper.spi.TierConfig#UNLIMITED}
  * @param perfFactor relative access cost (memory 1.0, NVMe 3.0, HDD 80.0), finite and
  *     {@code > 0}; lower is faster
  * @param flags at most one of ephemeral and persistent; migration_src needs readable and
@@ -45,8 +47,11 @@ import java.util.regex.Pattern;
 record BackendConfig(String name, String type, Path mountPath, long capacityBytes,
     double perfFactor, Set<TierFlag> flags, boolean persistIndex, Path indexPath,
     Map<String, String> options, long expectedObjects) {
-  /** Types whose objects do not live below a mount path, which may therefore be left out. */
-  public static final Set<String> TYPES_WITHOUT_MOUNT_PATH = Set.of("s3");
+  /**
+   * Types whose {@code mount_path} may be left out: an s3 bucket holds its objects, and a
+   * memory tier without one makes a private folder in its base folder ({@code /dev/shm}).
+   */
+  public static final Set<String> TYPES_WITHOUT_MOUNT_PATH = Set.of("s3", "memory");
 
   /** Bytes in one {@code capacity_gb} unit: decimal gigabytes. */
   public static final long BYTES_PER_GB = 1_000_000_000L;

@@ -170,7 +170,8 @@ final class ConfigDocument {
       if (!BackendConfig.TYPES_WITHOUT_MOUNT_PATH.contains(type)) {
         Check.required("mount_path", mountPath);
       }
-      long capacityBytes = BackendConfig.gigabytesToBytes("capacity_gb", capacityGb);
+      long capacityBytes = capacityGb == null ? io.objmapper.spi.TierConfig.UNLIMITED
+          : BackendConfig.gigabytesToBytes("capacity_gb", capacityGb);
       return new BackendConfig(name, type, path("mount_path", mountPath), capacityBytes,
           perfFactor, Check.enumSet("flags", "flag", flags, TierFlag.class,
               TierFlag::configName),

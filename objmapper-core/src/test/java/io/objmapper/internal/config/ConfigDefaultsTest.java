@@ -68,6 +68,21 @@ class ConfigDefaultsTest {
   }
 
   @Test
+  void aBackendWithoutCapacityIsUnlimitedAndAMemoryOneNeedsNoMountPath() {
+    ObjMapperConfig minimal = ObjMapperConfig.parse("""
+        {"backends": [{"name": "m", "type": "memory", "flags": ["ephemeral", "readable", "writable"]},
+                      {"name": "d", "type": "nvme", "mount_path": "/srv/d"}]}
+        """);
+    BackendConfig memory = minimal.backends().get(0);
+    assertThat(memory.mountPath()).isNull();
+    assertThat(memory.capacityBytes()).isEqualTo(io.objmapper.spi.TierConfig.UNLIMITED);
+    assertThat(minimal.tierConfigs().get(0).root()).as("a private folder in /dev/shm, made at open").isEmpty();
+    assertThat(minimal.backends().get(1).capacityBytes()).isEqualTo(io.objmapper.spi.TierConfig.UNLIMITED);
+    assertThat(minimal.withDataDirectory(Path.of("/tmp/x")).backends().get(0).mountPath())
+        .as("--data moves the tiers that have a folder").isNull();
+  }
+
+  @Test
   void emptySectionsAreTheSameAsMissingOnes() {
     ObjMapperConfig withEmpty = ObjMapperConfig.parse(TestConfigs.withBackendAnd("""
           "thread_pool": {}, "protocol": {}, "index": {}, "lifecycle": {}, "server": {}"""));

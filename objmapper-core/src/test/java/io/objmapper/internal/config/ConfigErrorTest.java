@@ -244,7 +244,7 @@ class ConfigErrorTest {
 
   @Test
   void backendWithoutAMountPathIsRefusedPointingAtTheBackend() {
-    ConfigException e = failure("{\"backends\": [\n  {\"name\": \"a\", \"type\": \"memory\","
+    ConfigException e = failure("{\"backends\": [\n  {\"name\": \"a\", \"type\": \"nvme\","
         + " \"capacity_gb\": 1}\n]}");
     assertThat(e.reason()).isEqualTo("backends[0].mount_path: missing (required)");
     assertThat(e.line()).isEqualTo(2);

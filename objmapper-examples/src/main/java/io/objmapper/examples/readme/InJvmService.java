@@ -22,6 +22,7 @@ final class InJvmService {
         .tier(TierConfig.builder().name("memory").type("memory")
             .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE).build())
         .tier(TierConfig.builder().name("disk").type("fs").root(Path.of("/var/lib/objmapper"))
+            .option("create_root", "true")                         // else the folder must exist
             .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE).persistIndex(true).build())
         .build()) {
       store.put("/greeting", "hello".getBytes(UTF_8));
