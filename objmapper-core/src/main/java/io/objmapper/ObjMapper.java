@@ -167,6 +167,8 @@ public interface ObjMapper extends AutoCloseable {
     Path dataDirectory;
     java.util.function.Consumer<io.objmapper.internal.lifecycle.MigrationStep> migrationSteps = step -> {};
     ObjMapperConfig config;
+    /** The file {@link #config} was read from, for messages that point into it; null if none. */
+    Path configFile;
 
     Builder() {}
 
@@ -307,7 +309,9 @@ public interface ObjMapper extends AutoCloseable {
     public Builder configFile(Path file) {
       Objects.requireNonNull(file, "file");
       try {
-        return config(ObjMapperConfig.load(file));
+        Builder b = config(ObjMapperConfig.load(file));
+        this.configFile = file;
+        return b;
       } catch (ConfigException e) {
         throw e.toPublic();
       }
@@ -420,6 +424,7 @@ public interface ObjMapper extends AutoCloseable {
       this.openProgress = settings.openProgress;
       this.migrationSteps = settings.migrationSteps;
       this.config = settings.config;
+      this.configFile = settings.configFile;
     }
   }
 }

@@ -85,6 +85,23 @@ final class StorageEngine implements ObjMapper, StoreAccess {
   }
 
   /** Opens tiers and indexes; closes what it opened if anything fails. */
+  /**
+   * {@code e}, which tier {@code i}'s provider threw (an unknown type, options it refuses), as
+   * the configuration problem it is when the tier is a backend of the configuration file:
+   * pointing at the backend's {@code type} or {@code options} in the file. Else {@code e}.
+   */
+  private static IllegalArgumentException fromConfigFile(ObjMapper.Builder b, int i, TierConfig c,
+      IllegalArgumentException e) {
+    if (b.configFile == null || b.config == null || i >= b.config.backends().size()
+        || e instanceof ConfigurationException) {
+      return e;
+    }
+    String at = "backends[" + i + "]";
+    String key = e instanceof io.objmapper.spi.UnknownTierTypeException ? at + ".type"
+        : c.options().isEmpty() ? at : at + ".options";
+    return io.objmapper.internal.config.ObjMapperConfig.problemIn(b.configFile, key, e.getMessage(), e);
+  }
+
   static StorageEngine open(ObjMapper.Builder b) throws IOException {
     TierProviders providers = b.providers != null ? b.providers : TierProviders.installed();
     List<TierConfig> list = b.tiers;
@@ -100,7 +117,11 @@ final class StorageEngine implements ObjMapper, StoreAccess {
         if (!names.add(c.name())) {
           throw new IllegalArgumentException("two tiers are named \"" + c.name() + "\"");
         }
-        tiers[i] = providers.open(c);
+        try {
+          tiers[i] = providers.open(c);
+        } catch (IllegalArgumentException e) {
+          throw fromConfigFile(b, i, c, e);
+        }
         // The tier's files are walked here at most once: the walk that fills or rebuilds its
         // index also counts it (and is told to the open progress).
         indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes,

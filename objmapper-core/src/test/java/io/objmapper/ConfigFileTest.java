@@ -34,6 +34,40 @@ class ConfigFileTest {
   }
 
   @Test
+  void aTierTypeOrOptionsTheTierRefusesArePointedAtInTheFile() throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("d"));
+    Path unknown = java.nio.file.Files.writeString(dir.resolve("unknown.conf"), """
+        {
+          "backends": [
+            {"name": "x", "type": "floppy", "mount_path": "%s"}
+          ]
+        }
+        """.formatted(dir.resolve("d")));
+    assertThatThrownBy(() -> ObjMapper.builder().configFile(unknown).build())
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+          assertThat(e.path()).isEqualTo("backends[0].type");
+          assertThat(e.reason()).contains("unknown tier type \"floppy\"").contains("known types: ");
+          assertThat(e.source()).hasValue(unknown.toString());
+          assertThat(e.line()).isEqualTo(3);
+          assertThat(e.column()).isPositive();
+        });
+    Path badOption = java.nio.file.Files.writeString(dir.resolve("option.conf"), """
+        {
+          "backends": [
+            {"name": "x", "type": "fs", "mount_path": "%s",
+             "options": {"file_mode": "rw"}}
+          ]
+        }
+        """.formatted(dir.resolve("d")));
+    assertThatThrownBy(() -> ObjMapper.builder().configFile(badOption).build())
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> {
+          assertThat(e.path()).isEqualTo("backends[0].options");
+          assertThat(e.reason()).contains("file_mode");
+          assertThat(e.line()).isEqualTo(4);
+        });
+  }
+
+  @Test
   void seedConfigOpensUnderAFreshDataDirectoryCreatingTheTierRoots() throws Exception {
     try (ObjMapper store = ObjMapper.open(seedConfig(), data())) {
       store.put("/fresh", new byte[] {1, 2, 3});

@@ -85,6 +85,19 @@ final class ConfigLoader {
     return parse(text, file.toString());
   }
 
+  /** {@code problem} located in {@code file} (read again) and said to be in it. */
+  static ConfigException locate(Path file, ConfigException problem) {
+    try {
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      if (text.startsWith("\uFEFF")) {
+        text = text.substring(1);
+      }
+      return SourceMap.scan(MAPPER, text).locate(problem).in(file.toString());
+    } catch (IOException | RuntimeException e) { // changed or gone since it was loaded: no location
+      return problem.in(file.toString());
+    }
+  }
+
   /** @param source names the text in messages (a file name), or null */
   static ObjMapperConfig parse(String text, String source) {
     Objects.requireNonNull(text, "text");

@@ -69,6 +69,16 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
   }
 
   /**
+   * A problem found after {@code file} was loaded (a tier type no provider has, options the
+   * tier refuses), at JSON path {@code path}: located in the file, read again, as a load's
+   * problems are; without line and column if it cannot be read now.
+   */
+  public static io.objmapper.ConfigurationException problemIn(Path file, String path, String reason,
+      Throwable cause) {
+    return ConfigLoader.locate(file, ConfigException.invalid(path, reason, cause)).toPublic();
+  }
+
+  /**
    * Reads and checks a configuration given as text.
    *
    * @throws ConfigException for any problem, naming the key and the line and column
