@@ -53,15 +53,7 @@ public final class GatedHandler implements RequestHandler {
   @Override
   public ServedObject acquire(String uri) {
     if (mayBlock(uri)) {
-      slowEntered.release();
-      try {
-        if (!gate.await(120, TimeUnit.SECONDS)) {
-          throw new ObjMapperException(io.objmapper.ErrorCode.INTERNAL_ERROR, "test gate never opened");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ObjMapperException(io.objmapper.ErrorCode.UNAVAILABLE, "interrupted");
-      }
+      awaitGate();
     }
     ServedObject o = dir.acquire(uri);
     if (uri.startsWith("/grows")) { // written on in place once its size was taken, as a writer may
@@ -76,6 +68,19 @@ public final class GatedHandler implements RequestHandler {
     return new Counted(o, uri);
   }
 
+  /** Counts a slow request as entered, then waits for the gate. */
+  private void awaitGate() {
+    slowEntered.release();
+    try {
+      if (!gate.await(120, TimeUnit.SECONDS)) {
+        throw new ObjMapperException(io.objmapper.ErrorCode.INTERNAL_ERROR, "test gate never opened");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ObjMapperException(io.objmapper.ErrorCode.UNAVAILABLE, "interrupted");
+    }
+  }
+
   @Override
   public ServedObject acquireWritable(String uri) {
     return dir.acquireWritable(uri);
@@ -85,15 +90,7 @@ public final class GatedHandler implements RequestHandler {
   @Override
   public void delete(String uri) {
     if (mayBlock(uri)) {
-      slowEntered.release();
-      try {
-        if (!gate.await(120, TimeUnit.SECONDS)) {
-          throw new ObjMapperException(io.objmapper.ErrorCode.INTERNAL_ERROR, "test gate never opened");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ObjMapperException(io.objmapper.ErrorCode.UNAVAILABLE, "interrupted");
-      }
+      awaitGate();
     }
     dir.delete(uri);
   }

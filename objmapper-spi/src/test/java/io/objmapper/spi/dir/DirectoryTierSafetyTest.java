@@ -68,7 +68,7 @@ class DirectoryTierSafetyTest {
     return Files.writeString(outside.resolve("secret"), "outside", StandardCharsets.UTF_8);
   }
 
-  private static void mkfifo(Path p) throws Exception {
+  static void mkfifo(Path p) throws Exception {
     Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     assertThat(proc.waitFor()).isZero();

@@ -24,12 +24,6 @@ class RegularFileTest {
 
   @TempDir Path dir;
 
-  private static void mkfifo(Path p) throws Exception {
-    Process proc = new ProcessBuilder("mkfifo", p.toString()).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-    assertThat(proc.waitFor()).isZero();
-  }
-
   @Test
   void aRegularFileIsReadWrittenAndCreatedWithTheModeAsked() throws Exception {
     Path f = dir.resolve("f");
@@ -66,7 +60,7 @@ class RegularFileTest {
   @Test
   void aFifoOrAFolderIsRefusedAtOnce() throws Exception {
     Path fifo = dir.resolve("p");
-    mkfifo(fifo);
+    DirectoryTierSafetyTest.mkfifo(fifo);
     assertTimeoutPreemptively(HANG_GUARD, () -> {
       assertThatThrownBy(() -> RegularFile.readAll(fifo, 100)).isInstanceOf(FileSystemException.class)
           .hasMessageContaining("not a regular file");
