@@ -448,30 +448,19 @@ final class Connection {
       return;
     }
     boolean writable = false;
+    boolean delete = false;
     if (server.cCompat) {
       if (uri.equals("/list")) {
         answerError(id, Status.UNSUPPORTED_OP, "list is not supported");
         return;
       }
       if (uri.startsWith("/delete/")) {
+        uri = uri.substring("/delete".length());
         if (!cCompatWriter) {
-          answerError(id, Status.PERMISSION_DENIED, PeerAccess.notAWriter(peer, "delete " + uri.substring("/delete".length())));
+          answerError(id, Status.PERMISSION_DENIED, PeerAccess.notAWriter(peer, "delete " + uri));
           return;
         }
-        String target = uri.substring("/delete".length());
-        if (!ObjectNames.isValid(target)) {
-          answerError(id, Status.INVALID_REQUEST, invalidNameMessage(target));
-          return;
-        }
-        if (version == Protocol.VERSION_2 && inFlight >= depth) {
-          answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
-          return;
-        }
-        // Removing a file may wait (a commit of the same name holds its lock): a worker's job.
-        WorkerRequest r = new WorkerRequest(this, id, Mode.DELETE, target, version, false);
-        r.cCompatDelete = mode;
-        dispatch(r);
-        return;
+        delete = true;
       }
       // Only a writer creates on a miss and gets a read-write descriptor; anyone else reads
       // what exists (served here, as a writer's request is) and is denied a create.
@@ -483,6 +472,13 @@ final class Connection {
     }
     if (version == Protocol.VERSION_2 && inFlight >= depth) {
       answerError(id, Status.PROTOCOL_ERROR, "pipeline depth " + depth + " exceeded");
+      return;
+    }
+    if (delete) {
+      // Removing a file may wait (a commit of the same name holds its lock): a worker's job.
+      WorkerRequest r = new WorkerRequest(this, id, Mode.DELETE, uri, version, false);
+      r.cCompatDelete = mode;
+      dispatch(r);
       return;
     }
     if (writable ? server.handler.mayBlockWritable(uri) : server.handler.mayBlock(uri)) {
