@@ -12,8 +12,9 @@ package io.objmapper.internal.config;
  *     {@code < evictWhenFull}
  * @param hotnessDecaySecs half-life of an object's heat, in seconds (see {@link io.objmapper.LifecyclePolicy}), {@code > 0}
  * @param migrationBatchSize most objects moved in one lifecycle round, {@code >= 1}
- * @param intervalMs milliseconds between lifecycle rounds, {@code > 0} (not in the seed file;
- *     added so the round period is configurable)
+ * @param intervalMs milliseconds between lifecycle rounds, {@code >= 0}; 0 runs no background
+ *     rounds, as the builder's {@code intervalMillis(0)} (not in the seed file; added so the
+ *     round period is configurable)
  * @param busyRequestsPerSec request rate above which rounds move fewer objects, {@code >= 1}
  *     (not in the seed file)
  */
@@ -43,7 +44,7 @@ record LifecycleConfig(double hotThreshold, double coldThreshold, double evictWh
     }
     Check.positive("hotness_decay_secs", hotnessDecaySecs);
     Check.atLeast("migration_batch_size", migrationBatchSize, 1);
-    Check.positive("interval_ms", intervalMs);
+    Check.atLeast("interval_ms", intervalMs, 0);
     Check.positive("busy_requests_per_sec", busyRequestsPerSec);
   }
 

@@ -126,4 +126,14 @@ class ConfigDefaultsTest {
     assertThat(lifecycle.intervalMs()).isEqualTo(250);
     assertThat(lifecycle.hotThreshold()).isEqualTo(0.7);
   }
+
+  @Test
+  void aLifecycleIntervalOfZeroRunsNoBackgroundRoundsAndANegativeOneIsRefused() {
+    ObjMapperConfig none = ObjMapperConfig.parse(TestConfigs.withBackendAnd("  \"lifecycle\": {\"interval_ms\": 0}"));
+    assertThat(none.lifecycle().intervalMs()).isZero();
+    assertThat(none.lifecycle().policy().intervalMillis()).isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ObjMapperConfig.parse(TestConfigs.withBackendAnd(
+        "  \"lifecycle\": {\"interval_ms\": -1}")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("lifecycle.interval_ms");
+  }
 }
