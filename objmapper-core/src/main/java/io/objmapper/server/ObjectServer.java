@@ -458,8 +458,8 @@ public final class ObjectServer implements AutoCloseable {
    */
   public static final int DEFAULT_MAX_CONNECTIONS = ServerDefaults.MAX_CONNECTIONS;
 
-  /** Default of {@link Builder#maxPendingPuts}: 3,072 descriptors at most. */
-  public static final int DEFAULT_MAX_PENDING_PUTS = 1024;
+  /** Default of {@link Builder#maxPendingPuts} and of the file's {@code server.max_pending_puts}: 3,072 descriptors at most. */
+  public static final int DEFAULT_MAX_PENDING_PUTS = ServerDefaults.MAX_PENDING_PUTS;
 
   /** Default of {@link Builder#maxConnectionsPerPeer} and of the file's {@code server.max_connections_per_peer}. */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_PEER = ServerDefaults.MAX_CONNECTIONS_PER_PEER;

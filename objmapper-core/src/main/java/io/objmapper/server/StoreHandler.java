@@ -65,6 +65,7 @@ public final class StoreHandler implements RequestHandler {
         .socketPermissions(s.socketPermissions())
         .maxConnections(s.maxConnections())
         .maxConnectionsPerPeer(s.maxConnectionsPerPeer())
+        .maxPendingPuts(s.maxPendingPuts())
         .writeTimeoutMillis(s.writeTimeoutMillis())
         .idleTimeoutMillis(s.idleTimeoutMillis())
         .shutdownGraceMillis(s.shutdownGraceMillis())

@@ -27,6 +27,20 @@ class StoreHandlerTest {
   }
 
   @Test
+  void theConfigurationFilesServerSettingsReachTheServerBuiltForItsStore() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("d"));
+    Path conf = Files.writeString(dir.resolve("c.conf"), """
+        {"backends": [{"name": "d", "type": "fs", "mount_path": "%s"}],
+         "server": {"max_pending_puts": 3, "max_connections_per_peer": 7}}
+        """.formatted(root));
+    try (ObjMapper store = ObjMapper.builder().configFile(conf).build();
+         ObjectServer server = ObjectServer.builder(store).unixSocket(dir.resolve("s.sock")).build()) {
+      assertThat(server.maxPendingPuts).isEqualTo(3);
+      assertThat(server.pendingPuts.availablePermits()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void aCachedObjectIsServedThroughOneViewPerDescriptor() throws Exception {
     try (ObjMapper store = store()) {
       store.put("/a", new byte[] {1, 2, 3});

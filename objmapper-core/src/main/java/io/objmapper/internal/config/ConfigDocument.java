@@ -253,6 +253,9 @@ final class ConfigDocument {
     @JsonProperty("write_timeout_ms")
     long writeTimeoutMs = ServerConfig.DEFAULTS.writeTimeoutMs();
 
+    @JsonProperty("max_pending_puts")
+    int maxPendingPuts = ServerConfig.DEFAULTS.maxPendingPuts();
+
     @JsonProperty("io_threads")
     int ioThreads = ServerConfig.DEFAULTS.ioThreads();
 
@@ -282,7 +285,8 @@ final class ConfigDocument {
           Optional.ofNullable(tcp).map(t -> HostPort.parse("tcp", t)), maxConnections,
           idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs,
           ioThreads, Optional.ofNullable(sharedFdUids),
-          new PeerAccessConfig(allowUids, allowGids, tcpAllow, Optional.ofNullable(writerUids), writerGids));
+          new PeerAccessConfig(allowUids, allowGids, tcpAllow, Optional.ofNullable(writerUids), writerGids),
+          maxPendingPuts);
     }
   }
 }

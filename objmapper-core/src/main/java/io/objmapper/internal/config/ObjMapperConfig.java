@@ -175,7 +175,8 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
         threadPool.workerStackSize(), protocol.maxPipeline(), offered, server.socketPermissions(),
         server.maxConnections(), server.maxConnectionsPerPeer(), server.writeTimeoutMs(),
         server.idleTimeoutMs(), server.shutdownGraceMs(), server.cCompat(),
-        server.requestTimeoutMs(), server.ioThreads(), server.sharedFdUids(), server.access());
+        server.requestTimeoutMs(), server.ioThreads(), server.sharedFdUids(), server.access(),
+        server.maxPendingPuts());
   }
 
   /**

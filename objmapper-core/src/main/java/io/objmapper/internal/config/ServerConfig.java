@@ -39,11 +39,13 @@ import java.util.regex.Pattern;
  *     uid the server runs as; an empty list for nobody
  * @param access who may connect ({@code allow_uids}, {@code allow_gids}, {@code tcp_allow})
  *     and who may write ({@code writer_uids}, {@code writer_gids})
+ * @param maxPendingPuts most puts of the write extension staged and not yet committed or
+ *     aborted, over all connections, {@code >= 1}
  */
 record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Optional<HostPort> tcp, int maxConnections, long idleTimeoutMs, long requestTimeoutMs,
     long shutdownGraceMs, boolean cCompat, int maxConnectionsPerPeer, long writeTimeoutMs,
-    int ioThreads, Optional<List<Long>> sharedFdUids, PeerAccessConfig access) {
+    int ioThreads, Optional<List<Long>> sharedFdUids, PeerAccessConfig access, int maxPendingPuts) {
   /** Longest socket path in UTF-8 bytes ({@code sun_path} is 108 bytes with its NUL). */
   public static final int MAX_SOCKET_PATH_BYTES = 107;
 
@@ -94,6 +96,17 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     }
     sharedFdUids = Check.required("shared_fd_uids", sharedFdUids).map(ServerConfig::uids);
     Check.required("access", access);
+    Check.atLeast("max_pending_puts", maxPendingPuts, 1);
+  }
+
+  /** Without {@code max_pending_puts} (its default). */
+  ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
+      int maxConnections, long idleTimeoutMs, long requestTimeoutMs, long shutdownGraceMs, boolean cCompat,
+      int maxConnectionsPerPeer, long writeTimeoutMs, int ioThreads, Optional<List<Long>> sharedFdUids,
+      PeerAccessConfig access) {
+    this(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs,
+        cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads, sharedFdUids, access,
+        ServerDefaults.MAX_PENDING_PUTS);
   }
 
   /** Without the access keys (all at their defaults). */
@@ -158,27 +171,27 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
   public ServerConfig withSocketPath(Path path) {
     return new ServerConfig(path, socketPermissions, tcp, maxConnections, idleTimeoutMs,
         requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
-        sharedFdUids, access);
+        sharedFdUids, access, maxPendingPuts);
   }
 
   /** This configuration also listening on TCP at {@code address}, or not if it is null. */
   public ServerConfig withTcp(HostPort address) {
     return new ServerConfig(socketPath, socketPermissions, Optional.ofNullable(address),
         maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer,
-        writeTimeoutMs, ioThreads, sharedFdUids, access);
+        writeTimeoutMs, ioThreads, sharedFdUids, access, maxPendingPuts);
   }
 
   /** This configuration with {@code shared_fd_uids} set to {@code uids}. */
   public ServerConfig withSharedFdUids(List<Long> uids) {
     return new ServerConfig(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs,
         requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
-        Optional.of(uids), access);
+        Optional.of(uids), access, maxPendingPuts);
   }
 
   /** This configuration with the access keys {@code access}. */
   public ServerConfig withAccess(PeerAccessConfig access) {
     return new ServerConfig(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs,
         requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads,
-        sharedFdUids, access);
+        sharedFdUids, access, maxPendingPuts);
   }
 }

@@ -24,6 +24,8 @@ public final class ServerDefaults {
   public static final int MAX_CONNECTIONS = 8192;
   /** {@code server.max_connections_per_peer}. */
   public static final int MAX_CONNECTIONS_PER_PEER = 4096;
+  /** {@code server.max_pending_puts}: puts staged and not yet ended, server-wide. */
+  public static final int MAX_PENDING_PUTS = 1024;
   /** {@code server.write_timeout_ms}. */
   public static final long WRITE_TIMEOUT_MILLIS = 10_000;
 

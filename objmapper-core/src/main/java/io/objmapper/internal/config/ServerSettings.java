@@ -23,7 +23,7 @@ public record ServerSettings(int minWorkers, int maxWorkers, long workerStackSiz
     Set<Capability> capabilities, Set<PosixFilePermission> socketPermissions, int maxConnections,
     int maxConnectionsPerPeer, long writeTimeoutMillis, long idleTimeoutMillis,
     long shutdownGraceMillis, boolean cCompat, long requestTimeoutMillis, int ioThreads,
-    Optional<List<Long>> sharedFdUids, PeerAccessConfig access) {
+    Optional<List<Long>> sharedFdUids, PeerAccessConfig access, int maxPendingPuts) {
   public ServerSettings {
     capabilities = Set.copyOf(capabilities);
     socketPermissions = Set.copyOf(socketPermissions);

@@ -128,6 +128,16 @@ class ConfigDefaultsTest {
   }
 
   @Test
+  void maxPendingPutsDefaultsToTheServerBuildersAndIsReadAndChecked() {
+    assertThat(config.serverSettings().maxPendingPuts()).isEqualTo(ServerDefaults.MAX_PENDING_PUTS).isEqualTo(1024);
+    ObjMapperConfig two = ObjMapperConfig.parse(TestConfigs.withBackendAnd("  \"server\": {\"max_pending_puts\": 2}"));
+    assertThat(two.serverSettings().maxPendingPuts()).isEqualTo(2);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ObjMapperConfig.parse(TestConfigs.withBackendAnd(
+        "  \"server\": {\"max_pending_puts\": 0}")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("server.max_pending_puts");
+  }
+
+  @Test
   void aLifecycleIntervalOfZeroRunsNoBackgroundRoundsAndANegativeOneIsRefused() {
     ObjMapperConfig none = ObjMapperConfig.parse(TestConfigs.withBackendAnd("  \"lifecycle\": {\"interval_ms\": 0}"));
     assertThat(none.lifecycle().intervalMs()).isZero();

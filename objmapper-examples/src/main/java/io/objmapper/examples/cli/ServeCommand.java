@@ -85,6 +85,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Most connections of one uid (Unix) or address (TCP) per transport (default: server.max_connections_per_peer, 4096).")
   Integer maxConnectionsPerPeer;
 
+  @Option(names = "--max-pending-puts", paramLabel = "N",
+      description = "Most puts staged and not yet committed or aborted, over all connections (default: "
+          + "server.max_pending_puts, 1024); each holds up to three descriptors.")
+  Integer maxPendingPuts;
+
   @Option(names = "--write-timeout-ms", paramLabel = "MS",
       description = "Close a client that reads nothing of a waiting answer for this long; 0 never (default: server.write_timeout_ms, 10000).")
   Long writeTimeoutMs;
@@ -271,6 +276,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (maxConnectionsPerPeer != null) {
       flag("--max-connections-per-peer", maxConnectionsPerPeer, () -> b.maxConnectionsPerPeer(maxConnectionsPerPeer));
+    }
+    if (maxPendingPuts != null) {
+      flag("--max-pending-puts", maxPendingPuts, () -> b.maxPendingPuts(maxPendingPuts));
     }
     if (writeTimeoutMs != null) {
       flag("--write-timeout-ms", writeTimeoutMs, () -> b.writeTimeoutMillis(writeTimeoutMs));
