@@ -84,7 +84,6 @@ final class StorageEngine implements ObjMapper, StoreAccess {
         new LifecycleView(set, space, global, read, mover, locks, placements), b.nanoClock);
   }
 
-  /** Opens tiers and indexes; closes what it opened if anything fails. */
   /**
    * {@code e}, which tier {@code i}'s provider threw (an unknown type, options it refuses), as
    * the configuration problem it is when the tier is a backend of the configuration file:
@@ -102,6 +101,7 @@ final class StorageEngine implements ObjMapper, StoreAccess {
     return io.objmapper.internal.config.ObjMapperConfig.problemIn(b.configFile, key, e.getMessage(), e);
   }
 
+  /** Opens tiers and indexes; closes what it opened if anything fails. */
   static StorageEngine open(ObjMapper.Builder b) throws IOException {
     TierProviders providers = b.providers != null ? b.providers : TierProviders.installed();
     List<TierConfig> list = b.tiers;

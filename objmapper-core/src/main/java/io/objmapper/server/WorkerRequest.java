@@ -42,6 +42,11 @@ final class WorkerRequest implements Runnable {
     this.writable = writable;
   }
 
+  /** The mode the answer is counted under: the one asked for. */
+  private Mode countedMode() {
+    return cCompatDelete != null ? cCompatDelete : mode;
+  }
+
   @Override
   public void run() {
     if (c.isClosed() || answered.get()) {
@@ -80,7 +85,7 @@ final class WorkerRequest implements Runnable {
       t.cancel(false);
     }
     if (answered.compareAndSet(false, true)) {
-      c.counted(cCompatDelete != null ? cCompatDelete : mode, status);
+      c.counted(countedMode(), status);
       a.async = true;
       c.post(a);
       return true;
@@ -92,7 +97,7 @@ final class WorkerRequest implements Runnable {
   /** The timer's one look at this request. */
   void expire() {
     if (answered.compareAndSet(false, true)) {
-      c.counted(mode, Status.TIMEOUT);
+      c.counted(countedMode(), Status.TIMEOUT);
       Answer a = AnswerEncoder.errorAnswer(version, id, Status.TIMEOUT,
           "request not served within " + c.server.requestTimeoutMillis + " ms");
       a.async = true;

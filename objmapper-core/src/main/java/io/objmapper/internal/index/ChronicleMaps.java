@@ -191,10 +191,18 @@ final class ChronicleMaps {
     return Math.max(0, capacity) * 4 + 65_536;
   }
 
-  /** The failure a walk past {@link #walkBound} ends with. */
-  static IllegalStateException endlessWalk(long bound) {
-    return new IllegalStateException("a walk over the map met more than " + bound
-        + " entries, more than it can hold: its links loop (a damaged map)");
+  /** The failure a walk past {@link #walkBound} ends with: the map walked is damaged. */
+  static final class EndlessWalkException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    EndlessWalkException(long bound) {
+      super("a walk over the map met more than " + bound + " entries, more than it can hold: its links loop "
+          + "(a damaged map)");
+    }
+  }
+
+  static EndlessWalkException endlessWalk(long bound) {
+    return new EndlessWalkException(bound);
   }
 
   /**

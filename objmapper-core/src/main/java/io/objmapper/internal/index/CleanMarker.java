@@ -83,7 +83,7 @@ final class CleanMarker {
       if (crc(ch) != crc) {
         return "map file changed since the clean close (CRC-32C differs)";
       }
-    } catch (java.nio.file.FileSystemException e) { // missing, or not a regular file
+    } catch (NoSuchFileException | RegularFile.NotRegularFileException e) { // missing, or not a regular file
       return "map file " + mapFile.getFileName() + ": " + (e.getReason() != null ? e.getReason() : e.toString());
     }
     return null;

@@ -159,7 +159,13 @@ final class IndexGrowth {
     try {
       IndexManifest manifest = IndexManifest.describe(nextFile, generation, target, averageKey);
       index.setMirror(writesDuringCopy);
-      long copied = copyAll(old.map, ChronicleMaps.walkBound(old.capacity), next, r, index.gate.writeLock());
+      long copied;
+      try {
+        copied = copyAll(old.map, ChronicleMaps.walkBound(old.capacity), next, r, index.gate.writeLock());
+      } catch (ChronicleMaps.EndlessWalkException e) {
+        index.corrupted(old, e); // the map copied from is damaged: replaced, not grown again and again
+        throw e;
+      }
       index.gate.writeLock().lock();
       try {
         if (r.cancelled) {

@@ -111,7 +111,7 @@ final class IndexManifest {
         return "map file header damaged (CRC-32 differs from the one recorded at creation)";
       }
       return null;
-    } catch (java.nio.file.FileSystemException e) { // gone meanwhile, or not a regular file
+    } catch (java.nio.file.NoSuchFileException | RegularFile.NotRegularFileException e) { // gone, or not a file
       return "map file " + mapFile.getFileName() + ": " + (e.getReason() != null ? e.getReason() : e.toString());
     }
   }

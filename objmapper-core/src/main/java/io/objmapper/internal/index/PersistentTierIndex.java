@@ -721,7 +721,7 @@ public final class PersistentTierIndex implements AutoCloseable {
   }
 
   /** Marks {@code g} damaged and, the first time, logs it and starts its replacement. */
-  private IndexCorruptedException corrupted(Generation g, RuntimeException e) {
+  IndexCorruptedException corrupted(Generation g, RuntimeException e) {
     if (e instanceof IndexCorruptedException) {
       return (IndexCorruptedException) e;
     }

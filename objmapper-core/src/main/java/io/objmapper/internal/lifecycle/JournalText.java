@@ -37,18 +37,18 @@ public final class JournalText {
   }
 
   /**
+   * The longest journal read: one holds a line for each move or staged copy in flight (its
+   * writers rewrite it once done), far below this.
+   */
+  public static final int MAX_BYTES = 256 << 20;
+
+  /**
    * Reads {@code file}: its whole record lines, and for each tier position of its header the
    * tier id it has now among {@code tierNames}. No file, or no whole line: no records.
    *
    * @throws IOException if it cannot be read, or does not start with {@code magic} (the
    *     message says it is not {@code what})
    */
-  /**
-   * The longest journal read: one holds a line for each move or staged copy in flight (its
-   * writers rewrite it once done), far below this.
-   */
-  public static final int MAX_BYTES = 256 << 20;
-
   public static JournalText read(Path file, String magic, String what, List<String> tierNames) throws IOException {
     String text;
     try {

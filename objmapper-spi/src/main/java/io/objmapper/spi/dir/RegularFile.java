@@ -47,7 +47,7 @@ public final class RegularFile {
    *     {@code TRUNCATE_EXISTING}, as for {@link FileChannel#open}
    * @throws NoSuchFileException if there is no such file (and none is to be created)
    * @throws java.nio.file.FileAlreadyExistsException for {@code CREATE_NEW} if the name is taken
-   * @throws FileSystemException if it is a symbolic link, FIFO, device, socket or directory
+   * @throws NotRegularFileException if it is a symbolic link, FIFO, device, socket or directory
    */
   public static FileChannel open(Path file, Set<PosixFilePermission> createMode, OpenOption... options)
       throws IOException {
@@ -84,21 +84,42 @@ public final class RegularFile {
       }
       throw BeneathRoot.error(path, err);
     }
+    boolean owned = false;
     try {
       Native.Stat st = new Native.Stat();
       int err = Native.fstat(fd, st);
+      if (err == 0 && !st.regular) {
+        throw notRegular(file);
+      }
+      if (err == 0) {
+        err = Native.setBlocking(fd);
+      }
       if (err < 0) {
         throw BeneathRoot.error(path, -err);
       }
-      if (!st.regular) {
-        throw notRegular(file);
+      boolean read = opts.contains(StandardOpenOption.READ);
+      java.io.FileDescriptor wrapped = read != write ? Native.wrap(fd) : null;
+      if (wrapped != null) { // the descriptor checked becomes the channel's
+        owned = true;
+        FileChannel ch = read ? new java.io.FileInputStream(wrapped).getChannel()
+            : new java.io.FileOutputStream(wrapped).getChannel();
+        if (opts.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
+          ch.truncate(0);
+        }
+        return ch;
       }
       // A regular file, held open: reopened through the descriptor, it cannot be swapped.
       Set<StandardOpenOption> reopen = EnumSet.copyOf(opts);
       reopen.removeAll(EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.CREATE_NEW));
-      return FileChannel.open(BeneathRoot.procPathOf(fd), reopen);
+      try {
+        return FileChannel.open(BeneathRoot.procPathOf(fd), reopen);
+      } catch (NoSuchFileException noProc) { // the file is open here: it is /proc that is missing
+        throw new FileSystemException(path, null, "cannot reopen it through /proc/self/fd: " + noProc.getMessage());
+      }
     } finally {
-      Native.close(fd);
+      if (!owned) {
+        Native.close(fd);
+      }
     }
   }
 
@@ -140,7 +161,16 @@ public final class RegularFile {
     return FileChannel.open(file, all);
   }
 
-  private static FileSystemException notRegular(Path file) {
-    return new FileSystemException(file.toString(), null, "not a regular file (a link, FIFO, device or folder)");
+  private static NotRegularFileException notRegular(Path file) {
+    return new NotRegularFileException(file.toString());
+  }
+
+  /** What {@link #open} throws for a symbolic link, FIFO, socket, device or folder. */
+  public static final class NotRegularFileException extends FileSystemException {
+    private static final long serialVersionUID = 1L;
+
+    NotRegularFileException(String file) {
+      super(file, null, "not a regular file (a link, FIFO, device or folder)");
+    }
   }
 }
