@@ -86,17 +86,7 @@ public final class RegularFile {
     }
     boolean owned = false;
     try {
-      Native.Stat st = new Native.Stat();
-      int err = Native.fstat(fd, st);
-      if (err == 0 && !st.regular) {
-        throw notRegular(file);
-      }
-      if (err == 0) {
-        err = Native.setBlocking(fd);
-      }
-      if (err < 0) {
-        throw BeneathRoot.error(path, -err);
-      }
+      blockingRegular(fd, file);
       boolean read = opts.contains(StandardOpenOption.READ);
       java.io.FileDescriptor wrapped = read != write ? Native.wrap(fd) : null;
       if (wrapped != null) { // the descriptor checked becomes the channel's
@@ -161,7 +151,29 @@ public final class RegularFile {
     return FileChannel.open(file, all);
   }
 
-  private static NotRegularFileException notRegular(Path file) {
+  /**
+   * Checks that {@code fd}, opened non-blocking, is a regular file ({@code fstat}) and makes it
+   * blocking: what was opened cannot have been swapped for a FIFO or device meanwhile.
+   *
+   * @return what {@code fstat} said of it
+   * @throws NotRegularFileException if it is no regular file
+   */
+  static Native.Stat blockingRegular(int fd, Path file) throws IOException {
+    Native.Stat st = new Native.Stat();
+    int err = Native.fstat(fd, st);
+    if (err == 0 && !st.regular) {
+      throw notRegular(file);
+    }
+    if (err == 0) {
+      err = Native.setBlocking(fd);
+    }
+    if (err < 0) {
+      throw BeneathRoot.error(file.toString(), -err);
+    }
+    return st;
+  }
+
+  static NotRegularFileException notRegular(Path file) {
     return new NotRegularFileException(file.toString());
   }
 

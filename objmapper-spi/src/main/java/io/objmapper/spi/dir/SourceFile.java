@@ -5,7 +5,6 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -47,14 +46,15 @@ public final class SourceFile implements Closeable {
    *
    * @throws java.nio.file.NoSuchFileException if there is no such file
    * @throws java.nio.file.AccessDeniedException if it may not be read
-   * @throws FileSystemException if it is not a regular file (a directory, FIFO, device, socket)
+   * @throws RegularFile.NotRegularFileException if it is not a regular file (a directory, FIFO,
+   *     device, socket)
    */
   public static SourceFile open(Path file) throws IOException {
     if (!Native.AVAILABLE) {
       FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
       try {
         if (!Files.isRegularFile(file)) {
-          throw notRegular(file);
+          throw RegularFile.notRegular(file);
         }
         return new SourceFile(ch, ch.size(), DirectoryTier.modeOf(file));
       } catch (IOException | RuntimeException e) {
@@ -69,17 +69,7 @@ public final class SourceFile implements Closeable {
     }
     boolean owned = false;
     try {
-      Native.Stat st = new Native.Stat();
-      int err = Native.fstat(fd, st);
-      if (err == 0 && !st.regular) {
-        throw notRegular(file);
-      }
-      if (err == 0) {
-        err = Native.setBlocking(fd);
-      }
-      if (err < 0) {
-        throw BeneathRoot.error(path, -err);
-      }
+      Native.Stat st = RegularFile.blockingRegular(fd, file);
       FileChannel ch;
       FileDescriptor wrapped = Native.wrap(fd);
       if (wrapped != null) {
@@ -94,10 +84,6 @@ public final class SourceFile implements Closeable {
         Native.close(fd);
       }
     }
-  }
-
-  private static FileSystemException notRegular(Path file) {
-    return new FileSystemException(file.toString(), null, "not a regular file");
   }
 
   private static Set<PosixFilePermission> mode(int bits) {
