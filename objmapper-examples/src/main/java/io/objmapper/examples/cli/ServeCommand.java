@@ -136,6 +136,9 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Long> sharedUids = sharedFdUids == null ? null : ids("--shared-fd-uids", "uid", sharedFdUids);
     AccessFlags access = accessFlags(); // bad values are usage errors found before the store is opened
+    serverFlags(ObjectServer.builder(uri -> { // so are the server flags' (a builder that serves nothing)
+      throw new IllegalStateException("not serving");
+    }));
     Path dir = importDir;
     if (dir == null && config == null && Files.isDirectory(SAMPLE_OBJECTS)) {
       dir = SAMPLE_OBJECTS;
@@ -247,24 +250,10 @@ public final class ServeCommand implements Callable<Integer> {
   }
 
   /**
-   * The server of {@code store}: its configuration's settings, then the flags. Built before
-   * anything is imported, so that a bad flag or a listener refused (a TCP address open to other
-   * hosts without an allow list) fails at once.
+   * Sets the server flags (limits, timeouts, UDP) on {@code b}; a value the builder refuses is
+   * a usage error naming the flag.
    */
-  private ObjectServer configure(ObjMapper store, InetSocketAddress tcpAddress, List<Long> sharedUids, AccessFlags access) {
-    ObjectServer.Builder b = ObjectServer.builder(store).unixSocket(socket.toAbsolutePath());
-    if (cCompat) {
-      b.cCompat(true);
-    }
-    if (sharedUids != null) {
-      b.sharedDescriptorUids(sharedUids);
-    }
-    if (tcpAddress != null) {
-      b.tcp(tcpAddress);
-    }
-    if (udp != null) {
-      b.udp(Endpoints.hostPort(udp, spec.commandLine()));
-    }
+  private void serverFlags(ObjectServer.Builder b) {
     if (udpAllow != null) {
       flag("--udp-allow", String.join(",", udpAllow), () -> b.udpAllow(udpAllow));
     }
@@ -286,6 +275,28 @@ public final class ServeCommand implements Callable<Integer> {
     if (ioThreads != null) {
       flag("--io-threads", ioThreads, () -> b.ioThreads(ioThreads));
     }
+  }
+
+  /**
+   * The server of {@code store}: its configuration's settings, then the flags. Built before
+   * anything is imported, so that a bad flag or a listener refused (a TCP address open to other
+   * hosts without an allow list) fails at once.
+   */
+  private ObjectServer configure(ObjMapper store, InetSocketAddress tcpAddress, List<Long> sharedUids, AccessFlags access) {
+    ObjectServer.Builder b = ObjectServer.builder(store).unixSocket(socket.toAbsolutePath());
+    if (cCompat) {
+      b.cCompat(true);
+    }
+    if (sharedUids != null) {
+      b.sharedDescriptorUids(sharedUids);
+    }
+    if (tcpAddress != null) {
+      b.tcp(tcpAddress);
+    }
+    if (udp != null) {
+      b.udp(Endpoints.hostPort(udp, spec.commandLine()));
+    }
+    serverFlags(b);
     try {
       if (access.socketMode() != null) {
         b.socketMode(access.socketMode());

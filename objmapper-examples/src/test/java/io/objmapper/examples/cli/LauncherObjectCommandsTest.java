@@ -299,6 +299,7 @@ class LauncherObjectCommandsTest {
       assertThat(r.code()).as(c[0]).isEqualTo(ExitCodes.USAGE);
       assertThat(r.err().lines()).as(c[0]).singleElement().asString().startsWith("serve: " + c[0] + ": " + c[2]);
     }
+    assertThat(dir.resolve("data")).as("found before the store is opened").doesNotExist();
   }
 
   @Test
