@@ -156,9 +156,7 @@ final class StagedJournal implements AutoCloseable {
     intents.forEach((name, local) -> intent(b, local, name));
     byte[] text = b.toString().getBytes(StandardCharsets.UTF_8);
     long room = (text.length / GROW_BYTES + 1) * (long) GROW_BYTES;
-    Files.deleteIfExists(temp); // whatever is there, a link too, is replaced, never written through
-    try (FileChannel ch = RegularFile.open(temp, RegularFile.OWN_MODE, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch = RegularFile.createAnew(temp, RegularFile.OWN_MODE)) {
       write(ch, ByteBuffer.wrap(text), 0);
       for (long at = text.length; at < room; at += GROW_BYTES) {
         write(ch, ZEROS.duplicate().limit((int) Math.min(GROW_BYTES, room - at)), at);

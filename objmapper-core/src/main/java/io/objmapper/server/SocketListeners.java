@@ -172,22 +172,7 @@ final class SocketListeners {
    */
   void check() throws IOException {
     if (unixSocket != null) {
-      BasicFileAttributes attrs = null;
-      try {
-        attrs = Files.readAttributes(unixSocket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      } catch (java.nio.file.NoSuchFileException e) {
-        // nothing there: bound at start
-      }
-      if (attrs != null) {
-        if (!attrs.isOther()) {
-          throw new IOException(unixSocket + " exists and is not a socket");
-        }
-        try (AFUNIXSocketChannel probe = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(unixSocket))) {
-          throw new IOException("a server is already listening on " + unixSocket);
-        } catch (java.net.SocketException stale) {
-          // nobody listens: replaced at start
-        }
-      }
+      staleSocket(unixSocket); // a stale one is replaced at start
     }
     if (tcp != null && tcp.getPort() != 0) {
       try (ServerSocketChannel probe = ServerSocketChannel.open()) {
@@ -199,11 +184,23 @@ final class SocketListeners {
   }
 
   private static void removeStaleSocket(Path path) throws IOException {
+    if (staleSocket(path)) {
+      Files.deleteIfExists(path); // nobody listens: a leftover of a process that died
+    }
+  }
+
+  /**
+   * True if {@code path} is a socket file nobody listens on (left by a process that died),
+   * false if there is nothing there.
+   *
+   * @throws IOException if it is another kind of file, or a server listens on it
+   */
+  private static boolean staleSocket(Path path) throws IOException {
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (java.nio.file.NoSuchFileException e) {
-      return;
+      return false;
     }
     if (!attrs.isOther()) {
       throw new IOException(path + " exists and is not a socket");
@@ -211,7 +208,7 @@ final class SocketListeners {
     try (AFUNIXSocketChannel probe = AFUNIXSocketChannel.open(AFUNIXSocketAddress.of(path))) {
       throw new IOException("a server is already listening on " + path);
     } catch (java.net.SocketException e) {
-      Files.deleteIfExists(path); // nobody listens: a leftover of a process that died
+      return true;
     }
   }
 

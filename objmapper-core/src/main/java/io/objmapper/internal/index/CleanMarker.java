@@ -43,9 +43,7 @@ final class CleanMarker {
         + "mapFile=" + mapFile.getFileName() + '\n'
         + "length=" + length + '\n'
         + "crc32c=" + Long.toHexString(crc) + '\n';
-    java.nio.file.Files.deleteIfExists(marker); // whatever is there, a link too, is replaced, never written through
-    try (FileChannel ch = RegularFile.open(marker, RegularFile.OWN_MODE, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch = RegularFile.createAnew(marker, RegularFile.OWN_MODE)) {
       ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
     }

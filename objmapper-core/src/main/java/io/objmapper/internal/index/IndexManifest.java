@@ -199,9 +199,7 @@ final class IndexManifest {
         + "createdLength=" + createdLength + '\n'
         + "headerLength=" + headerLength + '\n'
         + "headerCrc=" + String.format("%08x", headerCrc) + '\n';
-    Files.deleteIfExists(tmp); // whatever is there, a link too, is replaced, never written through
-    try (FileChannel ch = RegularFile.open(tmp, RegularFile.OWN_MODE, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch = RegularFile.createAnew(tmp, RegularFile.OWN_MODE)) {
       ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
     }

@@ -9,6 +9,8 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,8 +132,9 @@ final class Rebuilder {
 
     void write(String name, long size, long mtimeMillis, int fileKeyHash) throws IOException {
       if (out == null) {
-        out = new DataOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(RegularFile.open(file, RegularFile.OWN_MODE,
-            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)), BUFFER_BYTES));
+        FileChannel ch = RegularFile.open(file, RegularFile.OWN_MODE, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
+        out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), BUFFER_BYTES));
       }
       byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
       out.writeInt(bytes.length);
@@ -147,8 +150,8 @@ final class Rebuilder {
       out = null;
       IndexEntry entry = new IndexEntry();
       byte[] buf = new byte[256];
-      try (DataInputStream in = new DataInputStream(new BufferedInputStream(java.nio.channels.Channels.newInputStream(RegularFile.open(file,
-          RegularFile.OWN_MODE, StandardOpenOption.READ)),
+      FileChannel ch = RegularFile.open(file, RegularFile.OWN_MODE, StandardOpenOption.READ);
+      try (DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch),
           BUFFER_BYTES))) {
         for (;;) {
           int n;

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,8 +86,7 @@ public final class MigrationJournal implements AutoCloseable {
    */
   public synchronized long[] beginAll(List<Pending> moves) throws IOException {
     if (channel == null) {
-      Files.deleteIfExists(file); // whatever is there, a link too, is replaced, never written through
-      channel = RegularFile.open(file, RegularFile.OWN_MODE, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      channel = RegularFile.createAnew(file, RegularFile.OWN_MODE);
       append(header + "\n");
     }
     long[] seqs = new long[moves.size()];

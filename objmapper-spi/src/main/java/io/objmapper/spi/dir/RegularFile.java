@@ -94,7 +94,12 @@ public final class RegularFile {
         FileChannel ch = read ? new java.io.FileInputStream(wrapped).getChannel()
             : new java.io.FileOutputStream(wrapped).getChannel();
         if (opts.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
-          ch.truncate(0);
+          try {
+            ch.truncate(0);
+          } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+          }
         }
         return ch;
       }
@@ -111,6 +116,17 @@ public final class RegularFile {
         Native.close(fd);
       }
     }
+  }
+
+  /**
+   * A new, empty regular file at {@code file}, open for writing: whatever has the name now (a
+   * symbolic link too, never followed) is removed first, then the file is made with
+   * {@code O_CREAT|O_EXCL}; for a store's file that is written whole. If something takes the
+   * name in between, the create fails ({@link java.nio.file.FileAlreadyExistsException}).
+   */
+  public static FileChannel createAnew(Path file, Set<PosixFilePermission> mode) throws IOException {
+    Files.deleteIfExists(file);
+    return open(file, mode, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
   }
 
   /**

@@ -55,6 +55,13 @@ class RegularFileTest {
         StandardOpenOption.WRITE)).isInstanceOf(FileSystemException.class);
     assertThat(Files.readString(secret)).isEqualTo("outside");
     assertThat(outside.resolve("absent")).doesNotExist();
+
+    try (FileChannel ch = RegularFile.createAnew(link, RegularFile.OWN_MODE)) {
+      ch.write(ByteBuffer.wrap("mine".getBytes(StandardCharsets.UTF_8)));
+    }
+    assertThat(Files.isSymbolicLink(link)).as("the link is replaced by a file of its own").isFalse();
+    assertThat(Files.readString(link)).isEqualTo("mine");
+    assertThat(Files.readString(secret)).isEqualTo("outside");
   }
 
   @Test
