@@ -39,10 +39,11 @@ final class AnswerEncoder {
    * An answer passing a descriptor opens what it passes ({@link ServedObject#forPassing}: a
    * description of the receiver's own unless the peer negotiated SHARED_FD; the answer keeps
    * it until the byte carrying the descriptor is written) before any of its bytes is written;
-   * if that throws, the caller answers the exception's status.
+   * if that throws, the caller answers the exception's status. Without {@code metadata} the
+   * answer carries no TLVs (segmented answers always do).
    */
   static void encodeObject(int version, long id, Mode mode, ServedObject obj, boolean unix, boolean sharedFd,
-      ByteBuffer out, Answer a) {
+      boolean metadata, ByteBuffer out, Answer a) {
     long size = obj.size();
     int tier = obj.tierId();
     int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0);
@@ -51,14 +52,18 @@ final class AnswerEncoder {
       case FDPASS:
       case SPLICE:
         ServedObject pass = obj.forPassing(sharedFd);
-        ProtocolEncoder.responseHeader(out, version, id, Status.OK, 0, metaLen);
-        putMetadata(out, size, obj.mtimeSeconds(), tier);
+        ProtocolEncoder.responseHeader(out, version, id, Status.OK, 0, metadata ? metaLen : 0);
+        if (metadata) {
+          putMetadata(out, size, obj.mtimeSeconds(), tier);
+        }
         out.flip();
         a.set(out, obj, true, 0, 0).passing(pass).answering(version, id);
         return;
       case COPY:
-        ProtocolEncoder.responseHeader(out, version, id, Status.OK, size, metaLen);
-        putMetadata(out, size, obj.mtimeSeconds(), tier);
+        ProtocolEncoder.responseHeader(out, version, id, Status.OK, size, metadata ? metaLen : 0);
+        if (metadata) {
+          putMetadata(out, size, obj.mtimeSeconds(), tier);
+        }
         out.flip();
         a.set(out, obj, false, 0, size);
         return;

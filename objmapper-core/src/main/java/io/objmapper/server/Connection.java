@@ -729,7 +729,7 @@ final class Connection {
 
   private void answerObject(long id, Mode mode, ServedObject obj, ByteBuffer out, Answer a) {
     try {
-      AnswerEncoder.encodeObject(version, id, mode, obj, unix != null, sharedFd(), out, a);
+      AnswerEncoder.encodeObject(version, id, mode, obj, unix != null, sharedFd(), answerMetadata(), out, a);
     } catch (RuntimeException e) {
       obj.release();
       answerError(id, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, peer, peerKey));
@@ -747,6 +747,15 @@ final class Connection {
   /** Whether descriptors this connection passes may be the shared cached description (SHARED_FD). */
   boolean sharedFd() {
     return Capabilities.has(caps, Capabilities.SHARED_FD);
+  }
+
+  /**
+   * Whether an object's answer carries its SIZE, MTIME and BACKEND TLVs: not on V1 in the
+   * C-compatible mode, whose answers are the C server's (no metadata; its client reads them
+   * with one system call less per answer).
+   */
+  boolean answerMetadata() {
+    return !(server.cCompat && version == Protocol.VERSION_1);
   }
 
   // ---- writing (loop thread) ----------------------------------------------------------------

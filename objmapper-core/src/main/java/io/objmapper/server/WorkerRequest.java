@@ -67,7 +67,7 @@ final class WorkerRequest implements Runnable {
       obj = writable ? c.server.handler.acquireWritable(uri) : c.server.handler.acquire(uri);
       ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
       a = new Answer();
-      AnswerEncoder.encodeObject(version, id, mode, obj, c.unix != null, c.sharedFd(), out, a);
+      AnswerEncoder.encodeObject(version, id, mode, obj, c.unix != null, c.sharedFd(), c.answerMetadata(), out, a);
     } catch (RuntimeException e) {
       if (obj != null) {
         obj.release();

@@ -86,7 +86,7 @@ final class WriteRequests {
       }
       ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
       a = new Answer();
-      AnswerEncoder.encodeObject(r.version, r.id, Mode.FDPASS, writer, true, false, out, a);
+      AnswerEncoder.encodeObject(r.version, r.id, Mode.FDPASS, writer, true, false, true, out, a);
     } catch (RuntimeException e) {
       if (writer != null) {
         writer.release();
