@@ -236,6 +236,10 @@ public final class ObjMapperClient implements AutoCloseable {
    * syncs and publishes it (COMMIT); readers see the old version or the whole new one. On any
    * failure the put is abandoned (ABORT) and nothing changes.
    *
+   * <p>A content that cannot be written (the source fails or shrinks, the temporary file
+   * refuses it) is a {@link PutContentException}: the put is abandoned and the connection
+   * stays usable; any other {@link IOException} is the connection's.
+   *
    * @param flags EPHEMERAL and/or PINNED for the new object
    * @throws io.objmapper.PermissionDeniedException if this peer is not one of the server's writers
    * @throws io.objmapper.StorageException if it does not fit (STORAGE_ERROR) or cannot be stored
@@ -271,7 +275,8 @@ public final class ObjMapperClient implements AutoCloseable {
    * {@link #put(String, byte[], io.objmapper.ObjectFlag...)} of the content of {@code in}
    * from position 0 to its size (not closed here).
    *
-   * @throws java.io.EOFException if it shrank while being sent
+   * @throws PutContentException if it shrank while being sent (its cause an {@link java.io.EOFException})
+   *     or could not be read
    */
   public StoredObject put(String name, FileChannel in, io.objmapper.ObjectFlag... flags) throws IOException {
     Objects.requireNonNull(in, "in");
@@ -375,6 +380,8 @@ public final class ObjMapperClient implements AutoCloseable {
     try (RemoteObject temp = await(send(name, Mode.PUT, flagByte))) {
       try (java.io.FileOutputStream f = new java.io.FileOutputStream(temp.descriptor())) {
         content.writeTo(f.getChannel()); // this client's own description: offset 0, nobody else's
+      } catch (IOException e) {
+        throw new PutContentException(name, e); // the source's or the file's, not the connection's
       }
       written = true;
     } finally {

@@ -9,6 +9,7 @@ import io.objmapper.ObjectFlag;
 import io.objmapper.PermissionDeniedException;
 import io.objmapper.StorageException;
 import io.objmapper.client.ObjMapperClient;
+import io.objmapper.client.PutContentException;
 import io.objmapper.client.RemoteObject;
 import io.objmapper.client.StoredObject;
 import io.objmapper.protocol.Mode;
@@ -128,11 +129,18 @@ class ClientWriteTest {
           throw new IOException("source failed");
         }
       };
-      assertThatThrownBy(() -> c.put("/half", failing)).isInstanceOf(IOException.class).hasMessage("source failed");
+      assertThatThrownBy(() -> c.put("/half", failing)).isInstanceOfSatisfying(PutContentException.class, e -> {
+        assertThat(e.objectName()).isEqualTo("/half");
+        assertThat(e.getCause()).hasMessage("source failed");
+        assertThat(e).hasMessage("the content of /half could not be written: source failed");
+      });
+      assertThatThrownBy(() -> c.put("/shrunk", new ShrunkChannel())).isInstanceOf(PutContentException.class)
+          .hasCauseInstanceOf(java.io.EOFException.class);
       assertThat(c.put("/small", new byte[10]).size()).as("the connection still works").isEqualTo(10);
     }
     assertThat(store.exists("/big")).isFalse();
     assertThat(store.exists("/half")).isFalse();
+    assertThat(store.exists("/shrunk")).isFalse();
     assertThat(temporaries()).isEmpty();
   }
 
@@ -206,5 +214,91 @@ class ClientWriteTest {
       pool.shutdownNow();
     }
     assertThat(temporaries()).isEmpty();
+  }
+
+  /** A channel that says it holds 10 bytes and gives none: a file truncated while being sent. */
+  private static final class ShrunkChannel extends java.nio.channels.FileChannel {
+    @Override
+    public long size() {
+      return 10;
+    }
+
+    @Override
+    public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target) {
+      return 0;
+    }
+
+    @Override
+    public int read(java.nio.ByteBuffer dst) {
+      return -1;
+    }
+
+    @Override
+    public long read(java.nio.ByteBuffer[] dsts, int offset, int length) {
+      return -1;
+    }
+
+    @Override
+    public int read(java.nio.ByteBuffer dst, long position) {
+      return -1;
+    }
+
+    @Override
+    public int write(java.nio.ByteBuffer src) {
+      throw new java.nio.channels.NonWritableChannelException();
+    }
+
+    @Override
+    public long write(java.nio.ByteBuffer[] srcs, int offset, int length) {
+      throw new java.nio.channels.NonWritableChannelException();
+    }
+
+    @Override
+    public int write(java.nio.ByteBuffer src, long position) {
+      throw new java.nio.channels.NonWritableChannelException();
+    }
+
+    @Override
+    public long position() {
+      return 0;
+    }
+
+    @Override
+    public java.nio.channels.FileChannel position(long newPosition) {
+      return this;
+    }
+
+    @Override
+    public java.nio.channels.FileChannel truncate(long size) {
+      throw new java.nio.channels.NonWritableChannelException();
+    }
+
+    @Override
+    public void force(boolean metaData) {
+    }
+
+    @Override
+    public long transferFrom(java.nio.channels.ReadableByteChannel src, long position, long count) {
+      throw new java.nio.channels.NonWritableChannelException();
+    }
+
+    @Override
+    public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.nio.channels.FileLock lock(long position, long size, boolean shared) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.nio.channels.FileLock tryLock(long position, long size, boolean shared) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    protected void implCloseChannel() {
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.objmapper.examples.cli;
 
 import io.objmapper.ObjMapperException;
 import io.objmapper.client.ObjMapperClient;
+import io.objmapper.client.PutContentException;
 import io.objmapper.spi.dir.SourceFile;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -21,7 +22,8 @@ import java.util.function.Consumer;
  * {@code import} through a running server: every regular file under the directory is put
  * with the write extension (a descriptor per object, published atomically), a few at a time
  * on one connection (fewer than the server's bound on puts pending per connection). A file
- * the server refuses is named and the rest go on; a connection that fails ends the import.
+ * the server refuses, or one that fails to read or shrinks while being sent, is named and the
+ * rest go on; a connection that fails ends the import.
  */
 final class RemoteImport {
   /** Puts in flight on the one connection (the server allows 16 pending per connection). */
@@ -79,8 +81,10 @@ final class RemoteImport {
             } catch (ObjMapperException e) {
               fail.accept("cannot import " + file + " as " + name + ": " + e.code() + ": "
                   + ExitCodes.oneLine(e.getMessage()));
-            } catch (java.io.EOFException e) {
-              fail.accept("cannot import " + file + " as " + name + ": it shrank while being sent");
+            } catch (PutContentException e) {
+              // The put was abandoned; the connection goes on with the next file.
+              fail.accept("cannot import " + file + " as " + name + ": " + (e.getCause() instanceof java.io.EOFException
+                  ? "it shrank while being sent" : StoreOptions.describe(e.getCause())));
             } catch (IOException e) {
               broken.compareAndSet(null, e); // the file is open: the connection failed
             } finally {
