@@ -751,8 +751,8 @@ final class Connection {
 
   /**
    * Whether an object's answer carries its SIZE, MTIME and BACKEND TLVs: not on V1 in the
-   * C-compatible mode, whose answers are the C server's (no metadata; its client reads them
-   * with one system call less per answer).
+   * C-compatible mode, whose answers are the C server's (no metadata, so the C client makes
+   * one system call less per answer: it reads metadata with a read of its own).
    */
   boolean answerMetadata() {
     return !(server.cCompat && version == Protocol.VERSION_1);
