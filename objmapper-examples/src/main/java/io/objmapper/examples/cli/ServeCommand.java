@@ -59,7 +59,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--c-compat", description = "The C server's write behaviour, for writers only (--writer-uids, "
       + "--writer-gids): a missing object is created empty and every object comes with a read-write descriptor; "
-      + "/delete/<uri> deletes; /list answers UNSUPPORTED_OP. Others read what exists.")
+      + "/delete/<uri> deletes; /list answers UNSUPPORTED_OP. Others read what exists. V1 answers carry no "
+      + "metadata, as the C server's.")
   boolean cCompat;
 
   /** The longest Unix socket path, in bytes: {@code sun_path} holds 108 with its terminating NUL. */
