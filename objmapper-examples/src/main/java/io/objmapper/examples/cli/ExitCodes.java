@@ -104,8 +104,34 @@ public final class ExitCodes {
     return o.code();
   }
 
-  /** A message kept to one line. */
+  /**
+   * A message kept to one line and safe for a terminal: line breaks become spaces, other
+   * control characters (an escape sequence in a file name or a damaged file's bytes quoted
+   * in a message) are shown as {@code \xNN}.
+   */
   static String oneLine(String s) {
-    return s == null ? "" : s.replace("\r", " ").replace('\n', ' ');
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean lineBreak = c == '\r' || c == '\n';
+      boolean control = !lineBreak && c != '\t' && (c < 0x20 || (c >= 0x7f && c < 0xa0));
+      if (b == null && (lineBreak || control)) {
+        b = new StringBuilder(s.length() + 16).append(s, 0, i);
+      }
+      if (b == null) {
+        continue;
+      }
+      if (lineBreak) {
+        b.append(' ');
+      } else if (control) {
+        b.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b == null ? s : b.toString();
   }
 }

@@ -46,13 +46,16 @@ public final class ImportCommand implements Callable<Integer> {
     StoreOptions.quietLogging();
     ImportCompilation.start(); // for the life of this JVM: it ends with the import
     String p = Importer.normalizePrefix(prefix);
+    if (dir.toString().isEmpty()) { // "": not the working directory
+      throw new CommandLine.ParameterException(spec.commandLine(), "DIR: empty; name the directory to import");
+    }
     if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
       throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "cannot import " + dir + ": "
           + (Files.exists(dir) ? (Files.isDirectory(dir) ? "permission denied" : "not a directory") : "no such directory"));
     }
     PrintWriter err = spec.commandLine().getErr();
     java.util.function.Consumer<String> failures = line -> {
-      err.println("import: " + line);
+      err.println("import: " + ExitCodes.oneLine(line));
       err.flush();
     };
     Importer.Result r;

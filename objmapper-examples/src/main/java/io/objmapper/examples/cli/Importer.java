@@ -4,7 +4,9 @@ import io.objmapper.BulkPut;
 import io.objmapper.ObjMapper;
 import io.objmapper.ObjMapperException;
 import io.objmapper.ObjectInfo;
+import io.objmapper.spi.InvalidObjectNameException;
 import io.objmapper.spi.ObjectNames;
+import io.objmapper.spi.TierConfig;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -41,8 +43,11 @@ final class Importer {
   /** Batches written at once. */
   static final int WORKERS = 4;
 
-  /** What an import did. */
-  record Result(long objects, long bytes, long failed, long nanos) {}
+  /**
+   * What an import did: {@code kept} counts the files not imported because their object
+   * was already stored (only when asked to keep what is stored).
+   */
+  record Result(long objects, long bytes, long failed, long kept, long nanos) {}
 
   /** A file to import and its object name. */
   private record Item(String name, Path file, long size) {}
@@ -77,27 +82,53 @@ final class Importer {
       return "";
     }
     String p = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-    ObjectNames.validate(p + "/x");
+    if (!p.startsWith("/")) {
+      throw new IllegalArgumentException("invalid prefix \"" + prefix + "\": it must start with '/', as in /photos");
+    }
+    try {
+      ObjectNames.validate(p + "/x");
+    } catch (InvalidObjectNameException e) { // its message names p + "/x": say it of the prefix
+      String m = e.getMessage();
+      int reason = m.indexOf("\": ");
+      throw new IllegalArgumentException("invalid prefix \"" + prefix + "\"" + (reason >= 0 ? m.substring(reason + 1) : ""), e);
+    }
     return p;
   }
 
   /**
-   * Imports {@code root} into {@code store}; failures are told to {@code failures} (from
-   * any thread, one at a time), progress to {@code progress}.
+   * Imports {@code root} into {@code store}, replacing objects already stored under the same
+   * names; failures are told to {@code failures} (from any thread, one at a time), progress
+   * to {@code progress}. The store's own folders and index files are never imported (see
+   * {@link OwnFiles}).
+   *
+   * @throws IllegalArgumentException if {@code root} lies inside one of the store's tier roots
    */
   static Result importTree(ObjMapper store, Path root, String prefix, ImportProgress progress,
       Consumer<String> failures) throws IOException, InterruptedException {
+    return importTree(store, root, prefix, false, progress, failures);
+  }
+
+  /**
+   * As {@link #importTree(ObjMapper, Path, String, ImportProgress, Consumer)}; with {@code
+   * keepExisting}, a file whose object is already stored is left out and the stored object
+   * kept (counted in {@link Result#kept}).
+   */
+  static Result importTree(ObjMapper store, Path root, String prefix, boolean keepExisting, ImportProgress progress,
+      Consumer<String> failures) throws IOException, InterruptedException {
     long start = System.nanoTime();
+    OwnFiles own = OwnFiles.of(store);
+    own.checkOutside(root);
     AtomicLong objects = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
     AtomicLong failed = new AtomicLong();
+    AtomicLong kept = new AtomicLong();
     Consumer<String> fail = line -> {
       failed.incrementAndGet();
       synchronized (failures) {
         failures.accept(line);
       }
     };
-    Thread counter = new Thread(() -> count(root, progress), "objmapper-import-count");
+    Thread counter = new Thread(() -> count(root, own, progress), "objmapper-import-count");
     counter.setDaemon(true);
     counter.start();
     ExecutorService pool = Executors.newFixedThreadPool(WORKERS, r -> {
@@ -112,7 +143,7 @@ final class Importer {
       try {
         pool.execute(() -> {
           try {
-            importBatch(store, items, progress, fail, objects, bytes);
+            importBatch(store, items, keepExisting, progress, fail, objects, bytes, kept);
           } finally {
             inFlight.release();
           }
@@ -125,7 +156,22 @@ final class Importer {
     try {
       Files.walkFileTree(root, new SimpleFileVisitor<>() {
         @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          String tier = own.enter(dir, attrs);
+          if (tier != null) {
+            synchronized (failures) { // a note, not a failure
+              failures.accept("skipped " + dir + ": the store's own folder (tier " + tier + ")");
+            }
+            return FileVisitResult.SKIP_SUBTREE;
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          if (own.isIndexFile(file)) {
+            return FileVisitResult.CONTINUE; // the store's own index, met outside its tier's root
+          }
           if (!attrs.isRegularFile()) {
             fail.accept(skipped(file, attrs));
             return FileVisitResult.CONTINUE;
@@ -154,18 +200,23 @@ final class Importer {
       }
       counter.interrupt();
     }
-    return new Result(objects.get(), bytes.get(), failed.get(), System.nanoTime() - start);
+    return new Result(objects.get(), bytes.get(), failed.get(), kept.get(), System.nanoTime() - start);
   }
 
   /** Writes one batch: each file copied, then one sync, then all published. */
-  private static void importBatch(ObjMapper store, List<Item> items, ImportProgress progress, Consumer<String> fail,
-      AtomicLong objects, AtomicLong bytes) {
+  private static void importBatch(ObjMapper store, List<Item> items, boolean keepExisting, ImportProgress progress,
+      Consumer<String> fail, AtomicLong objects, AtomicLong bytes, AtomicLong kept) {
     Map<String, Item> byName = new HashMap<>();
     long size = 0;
     try (BulkPut bulk = store.bulkPut()) {
       for (Item it : items) {
         size += it.size();
         try {
+          if (keepExisting && store.exists(it.name())) {
+            kept.incrementAndGet();
+            progress.step(1, it.size());
+            continue;
+          }
           bulk.add(it.name(), it.file());
           byName.put(it.name(), it);
         } catch (ObjMapperException | IllegalArgumentException e) { // a bad name is an IllegalArgumentException
@@ -189,16 +240,21 @@ final class Importer {
   }
 
   /** Counts the regular files under {@code root} and their bytes, and tells {@code progress} the total. */
-  private static void count(Path root, ImportProgress progress) {
+  private static void count(Path root, OwnFiles own, ImportProgress progress) {
     long[] total = new long[2];
     try {
       Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          return own.enter(dir, attrs) != null ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+        }
+
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
           if (Thread.currentThread().isInterrupted()) {
             return FileVisitResult.TERMINATE;
           }
-          if (attrs.isRegularFile()) {
+          if (attrs.isRegularFile() && !own.isIndexFile(file)) {
             total[0]++;
             total[1] += attrs.size();
           }
@@ -215,6 +271,100 @@ final class Importer {
       }
     } catch (IOException | RuntimeException e) {
       // no total: the progress shows no ETA
+    }
+  }
+
+  /**
+   * The store's own files, which an import must never take in as objects: each tier's root
+   * (its objects, its index and the files of its lifecycle) and each index kept outside its
+   * tier's root ({@code index_path}). Without this, an import of a folder that holds the
+   * store (the working directory holding {@code ./objmapper-data}, say) would copy the store
+   * into itself. Folders are recognised by their file key (device and inode), not their
+   * path, so a second path to the same folder is recognised too. Safe for concurrent walks.
+   */
+  static final class OwnFiles {
+    private final Map<Object, String> roots = new HashMap<>();
+    private final Map<Object, List<String>> indexFolders = new HashMap<>();
+    private final Map<Path, List<String>> indexFoldersMet = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Map.Entry<Path, String>> rootPaths = new ArrayList<>();
+
+    static OwnFiles of(ObjMapper store) {
+      OwnFiles own = new OwnFiles();
+      for (TierConfig t : store.tiers()) {
+        t.root().ifPresent(r -> own.addRoot(r, t.name()));
+        t.indexPath().ifPresent(own::addIndex);
+      }
+      return own;
+    }
+
+    private void addRoot(Path root, String tier) {
+      try {
+        Path real = root.toRealPath();
+        Object key = Files.readAttributes(real, BasicFileAttributes.class).fileKey();
+        if (key != null) {
+          roots.put(key, tier);
+        }
+        rootPaths.add(Map.entry(real, tier));
+      } catch (IOException e) {
+        // no such folder (a remote tier's, a root not made yet): nothing of it to meet
+      }
+    }
+
+    private void addIndex(Path index) {
+      Path parent = index.toAbsolutePath().getParent();
+      try {
+        Object key = Files.readAttributes(parent, BasicFileAttributes.class).fileKey();
+        if (key != null) {
+          indexFolders.computeIfAbsent(key, k -> new ArrayList<>()).add(index.getFileName().toString());
+        }
+      } catch (IOException e) {
+        // its folder is not there: no index file to meet
+      }
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code dir} is one of the tier roots or lies inside
+     *     one: importing it would copy the store's own files into the store
+     */
+    void checkOutside(Path dir) throws IOException {
+      Path real = dir.toRealPath();
+      for (Map.Entry<Path, String> r : rootPaths) {
+        if (real.startsWith(r.getKey())) {
+          throw new IllegalArgumentException("cannot import " + dir + ": it lies inside the store's own folder "
+              + r.getKey() + " (tier " + r.getValue() + ")");
+        }
+      }
+    }
+
+    /**
+     * Called for each folder a walk enters: the name of the tier whose root {@code dir} is
+     * (the walk skips it), else {@code null}.
+     */
+    String enter(Path dir, BasicFileAttributes attrs) {
+      Object key = attrs.fileKey();
+      if (key == null) {
+        return null;
+      }
+      List<String> index = indexFolders.get(key);
+      if (index != null) {
+        indexFoldersMet.put(dir, index);
+      }
+      return roots.get(key);
+    }
+
+    /** True if {@code file}, in a folder {@link #enter} was told of, is a file of an index kept there. */
+    boolean isIndexFile(Path file) {
+      List<String> index = indexFoldersMet.get(file.getParent());
+      if (index == null) {
+        return false;
+      }
+      String name = file.getFileName().toString();
+      for (String f : index) {
+        if (name.equals(f) || name.startsWith(f + ".")) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 }

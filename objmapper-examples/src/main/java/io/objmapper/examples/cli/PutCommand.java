@@ -1,6 +1,9 @@
 package io.objmapper.examples.cli;
 
 import io.objmapper.ObjectFlag;
+import io.objmapper.internal.config.ObjMapperConfig;
+import io.objmapper.spi.TierConfig;
+import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.ObjectNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +23,9 @@ import picocli.CommandLine.Parameters;
  * when a serve holds the store) the copy is written through a descriptor the server passes
  * and published atomically. Exit codes: 0 done, 1 the store or server refused it (no tier has
  * room, a tier rule, not a writer), 2 an invalid name or usage, 3 the store cannot be opened
- * or the socket reached, 4 FILE cannot be read.
+ * or the socket reached, 4 FILE cannot be read. {@code --ephemeral} without a serve is refused
+ * (exit 2) unless the configuration has an ephemeral tier with a folder of its own
+ * ({@code mount_path}): the default store's memory tier ends with the command.
  */
 @Command(name = "put", mixinStandardHelpOptions = true,
     description = {"Store a copy of FILE as the object NAME.",
@@ -35,7 +40,8 @@ public final class PutCommand implements Callable<Integer> {
       description = "Go through the serve listening here (default when a serve holds the store: objmapper.sock).")
   Path socket;
 
-  @Option(names = "--ephemeral", description = "Never on a persistent tier (lost at restart).")
+  @Option(names = "--ephemeral", description = "Never on a persistent tier (lost at restart); needs a running serve "
+      + "unless the configuration's ephemeral tier has a mount_path.")
   boolean ephemeral;
 
   @Option(names = "--pinned", description = "The lifecycle policy never moves it.")
@@ -64,10 +70,32 @@ public final class PutCommand implements Callable<Integer> {
       flags.add(ObjectFlag.PINNED);
     }
     ObjectFlag[] f = flags.toArray(ObjectFlag[]::new);
-    String line = ObjectCommands.run(store, socket, true, s -> ObjectCommands.line(s.put(name, file, f)),
+    String line = ObjectCommands.run(store, socket, true, s -> {
+          if (ephemeral) {
+            refuseEphemeralLostAtExit();
+          }
+          return ObjectCommands.line(s.put(name, file, f));
+        },
         (client, endpoint) -> ObjectCommands.line(ObjectCommands.info(store, client.put(name, file, f))));
     spec.commandLine().getOut().println(line);
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;
+  }
+
+  /**
+   * Without a serve, this command's process is the store's only one: an ephemeral object on a
+   * tier without a root of its own (the default store's memory tier, made for the process and
+   * removed when it exits) would be gone when the command returns, after it printed success.
+   */
+  private void refuseEphemeralLostAtExit() {
+    List<TierConfig> tiers = store.config != null ? ObjMapperConfig.load(store.config).tierConfigs() : List.of();
+    for (TierConfig t : tiers) {
+      if (t.has(TierFlag.EPHEMERAL) && t.has(TierFlag.WRITABLE) && t.root().isPresent()) {
+        return; // a tier whose folder outlives the command
+      }
+    }
+    throw new ExitCodes.CommandFailure(ExitCodes.USAGE, "--ephemeral: without a running serve the object would be "
+        + "lost when this command exits (an ephemeral tier without a mount_path lives only as long as the "
+        + "process that opens it); put it through a serve (--socket PATH)");
   }
 }

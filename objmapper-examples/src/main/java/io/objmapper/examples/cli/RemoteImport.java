@@ -111,6 +111,6 @@ final class RemoteImport {
     if (e != null) {
       throw e;
     }
-    return new Importer.Result(objects.get(), bytes.get(), failed.get(), System.nanoTime() - start);
+    return new Importer.Result(objects.get(), bytes.get(), failed.get(), 0, System.nanoTime() - start);
   }
 }

@@ -49,8 +49,9 @@ public final class ServeCommand implements Callable<Integer> {
   Path data;
 
   @Option(names = "--import", paramLabel = "DIR",
-      description = "Put every regular file under DIR into the store as the object /<relative path> "
-          + "(default without --config: the sample objects, src-test-data/objects, when present).")
+      description = "Put every regular file under DIR into the store as the object /<relative path>, "
+          + "replacing objects of the same names (default without --config: the sample objects, "
+          + "src-test-data/objects, when present, adding only those not stored yet).")
   Path importDir;
 
   @Option(names = "--metrics", paramLabel = "HOST:PORT",
@@ -140,9 +141,12 @@ public final class ServeCommand implements Callable<Integer> {
     serverFlags(ObjectServer.builder(uri -> { // so are the server flags' (a builder that serves nothing)
       throw new IllegalStateException("not serving");
     }));
+    if (importDir != null && importDir.toString().isEmpty()) { // "--import=": not the working directory
+      throw new CommandLine.ParameterException(spec.commandLine(), "--import: empty; name the directory to import");
+    }
     Path dir = importDir;
     if (dir == null && config == null && Files.isDirectory(SAMPLE_OBJECTS)) {
-      dir = SAMPLE_OBJECTS;
+      dir = SAMPLE_OBJECTS; // only what is missing: objects already stored under these names are kept
     }
     // Everything that can be wrong with the command is found before anything is imported.
     if (dir != null && (!Files.isDirectory(dir) || !Files.isReadable(dir))) {
@@ -352,13 +356,15 @@ public final class ServeCommand implements Callable<Integer> {
       // A file that fails is named and skipped: the others are imported and the server starts.
       Importer.Result r;
       try (ImportProgress progress = ImportProgress.forStderr("import", System.err)) {
-        r = Importer.importTree(store, dir, "", progress, line -> System.err.println("serve: --import: " + line));
+        r = Importer.importTree(store, dir, "", importDir == null, progress,
+            line -> System.err.println("serve: --import: " + ExitCodes.oneLine(line)));
       } finally {
         if (compilation != null) {
           compilation.close(); // what serves from now on is compiled by C2 again
         }
       }
       System.err.println("imported " + r.objects() + " objects from " + dir
+          + (r.kept() > 0 ? " (" + r.kept() + " already stored, kept as they were)" : "")
           + (r.failed() > 0 ? " (" + r.failed() + " files failed, named above)" : ""));
     }
     ObjectServer started;

@@ -40,10 +40,30 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
-  void putEphemeralGoesToTheMemoryTier() throws Exception {
+  void putEphemeralWithoutAServeIsRefusedSinceTheMemoryTierEndsWithTheCommand() throws Exception {
     Result r = launch("put", "--data", data(), "--ephemeral", "/tmp/x", file("x", "xx").toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).singleElement().asString()
+        .startsWith("put: --ephemeral: without a running serve the object would be lost when this command exits");
+    assertThat(r.out()).isEmpty(); // no success line for an object that would not exist
+  }
+
+  @Test
+  void putEphemeralGoesToAConfiguredMemoryTierWithAFolderOfItsOwnAndStaysThere() throws Exception {
+    Path mem = Files.createDirectories(dir.resolve("mem"));
+    Path disk = Files.createDirectories(dir.resolve("disk"));
+    Path conf = Files.writeString(dir.resolve("objmapper.conf"), """
+        {"backends": [
+          {"name": "mem", "type": "memory", "mount_path": "%s", "perf_factor": 1.0,
+           "flags": ["ephemeral", "readable", "writable"]},
+          {"name": "disk", "type": "fs", "mount_path": "%s", "perf_factor": 3.0,
+           "flags": ["persistent", "readable", "writable"]}
+        ]}
+        """.formatted(mem, disk));
+    Result r = launch("put", "--config", conf.toString(), "--ephemeral", "/tmp/x", file("x", "xx").toString());
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).isEqualTo("/tmp/x\t2\tmemory\n");
+    assertThat(r.out()).isEqualTo("/tmp/x\t2\tmem\n");
+    assertThat(launch("ls", "--config", conf.toString()).out()).isEqualTo("/tmp/x\t2\tmem\n");
   }
 
   @Test
@@ -219,7 +239,81 @@ class LauncherObjectCommandsTest {
     file("x", "x");
     Result r = launch("import", "--data", data(), "--prefix", "/a/../b", dir.resolve("files").toString());
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(r.err().lines()).singleElement().asString().startsWith("import: invalid object name");
+    assertThat(r.err().lines()).singleElement().asString()
+        .startsWith("import: invalid argument: invalid prefix \"/a/../b\": ");
+    Result noSlash = launch("import", "--data", data(), "--prefix", "imp", dir.resolve("files").toString());
+    assertThat(noSlash.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noSlash.err().lines()).containsExactly(
+        "import: invalid argument: invalid prefix \"imp\": it must start with '/', as in /photos");
+    assertThat(dir.resolve("data")).doesNotExist(); // refused before the store was made
+  }
+
+  @Test
+  void anEmptyDirectoryArgumentIsAUsageErrorNotTheWorkingDirectory() {
+    Result r = launch("import", "--data", data(), "");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("import: DIR: empty; name the directory");
+    assertThat(dir.resolve("data")).doesNotExist();
+  }
+
+  @Test
+  void importNeverTakesTheStoresOwnFolderInAndRefusesADirectoryInsideIt() throws Exception {
+    file("x.txt", "x");
+    Path data = dir.resolve("files/data"); // the store inside the folder imported
+    assertThat(launch("put", "--data", data.toString(), "/old", file("o", "o").toString()).code()).isZero();
+
+    Result r = launch("import", "--data", data.toString(), dir.resolve("files").toString());
+
+    assertThat(r.code()).as(r.err()).isZero(); // the store's own folder is left out, not a failure
+    assertThat(r.err().lines()).containsExactly(
+        "import: skipped " + data.resolve("disk") + ": the store's own folder (tier disk)");
+    assertThat(launch("ls", "--data", data.toString()).out().lines())
+        .containsExactly("/o\t1\tdisk", "/old\t1\tdisk", "/x.txt\t1\tdisk");
+
+    Result inside = launch("import", "--data", data.toString(), data.resolve("disk").toString());
+    assertThat(inside.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(inside.err().lines()).singleElement().asString().startsWith("import: invalid argument: cannot import "
+        + data.resolve("disk") + ": it lies inside the store's own folder");
+    assertThat(launch("ls", "--data", data.toString()).out().lines()).hasSize(3);
+  }
+
+  @Test
+  void serveSampleImportAddsWhatIsMissingAndKeepsWhatIsAlreadyStored() throws Exception {
+    file("a", "sample a");
+    file("b", "sample b");
+    try (ObjMapper s = StoreOptions.open(null, dir.resolve("data"), true, false)) {
+      s.put("/a", "mine".getBytes(StandardCharsets.UTF_8));
+      java.util.List<String> lines = new java.util.ArrayList<>();
+      Importer.Result r = Importer.importTree(s, dir.resolve("files"), "", true, ImportProgress.NONE, lines::add);
+      assertThat(lines).isEmpty();
+      assertThat(r.objects()).isEqualTo(1);
+      assertThat(r.kept()).isEqualTo(1);
+      assertThat(r.failed()).isZero();
+      try (var a = s.open("/a"); var b = s.open("/b")) {
+        assertThat(new String(a.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("mine");
+        assertThat(new String(b.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("sample b");
+      }
+      // an import asked for replaces: the user named the folder to take in
+      Importer.Result replaced = Importer.importTree(s, dir.resolve("files"), "", ImportProgress.NONE, lines::add);
+      assertThat(replaced.objects()).isEqualTo(2);
+      try (var a = s.open("/a")) {
+        assertThat(new String(a.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("sample a");
+      }
+    }
+  }
+
+  @Test
+  void serveWithAnEmptyImportValueIsAUsageErrorNotTheWorkingDirectory() {
+    Result r = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--data", data(), "--import=");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("serve: --import: empty; name the directory");
+    assertThat(dir.resolve("data")).doesNotExist();
+  }
+
+  @Test
+  void aControlCharacterInAnErrorLineIsShownEscapedNeverSentToTheTerminal() {
+    assertThat(ExitCodes.oneLine("a\u001b]0;x\u0007b\nc\td")).isEqualTo("a\\x1b]0;x\\x07b c\td");
+    assertThat(ExitCodes.oneLine("plain")).isSameAs("plain");
   }
 
   @Test
