@@ -355,7 +355,8 @@ public final class BeneathRoot implements Closeable {
         int base = cur < 0 ? rootFd : cur;
         int next = Native.openBeneath(base, seg, DIR_FLAGS, DIR_HOW);
         if (next < 0 && -next == Native.ENOENT) {
-          Path parent = cur < 0 ? root : procPath(cur);
+          // The held directory, never a path: the root swapped for a link must not lead the mkdir out.
+          Path parent = procPath(cur < 0 ? rootFd : cur);
           mkdir(parent.resolve(seg), mode);
           next = Native.openBeneath(base, seg, DIR_FLAGS, DIR_HOW);
         }

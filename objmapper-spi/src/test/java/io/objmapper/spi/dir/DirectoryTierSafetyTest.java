@@ -238,6 +238,7 @@ class DirectoryTierSafetyTest {
     tier.write("/top", "new".getBytes(StandardCharsets.UTF_8));
     tier.write("/new", "new".getBytes(StandardCharsets.UTF_8));
     tier.write("/sub/new", "new".getBytes(StandardCharsets.UTF_8));
+    tier.write("/newdir/x", "new".getBytes(StandardCharsets.UTF_8)); // a first-level folder made now
 
     assertThat(Files.readString(victim)).isEqualTo("outside");
     try (var listing = Files.list(outside)) {
@@ -246,6 +247,7 @@ class DirectoryTierSafetyTest {
     assertThat(Files.readString(moved.resolve("top"))).isEqualTo("new");
     assertThat(Files.readString(moved.resolve("new"))).isEqualTo("new");
     assertThat(Files.readString(moved.resolve("sub/new"))).isEqualTo("new");
+    assertThat(Files.readString(moved.resolve("newdir/x"))).isEqualTo("new");
 
     assertThat(tier.delete("/top")).isTrue();
     assertThat(victim).exists();
