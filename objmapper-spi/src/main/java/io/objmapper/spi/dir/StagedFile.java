@@ -113,6 +113,12 @@ final class StagedFile implements StagedWrite {
     try {
       a = Files.readAttributes(where(dir, tempName, fd), BasicFileAttributes.class);
       publisher.publish(dir, fileName, size, () -> {
+        // The rename goes by name: the name must still be the file written and synced, not a
+        // link, FIFO or other file put in its place, or that would be published as the object.
+        BasicFileAttributes now = dir.regularFile(tempName);
+        if (now == null || a.fileKey() == null || !a.fileKey().equals(now.fileKey())) {
+          throw new IOException(tempName + ": the temporary file was replaced before its commit; nothing published");
+        }
         Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
         committed = true;
       });

@@ -259,6 +259,38 @@ class DirectoryTierSafetyTest {
   }
 
   @Test
+  void aCommitWhoseTemporaryFileWasSwappedPublishesNothingAndKeepsTheOldVersion() throws Exception {
+    DirectoryTier tier = tier();
+    tier.write("/obj", "old".getBytes(StandardCharsets.UTF_8));
+    Path secret = Files.writeString(outside.resolve("secret"), "outside", StandardCharsets.UTF_8);
+    for (String swap : List.of("fifo", "link", "other file")) {
+      try (io.objmapper.spi.StagedWrite w = tier.stage("/obj")) {
+        w.channel().write(java.nio.ByteBuffer.wrap("new bytes".getBytes(StandardCharsets.UTF_8)), 0);
+        Path temp;
+        try (var listing = Files.list(root)) {
+          temp = listing.filter(p -> p.getFileName().toString().startsWith(AtomicWrite.TEMP_PREFIX))
+              .findFirst().orElseThrow();
+        }
+        Files.delete(temp);
+        switch (swap) {
+          case "fifo" -> mkfifo(temp);
+          case "link" -> Files.createSymbolicLink(temp, secret);
+          default -> Files.writeString(temp, "planted", StandardCharsets.UTF_8);
+        }
+        assertTimeoutPreemptively(HANG_GUARD, () -> assertThatThrownBy(w::commit).as(swap)
+            .isInstanceOf(IOException.class).hasMessageContaining("replaced before its commit"));
+      }
+      assertThat(Files.isRegularFile(root.resolve("obj"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(swap).isTrue();
+      assertThat(Files.readString(root.resolve("obj"))).as(swap).isEqualTo("old");
+      try (var listing = Files.list(root)) {
+        assertThat(listing.map(p -> p.getFileName().toString())).as("the swapped-in file is removed at close")
+            .noneMatch(n -> n.startsWith(AtomicWrite.TEMP_PREFIX));
+      }
+    }
+    assertThat(Files.readString(secret)).isEqualTo("outside");
+  }
+
+  @Test
   void aRecursiveDeleteRemovesLinksNeverTheirTargets() throws Exception {
     Path secret = secret();
     Path tree = Files.createDirectories(root.resolve("tree/a/b"));
