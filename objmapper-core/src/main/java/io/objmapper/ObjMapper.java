@@ -398,9 +398,9 @@ public interface ObjMapper extends AutoCloseable {
           // The data directory is ours to lay out (a tier without a root, on a bucket, keeps
           // only its index file there).
           if (t.root().isPresent()) {
-            java.nio.file.Files.createDirectories(t.root().get());
+            io.objmapper.spi.dir.DirectoryTier.createDirectories(t.root().get());
           } else if (t.indexPath().isPresent()) {
-            java.nio.file.Files.createDirectories(t.indexPath().get().getParent());
+            io.objmapper.spi.dir.DirectoryTier.createDirectories(t.indexPath().get().getParent());
           }
         }
       }

@@ -110,7 +110,7 @@ final class IndexFiles {
     Path abs = file.toAbsolutePath();
     Path parent = abs.getParent();
     if (parent != null) {
-      Files.createDirectories(parent);
+      io.objmapper.spi.dir.DirectoryTier.createDirectories(parent);
     }
     FileChannel lockChannel = RegularFile.open(lockFile(abs), RegularFile.OWN_MODE, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);

@@ -95,7 +95,7 @@ public final class StoreOptions {
       }
       return b.build();
     }
-    Files.createDirectories(data.resolve("disk"));
+    io.objmapper.spi.dir.DirectoryTier.createDirectories(data.resolve("disk"));
     return ObjMapper.builder()
         .backgroundRounds(backgroundRounds)
         .openProgress(progress)

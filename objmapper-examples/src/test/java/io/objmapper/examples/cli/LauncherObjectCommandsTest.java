@@ -40,6 +40,17 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void theFoldersAStoreMakesForItselfAreNotListableByOtherUsers() throws Exception {
+    assertThat(launch("put", "--data", data(), "/a/b", file("b", "b").toString()).code()).isZero();
+    for (Path p : List.of(dir.resolve("data"), dir.resolve("data/disk"), dir.resolve("data/disk/a"))) {
+      assertThat(Files.getPosixFilePermissions(p)).as(p.toString()).doesNotContain(
+          java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+          java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE,
+          java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+    }
+  }
+
+  @Test
   void putEphemeralWithoutAServeIsRefusedSinceTheMemoryTierEndsWithTheCommand() throws Exception {
     Result r = launch("put", "--data", data(), "--ephemeral", "/tmp/x", file("x", "xx").toString());
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);

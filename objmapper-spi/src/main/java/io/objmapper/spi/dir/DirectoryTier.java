@@ -183,9 +183,22 @@ public abstract class DirectoryTier implements Tier, LocalFiles {
         throw new NoSuchFileException(configured.toString(), null, "root of tier \"" + config.name()
             + "\" does not exist (set option create_root=true to create it)");
       }
-      Files.createDirectories(configured);
+      createDirectories(configured);
     }
     return configured.toRealPath();
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents with {@link #DEFAULT_DIR_MODE} (0750, less
+   * what the umask takes), so that another local user cannot list the names a store keeps:
+   * the folders a store makes for itself (roots, data and index folders), not the umask's
+   * usual 0755.
+   */
+  public static Path createDirectories(Path dir) throws IOException {
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(DEFAULT_DIR_MODE));
+    }
+    return Files.createDirectories(dir);
   }
 
   /**
