@@ -78,7 +78,10 @@ final class BenchConnection implements AutoCloseable {
       sharedFdGranted = Capabilities.has(in.getShort(in.position() + Protocol.HELLO_CAPS_OFFSET) & 0xFFFF, Capabilities.SHARED_FD);
       in.position(in.position() + Protocol.HELLO_ACK_LENGTH);
       if (agreed < depth) {
-        throw new IOException("server agreed to pipeline depth " + agreed + " < " + depth);
+        close();
+        throw new ExitCodes.CommandFailure(ExitCodes.USAGE, "--depth " + depth + ": the server grants at most "
+            + agreed + " outstanding requests per connection (its protocol.max_pipeline); use --depth " + agreed
+            + " or less");
       }
     } else {
       sharedFdGranted = false;

@@ -451,6 +451,20 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void benchDeeperThanTheServerGrantsIsAUsageErrorNamingTheGrantedDepth() throws Exception {
+    Path sock = dir.resolve("s.sock");
+    try (ObjMapper store = StoreOptions.open(null, dir.resolve("data"), true, false);
+        io.objmapper.server.ObjectServer server = io.objmapper.server.ObjectServer.builder(store).unixSocket(sock)
+            .maxPipeline(8).build().start()) {
+      store.put("/a", new byte[] {1});
+      Result r = launch("bench", "--socket", sock.toString(), "--depth", "9", "--seconds", "1", "--warmup", "0", "/a");
+      assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err().lines()).containsExactly("bench: --depth 9: the server grants at most 8 outstanding requests "
+          + "per connection (its protocol.max_pipeline); use --depth 8 or less");
+    }
+  }
+
+  @Test
   void aStaleSnapshotOfARunningServerIsSaidToBeStale() throws Exception {
     Path data = dir.resolve("data");
     try (ObjMapper held = StoreOptions.open(null, data, true, false)) {
