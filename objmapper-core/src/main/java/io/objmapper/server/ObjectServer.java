@@ -295,7 +295,8 @@ public final class ObjectServer implements AutoCloseable {
 
   /** {@code host:port} of an address, for messages. */
   public static String hostPort(InetSocketAddress a) {
-    return a.getHostString() + ":" + a.getPort();
+    String host = a.getHostString();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort(); // an IPv6 literal in brackets
   }
 
   void connectionClosed(Connection c) {

@@ -27,6 +27,15 @@ class PeerAccessTest {
   }
 
   @Test
+  void anAddressIsShownAsHostPortWithAnIpv6LiteralInBrackets() throws Exception {
+    assertThat(ObjectServer.hostPort(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 7000)))
+        .isEqualTo("127.0.0.1:7000");
+    assertThat(ObjectServer.hostPort(new InetSocketAddress(InetAddress.getByName("::"), 43759)))
+        .isEqualTo("[0:0:0:0:0:0:0:0]:43759");
+    assertThat(ObjectServer.hostPort(new InetSocketAddress(InetAddress.getByName("::1"), 80))).isEqualTo("[0:0:0:0:0:0:0:1]:80");
+  }
+
+  @Test
   void withoutAllowListsEveryUnixPeerIsAdmitted() {
     PeerAccess a = allowing(NONE, NONE);
     assertThat(a.admitsUnix(unix(0, 0))).isTrue();
