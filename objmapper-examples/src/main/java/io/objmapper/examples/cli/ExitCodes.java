@@ -46,6 +46,24 @@ public final class ExitCodes {
     }
   }
 
+  /**
+   * The failure of a connection to {@code endpoint} that {@code e} ended before its first
+   * answer. A server that does not admit the peer (its allow lists, its connection limits)
+   * closes it at once, before reading anything: the client then sees the connection reset or
+   * closed, which says nothing by itself, so the line says what it most likely means.
+   */
+  static CommandFailure cannotConnect(String endpoint, IOException e) {
+    boolean closedAtOnce = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      closedAtOnce |= t instanceof java.io.EOFException || t instanceof java.nio.channels.ClosedChannelException
+          || (t instanceof java.net.SocketException && String.valueOf(t.getMessage()).contains("reset"));
+    }
+    return new CommandFailure(UNAVAILABLE, "cannot connect to " + endpoint + ": " + (closedAtOnce
+        ? "the server closed the connection at once (this user may not be on its allow lists: --allow-uids, "
+            + "--allow-gids, --tcp-allow; or it is at its connection limit)"
+        : StoreOptions.describe(e)), e);
+  }
+
   /** The exit code and line for an exception a command threw. */
   record Outcome(int code, String line) {}
 

@@ -81,8 +81,7 @@ public final class GetCommand implements Callable<Integer> {
     try {
       client = b.connect();
     } catch (IOException e) {
-      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "cannot connect to " + endpoint + ": "
-          + StoreOptions.describe(e), e);
+      throw ExitCodes.cannotConnect(endpoint, e);
     }
     try (client; RemoteObject obj = fetch(client, m, endpoint)) {
       if (outFile != null) {

@@ -81,8 +81,7 @@ final class ObjectCommands {
     try {
       c = ObjMapperClient.unix(socket).connect();
     } catch (IOException e) {
-      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "cannot connect to " + endpoint + ": "
-          + StoreOptions.describe(e), e);
+      throw ExitCodes.cannotConnect(endpoint, e);
     }
     try (ObjMapperClient client = c) {
       return remote.run(client, endpoint);

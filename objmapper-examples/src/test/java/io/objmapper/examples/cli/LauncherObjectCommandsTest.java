@@ -435,6 +435,23 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void aPeerTheServerDoesNotAdmitIsToldWhatTheClosedConnectionLikelyMeans() throws Exception {
+    Path sock = dir.resolve("s.sock");
+    try (ObjMapper store = StoreOptions.open(null, dir.resolve("data"), true, false);
+        io.objmapper.server.ObjectServer server = io.objmapper.server.ObjectServer.builder(store).unixSocket(sock)
+            .authorizer(peer -> false).build().start()) {
+      for (String[] argv : List.of(new String[] {"get", "--socket", sock.toString(), "/a"},
+          new String[] {"ls", "--socket", sock.toString()}, new String[] {"stat", "--socket", sock.toString(), "/a"})) {
+        Result r = launch(argv);
+        assertThat(r.code()).as(argv[0]).isEqualTo(ExitCodes.UNAVAILABLE);
+        assertThat(r.err().lines()).as(argv[0]).containsExactly(argv[0] + ": cannot connect to unix:"
+            + sock.toAbsolutePath() + ": the server closed the connection at once (this user may not be on its "
+            + "allow lists: --allow-uids, --allow-gids, --tcp-allow; or it is at its connection limit)");
+      }
+    }
+  }
+
+  @Test
   void getFromAMissingSocketNamesIt() {
     Path sock = dir.resolve("none.sock");
     Result r = launch("get", "--socket", sock.toString(), "/a");
