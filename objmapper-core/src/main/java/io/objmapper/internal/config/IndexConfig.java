@@ -12,7 +12,8 @@ import io.objmapper.ObjMapper;
  * @param fdEvictThreshold fill ratio of the cache, in (0, 1], at which eviction starts
  * @param enablePersistence whether backends with {@code persist_index} save their index;
  *     when false no index is written anywhere
- * @param syncIntervalSecs seconds between saves of a persisted index, {@code > 0}
+ * @param syncIntervalSecs {@code > 0}, checked and kept for the seed configuration's files, not
+ *     used: a persisted index is a Chronicle Map file, written as it changes
  */
 record IndexConfig(int globalBuckets, int maxOpenFds, double fdEvictThreshold,
     boolean enablePersistence, long syncIntervalSecs) {

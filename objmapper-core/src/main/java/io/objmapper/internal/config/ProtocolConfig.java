@@ -7,8 +7,8 @@ import java.util.Set;
 /**
  * The {@code protocol} section: what the server offers a client in HELLO_ACK.
  *
- * @param version highest protocol version served, 1 or 2; with 1 the server speaks only V1
- *     and {@code capabilities} is not used
+ * @param version 1 or 2, checked and kept for the seed configuration's files, not applied: the
+ *     server answers V1 and V2 alike (a V1 client never sends HELLO, so it never meets V2)
  * @param maxPipeline most requests a V2 client may have outstanding, 1 to
  *     {@value #MAX_PIPELINE_LIMIT} (the protocol's limit)
  * @param capabilities what the server offers; the negotiated set is the client's AND these

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * @param maxConnections most connections at once per transport (the Unix socket and TCP are
  *     counted apart), {@code >= 1}
  * @param idleTimeoutMs close a connection idle this long; 0 never
- * @param requestTimeoutMs give up on a request after this long; 0 never
+ * @param requestTimeoutMs give up on a request after this long; 0 keeps the default (30000),
+ *     it does not mean never: every request has one deadline
  * @param shutdownGraceMs on shutdown, how long connections may finish owed responses; 0 none
  * @param cCompat enable the C server's write behaviour (create on miss with a writable FD,
  *     {@code /delete/<uri>}), so that the C project's client and benchmark can run against

@@ -2,8 +2,10 @@ package io.objmapper.internal.config;
 
 
 /**
- * The {@code thread_pool} section: the workers that serve connections (one connection at a
- * time per worker, not one request).
+ * The {@code thread_pool} section, kept for the seed configuration's files: connections take
+ * no worker (I/O threads multiplex them), so {@code min_workers} and {@code max_workers} are
+ * checked and passed to the server builder, which bounds nothing with them; see README's
+ * configuration keys.
  *
  * @param minWorkers workers kept alive when idle, {@code >= 0}
  * @param maxWorkers most workers at once, {@code >= 1} and {@code >= minWorkers}
