@@ -79,6 +79,21 @@ public final class ObjectNames {
     return p;
   }
 
+  /**
+   * False if {@code file}, as a directory walk met it, has a name whose bytes the platform's
+   * file name encoding cannot decode: Java shows each such byte as U+FFFD, and the name made
+   * of that text leads to another file or none, so no object name can reach the file (a scan
+   * that listed it would list an object no request can open). Costs a {@code stat} only for a
+   * name that holds U+FFFD.
+   */
+  public static boolean isDecodable(Path file) {
+    String text = file.toString();
+    if (text.indexOf('\uFFFD') < 0) {
+      return true;
+    }
+    return java.nio.file.Files.exists(file.getFileSystem().getPath(text), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+  }
+
   /** The name of the file {@code file} below {@code root}: the inverse of {@link #resolve}. */
   public static String nameOf(Path root, Path file) {
     Path rel = root.relativize(file);

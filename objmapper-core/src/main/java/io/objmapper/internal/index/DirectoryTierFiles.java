@@ -64,7 +64,7 @@ final class DirectoryTierFiles implements TierFiles {
 
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        if (attrs.isRegularFile() && !exclude.test(file)) {
+        if (attrs.isRegularFile() && !exclude.test(file) && ObjectNames.isDecodable(file)) {
           sink.file(ObjectNames.nameOf(root, file), attrs.size(), attrs.lastModifiedTime().toMillis(),
               IndexEntry.fileKeyHash(attrs.fileKey()));
         }

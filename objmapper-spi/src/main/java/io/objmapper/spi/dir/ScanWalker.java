@@ -1,5 +1,7 @@
 package io.objmapper.spi.dir;
 
+import io.objmapper.spi.ObjectNames;
+
 import io.objmapper.spi.Tier.ScanProgress;
 import io.objmapper.spi.Tier.ScanVisitor;
 import java.io.IOException;
@@ -67,7 +69,7 @@ final class ScanWalker extends SimpleFileVisitor<Path> {
       return FileVisitResult.CONTINUE; // links, FIFOs, sockets, devices: never objects, never opened
     }
     String rel = relativeString(file);
-    String name = layout.nameOf(rel);
+    String name = ObjectNames.isDecodable(file) ? layout.nameOf(rel) : null;
     if (name == null) {
       if (skipped++ == 0) {
         firstSkipped = file;

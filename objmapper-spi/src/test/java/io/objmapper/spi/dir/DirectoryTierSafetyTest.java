@@ -291,6 +291,20 @@ class DirectoryTierSafetyTest {
   }
 
   @Test
+  void aFileWhoseNameCannotBeDecodedIsNoObjectButARealReplacementCharacterIs() throws Exception {
+    DirectoryTier tier = tier();
+    tier.write("/good", "g".getBytes(StandardCharsets.UTF_8));
+    // bad<0xff>name: no UTF-8 text names it; Java shows the byte as U+FFFD
+    Process touch = new ProcessBuilder("sh", "-c", "touch \"$(printf 'bad\\377name')\"").directory(root.toFile()).start();
+    assertThat(touch.waitFor()).isZero();
+    tier.write("/real\uFFFDchar", "r".getBytes(StandardCharsets.UTF_8));
+    List<String> seen = new ArrayList<>();
+    tier.scan((name, st) -> seen.add(name), (n, b) -> {});
+    assertThat(seen).containsExactlyInAnyOrder("/good", "/real\uFFFDchar");
+    assertThat(tier.stat("/bad\uFFFDname")).isNull();
+  }
+
+  @Test
   void aRecursiveDeleteRemovesLinksNeverTheirTargets() throws Exception {
     Path secret = secret();
     Path tree = Files.createDirectories(root.resolve("tree/a/b"));
