@@ -213,6 +213,22 @@ public final class ObjectServer implements AutoCloseable {
    */
   public void checkAddresses() throws IOException {
     listeners.check();
+    checkUdp(udp);
+  }
+
+  /**
+   * The check of {@link #checkAddresses()} before any server is built (each may be {@code
+   * null}): an application that opens a store only to serve it can fail on a taken address
+   * before it opens anything.
+   *
+   * @throws IOException naming the address that cannot be had
+   */
+  public static void checkAddresses(Path unixSocket, InetSocketAddress tcp, InetSocketAddress udp) throws IOException {
+    SocketListeners.check(unixSocket, tcp);
+    checkUdp(udp);
+  }
+
+  private static void checkUdp(InetSocketAddress udp) throws IOException {
     if (udp != null && udp.getPort() != 0) {
       try (DatagramChannel probe = DatagramChannel.open()) {
         probe.bind(udp);

@@ -171,6 +171,11 @@ final class SocketListeners {
    * file is left for {@link #bind} to replace.
    */
   void check() throws IOException {
+    check(unixSocket, tcp);
+  }
+
+  /** As {@link #check()}, for addresses not yet given to a server. */
+  static void check(Path unixSocket, InetSocketAddress tcp) throws IOException {
     if (unixSocket != null) {
       staleSocket(unixSocket); // a stale one is replaced at start
     }

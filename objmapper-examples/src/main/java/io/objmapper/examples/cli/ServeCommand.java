@@ -159,6 +159,12 @@ public final class ServeCommand implements Callable<Integer> {
     checkSocketPath(socket);
     InetSocketAddress tcpAddress = tcp != null ? Endpoints.hostPort(tcp, spec.commandLine()) : null;
     InetSocketAddress metricsAddress = metrics != null ? Endpoints.hostPort(metrics, spec.commandLine()) : null;
+    try { // a taken address fails before the store is opened (or made)
+      ObjectServer.checkAddresses(socket.toAbsolutePath(), tcpAddress,
+          udp != null ? Endpoints.hostPort(udp, spec.commandLine()) : null);
+    } catch (IOException e) {
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, StoreOptions.describe(e), e);
+    }
     // An import asked for: C2 stays off its methods until it is done (ImportCompilation).
     ImportCompilation compilation = importDir != null ? ImportCompilation.start() : null;
     ObjMapper opened;
@@ -405,7 +411,8 @@ public final class ServeCommand implements Callable<Integer> {
    */
   private void listenersOf(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "no configuration file " + file);
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, Files.exists(file)
+          ? "configuration file " + file + " is not a regular file" : "no configuration file " + file);
     }
     ObjMapperConfig parsed;
     try {

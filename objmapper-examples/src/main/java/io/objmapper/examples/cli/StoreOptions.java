@@ -56,7 +56,8 @@ public final class StoreOptions {
   private ObjMapper open(boolean create) {
     boolean dataGiven = mixee.commandLine().getParseResult().hasMatchedOption("--data");
     if (config != null && !Files.isRegularFile(config)) {
-      throw new Failure(STORE_UNAVAILABLE, "no configuration file " + config);
+      throw new Failure(STORE_UNAVAILABLE, Files.exists(config)
+          ? "configuration file " + config + " is not a regular file" : "no configuration file " + config);
     }
     if (!create && config == null && !Files.isDirectory(data.resolve("disk"))) {
       throw new Failure(STORE_UNAVAILABLE, "no store under " + data + " (" + data.resolve("disk")
