@@ -57,6 +57,8 @@ import org.newsclub.net.unix.AFUNIXSocketChannel;
  * NOT_FOUND, ...).
  */
 public final class ObjMapperClient implements AutoCloseable {
+  /** See {@link #tierNames()}. */
+  private volatile List<String> tierNames = List.of();
   private final SocketChannel ch;
   private final boolean unix;
   private final int version;
@@ -332,6 +334,7 @@ public final class ObjMapperClient implements AutoCloseable {
   public java.util.Optional<StoredObject> stat(String name) throws IOException {
     checkInspectSession();
     try (RemoteObject o = await(send(name, Mode.STAT, 0))) {
+      learnTierNames(o.metadata());
       List<StoredObject> one = listing(o);
       return one.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(one.get(0));
     } catch (io.objmapper.ObjectNotFoundException e) {
@@ -348,7 +351,24 @@ public final class ObjMapperClient implements AutoCloseable {
   public List<StoredObject> list(String prefix) throws IOException {
     checkInspectSession();
     try (RemoteObject o = await(send(prefix, Mode.LIST, 0))) {
+      learnTierNames(o.metadata());
       return listing(o);
+    }
+  }
+
+  /**
+   * The server's tier names in id order ({@link StoredObject#tierId()} indexes them), as its
+   * last STAT, LIST or put answer told (the TIERS TLV); empty before any, or from a server
+   * that does not send them.
+   */
+  public List<String> tierNames() {
+    return tierNames;
+  }
+
+  private void learnTierNames(Metadata m) {
+    List<String> names = m.tierNames();
+    if (!names.isEmpty()) {
+      tierNames = names;
     }
   }
 
@@ -391,6 +411,7 @@ public final class ObjMapperClient implements AutoCloseable {
     }
     try (RemoteObject done = await(send(name, Mode.COMMIT, 0))) {
       Metadata m = done.metadata();
+      learnTierNames(m);
       return new StoredObject(name, m.size().orElse(0), m.mtimeSeconds().orElse(0),
           m.backend().isPresent() ? m.backend().getAsInt() : -1,
           (flagByte & io.objmapper.protocol.RequestFlags.PUT_EPHEMERAL) != 0,

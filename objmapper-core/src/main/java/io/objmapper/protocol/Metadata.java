@@ -25,6 +25,7 @@ public final class Metadata {
   private final long latencyMicros;
   private final PayloadDescriptor payload;
   private final String error;
+  private final String tiers;
 
   private Metadata(Builder b) {
     this.size = b.size;
@@ -35,6 +36,7 @@ public final class Metadata {
     this.latencyMicros = b.latencyMicros;
     this.payload = b.payload;
     this.error = b.error;
+    this.tiers = b.tiers;
   }
 
   public static Builder builder() {
@@ -78,6 +80,16 @@ public final class Metadata {
     return error;
   }
 
+  /** TIERS (extension): the server's tier names in id order; empty if the answer had none. */
+  public java.util.List<String> tierNames() {
+    return tiers == null ? java.util.List.of() : java.util.List.of(tiers.split("\n", -1));
+  }
+
+  /** TIERS as on the wire (names separated by LF), or {@code null}. */
+  String tiersText() {
+    return tiers;
+  }
+
   /** Bytes this metadata takes on the wire, TLV headers included. */
   public int encodedLength() {
     int n = 0;
@@ -104,6 +116,9 @@ public final class Metadata {
     }
     if (error != null) {
       n += Protocol.TLV_HEADER_LENGTH + ProtocolEncoder.utf8Length(error);
+    }
+    if (tiers != null) {
+      n += Protocol.TLV_HEADER_LENGTH + ProtocolEncoder.utf8Length(tiers);
     }
     return n;
   }
@@ -132,12 +147,12 @@ public final class Metadata {
     Metadata m = (Metadata) o;
     return size == m.size && mtime == m.mtime && backend == m.backend && latencyMicros == m.latencyMicros
         && Objects.equals(etag, m.etag) && Objects.equals(mime, m.mime)
-        && Objects.equals(payload, m.payload) && Objects.equals(error, m.error);
+        && Objects.equals(payload, m.payload) && Objects.equals(error, m.error) && Objects.equals(tiers, m.tiers);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(size, mtime, etag, mime, backend, latencyMicros, payload, error);
+    return Objects.hash(size, mtime, etag, mime, backend, latencyMicros, payload, error, tiers);
   }
 
   @Override
@@ -167,6 +182,9 @@ public final class Metadata {
     if (error != null) {
       sb.append("error=").append(error).append(' ');
     }
+    if (tiers != null) {
+      sb.append("tiers=").append(tierNames()).append(' ');
+    }
     return sb.toString().trim() + "}";
   }
 
@@ -180,6 +198,7 @@ public final class Metadata {
     private long latencyMicros = -1;
     private PayloadDescriptor payload;
     private String error;
+    private String tiers;
 
     private Builder() {}
 
@@ -232,6 +251,26 @@ public final class Metadata {
 
     public Builder error(String error) {
       this.error = checkText(error, "error");
+      return this;
+    }
+
+    /** TIERS: tier names (none empty, none holding LF) in id order. */
+    public Builder tierNames(java.util.List<String> names) {
+      if (names.isEmpty()) {
+        throw new IllegalArgumentException("no tier names");
+      }
+      for (String n : names) {
+        if (n.isEmpty() || n.indexOf('\n') >= 0) {
+          throw new IllegalArgumentException("a tier name is empty or holds LF: \"" + n + "\"");
+        }
+      }
+      this.tiers = checkText(String.join("\n", names), "tiers");
+      return this;
+    }
+
+    /** TIERS as received (names separated by LF). */
+    Builder tiersText(String text) {
+      this.tiers = checkText(text, "tiers");
       return this;
     }
 

@@ -69,6 +69,12 @@ public final class Protocol {
   public static final int TLV_LATENCY = 0x06;
   public static final int TLV_PAYLOAD = 0x07;
   public static final int TLV_SEGMENT_HINTS = 0x08;
+  /**
+   * Extension: the server's tier names in id order (the ids of BACKEND and of listing lines),
+   * UTF-8, separated by LF; on STAT, LIST and COMMIT answers, which only this project's
+   * clients ask for. Outside the C project's range, which counts up from 0x01.
+   */
+  public static final int TLV_TIERS = 0x80;
   public static final int TLV_ERROR = 0xFF;
 
   /** Longest URI in bytes; a longer one is answered with URI_TOO_LONG. */

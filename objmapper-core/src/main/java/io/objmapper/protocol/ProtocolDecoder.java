@@ -384,6 +384,9 @@ public final class ProtocolDecoder {
         case Protocol.TLV_ERROR:
           b.error(text(in, v, len, "ERROR"));
           break;
+        case Protocol.TLV_TIERS:
+          b.tiersText(text(in, v, len, "TIERS"));
+          break;
         default:
           break; // unknown (and reserved SEGMENT_HINTS): skipped
       }

@@ -211,6 +211,9 @@ public final class ProtocolEncoder {
     if (m.error() != null) {
       textTlv(out, Protocol.TLV_ERROR, m.error());
     }
+    if (m.tiersText() != null) {
+      textTlv(out, Protocol.TLV_TIERS, m.tiersText());
+    }
   }
 
   public static void sizeTlv(ByteBuffer out, long size) {

@@ -69,6 +69,8 @@ public final class ObjectServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ObjectServer.class);
 
   final RequestHandler handler;
+  /** The TIERS TLV of STAT, LIST and COMMIT answers (empty: the handler names no tiers). */
+  final byte[] tiersTlv;
   private final Path unixSocket;
   private final InetSocketAddress udp;
   private final List<AddressRange> udpAllowed;
@@ -107,6 +109,7 @@ public final class ObjectServer implements AutoCloseable {
 
   private ObjectServer(Builder b) {
     this.handler = b.handler;
+    this.tiersTlv = tiersTlv(b.handler.tierNames());
     this.unixSocket = b.unixSocket;
     this.udp = b.udp;
     this.udpAllowed = b.udpAllowed;
@@ -302,6 +305,25 @@ public final class ObjectServer implements AutoCloseable {
   /** Requests answered so far, by transport, version, mode and status. */
   public RequestCounts requestCounts() {
     return requests;
+  }
+
+  /**
+   * Most bytes the TIERS TLV may take: with SIZE, MTIME and BACKEND an answer's metadata stays
+   * far inside the protocol's {@value io.objmapper.protocol.Protocol#MAX_METADATA_LENGTH}.
+   */
+  static final int TIERS_TLV_BUDGET = 512;
+
+  private static byte[] tiersTlv(List<String> names) {
+    if (names.isEmpty()) {
+      return new byte[0];
+    }
+    io.objmapper.protocol.Metadata m = io.objmapper.protocol.Metadata.builder().tierNames(names).build();
+    if (m.encodedLength() > TIERS_TLV_BUDGET) {
+      return new byte[0]; // clients fall back to the ids (and their configuration's names)
+    }
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(m.encodedLength());
+    io.objmapper.protocol.ProtocolEncoder.metadata(out, m);
+    return out.array();
   }
 
   /** Connections being served now. */

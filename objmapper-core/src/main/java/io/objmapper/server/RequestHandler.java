@@ -95,6 +95,14 @@ public interface RequestHandler {
   record Published(long size, long mtimeSeconds, int tierId) {}
 
   /**
+   * The names of the tiers, in id order (the ids answers carry), told to clients in the TIERS
+   * TLV of STAT, LIST and COMMIT answers; empty (the default) for a handler without tiers.
+   */
+  default java.util.List<String> tierNames() {
+    return java.util.List.of();
+  }
+
+  /**
    * Extension (mode {@code '9'} STAT): what the storage knows of the object {@code uri}
    * (already checked), without opening it; empty if there is none. Blocking; called on a worker.
    */

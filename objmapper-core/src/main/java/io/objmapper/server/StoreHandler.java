@@ -21,9 +21,11 @@ import java.nio.channels.FileChannel;
  */
 public final class StoreHandler implements RequestHandler {
   private final StoreAccess store;
+  private final java.util.List<String> tierNames;
 
-  private StoreHandler(StoreAccess store) {
+  private StoreHandler(StoreAccess store, java.util.List<String> tierNames) {
     this.store = store;
+    this.tierNames = tierNames;
   }
 
   /**
@@ -33,7 +35,7 @@ public final class StoreHandler implements RequestHandler {
    * @throws IllegalArgumentException if {@code store} was not built by {@code ObjMapper.builder()}
    */
   public static StoreHandler of(ObjMapper store) {
-    return new StoreHandler(access(store));
+    return new StoreHandler(access(store), store.tiers().stream().map(io.objmapper.spi.TierConfig::name).toList());
   }
 
   private static StoreAccess access(ObjMapper store) {
@@ -211,5 +213,10 @@ public final class StoreHandler implements RequestHandler {
     public void release() {
       file.release();
     }
+  }
+
+  @Override
+  public java.util.List<String> tierNames() {
+    return tierNames;
   }
 }

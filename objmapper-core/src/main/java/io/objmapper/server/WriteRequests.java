@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * Serves the write extension on a worker (every refusal was answered on the loop before):
  * PUT stages a temporary file and answers with a writable descriptor of the client's own to
- * it; COMMIT publishes it and answers its SIZE, MTIME and BACKEND; ABORT removes it; DELETE
+ * it; COMMIT publishes it and answers its SIZE, MTIME, BACKEND and TIERS; ABORT removes it; DELETE
  * deletes the object. COMMIT, ABORT and DELETE answers carry neither body nor descriptor
  * (status 0, content_len 0: the client knows from its request's mode that no descriptor follows).
  * STAT and LIST answer a body of {@link ListingLines}.
@@ -34,7 +34,7 @@ final class WriteRequests {
     Answer a;
     try {
       a = switch (r.mode) {
-        case COMMIT -> published(r, r.put.commit());
+        case COMMIT -> published(r, r.put.commit(), c.server.tiersTlv);
         case ABORT -> {
           r.put.abort();
           yield done(r, 0);
@@ -44,8 +44,8 @@ final class WriteRequests {
           yield r.cCompatDelete != null ? cCompatDeleted(r) : done(r, 0);
         }
         case STAT -> stat(r, c.server.handler.stat(r.uri)
-            .orElseThrow(() -> new ObjectNotFoundException("no object " + r.uri)));
-        case LIST -> list(r, c.server.handler.list(r.uri));
+            .orElseThrow(() -> new ObjectNotFoundException("no object " + r.uri)), c.server.tiersTlv);
+        case LIST -> list(r, c.server.handler.list(r.uri), c.server.tiersTlv);
         default -> throw new IllegalStateException("mode " + r.mode);
       };
     } catch (RuntimeException e) {
@@ -157,9 +157,9 @@ final class WriteRequests {
     return mask;
   }
 
-  private static Answer published(WorkerRequest r, RequestHandler.Published p) {
+  private static Answer published(WorkerRequest r, RequestHandler.Published p, byte[] tiers) {
     int tier = p.tierId();
-    int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0);
+    int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0) + tiers.length;
     ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH + metaLen);
     ProtocolEncoder.responseHeader(out, r.version, r.id, Status.OK, 0, metaLen);
     ProtocolEncoder.sizeTlv(out, p.size());
@@ -167,15 +167,15 @@ final class WriteRequests {
     if (tier >= 0) {
       ProtocolEncoder.backendTlv(out, tier);
     }
-    out.flip();
+    out.put(tiers).flip();
     return new Answer().set(out, null, false, 0, 0);
   }
 
-  /** STAT: SIZE, MTIME, BACKEND and a body of the object's one listing line. */
-  private static Answer stat(WorkerRequest r, ObjectInfo o) {
+  /** STAT: SIZE, MTIME, BACKEND, TIERS and a body of the object's one listing line. */
+  private static Answer stat(WorkerRequest r, ObjectInfo o, byte[] tiers) {
     byte[] body = line(o).getBytes(StandardCharsets.UTF_8);
     int tier = o.tierId();
-    int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0);
+    int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0) + tiers.length;
     ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH + metaLen + body.length);
     ProtocolEncoder.responseHeader(out, r.version, r.id, Status.OK, body.length, metaLen);
     ProtocolEncoder.sizeTlv(out, o.size());
@@ -183,12 +183,15 @@ final class WriteRequests {
     if (tier >= 0) {
       ProtocolEncoder.backendTlv(out, tier);
     }
-    out.put(body).flip();
+    out.put(tiers).put(body).flip();
     return new Answer().set(out, null, false, 0, 0);
   }
 
-  /** LIST: a body of one listing line per object (none: content_len 0), or UNSUPPORTED_OP if too many. */
-  private static Answer list(WorkerRequest r, List<ObjectInfo> objects) {
+  /**
+   * LIST: TIERS and a body of one listing line per object (none: content_len 0), or
+   * UNSUPPORTED_OP if too many.
+   */
+  private static Answer list(WorkerRequest r, List<ObjectInfo> objects, byte[] tiers) {
     if (objects.size() > ListingLines.MAX_LINES) {
       throw new ObjMapperException(ErrorCode.UNSUPPORTED_OP, objects.size() + " objects under " + r.uri
           + ", more than a LIST answers (" + ListingLines.MAX_LINES + "): list a longer prefix");
@@ -198,9 +201,9 @@ final class WriteRequests {
       b.append(line(o));
     }
     byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH + body.length);
-    ProtocolEncoder.responseHeader(out, r.version, r.id, Status.OK, body.length, 0);
-    out.put(body).flip();
+    ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH + tiers.length + body.length);
+    ProtocolEncoder.responseHeader(out, r.version, r.id, Status.OK, body.length, tiers.length);
+    out.put(tiers).put(body).flip();
     return new Answer().set(out, null, false, 0, 0);
   }
 

@@ -24,6 +24,22 @@ class ProtocolEncoderTest {
   }
 
   @Test
+  void tierNamesTravelInTheTiersTlvAndAnUnknownTlvIsSkipped() throws Exception {
+    Metadata m = Metadata.builder().size(3).backend(1).tierNames(java.util.List.of("memory", "disk")).build();
+    ProtocolEncoder.response(out, Protocol.VERSION_2, 7, Status.OK, 0, m);
+    byte[] wire = java.util.Arrays.copyOf(out.array(), out.position());
+    assertThat(java.util.HexFormat.ofDelimiter(" ").formatHex(wire, wire.length - 14, wire.length))
+        .isEqualTo("80 00 0b 6d 65 6d 6f 72 79 0a 64 69 73 6b"); // type 0x80, length 11, "memory\ndisk"
+
+    Response r = (Response) ProtocolDecoder.decodeServerMessage(out.flip(), Protocol.VERSION_2);
+    assertThat(r.metadata().tierNames()).containsExactly("memory", "disk");
+    assertThat(r.metadata()).isEqualTo(m);
+    assertThat(Metadata.builder().size(3).build().tierNames()).isEmpty();
+    assertThatIllegalArgumentException().isThrownBy(() -> Metadata.builder().tierNames(java.util.List.of("a\nb")));
+    assertThatIllegalArgumentException().isThrownBy(() -> Metadata.builder().tierNames(java.util.List.of("")));
+  }
+
+  @Test
   void errorWithStatusOkIsRefused() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> ProtocolEncoder.error(out, Protocol.VERSION_2, 1, Status.OK, "fine"));

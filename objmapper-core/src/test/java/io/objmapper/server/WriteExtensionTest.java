@@ -155,11 +155,13 @@ class WriteExtensionTest {
 
       // ORDERED: the COPY waits for the COMMIT (served by a worker) instead of overtaking it.
       c.send(v2(2, 0, COMMIT, "/w/new.txt"), v2(3, 0x01, COPY, "/w/new.txt"));
-      // 02 | id 2 | OK | content_len 0 | metadata 26: SIZE 9, MTIME, BACKEND 0; no body, no descriptor.
+      // 02 | id 2 | OK | content_len 0 | metadata 33: SIZE 9, MTIME, BACKEND 0, TIERS "disk"; no body,
+      // no descriptor.
       byte[] header = c.read(16);
-      assertThat(Hex.of(header)).isEqualTo("02 00 00 00 02 00 00 00 00 00 00 00 00 00 00 1a");
-      byte[] meta = c.read(26);
-      assertThat(Hex.of(meta)).startsWith("01 00 08 00 00 00 00 00 00 00 09 02 00 08").endsWith("05 00 01 00");
+      assertThat(Hex.of(header)).isEqualTo("02 00 00 00 02 00 00 00 00 00 00 00 00 00 00 21");
+      byte[] meta = c.read(33);
+      assertThat(Hex.of(meta)).startsWith("01 00 08 00 00 00 00 00 00 00 09 02 00 08")
+          .endsWith("05 00 01 00 80 00 04 64 69 73 6b");
       Frame copy = c.readV2(); // the next answer follows at once
       assertThat(copy.id()).isEqualTo(3);
       assertThat(new String(c.read((int) copy.contentLength()), StandardCharsets.UTF_8)).isEqualTo("published");
@@ -403,21 +405,23 @@ class WriteExtensionTest {
       assertThat(f.status()).isZero();
       assertThat(f.u64(0x01)).isEqualTo(3);
       assertThat(f.u64(0x02)).isEqualTo(mtime);
+      assertThat(new String(f.tlvs().get(0x80), StandardCharsets.UTF_8)).as("TIERS: the names of ids").isEqualTo("disk");
       assertThat(new String(c.read((int) f.contentLength()), StandardCharsets.UTF_8))
           .isEqualTo("/l/a\t3\t0\t" + mtime + "\t0\n");
 
       c.send(v2(2, 0x01, LIST, "/l/"));
       Frame l = c.readV2();
       assertThat(l.status()).isZero();
-      assertThat(l.metadata()).isEmpty();
+      assertThat(Hex.of(l.metadata())).as("TIERS only").isEqualTo("80 00 04 64 69 73 6b");
       long mtimeC = store.stat("/l/b/c").orElseThrow().mtimeMillis() / 1000;
       assertThat(new String(c.read((int) l.contentLength()), StandardCharsets.UTF_8))
           .isEqualTo("/l/a\t3\t0\t" + mtime + "\t0\n/l/b/c\t10\t0\t" + mtimeC + "\t2\n");
 
       c.send(v2(3, 0x01, LIST, "/none/"), v2(4, 0x01, STAT, "/missing"), v2(5, 0x01, LIST, "no-slash"),
           v2(6, 0x01, STAT, "/a//b"), v2(7, 0x01, LIST, "/../"), v2(8, 0x01, COPY, "/m"));
-      // An empty listing: status 0, content_len 0, nothing follows (the next answer comes at once).
-      assertThat(Hex.of(c.read(16))).isEqualTo("02 00 00 00 03 00 00 00 00 00 00 00 00 00 00 00");
+      // An empty listing: status 0, content_len 0, its TIERS, nothing follows (the next answer comes at once).
+      assertThat(Hex.of(c.read(16))).isEqualTo("02 00 00 00 03 00 00 00 00 00 00 00 00 00 00 07");
+      assertThat(Hex.of(c.read(7))).isEqualTo("80 00 04 64 69 73 6b");
       assertThat(c.readV2().assertError(0x01).id()).isEqualTo(4);
       assertThat(c.readV2().assertError(0x02).id()).isEqualTo(5);
       assertThat(c.readV2().assertError(0x02).id()).isEqualTo(6);

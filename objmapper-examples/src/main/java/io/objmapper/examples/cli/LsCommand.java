@@ -47,7 +47,7 @@ public final class LsCommand implements Callable<Integer> {
     List<ObjectInfo> found = ObjectCommands.run(store, socket, false, s -> s.list(prefix), (client, endpoint) -> {
       List<ObjectInfo> infos = new java.util.ArrayList<>();
       for (io.objmapper.client.StoredObject o : client.list(prefix)) {
-        infos.add(ObjectCommands.info(store, o));
+        infos.add(ObjectCommands.info(store, client, o));
       }
       return infos;
     });

@@ -95,8 +95,14 @@ final class ObjectCommands {
     }
   }
 
-  /** The name of tier {@code id} of the store {@code store} names (a server answers ids only). */
-  static String tierName(StoreOptions store, int id) {
+  /**
+   * The name of tier {@code id}: as the server named it (its TIERS TLV, {@code served}), else
+   * as the store {@code store} names it (a server that sends ids only).
+   */
+  static String tierName(StoreOptions store, List<String> served, int id) {
+    if (id >= 0 && id < served.size()) {
+      return served.get(id);
+    }
     try {
       List<String> names = store.config == null ? List.of("memory", "disk")
           : ObjMapperConfig.load(store.config).tierConfigs().stream().map(TierConfig::name).toList();
@@ -130,7 +136,8 @@ final class ObjectCommands {
   }
 
   /** An object as a server described it, with its tier's name looked up in the store's layout. */
-  static ObjectInfo info(StoreOptions store, io.objmapper.client.StoredObject o) {
+  static ObjectInfo info(StoreOptions store, io.objmapper.client.ObjMapperClient client,
+      io.objmapper.client.StoredObject o) {
     java.util.Set<io.objmapper.ObjectFlag> flags = java.util.EnumSet.noneOf(io.objmapper.ObjectFlag.class);
     if (o.ephemeral()) {
       flags.add(io.objmapper.ObjectFlag.EPHEMERAL);
@@ -138,7 +145,8 @@ final class ObjectCommands {
     if (o.pinned()) {
       flags.add(io.objmapper.ObjectFlag.PINNED);
     }
-    return new ObjectInfo(o.name(), o.size(), o.mtimeSeconds() * 1000, tierName(store, o.tierId()), o.tierId(),
+    return new ObjectInfo(o.name(), o.size(), o.mtimeSeconds() * 1000, tierName(store, client.tierNames(), o.tierId()),
+        o.tierId(),
         java.util.Set.copyOf(flags));
   }
 

@@ -76,7 +76,7 @@ public final class PutCommand implements Callable<Integer> {
           }
           return ObjectCommands.line(s.put(name, file, f));
         },
-        (client, endpoint) -> ObjectCommands.line(ObjectCommands.info(store, client.put(name, file, f))));
+        (client, endpoint) -> ObjectCommands.line(ObjectCommands.info(store, client, client.put(name, file, f))));
     spec.commandLine().getOut().println(line);
     spec.commandLine().getOut().flush();
     return ExitCodes.OK;

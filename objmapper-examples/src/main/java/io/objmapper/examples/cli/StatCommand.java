@@ -38,7 +38,7 @@ public final class StatCommand implements Callable<Integer> {
     StoreOptions.quietLogging();
     ObjectNames.validate(name);
     Optional<ObjectInfo> info = ObjectCommands.run(store, socket, false, s -> s.stat(name),
-        (client, endpoint) -> client.stat(name).map(o -> ObjectCommands.info(store, o)));
+        (client, endpoint) -> client.stat(name).map(o -> ObjectCommands.info(store, client, o)));
     if (info.isEmpty()) {
       throw new ExitCodes.CommandFailure(ExitCodes.FAILED, "not found: " + name);
     }

@@ -453,6 +453,31 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void throughASocketTierNamesAreTheServersEvenWithoutItsConfiguration() throws Exception {
+    Path sock = dir.resolve("s.sock");
+    Path fast = Files.createDirectories(dir.resolve("fast"));
+    Path slow = Files.createDirectories(dir.resolve("slow"));
+    String flags = "[\"persistent\", \"readable\", \"writable\", \"migration_src\", \"migration_dst\"]";
+    Path conf = Files.writeString(dir.resolve("objmapper.conf"), """
+        {"backends": [
+          {"name": "fast", "type": "fs", "mount_path": "%s", "perf_factor": 1.0, "flags": %s},
+          {"name": "slow", "type": "fs", "mount_path": "%s", "perf_factor": 3.0, "flags": %s}
+        ]}
+        """.formatted(fast, flags, slow, flags));
+    try (ObjMapper store = ObjMapper.open(conf);
+        io.objmapper.server.ObjectServer server = io.objmapper.server.ObjectServer.builder(store).unixSocket(sock)
+            .build().start()) {
+      store.put("/on-slow", new byte[] {1, 2});
+      store.move("/on-slow", "slow");
+      Result put = launch("put", "--socket", sock.toString(), "/new", file("n", "abc").toString());
+      assertThat(put.out()).as(put.err()).isEqualTo("/new\t3\tfast\n"); // not "memory": the client's default guess
+      assertThat(launch("ls", "--socket", sock.toString()).out().lines())
+          .containsExactly("/new\t3\tfast", "/on-slow\t2\tslow");
+      assertThat(launch("stat", "--socket", sock.toString(), "/on-slow").out()).contains("\"tier\":\"slow\"");
+    }
+  }
+
+  @Test
   void getFromAMissingSocketNamesIt() {
     Path sock = dir.resolve("none.sock");
     Result r = launch("get", "--socket", sock.toString(), "/a");
