@@ -125,7 +125,8 @@ final class StorageEngine implements ObjMapper, StoreAccess {
         // The tier's files are walked here at most once: the walk that fills or rebuilds its
         // index also counts it (and is told to the open progress).
         indexes[i] = TierIndexes.open(tiers[i], b.persistIndexes,
-            b.expectedObjectsByTier.getOrDefault(c.name(), b.expectedObjects), filesSettled, b.openProgress);
+            b.expectedObjectsByTier.getOrDefault(c.name(), b.expectedObjects), filesSettled, b.openProgress,
+            b.nanoClock);
         log.debug("tier {} ({}, {}) open: {} objects, {} bytes", c.name(), c.type(),
             tiers[i].config().has(TierFlag.PERSISTENT) ? "persistent" : "volatile", tiers[i].objectCount(),
             tiers[i].usedBytes());

@@ -116,6 +116,28 @@ final class AnswerEncoder {
     }
   }
 
+  /**
+   * An {@link Error} a handler threw (an {@link InternalError} from a fault in an unsafe memory
+   * access, a {@link StackOverflowError}...), carried as the failure its request is answered
+   * with: INTERNAL_ERROR, logged with its stack trace. The worker or I/O thread that caught it
+   * goes on serving.
+   */
+  static final class HandlerError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    HandlerError(Error cause) {
+      super(cause.toString(), cause);
+    }
+  }
+
+  /** {@code t} as the failure a request is answered with: a RuntimeException as it is, an Error as a {@link HandlerError}. */
+  static RuntimeException failure(Throwable t) {
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    return new HandlerError(t instanceof Error e ? e : new Error(t));
+  }
+
   static Status statusOf(RuntimeException e) {
     if (e instanceof ObjMapperException) {
       return WireStatus.of(((ObjMapperException) e).code());
@@ -137,6 +159,10 @@ final class AnswerEncoder {
    * {@code peerKey}, see {@link ServerWarnings}) and not described.
    */
   static String messageOf(RuntimeException e, Object peer, Object peerKey) {
+    if (e instanceof HandlerError) {
+      ServerWarnings.error(log, peerKey, peer, "handler failed with an error (answered INTERNAL_ERROR)", e.getCause());
+      return "internal error";
+    }
     if (statusOf(e) == Status.INTERNAL_ERROR) {
       ServerWarnings.warn(log, peerKey, peer, "handler failed", e);
       return "internal error";

@@ -488,7 +488,8 @@ final class Connection {
     ServedObject obj;
     try {
       obj = writable ? server.handler.acquireWritable(uri) : server.handler.acquire(uri);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error t) { // an Error too: it would end this I/O thread and its connections
+      RuntimeException e = AnswerEncoder.failure(t);
       answerError(id, failureStatus(e, writable), failureMessage(e, uri, writable));
       return;
     }
@@ -642,7 +643,7 @@ final class Connection {
       for (RequestHandler.PendingPut put : pending) {
         try {
           put.abort();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           log.warn("{}: could not abort a pending put: {}", peer, e.toString());
         }
       }

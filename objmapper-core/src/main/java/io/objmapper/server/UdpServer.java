@@ -164,8 +164,11 @@ final class UdpServer implements Runnable {
     ServedObject obj;
     try {
       obj = server.handler.acquire(uri);
-    } catch (RuntimeException e) {
-      answerError(buf, source, AnswerEncoder.statusOf(e), e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+    } catch (RuntimeException | Error t) { // an Error too: it would end the worker or the receiving thread
+      RuntimeException e = AnswerEncoder.failure(t);
+      String message = e instanceof AnswerEncoder.HandlerError ? AnswerEncoder.messageOf(e, source, source.getAddress())
+          : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      answerError(buf, source, AnswerEncoder.statusOf(e), message);
       return;
     }
     try {

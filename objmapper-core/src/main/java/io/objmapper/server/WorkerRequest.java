@@ -47,8 +47,22 @@ final class WorkerRequest implements Runnable {
     return cCompatDelete != null ? cCompatDelete : mode;
   }
 
+  /**
+   * Serves the request. Whatever the handler throws, an {@link Error} included, is answered (an
+   * error status with its ERROR text) and ends neither the request unanswered nor the worker.
+   */
   @Override
   public void run() {
+    try {
+      serve();
+    } catch (RuntimeException | Error t) { // thrown past serve's own handling (while answering)
+      RuntimeException e = AnswerEncoder.failure(t);
+      status = AnswerEncoder.statusOf(e);
+      finish(AnswerEncoder.errorAnswer(version, id, status, AnswerEncoder.messageOf(e, c.peer, c.peerKey)));
+    }
+  }
+
+  private void serve() {
     if (c.isClosed() || answered.get()) {
       if (mode == Mode.PUT) {
         c.forgetPut(uri, null); // answered TIMEOUT before it was staged: the name is free again
@@ -68,10 +82,11 @@ final class WorkerRequest implements Runnable {
       ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
       a = new Answer();
       AnswerEncoder.encodeObject(version, id, mode, obj, c.unix != null, c.sharedFd(), c.answerMetadata(), out, a);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error t) {
       if (obj != null) {
         obj.release();
       }
+      RuntimeException e = AnswerEncoder.failure(t);
       status = c.failureStatus(e, writable);
       a = AnswerEncoder.errorAnswer(version, id, status, c.failureMessage(e, uri, writable));
     }

@@ -48,11 +48,11 @@ final class WriteRequests {
         case LIST -> list(r, c.server.handler.list(r.uri), c.server.tiersTlv);
         default -> throw new IllegalStateException("mode " + r.mode);
       };
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       if (r.put != null) {
         abortQuietly(c, r.put); // a failed commit leaves no temporary file
       }
-      a = error(c, r, e);
+      a = error(c, r, AnswerEncoder.failure(e));
     }
     r.finish(a);
   }
@@ -87,7 +87,7 @@ final class WriteRequests {
       ByteBuffer out = ByteBuffer.allocate(IoLoop.OUT_CAPACITY);
       a = new Answer();
       AnswerEncoder.encodeObject(r.version, r.id, Mode.FDPASS, writer, true, false, true, out, a);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       if (writer != null) {
         writer.release();
       }
@@ -96,7 +96,7 @@ final class WriteRequests {
         c.forgetPut(r.uri, p);
         abortQuietly(c, p);
       }
-      a = error(c, r, e);
+      a = error(c, r, AnswerEncoder.failure(e));
     }
     if (!r.finish(a) && p != null) {
       c.forgetPut(r.uri, p); // answered TIMEOUT: the client does not know of this put
@@ -238,7 +238,7 @@ final class WriteRequests {
   static void abortQuietly(Connection c, RequestHandler.PendingPut p) {
     try {
       p.abort();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       org.slf4j.LoggerFactory.getLogger(WriteRequests.class).warn("{}: could not abort a put: {}", c.peer, e.toString());
     }
   }

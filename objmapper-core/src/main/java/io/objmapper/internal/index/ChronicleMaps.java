@@ -250,6 +250,8 @@ final class ChronicleMaps {
       mirror.writes.increment();
     } catch (RuntimeException ex) {
       mirror.failure = ex; // the write itself succeeded; the growth will be abandoned
+    } catch (InternalError ex) { // a fault on a page of the new map's mapping
+      mirror.failure = new MapLength.MapAccessFault(ex);
     }
   }
 

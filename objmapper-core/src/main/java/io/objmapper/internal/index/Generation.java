@@ -31,6 +31,8 @@ final class Generation {
 
   /** Set once an operation failed inside Chronicle Map for a reason other than capacity. */
   volatile boolean damaged;
+  /** The map file's length, watched: a file cut short is damaged before its pages are touched. */
+  final MapLength length;
 
   private final AtomicInteger refs = new AtomicInteger(1);
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -39,13 +41,14 @@ final class Generation {
   private volatile Path damagedOf;
 
   Generation(ChronicleMap<String, IndexEntry> map, IndexManifest manifest, Path mapFile, long capacity,
-      double growAtFraction) {
+      IndexOptions options) {
     this.map = map;
     this.manifest = manifest;
     this.mapFile = mapFile;
     this.capacity = capacity;
-    this.growAt = Math.max(1, (long) (capacity * growAtFraction));
+    this.growAt = Math.max(1, (long) (capacity * options.growAtFraction()));
     this.tierAlarm = map.remainingAutoResizes() * 3 / 4;
+    this.length = MapLength.watch(mapFile, options.nanoClock().getAsLong());
   }
 
   /** Takes a reference; false if the generation is already released by everyone. */
@@ -65,7 +68,7 @@ final class Generation {
   void release() {
     if (refs.decrementAndGet() == 0) {
       try {
-        map.close();
+        closeMap();
         if (damagedOf != null) {
           LOG.warn("Moved damaged tier index map {} to {}", mapFile, IndexFiles.moveAside(damagedOf, mapFile));
         } else if (replaced) {
@@ -77,6 +80,20 @@ final class Generation {
       } finally {
         closed.countDown();
       }
+    }
+  }
+
+  /**
+   * Unmaps the map. Chronicle Map's close of a map whose file was cut short may fault on the
+   * missing pages (in compiled code an {@link InternalError}): the map is unusable either way.
+   */
+  private void closeMap() {
+    try {
+      map.close();
+    } catch (RuntimeException | InternalError e) {
+      LOG.warn("Closing tier index map {} failed (it is damaged): {}", mapFile, e.toString());
+    } finally {
+      length.close();
     }
   }
 

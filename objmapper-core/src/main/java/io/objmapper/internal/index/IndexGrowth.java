@@ -57,6 +57,13 @@ final class IndexGrowth {
     return running;
   }
 
+  /** The replacement in progress, or null. */
+  Run replacing() {
+    synchronized (lock) {
+      return run != null && run.replace ? run : null;
+    }
+  }
+
   /** Called after each insert that brought the size to {@code s}. */
   void afterInsert(Generation g, long s) {
     if (running) {
@@ -64,9 +71,21 @@ final class IndexGrowth {
     }
     if (s > g.growAt && s >= nextAttemptSize) {
       request(false, grownCapacity(g), s + " entries");
-    } else if (s % TIER_CHECK_INTERVAL == 0 && g.map.remainingAutoResizes() < g.tierAlarm) {
+    } else if (s % TIER_CHECK_INTERVAL == 0 && remainingAutoResizes(g) < g.tierAlarm) {
       request(false, grownCapacity(g), "overflow tiers in use (names longer than declared)");
     }
+  }
+
+  /** The overflow tiers {@code g}'s map may still add; a map that fails to say is damaged (and reported so). */
+  private int remainingAutoResizes(Generation g) {
+    try {
+      return g.map.remainingAutoResizes();
+    } catch (RuntimeException e) {
+      index.corrupted(g, e);
+    } catch (InternalError e) {
+      index.corrupted(g, new MapLength.MapAccessFault(e));
+    }
+    return Integer.MAX_VALUE; // no growth: a replacement is on its way
   }
 
   long grownCapacity(Generation g) {
@@ -148,7 +167,15 @@ final class IndexGrowth {
     long t0 = System.nanoTime();
     long target = Math.max(Math.max(minCapacity, options.expectedEntries()),
         (long) Math.ceil(index.size() * options.growthFactor()));
-    double averageKey = averageKeySize(old.map);
+    double averageKey;
+    try {
+      checkLength(old);
+      averageKey = averageKeySize(old.map);
+    } catch (MapLength.MapTruncatedException e) {
+      throw index.corrupted(old, e);
+    } catch (InternalError e) {
+      throw index.corrupted(old, new MapLength.MapAccessFault(e));
+    }
     LOG.info("Growing tier index {} ({}): {} entries, declared for {} -> {}, average name {} bytes",
         file, reason, index.size(), old.capacity, target, averageKey);
     long generation = index.generations.incrementAndGet();
@@ -161,10 +188,12 @@ final class IndexGrowth {
       index.setMirror(writesDuringCopy);
       long copied;
       try {
-        copied = copyAll(old.map, ChronicleMaps.walkBound(old.capacity), next, r, index.gate.writeLock());
-      } catch (ChronicleMaps.EndlessWalkException e) {
+        copied = copyAll(old, ChronicleMaps.walkBound(old.capacity), next, r, index.gate.writeLock());
+      } catch (ChronicleMaps.EndlessWalkException | MapLength.MapTruncatedException e) {
         index.corrupted(old, e); // the map copied from is damaged: replaced, not grown again and again
         throw e;
+      } catch (InternalError e) { // a fault on a page of a mapping: taken for the old map's, cut short
+        throw index.corrupted(old, new MapLength.MapAccessFault(e));
       }
       index.gate.writeLock().lock();
       try {
@@ -176,7 +205,7 @@ final class IndexGrowth {
               writesDuringCopy.failure());
         }
         manifest.install(file, IndexFiles.manifestTmp(file)); // the switch: a restart opens the new map
-        index.current = new Generation(next, manifest, nextFile, target, options.growAtFraction());
+        index.current = new Generation(next, manifest, nextFile, target, options);
         index.mirror = null;
         switched = true;
       } finally {
@@ -215,7 +244,7 @@ final class IndexGrowth {
           throw new CancellationException("index closing");
         }
         manifest.install(file, IndexFiles.manifestTmp(file));
-        index.current = new Generation(next, manifest, nextFile, entries, options.growAtFraction());
+        index.current = new Generation(next, manifest, nextFile, entries, options);
         index.startedEmpty();
         switched = true;
       } finally {
@@ -255,8 +284,9 @@ final class IndexGrowth {
    * entries under four importing threads on two cores took 1.1 s, with 260 writes in that
    * time, and the spinning was 6 % of the import's CPU).
    */
-  private static long copyAll(ChronicleMap<String, IndexEntry> from, long bound, ChronicleMap<String, IndexEntry> to,
-      Run r, Lock exclusive) {
+  private static long copyAll(Generation old, long bound, ChronicleMap<String, IndexEntry> to, Run r,
+      Lock exclusive) {
+    ChronicleMap<String, IndexEntry> from = old.map;
     long copied = 0;
     for (int s = 0, n = from.segments(); s < n; s++) {
       if (r.cancelled) {
@@ -264,12 +294,20 @@ final class IndexGrowth {
       }
       exclusive.lock();
       try {
+        checkLength(old);
         copied += ChronicleMaps.copySegment(from, s, to, bound - copied);
       } finally {
         exclusive.unlock();
       }
     }
     return copied;
+  }
+
+  /** Throws if {@code g}'s map file was found cut short (see {@link MapLength}). */
+  private static void checkLength(Generation g) {
+    if (g.length.shrunk()) {
+      throw g.length.truncated();
+    }
   }
 
   private void discard(ChronicleMap<String, IndexEntry> map, Path mapFile) {

@@ -70,7 +70,7 @@ final class IndexOpener {
           closeQuietly(map);
           throw e;
         }
-        Generation g = new Generation(map, manifest, mapFile, manifest.entries, options.growAtFraction());
+        Generation g = new Generation(map, manifest, mapFile, manifest.entries, options);
         return new Opened(g, OpenState.CLEAN, "closed cleanly, checksum verified", null);
       }
     }
@@ -107,7 +107,7 @@ final class IndexOpener {
     try {
       IndexManifest manifest = IndexManifest.describe(mapFile, generation, entries, averageKey);
       manifest.install(file, IndexFiles.manifestTmp(file));
-      Generation g = new Generation(map, manifest, mapFile, entries, options.growAtFraction());
+      Generation g = new Generation(map, manifest, mapFile, entries, options);
       return new Opened(g, state, reason, aside);
     } catch (IOException | RuntimeException e) {
       closeQuietly(map);

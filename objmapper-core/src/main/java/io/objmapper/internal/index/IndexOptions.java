@@ -1,6 +1,8 @@
 package io.objmapper.internal.index;
 
 import io.objmapper.spi.ObjectNames;
+import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Sizing and growth of a {@link PersistentTierIndex}. Immutable; build one with {@link #builder()}:
@@ -47,6 +49,13 @@ public final class IndexOptions {
    * ends (one a forged clean marker let through) is given up on.
    */
   public static final long DEFAULT_CLOSE_WAIT_MILLIS = 30_000;
+  /**
+   * Least time between two looks at the map file's length from look-ups and writes (see
+   * {@link MapLength}): one {@code fstat} a millisecond at most, a few microseconds of CPU a
+   * second under any load; a file cut short is found by the first access a millisecond or more
+   * after the last look, so by the first one after an idle moment.
+   */
+  public static final long DEFAULT_LENGTH_CHECK_INTERVAL_NANOS = 1_000_000;
   /** Smallest map ever declared: below this Chronicle Map's fixed costs dominate. */
   public static final long MIN_ENTRIES = 1_000;
 
@@ -55,8 +64,12 @@ public final class IndexOptions {
   private final double growAtFraction;
   private final double growthFactor;
   private final long closeWaitMillis;
+  private final long lengthCheckIntervalNanos;
+  private final LongSupplier nanoClock;
 
   private IndexOptions(Builder b) {
+    this.lengthCheckIntervalNanos = b.lengthCheckIntervalNanos;
+    this.nanoClock = b.nanoClock;
     this.closeWaitMillis = b.closeWaitMillis;
     this.expectedEntries = b.expectedEntries;
     this.averageNameBytes = b.averageNameBytes;
@@ -101,11 +114,24 @@ public final class IndexOptions {
     return closeWaitMillis;
   }
 
+  /**
+   * Least time between two looks at the map file's length from look-ups and writes (a walk,
+   * a growth's copy and a close look each time); 0: at every access.
+   */
+  public long lengthCheckIntervalNanos() {
+    return lengthCheckIntervalNanos;
+  }
+
+  /** The clock {@link #lengthCheckIntervalNanos()} is measured with: the store's ({@code System::nanoTime}). */
+  public LongSupplier nanoClock() {
+    return nanoClock;
+  }
+
   @Override
   public String toString() {
     return "IndexOptions{expectedEntries=" + expectedEntries + ", averageNameBytes=" + averageNameBytes
         + ", growAtFraction=" + growAtFraction + ", growthFactor=" + growthFactor
-        + ", closeWaitMillis=" + closeWaitMillis + '}';
+        + ", closeWaitMillis=" + closeWaitMillis + ", lengthCheckIntervalNanos=" + lengthCheckIntervalNanos + '}';
   }
 
   /** Set-once setters that fail fast; {@link #build()} fills in what was not set. */
@@ -115,8 +141,27 @@ public final class IndexOptions {
     private double growAtFraction = Double.NaN;
     private double growthFactor = Double.NaN;
     private long closeWaitMillis = -1;
+    private long lengthCheckIntervalNanos = -1;
+    private LongSupplier nanoClock;
 
     private Builder() {}
+
+    public Builder lengthCheckIntervalNanos(long nanos) {
+      requireState(this.lengthCheckIntervalNanos < 0, "lengthCheckIntervalNanos was already set to %s",
+          this.lengthCheckIntervalNanos);
+      if (nanos < 0) {
+        throw new IllegalArgumentException("lengthCheckIntervalNanos < 0");
+      }
+      this.lengthCheckIntervalNanos = nanos;
+      return this;
+    }
+
+    /** The clock of the length checks (tests inject a fake one); default {@code System::nanoTime}. */
+    public Builder nanoClock(LongSupplier clock) {
+      requireState(this.nanoClock == null, "nanoClock was already set to %s", this.nanoClock);
+      this.nanoClock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     public Builder closeWaitMillis(long closeWaitMillis) {
       requireState(this.closeWaitMillis < 0, "closeWaitMillis was already set to %s", this.closeWaitMillis);
@@ -178,6 +223,12 @@ public final class IndexOptions {
       }
       if (closeWaitMillis < 0) {
         closeWaitMillis = DEFAULT_CLOSE_WAIT_MILLIS;
+      }
+      if (lengthCheckIntervalNanos < 0) {
+        lengthCheckIntervalNanos = DEFAULT_LENGTH_CHECK_INTERVAL_NANOS;
+      }
+      if (nanoClock == null) {
+        nanoClock = System::nanoTime;
       }
       return new IndexOptions(this);
     }

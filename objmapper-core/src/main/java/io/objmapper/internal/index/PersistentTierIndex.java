@@ -7,8 +7,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
 import net.openhft.chronicle.hash.ChronicleHashClosedException;
 import net.openhft.chronicle.map.ChronicleMap;
 import org.slf4j.Logger;
@@ -66,8 +69,10 @@ import org.slf4j.LoggerFactory;
  * {@code open}.
  *
  * <p>Damage found while in use (an operation failing inside Chronicle Map for a reason other
- * than capacity) throws {@link IndexCorruptedException} to the reader, who asks the tier
- * instead, and starts a replacement: an empty map takes the damaged one's place (writes wait
+ * than capacity; an {@link InternalError}, the JVM's report of a fault on a page of the mapping
+ * whose file was cut short; or the map file found shorter than it was, see {@link MapLength})
+ * throws {@link IndexCorruptedException} to the reader, who asks the tier instead, and starts a
+ * replacement; a map known damaged is not touched again, and a close never marks it clean: an empty map takes the damaged one's place (writes wait
  * for that switch and then go to the new map), the damaged file is moved aside once its last
  * reader left, and the listener given to {@link #onReplaced} is told so that it rebuilds the
  * index from the tier.
@@ -128,6 +133,8 @@ public final class PersistentTierIndex implements AutoCloseable {
   private final OpenState openState;
   private final Path movedAside;
   private final IndexGrowth growth;
+  private final LongSupplier nanoClock;
+  private final long lengthCheckIntervalNanos;
 
   /**
    * Writers hold it shared; a growth holds it exclusively while it copies one segment and to
@@ -164,6 +171,8 @@ public final class PersistentTierIndex implements AutoCloseable {
     this.generations = new AtomicLong(opened.generation.manifest.generation);
     this.size.set(opened.generation.map.longSize());
     this.growth = new IndexGrowth(this, file, options);
+    this.nanoClock = options.nanoClock();
+    this.lengthCheckIntervalNanos = options.lengthCheckIntervalNanos();
   }
 
   /** {@link #open(Path, IndexOptions)} with default options, declared for {@code expectedEntries}. */
@@ -250,11 +259,13 @@ public final class PersistentTierIndex implements AutoCloseable {
   public boolean get(String name, IndexEntry into) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(into, "into");
-    Generation g = acquire();
+    Generation g = acquireIntact();
     try {
       return g.map.getUsing(name, into) != null;
     } catch (RuntimeException e) {
       throw corrupted(g, e);
+    } catch (InternalError e) {
+      throw corrupted(g, new MapLength.MapAccessFault(e));
     } finally {
       g.release();
     }
@@ -269,11 +280,13 @@ public final class PersistentTierIndex implements AutoCloseable {
   /** True if the index has an entry for {@code name}. Allocates nothing. */
   public boolean contains(String name) {
     Objects.requireNonNull(name, "name");
-    Generation g = acquire();
+    Generation g = acquireIntact();
     try {
       return g.map.containsKey(name);
     } catch (RuntimeException e) {
       throw corrupted(g, e);
+    } catch (InternalError e) {
+      throw corrupted(g, new MapLength.MapAccessFault(e));
     } finally {
       g.release();
     }
@@ -323,9 +336,11 @@ public final class PersistentTierIndex implements AutoCloseable {
 
   private long walk(byte[] prefix, EntryVisitor visitor) {
     Objects.requireNonNull(visitor, "visitor");
-    Generation g = acquire();
+    Generation g = acquireIntact();
     try {
-      return SegmentWalk.walk(g.map, ChronicleMaps.walkBound(g.capacity), prefix, visitor, e -> corrupted(g, e));
+      // The length is looked at before each segment: a walk is long, and allocates anyway.
+      return SegmentWalk.walk(g.map, ChronicleMaps.walkBound(g.capacity), prefix, visitor,
+          () -> g.length.shrunk() ? g.length.truncated() : null, e -> corrupted(g, e));
     } finally {
       g.release();
     }
@@ -371,6 +386,26 @@ public final class PersistentTierIndex implements AutoCloseable {
    */
   public boolean needsReconciliation() {
     return corrupted || !trusted;
+  }
+
+  /**
+   * Waits until a map found damaged is replaced by an empty one and the listener given to
+   * {@link #onReplaced} has run (it starts the rebuild); returns at once if no map is known
+   * damaged and no replacement runs. For a listing that waits for the rebuild rather than walk
+   * the tier's files itself.
+   */
+  public void awaitReplacement() {
+    for (int i = 0; i < MAX_GROWTH_WAITS; i++) {
+      Generation g = current;
+      IndexGrowth.Run r = g.damaged ? growth.request(true, g.capacity, "damaged") : growth.replacing();
+      if (r == null) {
+        if (g.damaged) {
+          throw closedException();
+        }
+        return;
+      }
+      awaitRun(r);
+    }
   }
 
   /** Where open moved an unusable map file, unread, if it did ({@link OpenState#RESET}). */
@@ -508,6 +543,9 @@ public final class PersistentTierIndex implements AutoCloseable {
             + "closing without a clean-shutdown marker, so the next open rebuilds it", file, options.closeWaitMillis());
         return;
       }
+      if (!corrupted && cutShort(g)) {
+        corrupted = true; // a clean marker would vouch for the truncated file
+      }
       if (corrupted) {
         moveAside(g.mapFile);
       } else if (complete) {
@@ -601,6 +639,59 @@ public final class PersistentTierIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link #acquire()} for an operation on the map: a map known damaged is not touched, and,
+   * at most once per {@link IndexOptions#lengthCheckIntervalNanos()}, a map whose file was cut
+   * short is found so before any of its pages is (see {@link MapLength}).
+   *
+   * @throws IndexCorruptedException if the map is damaged (its replacement is on its way)
+   */
+  private Generation acquireIntact() {
+    Generation g = acquire();
+    if (!g.damaged) {
+      IndexCorruptedException cut = lengthCheck(g);
+      if (cut == null) {
+        return g;
+      }
+      g.release();
+      throw cut;
+    }
+    g.release();
+    throw new IndexCorruptedException(file, new IllegalStateException("map " + g.mapFile.getFileName()
+        + " was found damaged; it is being replaced"));
+  }
+
+  /**
+   * If a look at the length of {@code g}'s file is due and finds it cut short: {@code g} is
+   * marked damaged, its replacement started, and the exception for the caller returned; else null.
+   */
+  private IndexCorruptedException lengthCheck(Generation g) {
+    if (!g.length.due(nanoClock.getAsLong(), lengthCheckIntervalNanos) || !g.length.shrunk()) {
+      return null;
+    }
+    return corrupted(g, g.length.truncated());
+  }
+
+  /**
+   * True if the map file of {@code g}, no longer mapped, is shorter than it was while mapped:
+   * it was cut short, so its entries are lost and it must not be marked clean.
+   */
+  private boolean cutShort(Generation g) {
+    long now;
+    try {
+      now = Files.readAttributes(g.mapFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
+    } catch (IOException e) {
+      return false; // the marker's own write fails and says so
+    }
+    if (now >= g.length.longest()) {
+      return false;
+    }
+    LOG.error("Tier index map {} is {} bytes, shorter than the {} bytes it had while mapped: it was cut short "
+        + "while in use; it is moved aside, not marked clean, and the next open rebuilds the index", g.mapFile, now,
+        g.length.longest());
+    return true;
+  }
+
   private interface MapWrite {
     /** Writes to {@code map} keeping {@code mirror} (may be null) in step; ADDED, UPDATED, UNCHANGED or REMOVED. */
     int apply(ChronicleMap<String, IndexEntry> map, ChronicleMaps.Mirror mirror);
@@ -615,7 +706,8 @@ public final class PersistentTierIndex implements AutoCloseable {
           throw closedException();
         }
         Generation g = current;
-        int result = g.damaged ? NONE : apply(op, g); // a damaged map gets no more writes
+        // A damaged map gets no more writes; nor does one whose file is found cut short now.
+        int result = g.damaged || lengthCheck(g) != null ? NONE : apply(op, g);
         if (result != NONE) {
           if (result == ChronicleMaps.ADDED) {
             growth.afterInsert(g, size.incrementAndGet());
@@ -654,6 +746,8 @@ public final class PersistentTierIndex implements AutoCloseable {
       return orNoneIfDamaged(g, e);
     } catch (RuntimeException e) {
       return orNoneIfDamaged(g, e);
+    } catch (InternalError e) { // a fault on a page of the mapping: its file was cut short
+      return orNoneIfDamaged(g, new MapLength.MapAccessFault(e));
     }
   }
 
@@ -691,7 +785,7 @@ public final class PersistentTierIndex implements AutoCloseable {
     }
     try {
       return g.map.remainingAutoResizes() == 0;
-    } catch (RuntimeException unreadable) {
+    } catch (RuntimeException | InternalError unreadable) {
       return false;
     }
   }

@@ -2,6 +2,7 @@ package io.objmapper.internal.index;
 
 import java.util.Arrays;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.MapSegmentContext;
@@ -17,18 +18,24 @@ final class SegmentWalk {
    * Visits the entries of {@code map} whose name starts with {@code prefix} (every entry if
    * null) until {@code visitor} returns false; a failure inside Chronicle Map, or more than
    * {@code bound} entries met (see {@link ChronicleMaps#walkBound}: a damaged map whose links
-   * loop), is passed through {@code damaged} and thrown.
+   * loop), is passed through {@code damaged} and thrown; so is what {@code beforeSegment}
+   * returns, asked before each segment is touched (a map file found cut short), if not null.
+   * An {@link InternalError} from Chronicle Map (a fault on a page of the mapping) is damage too.
    *
    * @return the number of entries visited
    */
   static long walk(ChronicleMap<String, IndexEntry> map, long bound, byte[] prefix, EntryVisitor visitor,
-      Function<RuntimeException, RuntimeException> damaged) {
+      Supplier<RuntimeException> beforeSegment, Function<RuntimeException, RuntimeException> damaged) {
     SegmentBuffer buf = new SegmentBuffer();
     IndexEntry holder = new IndexEntry();
     long[] met = new long[1];
     long visited = 0;
     for (int s = 0, n = map.segments(); s < n; s++) {
       buf.clear();
+      RuntimeException cut = beforeSegment.get();
+      if (cut != null) {
+        throw damaged.apply(cut);
+      }
       try (MapSegmentContext<String, IndexEntry, ?> c = map.segmentContext(s)) {
         c.forEachSegmentEntry(e -> {
           if (++met[0] > bound) {
@@ -41,6 +48,8 @@ final class SegmentWalk {
         });
       } catch (RuntimeException e) {
         throw damaged.apply(e);
+      } catch (InternalError e) {
+        throw damaged.apply(new MapLength.MapAccessFault(e));
       }
       for (int i = 0; i < buf.count; i++) {
         visited++;

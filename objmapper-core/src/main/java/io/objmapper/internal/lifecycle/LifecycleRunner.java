@@ -152,6 +152,9 @@ public final class LifecycleRunner implements AutoCloseable {
       if (!store.closed()) { // a closing store ends its round with "closed"
         log.warn("lifecycle round failed: {}", ex.toString(), ex);
       }
+    } catch (Error ex) {
+      // Thrown out of here it would cancel every later round, silently (a scheduled task's failure).
+      log.error("lifecycle round failed; the next one runs as planned: {}", ex.toString(), ex);
     }
   }
 

@@ -137,32 +137,51 @@ final class ChronicleTierIndex implements TierIndex {
 
   /**
    * While the index is rebuilt or reconciled it may lack files: a listing waits for a rebuild
-   * in progress (rather than walk the files a second time), and if the index is still
-   * incomplete after it (no rebuild running, or it failed) the tier's own listing is visited,
-   * with the flags the index has for a name.
+   * in progress, or for the replacement of a map found damaged and the rebuild that follows
+   * (rather than walk the files a second time), and if the index is still incomplete after it
+   * (no rebuild running, or it failed) the tier's own listing is visited, with the flags the
+   * index has for a name. So is it if the map turns out damaged before the walk visited any
+   * entry; once it visited some, the listing fails (a {@link StorageException}: list again).
    */
   @Override
   public void forEach(String prefix, BiConsumer<String, IndexRecord> visitor) {
     if (!complete) {
+      index.awaitReplacement();
       awaitReconciler();
     }
     if (!complete) {
-      try {
-        tier.scan((name, s) -> {
-          if (name.startsWith(prefix)) {
-            IndexRecord r = get(name);
-            visitor.accept(name, IndexRecord.of(s, r != null ? r.flags() : 0));
-          }
-        }, (objects, bytes) -> { });
-      } catch (IOException e) {
-        throw new StorageException("tier " + tier.name() + ": listing its files failed: " + e.getMessage(), e);
-      }
+      forEachFile(prefix, visitor);
       return;
     }
-    index.forEachWithPrefix(prefix, (name, e) -> {
-      visitor.accept(name, new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash()));
-      return true;
-    });
+    long[] visited = new long[1];
+    try {
+      index.forEachWithPrefix(prefix, (name, e) -> {
+        visited[0]++;
+        visitor.accept(name, new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash()));
+        return true;
+      });
+    } catch (IndexCorruptedException damaged) {
+      complete = false;
+      if (visited[0] > 0) {
+        throw new StorageException("tier " + tier.name() + ": its index turned out damaged during the listing, after "
+            + visited[0] + " objects; it is rebuilt from the tier's files: list again", damaged);
+      }
+      forEachFile(prefix, visitor);
+    }
+  }
+
+  /** Visits the tier's own listing, with the flags the index has for a name. */
+  private void forEachFile(String prefix, BiConsumer<String, IndexRecord> visitor) {
+    try {
+      tier.scan((name, s) -> {
+        if (name.startsWith(prefix)) {
+          IndexRecord r = get(name);
+          visitor.accept(name, IndexRecord.of(s, r != null ? r.flags() : 0));
+        }
+      }, (objects, bytes) -> { });
+    } catch (IOException e) {
+      throw new StorageException("tier " + tier.name() + ": listing its files failed: " + e.getMessage(), e);
+    }
   }
 
   /** Waits until no reconciliation runs (or this thread is interrupted). */

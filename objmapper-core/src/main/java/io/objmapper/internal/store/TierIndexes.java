@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +28,15 @@ public final class TierIndexes {
 
   /**
    * The index of {@code tier}, as {@link #open(Tier, boolean, long, CompletionStage,
-   * OpenProgress)} opens it, with nothing waited for and no progress told.
+   * OpenProgress, LongSupplier)} opens it, with nothing waited for, no progress told and the
+   * system's clock.
    *
    * @param persist whether persistent tiers keep their index in a file
    * @param expectedObjects what a new index file is first sized for (more if the tier holds more)
    */
   public static TierIndex open(Tier tier, boolean persist, long expectedObjects) throws IOException {
-    return open(tier, persist, expectedObjects, CompletableFuture.completedFuture(null), OpenProgress.NONE);
+    return open(tier, persist, expectedObjects, CompletableFuture.completedFuture(null), OpenProgress.NONE,
+        System::nanoTime);
   }
 
   /**
@@ -54,10 +57,11 @@ public final class TierIndexes {
    * first finishes what a crash cut short on the files (a reconciliation scanning meanwhile
    * could index a copy being deleted); if it completes exceptionally, no reconciliation runs.
    *
+   * @param nanoClock the store's clock, which paces a persistent index's looks at its map file's length
    * @throws IOException if the tier's files cannot be walked (what was opened is closed)
    */
   public static TierIndex open(Tier tier, boolean persist, long expectedObjects, CompletionStage<?> filesSettled,
-      OpenProgress progress) throws IOException {
+      OpenProgress progress, LongSupplier nanoClock) throws IOException {
     TierConfig c = tier.config();
     boolean counted = !(tier instanceof DirectoryTier d) || d.counted();
     if (persist && c.has(TierFlag.PERSISTENT) && c.persistIndex() && c.indexPath().isPresent()) {
@@ -66,14 +70,15 @@ public final class TierIndexes {
       // one whose count is still to come grows as its walk fills it.
       long entries = Math.max(Math.max(IndexOptions.MIN_ENTRIES, expectedObjects),
           counted ? tier.objectCount() / 4 * 5 : 0);
+      IndexOptions options = IndexOptions.builder().expectedEntries(entries).nanoClock(nanoClock).build();
       // The lock now, so build() fails at once if another store holds the index; the map later.
       PersistentTierIndex.Held held = PersistentTierIndex.lock(file);
       if (tier.localFiles().isEmpty() || PersistentTierIndex.closedCleanly(file)) {
         // A map closed cleanly (or a remote tier's, whose LIST may take long or fail: the store
         // serves meanwhile, a name not indexed yet is asked of the tier) opens in the background.
         OpeningTierIndex index = new OpeningTierIndex(tier.name(), () -> {
-          ChronicleTierIndex opened = new ChronicleTierIndex(PersistentTierIndex.open(file,
-              IndexOptions.ofExpectedEntries(entries), held), tier);
+          ChronicleTierIndex opened = new ChronicleTierIndex(PersistentTierIndex.open(file, options, held),
+              tier);
           filesSettled.thenRun(opened::reconcileInBackground); // if it turned out damaged
           return opened;
         });
@@ -87,7 +92,7 @@ public final class TierIndexes {
         }
         return index;
       }
-      return openAndWalk(tier, file, IndexOptions.ofExpectedEntries(entries), held, counted, filesSettled,
+      return openAndWalk(tier, file, options, held, counted, filesSettled,
           progress);
     }
     int flags = tier.config().has(TierFlag.PERSISTENT) ? 0 : io.objmapper.ObjectFlag.EPHEMERAL.bit();

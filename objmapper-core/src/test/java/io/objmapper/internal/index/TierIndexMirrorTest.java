@@ -82,9 +82,9 @@ class TierIndexMirrorTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("links loop");
 
     assertThat(ChronicleMaps.walkBound(1_000)).isGreaterThan(4_000);
-    assertThat(SegmentWalk.walk(source, 300, null, (n, e) -> true, e -> e)).isEqualTo(300);
+    assertThat(SegmentWalk.walk(source, 300, null, (n, e) -> true, () -> null, e -> e)).isEqualTo(300);
     // A bound below what the map holds stands for a map whose links loop.
-    RuntimeException seen = catchRuntimeException(() -> SegmentWalk.walk(source, 299, null, (n, e) -> true,
+    RuntimeException seen = catchRuntimeException(() -> SegmentWalk.walk(source, 299, null, (n, e) -> true, () -> null,
         e -> new IllegalArgumentException("damaged", e)));
     assertThat(seen).isInstanceOf(IllegalArgumentException.class).hasMessage("damaged")
         .cause().hasMessageContaining("links loop");
