@@ -40,9 +40,14 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
-  void theFoldersAStoreMakesForItselfAreNotListableByOtherUsers() throws Exception {
+  void theFoldersAndFilesAStoreMakesForItselfAreNotReadableByOtherUsers() throws Exception {
     assertThat(launch("put", "--data", data(), "/a/b", file("b", "b").toString()).code()).isZero();
-    for (Path p : List.of(dir.resolve("data"), dir.resolve("data/disk"), dir.resolve("data/disk/a"))) {
+    List<Path> made;
+    try (var walk = Files.walk(dir.resolve("data"))) {
+      made = walk.toList(); // the folders, the object, the index map and its manifest, marker and lock
+    }
+    assertThat(made).contains(dir.resolve("data/disk/.objmapper_index.map.1"), dir.resolve("data/disk/a/b"));
+    for (Path p : made) {
       assertThat(Files.getPosixFilePermissions(p)).as(p.toString()).doesNotContain(
           java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
           java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE,
