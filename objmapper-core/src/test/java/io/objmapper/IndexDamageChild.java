@@ -33,6 +33,24 @@ public final class IndexDamageChild {
     return ("content of object " + i).getBytes(UTF_8);
   }
 
+  /**
+   * Reads objects 0..n-1 back and prints {@code served K} (K of them with their content) and a
+   * {@code wrong content: NAME} line for each other one.
+   */
+  static void readBack(ObjMapper store, int n) throws Exception {
+    int served = 0;
+    for (int i = 0; i < n; i++) {
+      try (ObjectLease lease = store.open(name(i))) {
+        if (Arrays.equals(lease.readAllBytes(), content(i))) {
+          served++;
+        } else {
+          System.out.println("wrong content: " + name(i));
+        }
+      }
+    }
+    System.out.println("served " + served);
+  }
+
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[1]);
     Path index = Path.of(args[2]);
@@ -46,17 +64,7 @@ public final class IndexDamageChild {
         return;
       }
       store.put("/after-damage", content(-1));
-      int served = 0;
-      for (int i = 0; i < n; i++) {
-        try (ObjectLease lease = store.open(name(i))) {
-          if (Arrays.equals(lease.readAllBytes(), content(i))) {
-            served++;
-          } else {
-            System.out.println("wrong content: " + name(i));
-          }
-        }
-      }
-      System.out.println("served " + served);
+      readBack(store, n);
     }
     System.out.println("closed");
   }

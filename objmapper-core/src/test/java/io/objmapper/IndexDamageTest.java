@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.objmapper.testing.ChildJvm;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,14 +60,8 @@ class IndexDamageTest {
 
   /** Runs the child to its end; its stdout. Fails if it does not exit 0 (a crash exits 134 or 139). */
   private String run(String mode, Path root, Path index) throws IOException, InterruptedException {
-    Path err = dir.resolve(mode + ".err");
-    Process child = ChildJvm.start(IndexDamageChild.class, List.of("-Xmx256m"),
-        List.of(mode, root.toString(), index.toString(), Integer.toString(OBJECTS)), err);
-    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(child.waitFor(240, TimeUnit.SECONDS)).isTrue();
-    assertThat(child.exitValue()).as("exit code of %s; stdout:\n%s\nstderr:\n%s", mode, out, ChildJvm.tail(err, 40))
-        .isZero();
-    return out;
+    return ChildJvm.runToEnd(IndexDamageChild.class, List.of("-Xmx256m"),
+        List.of(mode, root.toString(), index.toString(), Integer.toString(OBJECTS)), dir.resolve(mode + ".err"));
   }
 
   private static Path mapFile(Path index) throws IOException {

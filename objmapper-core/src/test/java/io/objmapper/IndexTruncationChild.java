@@ -1,13 +1,11 @@
 package io.objmapper;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,11 +31,11 @@ public final class IndexTruncationChild {
   private IndexTruncationChild() {}
 
   static String name(int i) {
-    return "/objects/" + (i % 13) + "/object-" + i;
+    return IndexDamageChild.name(i);
   }
 
   static byte[] content(int i) {
-    return ("content of object " + i).getBytes(UTF_8);
+    return IndexDamageChild.content(i);
   }
 
   public static void main(String[] args) throws Exception {
@@ -74,17 +72,7 @@ public final class IndexTruncationChild {
   }
 
   private static void serve(ObjMapper store, int n) throws Exception {
-    int served = 0;
-    for (int i = 0; i < n; i++) {
-      try (ObjectLease lease = store.open(name(i))) {
-        if (Arrays.equals(lease.readAllBytes(), content(i))) {
-          served++;
-        } else {
-          System.out.println("wrong content: " + name(i));
-        }
-      }
-    }
-    System.out.println("served " + served);
+    IndexDamageChild.readBack(store, n);
     try (ObjectLease lease = store.open("/objects/missing")) {
       System.out.println("missing: found " + lease.size() + " bytes");
     } catch (ObjectNotFoundException e) {

@@ -30,6 +30,21 @@ public final class ChildJvm {
   }
 
   /**
+   * Runs {@code main} to its end (at most 240 s) and answers its stdout; fails, showing its
+   * output and the end of its stderr, unless it exits 0 (a JVM crash exits 134 or 139).
+   */
+  public static String runToEnd(Class<?> main, List<String> jvmArgs, List<String> args, Path stderr)
+      throws IOException, InterruptedException {
+    Process child = start(main, jvmArgs, args, stderr);
+    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    org.assertj.core.api.Assertions.assertThat(child.waitFor(240, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    org.assertj.core.api.Assertions.assertThat(child.exitValue())
+        .as("exit code of %s %s; stdout:\n%s\nstderr:\n%s", main.getSimpleName(), args, out, tail(stderr, 40))
+        .isZero();
+    return out;
+  }
+
+  /**
    * As {@link #start(Class, List, List, Path)}, but the child may write no file beyond
    * {@code maxFileKib} KiB ({@code ulimit -f}): a write or preallocation past it fails as on a
    * full disk (the JVM ignores SIGXFSZ, so the call gets EFBIG).
