@@ -1,6 +1,5 @@
 package io.objmapper;
 
-
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import java.io.RandomAccessFile;
