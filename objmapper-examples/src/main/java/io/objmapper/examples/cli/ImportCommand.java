@@ -63,7 +63,7 @@ public final class ImportCommand implements Callable<Integer> {
       r = ObjectCommands.run(store, socket, true, s -> Importer.importTree(s, dir, p, progress, failures),
           (client, endpoint) -> {
             try {
-              return RemoteImport.importTree(client, dir, p, progress, failures);
+              return RemoteImport.importTree(client, dir, p, Importer.OwnFiles.of(store.tiers()), progress, failures);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
               throw new java.io.InterruptedIOException("interrupted");

@@ -116,7 +116,7 @@ final class Importer {
   static Result importTree(ObjMapper store, Path root, String prefix, boolean keepExisting, ImportProgress progress,
       Consumer<String> failures) throws IOException, InterruptedException {
     long start = System.nanoTime();
-    OwnFiles own = OwnFiles.of(store);
+    OwnFiles own = OwnFiles.of(store.tiers());
     own.checkOutside(root);
     AtomicLong objects = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
@@ -157,14 +157,7 @@ final class Importer {
       Files.walkFileTree(root, new SimpleFileVisitor<>() {
         @Override
         public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-          String tier = own.enter(dir, attrs);
-          if (tier != null) {
-            synchronized (failures) { // a note, not a failure
-              failures.accept("skipped " + dir + ": the store's own folder (tier " + tier + ")");
-            }
-            return FileVisitResult.SKIP_SUBTREE;
-          }
-          return FileVisitResult.CONTINUE;
+          return own.enterOrSkip(dir, attrs, failures);
         }
 
         @Override
@@ -286,11 +279,11 @@ final class Importer {
     private final Map<Object, String> roots = new HashMap<>();
     private final Map<Object, List<String>> indexFolders = new HashMap<>();
     private final Map<Path, List<String>> indexFoldersMet = new java.util.concurrent.ConcurrentHashMap<>();
-    private final List<Map.Entry<Path, String>> rootPaths = new ArrayList<>();
 
-    static OwnFiles of(ObjMapper store) {
+    /** The own files of a store of these tiers (its configuration's, or an open store's). */
+    static OwnFiles of(List<TierConfig> tiers) {
       OwnFiles own = new OwnFiles();
-      for (TierConfig t : store.tiers()) {
+      for (TierConfig t : tiers) {
         t.root().ifPresent(r -> own.addRoot(r, t.name()));
         t.indexPath().ifPresent(own::addIndex);
       }
@@ -304,7 +297,6 @@ final class Importer {
         if (key != null) {
           roots.put(key, tier);
         }
-        rootPaths.add(Map.entry(real, tier));
       } catch (IOException e) {
         // no such folder (a remote tier's, a root not made yet): nothing of it to meet
       }
@@ -327,13 +319,31 @@ final class Importer {
      *     one: importing it would copy the store's own files into the store
      */
     void checkOutside(Path dir) throws IOException {
-      Path real = dir.toRealPath();
-      for (Map.Entry<Path, String> r : rootPaths) {
-        if (real.startsWith(r.getKey())) {
+      // Each folder from dir up to / by its file key: a second path to a root (a bind mount)
+      // is the root too.
+      for (Path p = dir.toRealPath(); p != null; p = p.getParent()) {
+        Object key = Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+        String tier = key == null ? null : roots.get(key);
+        if (tier != null) {
           throw new IllegalArgumentException("cannot import " + dir + ": it lies inside the store's own folder "
-              + r.getKey() + " (tier " + r.getValue() + ")");
+              + p + " (tier " + tier + ")");
         }
       }
+    }
+
+    /**
+     * A walk's {@code preVisitDirectory}: skips a tier's root, telling {@code notes} (a note,
+     * not a failure), else goes on.
+     */
+    FileVisitResult enterOrSkip(Path dir, BasicFileAttributes attrs, Consumer<String> notes) {
+      String tier = enter(dir, attrs);
+      if (tier == null) {
+        return FileVisitResult.CONTINUE;
+      }
+      synchronized (notes) {
+        notes.accept("skipped " + dir + ": the store's own folder (tier " + tier + ")");
+      }
+      return FileVisitResult.SKIP_SUBTREE;
     }
 
     /**

@@ -31,9 +31,17 @@ final class RemoteImport {
 
   private RemoteImport() {}
 
-  static Importer.Result importTree(ObjMapperClient client, Path root, String prefix, ImportProgress progress,
-      Consumer<String> failures) throws IOException, InterruptedException {
+  /**
+   * Imports {@code root} through {@code client}; {@code own} names the folders of the store the
+   * server holds, as far as this command knows them (its {@code --config}/{@code --data}),
+   * which the walk leaves out as {@link Importer#importTree} does.
+   *
+   * @throws IllegalArgumentException if {@code root} lies inside one of them
+   */
+  static Importer.Result importTree(ObjMapperClient client, Path root, String prefix, Importer.OwnFiles own,
+      ImportProgress progress, Consumer<String> failures) throws IOException, InterruptedException {
     long start = System.nanoTime();
+    own.checkOutside(root);
     AtomicLong objects = new AtomicLong();
     AtomicLong bytes = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -53,9 +61,17 @@ final class RemoteImport {
     try {
       Files.walkFileTree(root, new SimpleFileVisitor<>() {
         @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          return own.enterOrSkip(dir, attrs, failures);
+        }
+
+        @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
           if (broken.get() != null) {
             return FileVisitResult.TERMINATE;
+          }
+          if (own.isIndexFile(file)) {
+            return FileVisitResult.CONTINUE; // the store's own index, met outside its tier's root
           }
           if (!attrs.isRegularFile()) {
             fail.accept(Importer.skipped(file, attrs));

@@ -53,6 +53,28 @@ public final class StoreOptions {
     return open(true);
   }
 
+  /**
+   * The tiers of the store these options name, without opening it: the configuration's
+   * (under {@code --data} if given), else the persistent tier {@code <data>/disk} of a plain
+   * {@code serve} (its memory tier has no folder to name). Empty if the configuration cannot
+   * be read (the command that opens the store reports that).
+   */
+  java.util.List<io.objmapper.spi.TierConfig> tiers() {
+    if (config == null) {
+      return java.util.List.of(io.objmapper.spi.TierConfig.builder().name("disk").type("fs")
+          .root(data.resolve("disk")).build());
+    }
+    try {
+      ObjMapper.Builder b = ObjMapper.builder().configFile(config);
+      if (mixee.commandLine().getParseResult().hasMatchedOption("--data")) {
+        b.dataDirectory(data);
+      }
+      return b.tiers();
+    } catch (RuntimeException e) {
+      return java.util.List.of();
+    }
+  }
+
   private ObjMapper open(boolean create) {
     boolean dataGiven = mixee.commandLine().getParseResult().hasMatchedOption("--data");
     if (config != null && !Files.isRegularFile(config)) {
