@@ -145,6 +145,8 @@ public interface ObjMapper extends AutoCloseable {
   final class Builder {
     /** Default of {@link #maxOpenFds} and of the file's {@code index.max_open_fds}. */
     public static final int DEFAULT_MAX_OPEN_FDS = 10_000;
+    /** Most tiers a store has: a tier's id is one byte on the wire (the BACKEND TLV). */
+    public static final int MAX_TIERS = 256;
     /** Default of {@link #fdEvictThreshold} and of the file's {@code index.fd_evict_threshold}. */
     public static final double DEFAULT_FD_EVICT_THRESHOLD = 0.9;
     /** Default of {@link #globalIndexEntries} and of the file's {@code index.global_buckets}. */
@@ -391,6 +393,10 @@ public interface ObjMapper extends AutoCloseable {
       List<TierConfig> resolved = tiers();
       if (resolved.isEmpty()) {
         throw new IllegalStateException("no tiers: add at least one with tier(...)");
+      }
+      if (resolved.size() > MAX_TIERS) {
+        throw new IllegalStateException(resolved.size() + " tiers, more than " + MAX_TIERS
+            + " (a tier's id is one byte on the wire)");
       }
       JvmFlags.checkFor(resolved, persistIndexes); // before anything loads Chronicle Map
       if (dataDirectory != null) {

@@ -260,12 +260,17 @@ public final class TierConfig {
 
     private Builder() {}
 
-    /** The name shown in logs and errors; defaults to the type. */
+    /** The name shown in logs, errors and to clients; defaults to the type. No control character, no lone surrogate. */
     public Builder name(String name) {
       requireState(this.name == null, "name", this.name);
       Objects.requireNonNull(name, "name");
       if (name.isBlank()) {
         throw new IllegalArgumentException("name is blank");
+      }
+      if (name.chars().anyMatch(Character::isISOControl)
+          || !java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(name)) {
+        // a tier's name is written in logs, metrics labels and the TIERS TLV (UTF-8, LF-separated)
+        throw new IllegalArgumentException("name holds a control character or a lone surrogate");
       }
       this.name = name;
       return this;

@@ -88,6 +88,10 @@ record BackendConfig(String name, String type, Path mountPath, long capacityByte
       throw ConfigException.invalid("name", "must not contain control characters, was "
           + Check.quote(name));
     }
+    if (!java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(name)) {
+      throw ConfigException.invalid("name", "must be Unicode text that UTF-8 can write (no lone surrogate), was "
+          + Check.quote(name));
+    }
     Check.required("type", type);
     if (!TYPE.matcher(type).matches()) {
       throw ConfigException.invalid("type", "must be lowercase letters, digits, '_', '.' or '-'"

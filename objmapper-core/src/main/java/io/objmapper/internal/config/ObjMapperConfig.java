@@ -55,6 +55,10 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
     if (backends.isEmpty()) {
       throw ConfigException.invalid("backends", "at least one backend is required");
     }
+    if (backends.size() > io.objmapper.ObjMapper.Builder.MAX_TIERS) {
+      throw ConfigException.invalid("backends", "at most " + io.objmapper.ObjMapper.Builder.MAX_TIERS
+          + " backends (a tier's id is one byte on the wire), was " + backends.size());
+    }
     checkAcrossBackends(backends);
   }
 

@@ -25,6 +25,24 @@ class ConfigErrorTest {
   }
 
   @Test
+  void aTierNameUtf8CannotWriteIsRefusedNamingTheKey() {
+    ConfigException e = failure(withBackend(
+        "\"name\": \"\\ud800bad\", \"type\": \"fs\", \"mount_path\": \"/tmp/x\", \"flags\": [\"readable\"]"));
+    assertThat(e.reason()).startsWith("backends[0].name: must be Unicode text that UTF-8 can write (no lone surrogate)");
+  }
+
+  @Test
+  void moreBackendsThanATierIdCanNameAreRefused() {
+    StringBuilder b = new StringBuilder("{\"backends\": [");
+    for (int i = 0; i < 257; i++) {
+      b.append(i == 0 ? "" : ",").append("{\"name\": \"t").append(i).append("\", \"type\": \"fs\", ")
+          .append("\"mount_path\": \"/tmp/t").append(i).append("\", \"flags\": [\"readable\"]}");
+    }
+    ConfigException e = failure(b.append("]}").toString());
+    assertThat(e.reason()).isEqualTo("backends: at most 256 backends (a tier's id is one byte on the wire), was 257");
+  }
+
+  @Test
   void unknownTopLevelKeyIsRefusedListingTheKnownKeys() {
     ConfigException e = failure(withBackendAnd("  \"serverz\": {}"));
     assertThat(e.path()).isEqualTo("serverz");
