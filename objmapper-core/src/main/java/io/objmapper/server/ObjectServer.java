@@ -231,6 +231,18 @@ public final class ObjectServer implements AutoCloseable {
     checkUdp(udp);
   }
 
+  /**
+   * The rule {@link Builder#build()} applies, before any server is built: a TCP listener on
+   * an address other hosts can reach needs an allow list.
+   *
+   * @throws IllegalStateException naming {@code server.tcp_allow} if {@code tcp} is not a
+   *     loopback address and {@code cidrs} is empty
+   * @throws IllegalArgumentException naming a range that is not one
+   */
+  public static void checkTcpListener(InetSocketAddress tcp, List<String> cidrs) {
+    PeerAccess.checkTcpListener(tcp, AddressRange.parseAll(cidrs));
+  }
+
   private static void checkUdp(InetSocketAddress udp) throws IOException {
     if (udp != null && udp.getPort() != 0) {
       try (DatagramChannel probe = DatagramChannel.open()) {

@@ -159,9 +159,22 @@ public final class ServeCommand implements Callable<Integer> {
     checkSocketPath(socket);
     InetSocketAddress tcpAddress = tcp != null ? Endpoints.hostPort(tcp, spec.commandLine()) : null;
     InetSocketAddress metricsAddress = metrics != null ? Endpoints.hostPort(metrics, spec.commandLine()) : null;
+    try { // a TCP listener open to other hosts without an allow list: refused before the store is opened
+      ObjectServer.checkTcpListener(tcpAddress, access.tcpAllow() != null ? access.tcpAllow() : configTcpAllow);
+    } catch (IllegalStateException e) {
+      throw new ExitCodes.CommandFailure(ExitCodes.USAGE, e.getMessage(), e);
+    }
     try { // a taken address fails before the store is opened (or made)
       ObjectServer.checkAddresses(socket.toAbsolutePath(), tcpAddress,
           udp != null ? Endpoints.hostPort(udp, spec.commandLine()) : null);
+      if (metricsAddress != null && metricsAddress.getPort() != 0) {
+        try (java.nio.channels.ServerSocketChannel probe = java.nio.channels.ServerSocketChannel.open()) {
+          probe.bind(metricsAddress);
+        } catch (IOException e) {
+          throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "--metrics: cannot listen on http://" + metrics
+              + ": " + StoreOptions.describe(e), e);
+        }
+      }
     } catch (IOException e) {
       throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, StoreOptions.describe(e), e);
     }
@@ -426,7 +439,11 @@ public final class ServeCommand implements Callable<Integer> {
     if (tcp == null) {
       tcp = parsed.tcpListener().orElse(null);
     }
+    configTcpAllow = parsed.serverSettings().access().tcpAllow();
   }
+
+  /** The configuration's {@code server.tcp_allow} (empty without a configuration). */
+  private List<String> configTcpAllow = List.of();
 
   /** Fails unless a server can bind {@code socket}: its directory exists and is writable, and it is short enough. */
   static void checkSocketPath(Path socket) {

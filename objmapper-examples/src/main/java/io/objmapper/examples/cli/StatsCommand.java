@@ -65,7 +65,7 @@ public final class StatsCommand implements Callable<Integer> {
         }
         return print(snapshot);
       }
-      err.println("stats: " + f.getMessage());
+      err.println("stats: " + ExitCodes.oneLine(f.getMessage()));
       err.flush();
       return f.exitCode;
     }

@@ -56,7 +56,7 @@ public final class WhereCommand implements Callable<Integer> {
       try {
         ObjectNames.validate(name);
       } catch (InvalidObjectNameException e) {
-        err.println("where: " + e.getMessage());
+        err.println("where: " + ExitCodes.oneLine(e.getMessage()));
         err.flush();
         return CommandLine.ExitCode.USAGE;
       }
@@ -78,7 +78,7 @@ public final class WhereCommand implements Callable<Integer> {
         }
       }
     } catch (StoreOptions.Failure f) {
-      err.println("where: " + f.getMessage());
+      err.println("where: " + ExitCodes.oneLine(f.getMessage()));
       err.flush();
       return f.exitCode;
     }

@@ -327,6 +327,60 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void anImportThroughTheServeHoldingTheStoreLeavesTheStoresFoldersOutToo() throws Exception {
+    file("x.txt", "x");
+    Path data = dir.resolve("files/data"); // the store inside the folder imported
+    Path sock = dir.resolve("s.sock");
+    try (ObjMapper store = StoreOptions.open(null, data, true, false);
+        io.objmapper.server.ObjectServer server = io.objmapper.server.ObjectServer.builder(store).unixSocket(sock)
+            .build().start()) {
+      store.put("/old", new byte[] {1});
+      Result r = launch("import", "--data", data.toString(), "--socket", sock.toString(), dir.resolve("files").toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.err().lines()).containsExactly(
+          "import: skipped " + data.resolve("disk") + ": the store's own folder (tier disk)");
+      assertThat(store.list("/").stream().map(io.objmapper.ObjectInfo::name)).containsExactly("/old", "/x.txt");
+
+      Result inside = launch("import", "--data", data.toString(), "--socket", sock.toString(),
+          data.resolve("disk").toString());
+      assertThat(inside.code()).isEqualTo(ExitCodes.USAGE);
+      assertThat(inside.err().lines()).singleElement().asString().startsWith("import: invalid argument: cannot import "
+          + data.resolve("disk") + ": it lies inside the store's own folder");
+    }
+  }
+
+  @Test
+  void serveRefusesAnOpenTcpListenerOrATakenMetricsPortBeforeMakingTheStore() throws Exception {
+    Result open = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--data", data(),
+        "--tcp", "192.0.2.2:0");
+    assertThat(open.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(open.err().lines()).singleElement().asString()
+        .startsWith("serve: the TCP listener 192.0.2.2:0 is not on a loopback address and has no allow list");
+    assertThat(dir.resolve("data")).doesNotExist();
+    try (java.nio.channels.ServerSocketChannel taken = java.nio.channels.ServerSocketChannel.open()) {
+      taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      int port = ((java.net.InetSocketAddress) taken.getLocalAddress()).getPort();
+      Result r = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--data", data(),
+          "--metrics", "127.0.0.1:" + port);
+      assertThat(r.code()).isEqualTo(ExitCodes.UNAVAILABLE);
+      assertThat(r.err().lines()).singleElement().asString()
+          .startsWith("serve: --metrics: cannot listen on http://127.0.0.1:" + port);
+    }
+    assertThat(dir.resolve("data")).doesNotExist();
+  }
+
+  @Test
+  void statsAndWhereShowAControlCharacterInTheirErrorLinesEscaped() {
+    Path conf = dir.resolve("a\u001b[2Jb.json");
+    for (String[] argv : List.of(new String[] {"stats", "--config", conf.toString()},
+        new String[] {"where", "--config", conf.toString(), "/a"})) {
+      Result r = launch(argv);
+      assertThat(r.code()).as(argv[0]).isEqualTo(ExitCodes.UNAVAILABLE);
+      assertThat(r.err()).as(argv[0]).doesNotContain("\u001b").contains("a\\x1b[2Jb.json");
+    }
+  }
+
+  @Test
   void aControlCharacterInAnErrorLineIsShownEscapedNeverSentToTheTerminal() {
     assertThat(ExitCodes.oneLine("a\u001b]0;x\u0007b\nc\td")).isEqualTo("a\\x1b]0;x\\x07b c\td");
     assertThat(ExitCodes.oneLine("plain")).isSameAs("plain");
