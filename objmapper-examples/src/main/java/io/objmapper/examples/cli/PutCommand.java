@@ -57,6 +57,9 @@ public final class PutCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     StoreOptions.quietLogging();
     ObjectNames.validate(name);
+    if (file.toString().isEmpty()) { // "": not the working directory
+      throw new CommandLine.ParameterException(spec.commandLine(), "FILE: empty; name the file to store");
+    }
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
       throw new ExitCodes.CommandFailure(ExitCodes.LOCAL_FILE, "cannot read " + file + ": "
           + (Files.exists(file) ? (Files.isRegularFile(file) ? "permission denied" : "not a regular file")

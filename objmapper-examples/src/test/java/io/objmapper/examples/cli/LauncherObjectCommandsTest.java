@@ -92,6 +92,14 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
+  void putOfAnEmptyFileArgumentIsAUsageError() {
+    Result r = launch("put", "--data", data(), "/a", "");
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().lines()).singleElement().asString().startsWith("put: FILE: empty; name the file to store");
+    assertThat(dir.resolve("data")).doesNotExist();
+  }
+
+  @Test
   void putOfAnInvalidNameExitsTwo() throws Exception {
     Result r = launch("put", "--data", data(), "/a/../b", file("a", "a").toString());
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
