@@ -273,10 +273,13 @@ class LauncherObjectCommandsTest {
   }
 
   @Test
-  void anEmptyDirectoryArgumentIsAUsageErrorNotTheWorkingDirectory() {
+  void anEmptyDirectoryToImportIsAUsageErrorNotTheWorkingDirectory() {
     Result r = launch("import", "--data", data(), "");
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err().lines()).singleElement().asString().startsWith("import: DIR: empty; name the directory");
+    Result serve = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--data", data(), "--import=");
+    assertThat(serve.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(serve.err().lines()).singleElement().asString().startsWith("serve: --import: empty; name the directory");
     assertThat(dir.resolve("data")).doesNotExist();
   }
 
@@ -324,14 +327,6 @@ class LauncherObjectCommandsTest {
         assertThat(new String(a.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("sample a");
       }
     }
-  }
-
-  @Test
-  void serveWithAnEmptyImportValueIsAUsageErrorNotTheWorkingDirectory() {
-    Result r = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--data", data(), "--import=");
-    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
-    assertThat(r.err().lines()).singleElement().asString().startsWith("serve: --import: empty; name the directory");
-    assertThat(dir.resolve("data")).doesNotExist();
   }
 
   @Test
