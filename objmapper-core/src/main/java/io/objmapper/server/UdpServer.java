@@ -166,9 +166,8 @@ final class UdpServer implements Runnable {
       obj = server.handler.acquire(uri);
     } catch (RuntimeException | Error t) { // an Error too: it would end the worker or the receiving thread
       RuntimeException e = AnswerEncoder.failure(t);
-      String message = e instanceof AnswerEncoder.HandlerError ? AnswerEncoder.messageOf(e, source, source.getAddress())
-          : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-      answerError(buf, source, AnswerEncoder.statusOf(e), message);
+      // One wording for every transport: an internal failure is "internal error" (logged), never its text.
+      answerError(buf, source, AnswerEncoder.statusOf(e), AnswerEncoder.messageOf(e, source, source.getAddress()));
       return;
     }
     try {

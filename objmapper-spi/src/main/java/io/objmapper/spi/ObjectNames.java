@@ -83,15 +83,23 @@ public final class ObjectNames {
    * False if {@code file}, as a directory walk met it, has a name whose bytes the platform's
    * file name encoding cannot decode: Java shows each such byte as U+FFFD, and the name made
    * of that text leads to another file or none, so no object name can reach the file (a scan
-   * that listed it would list an object no request can open). Costs a {@code stat} only for a
-   * name that holds U+FFFD.
+   * that listed it would list an object no request can open, or another file's). {@code attrs}
+   * are the walk's attributes of {@code file}: the name's text must lead back to the same file
+   * (file key). Costs a {@code stat} only for a name that holds U+FFFD; false also where the
+   * text cannot be made a path again (a file name encoding that cannot write it back).
    */
-  public static boolean isDecodable(Path file) {
+  public static boolean isDecodable(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
     String text = file.toString();
     if (text.indexOf('\uFFFD') < 0) {
       return true;
     }
-    return java.nio.file.Files.exists(file.getFileSystem().getPath(text), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    try {
+      Object again = java.nio.file.Files.readAttributes(file.getFileSystem().getPath(text),
+          java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+      return again != null && again.equals(attrs.fileKey());
+    } catch (java.nio.file.InvalidPathException | java.io.IOException e) {
+      return false;
+    }
   }
 
   /** The name of the file {@code file} below {@code root}: the inverse of {@link #resolve}. */

@@ -64,7 +64,7 @@ final class DirectoryTierFiles implements TierFiles {
 
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        if (attrs.isRegularFile() && !exclude.test(file) && ObjectNames.isDecodable(file)) {
+        if (attrs.isRegularFile() && !exclude.test(file) && ObjectNames.isDecodable(file, attrs)) {
           sink.file(ObjectNames.nameOf(root, file), attrs.size(), attrs.lastModifiedTime().toMillis(),
               IndexEntry.fileKeyHash(attrs.fileKey()));
         }

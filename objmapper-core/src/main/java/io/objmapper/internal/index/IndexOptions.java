@@ -116,7 +116,8 @@ public final class IndexOptions {
 
   /**
    * Least time between two looks at the map file's length from look-ups and writes (a walk,
-   * a growth's copy and a close look each time); 0: at every access.
+   * a growth's copy and a close look each time); 0: at every access that finds no other
+   * thread looking at the same moment (one look at a time is enough).
    */
   public long lengthCheckIntervalNanos() {
     return lengthCheckIntervalNanos;

@@ -39,13 +39,13 @@ final class MapLength implements AutoCloseable {
 
   private final Path mapFile;
   private final RandomAccessFile file; // null if it could not be opened: nothing is watched
-  private volatile long longest;
+  private final AtomicLong longest;
   private final AtomicLong lookedAt;
 
   private MapLength(Path mapFile, RandomAccessFile file, long length, long now) {
     this.mapFile = mapFile;
     this.file = file;
-    this.longest = length;
+    this.longest = new AtomicLong(length);
     this.lookedAt = new AtomicLong(now);
   }
 
@@ -84,30 +84,32 @@ final class MapLength implements AutoCloseable {
     if (file == null) {
       return false;
     }
+    // The longest length is read before the file's: a length that grew between the two reads
+    // (Chronicle Map extends the file for overflow tiers) is then never taken for a cut.
+    long before = longest.get();
     long now;
     try {
       now = file.length();
     } catch (IOException e) { // closed (the map is being released): nothing more to watch
       return false;
     }
-    long before = longest;
     if (now < before) {
       return true;
     }
     if (now > before) {
-      longest = now; // Chronicle Map extended it for overflow tiers
+      longest.accumulateAndGet(now, Math::max); // never lowered by a slower thread's older look
     }
     return false;
   }
 
   /** The longest length seen. */
   long longest() {
-    return longest;
+    return longest.get();
   }
 
   /** The exception that stands for a file found {@code length} bytes long, shorter than {@link #longest()}. */
   MapTruncatedException truncated(long length) {
-    return new MapTruncatedException(mapFile, length, longest);
+    return new MapTruncatedException(mapFile, length, longest.get());
   }
 
   /** {@link #truncated(long)} with the length as it is now. */

@@ -227,6 +227,7 @@ public final class PersistentTierIndex implements AutoCloseable {
       }
       if (opened != null) {
         IndexOpener.closeQuietly(opened.generation.map);
+        opened.generation.length.close(); // its own descriptor of the map file
       }
       try {
         held.lock().release();

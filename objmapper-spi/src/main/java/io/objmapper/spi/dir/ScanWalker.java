@@ -69,7 +69,7 @@ final class ScanWalker extends SimpleFileVisitor<Path> {
       return FileVisitResult.CONTINUE; // links, FIFOs, sockets, devices: never objects, never opened
     }
     String rel = relativeString(file);
-    String name = ObjectNames.isDecodable(file) ? layout.nameOf(rel) : null;
+    String name = ObjectNames.isDecodable(file, attrs) ? layout.nameOf(rel) : null;
     if (name == null) {
       if (skipped++ == 0) {
         firstSkipped = file;

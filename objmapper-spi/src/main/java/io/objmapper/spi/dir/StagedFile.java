@@ -37,12 +37,15 @@ final class StagedFile implements StagedWrite {
   private final int fd;
   private final RandomAccessFile file;
   private final Publisher publisher;
+  /** The temporary file's identity (device and inode) when it was made. */
+  private final Object fileKey;
   private boolean committed;
   private boolean closed;
 
   private StagedFile(BeneathRoot.Directory dir, String fileName, String tempName, int fd, RandomAccessFile file,
-      Publisher publisher) {
+      Object fileKey, Publisher publisher) {
     this.dir = dir;
+    this.fileKey = fileKey;
     this.fileName = fileName;
     this.tempName = tempName;
     this.fd = fd;
@@ -63,7 +66,9 @@ final class StagedFile implements StagedWrite {
     RandomAccessFile file = null;
     try {
       file = new RandomAccessFile(where(dir, nf.name(), nf.fd()).toFile(), "rw");
-      return new StagedFile(dir, fileName, nf.name(), nf.fd(), file, publisher);
+      // The identity of the file made now: its commit publishes it and nothing put in its place.
+      Object key = Files.readAttributes(where(dir, nf.name(), nf.fd()), BasicFileAttributes.class).fileKey();
+      return new StagedFile(dir, fileName, nf.name(), nf.fd(), file, key, publisher);
     } catch (IOException | RuntimeException e) {
       if (file != null) {
         file.close();
@@ -116,7 +121,7 @@ final class StagedFile implements StagedWrite {
         // The rename goes by name: the name must still be the file written and synced, not a
         // link, FIFO or other file put in its place, or that would be published as the object.
         BasicFileAttributes now = dir.regularFile(tempName);
-        if (now == null || a.fileKey() == null || !a.fileKey().equals(now.fileKey())) {
+        if (now == null || fileKey == null || !fileKey.equals(now.fileKey())) {
           throw new IOException(tempName + ": the temporary file was replaced before its commit; nothing published");
         }
         Files.move(temp, dir.path().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
