@@ -104,8 +104,7 @@ final class ObjectCommands {
       return served.get(id);
     }
     try {
-      List<String> names = store.config == null ? List.of("memory", "disk")
-          : ObjMapperConfig.load(store.config).tierConfigs().stream().map(TierConfig::name).toList();
+      List<String> names = store.tiers().stream().map(TierConfig::name).toList();
       return id >= 0 && id < names.size() ? names.get(id) : "tier" + id;
     } catch (RuntimeException e) {
       return "tier" + id;

@@ -1,7 +1,6 @@
 package io.objmapper.examples.cli;
 
 import io.objmapper.ObjectFlag;
-import io.objmapper.internal.config.ObjMapperConfig;
 import io.objmapper.spi.TierConfig;
 import io.objmapper.spi.TierFlag;
 import io.objmapper.spi.ObjectNames;
@@ -89,16 +88,23 @@ public final class PutCommand implements Callable<Integer> {
    * Without a serve, this command's process is the store's only one: an ephemeral object on a
    * tier without a root of its own (the default store's memory tier, made for the process and
    * removed when it exits) would be gone when the command returns, after it printed success.
+   * The tier is the one the store places an ephemeral object on: the fastest writable tier
+   * that is neither persistent nor remote.
    */
   private void refuseEphemeralLostAtExit() {
-    List<TierConfig> tiers = store.config != null ? ObjMapperConfig.load(store.config).tierConfigs() : List.of();
-    for (TierConfig t : tiers) {
-      if (t.has(TierFlag.EPHEMERAL) && t.has(TierFlag.WRITABLE) && t.root().isPresent()) {
-        return; // a tier whose folder outlives the command
+    TierConfig target = null;
+    for (TierConfig t : store.tiers()) {
+      boolean candidate = t.has(TierFlag.WRITABLE) && !t.has(TierFlag.PERSISTENT) && !t.type().equals("s3");
+      if (candidate && (target == null || t.perfFactor() < target.perfFactor())) {
+        target = t;
       }
     }
+    if (target != null && target.root().isPresent()) {
+      return; // its folder outlives the command
+    }
     throw new ExitCodes.CommandFailure(ExitCodes.USAGE, "--ephemeral: without a running serve the object would be "
-        + "lost when this command exits (an ephemeral tier without a mount_path lives only as long as the "
-        + "process that opens it); put it through a serve (--socket PATH)");
+        + "lost when this command exits (the ephemeral tier " + (target != null ? "\"" + target.name() + "\" " : "")
+        + "has no mount_path: it lives only as long as the process that opens it); put it through a serve "
+        + "(--socket PATH)");
   }
 }

@@ -55,14 +55,12 @@ public final class StoreOptions {
 
   /**
    * The tiers of the store these options name, without opening it: the configuration's
-   * (under {@code --data} if given), else the persistent tier {@code <data>/disk} of a plain
-   * {@code serve} (its memory tier has no folder to name). Empty if the configuration cannot
-   * be read (the command that opens the store reports that).
+   * (under {@code --data} if given), else those of a plain {@code serve} ({@link #plainTiers}).
+   * Empty if the configuration cannot be read (the command that opens the store reports that).
    */
   java.util.List<io.objmapper.spi.TierConfig> tiers() {
     if (config == null) {
-      return java.util.List.of(io.objmapper.spi.TierConfig.builder().name("disk").type("fs")
-          .root(data.resolve("disk")).build());
+      return plainTiers(data);
     }
     try {
       ObjMapper.Builder b = ObjMapper.builder().configFile(config);
@@ -119,20 +117,29 @@ public final class StoreOptions {
       return b.build();
     }
     io.objmapper.spi.dir.DirectoryTier.createDirectories(data.resolve("disk"));
-    return ObjMapper.builder()
-        .backgroundRounds(backgroundRounds)
-        .openProgress(progress)
-        .tier(TierConfig.builder().name("memory").type("memory").perfFactor(1.0)
+    ObjMapper.Builder b = ObjMapper.builder().backgroundRounds(backgroundRounds).openProgress(progress);
+    for (TierConfig t : plainTiers(data)) {
+      b.tier(t);
+    }
+    return b.build();
+  }
+
+  /**
+   * The tiers of a plain {@code serve --data DIR}: a memory tier of its own in {@code /dev/shm}
+   * and a persistent fs tier {@code DIR/disk} keeping its index.
+   */
+  static java.util.List<TierConfig> plainTiers(Path data) {
+    return java.util.List.of(
+        TierConfig.builder().name("memory").type("memory").perfFactor(1.0)
             .capacityBytes(defaultMemoryCapacity())
             .flags(TierFlag.EPHEMERAL, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
                 TierFlag.MIGRATION_DST)
-            .build())
-        .tier(TierConfig.builder().name("disk").type("fs").root(data.resolve("disk")).perfFactor(3.0)
+            .build(),
+        TierConfig.builder().name("disk").type("fs").root(data.resolve("disk")).perfFactor(3.0)
             .flags(TierFlag.PERSISTENT, TierFlag.READABLE, TierFlag.WRITABLE, TierFlag.MIGRATION_SRC,
                 TierFlag.MIGRATION_DST)
             .persistIndex(true)
-            .build())
-        .build();
+            .build());
   }
 
   /** Where the memory tier of the store without a configuration keeps its files. */

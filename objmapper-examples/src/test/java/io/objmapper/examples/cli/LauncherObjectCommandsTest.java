@@ -80,6 +80,20 @@ class LauncherObjectCommandsTest {
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).isEqualTo("/tmp/x\t2\tmem\n");
     assertThat(launch("ls", "--config", conf.toString()).out()).isEqualTo("/tmp/x\t2\tmem\n");
+
+    // A faster memory tier without a folder of its own is where an ephemeral object would go.
+    Path faster = Files.writeString(dir.resolve("faster.conf"), """
+        {"backends": [
+          {"name": "shm", "type": "memory", "perf_factor": 0.5, "flags": ["ephemeral", "readable", "writable"]},
+          {"name": "mem", "type": "memory", "mount_path": "%s", "perf_factor": 1.0,
+           "flags": ["ephemeral", "readable", "writable"]},
+          {"name": "disk", "type": "fs", "mount_path": "%s", "perf_factor": 3.0,
+           "flags": ["persistent", "readable", "writable"]}
+        ]}
+        """.formatted(mem, disk));
+    Result refused = launch("put", "--config", faster.toString(), "--ephemeral", "/tmp/y", file("y", "y").toString());
+    assertThat(refused.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("the ephemeral tier \"shm\" has no mount_path");
   }
 
   @Test
