@@ -192,8 +192,13 @@ final class IndexGrowth {
       } catch (ChronicleMaps.EndlessWalkException | MapLength.MapTruncatedException e) {
         index.corrupted(old, e); // the map copied from is damaged: replaced, not grown again and again
         throw e;
-      } catch (InternalError e) { // a fault on a page of a mapping: taken for the old map's, cut short
-        throw index.corrupted(old, new MapLength.MapAccessFault(e));
+      } catch (InternalError e) { // a fault on a page of a mapping: the old map's if its file was cut short
+        if (old.length.shrunk()) {
+          throw index.corrupted(old, new MapLength.MapAccessFault(e));
+        }
+        // Else the new map's writes faulted (an I/O error, no room on a copy-on-write file
+        // system): the old map is intact and stays; the growth is abandoned and tried again.
+        throw new IOException("a fault writing the new map " + nextFile + ": " + e.getMessage(), e);
       }
       index.gate.writeLock().lock();
       try {

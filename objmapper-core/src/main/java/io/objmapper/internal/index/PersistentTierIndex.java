@@ -747,8 +747,14 @@ public final class PersistentTierIndex implements AutoCloseable {
       return orNoneIfDamaged(g, e);
     } catch (RuntimeException e) {
       return orNoneIfDamaged(g, e);
-    } catch (InternalError e) { // a fault on a page of the mapping: its file was cut short
-      return orNoneIfDamaged(g, new MapLength.MapAccessFault(e));
+    } catch (InternalError e) { // a fault on a page of the mapping
+      if (g.length.shrunk()) { // its file was cut short: damage
+        return orNoneIfDamaged(g, new MapLength.MapAccessFault(e));
+      }
+      // The file is whole: the write itself faulted (an I/O error, no room on a copy-on-write
+      // file system), which is a failed write, not a damaged map to rebuild.
+      throw new UncheckedIOException("tier index " + file + ": a write to its map faulted",
+          new IOException(e.getMessage(), e));
     }
   }
 
