@@ -58,6 +58,19 @@ final class ChronicleTierIndex implements TierIndex {
         index.openState(), r);
   }
 
+  /**
+   * An operation begun when {@code replacedBefore} replacements had happened met a damaged
+   * map: a miss proves nothing until the replacement's rebuild ends (which sets
+   * {@link #complete} again). If the replacement came meanwhile, that rebuild may already have
+   * ended: reconcile once more, so the index is not left untrusted for good by a late reader.
+   */
+  private void lostTrust(long replacedBefore) {
+    complete = false;
+    if (index.replacements() != replacedBefore) {
+      startReconciler();
+    }
+  }
+
   /** Starts reconciling with the tier's files if the index is not trusted. */
   void reconcileInBackground() {
     if (!complete) {
@@ -108,10 +121,11 @@ final class ChronicleTierIndex implements TierIndex {
   @Override
   public IndexRecord get(String name) {
     IndexEntry e;
+    long replacedBefore = index.replacements();
     try {
       e = index.get(name);
     } catch (IndexCorruptedException damaged) {
-      complete = false;
+      lostTrust(replacedBefore);
       return null;
     }
     return e == null ? null : new IndexRecord(e.size(), e.mtimeMillis(), e.flags(), e.fileKeyHash());
@@ -154,6 +168,7 @@ final class ChronicleTierIndex implements TierIndex {
       return;
     }
     long[] visited = new long[1];
+    long replacedBefore = index.replacements();
     try {
       index.forEachWithPrefix(prefix, (name, e) -> {
         visited[0]++;
@@ -161,7 +176,7 @@ final class ChronicleTierIndex implements TierIndex {
         return true;
       });
     } catch (IndexCorruptedException damaged) {
-      complete = false;
+      lostTrust(replacedBefore);
       if (visited[0] > 0) {
         throw new StorageException("tier " + tier.name() + ": its index turned out damaged during the listing, after "
             + visited[0] + " objects; it is rebuilt from the tier's files: list again", damaged);
