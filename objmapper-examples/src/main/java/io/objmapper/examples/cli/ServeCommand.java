@@ -167,12 +167,11 @@ public final class ServeCommand implements Callable<Integer> {
     try { // a taken address fails before the store is opened (or made)
       ObjectServer.checkAddresses(socket.toAbsolutePath(), tcpAddress,
           udp != null ? Endpoints.hostPort(udp, spec.commandLine()) : null);
-      if (metricsAddress != null && metricsAddress.getPort() != 0) {
-        try (java.nio.channels.ServerSocketChannel probe = java.nio.channels.ServerSocketChannel.open()) {
-          probe.bind(metricsAddress);
+      if (metricsAddress != null) {
+        try { // the metrics endpoint is a TCP listener too: the same probe
+          ObjectServer.checkAddresses(null, metricsAddress, null);
         } catch (IOException e) {
-          throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "--metrics: cannot listen on http://" + metrics
-              + ": " + StoreOptions.describe(e), e);
+          throw metricsUnavailable(e);
         }
       }
     } catch (IOException e) {
@@ -195,8 +194,7 @@ public final class ServeCommand implements Callable<Integer> {
         endpoint = MetricsEndpoint.start(metricsAddress, opened); // before the import: its progress shows
       } catch (IOException e) {
         opened.close();
-        throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "--metrics: cannot listen on http://" + metrics
-            + ": " + StoreOptions.describe(e), e);
+        throw metricsUnavailable(e);
       }
     }
     try (ObjMapper store = opened; MetricsEndpoint metricsEndpoint = endpoint) {
@@ -424,8 +422,7 @@ public final class ServeCommand implements Callable<Integer> {
    */
   private void listenersOf(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, Files.exists(file)
-          ? "configuration file " + file + " is not a regular file" : "no configuration file " + file);
+      throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, StoreOptions.noConfigurationFile(file));
     }
     ObjMapperConfig parsed;
     try {
@@ -440,6 +437,11 @@ public final class ServeCommand implements Callable<Integer> {
       tcp = parsed.tcpListener().orElse(null);
     }
     configTcpAllow = parsed.serverSettings().access().tcpAllow();
+  }
+
+  private ExitCodes.CommandFailure metricsUnavailable(IOException e) {
+    String why = StoreOptions.describe(e).replaceFirst("^cannot listen on tcp:\\S+: ", "");
+    return new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, "--metrics: cannot listen on http://" + metrics + ": " + why, e);
   }
 
   /** The configuration's {@code server.tcp_allow} (empty without a configuration). */

@@ -73,11 +73,15 @@ public final class StoreOptions {
     }
   }
 
+  /** Why {@code file}, not a regular file, is no configuration: missing, or something else. */
+  static String noConfigurationFile(Path file) {
+    return Files.exists(file) ? "configuration file " + file + " is not a regular file" : "no configuration file " + file;
+  }
+
   private ObjMapper open(boolean create) {
     boolean dataGiven = mixee.commandLine().getParseResult().hasMatchedOption("--data");
     if (config != null && !Files.isRegularFile(config)) {
-      throw new Failure(STORE_UNAVAILABLE, Files.exists(config)
-          ? "configuration file " + config + " is not a regular file" : "no configuration file " + config);
+      throw new Failure(STORE_UNAVAILABLE, noConfigurationFile(config));
     }
     if (!create && config == null && !Files.isDirectory(data.resolve("disk"))) {
       throw new Failure(STORE_UNAVAILABLE, "no store under " + data + " (" + data.resolve("disk")
