@@ -99,6 +99,10 @@ class PlacementRulesTest {
       "x", "", "/a\u0000b", "/a\\b", "/..\\x", "/.objmapper_index", "/a/.objmapper-tmp-1",
       "/.objmapperx"})
   void nameThatCouldEscapeTheRootOrIsReservedIsRejectedAndNothingIsCreated(String name) throws Exception {
+    Path outside = dir.getParent().resolve("x"); // where "/../x" would land; another process may own one
+    Object outsideBefore = Files.exists(outside, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        ? Files.readAttributes(outside, java.nio.file.attribute.BasicFileAttributes.class,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS).lastModifiedTime() : null;
     try (ObjMapper store = TestStores.memoryAndDisk(dir).build()) {
       byte[] data = "x".getBytes(UTF_8);
       assertThatThrownBy(() -> store.put(name, data)).isInstanceOf(InvalidObjectNameException.class);
@@ -114,7 +118,10 @@ class PlacementRulesTest {
     }
     assertThat(filesBelow(dir).filter(f -> !f.startsWith("disk" + java.io.File.separator + ".objmapper_"))
         .toList()).isEmpty();
-    assertThat(Files.exists(dir.getParent().resolve("x"))).isFalse();
+    Object outsideAfter = Files.exists(outside, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        ? Files.readAttributes(outside, java.nio.file.attribute.BasicFileAttributes.class,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS).lastModifiedTime() : null;
+    assertThat(outsideAfter).as("nothing made or changed outside the root").isEqualTo(outsideBefore);
   }
 
   // ---- pinned objects -------------------------------------------------------------------
