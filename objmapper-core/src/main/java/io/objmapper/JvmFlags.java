@@ -30,8 +30,14 @@ final class JvmFlags {
   static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
   /** The line to add: every flag, whatever is already there. */
+  /**
+   * Not needed to run, but part of the one line: without them Chronicle Map reports its use to
+   * an analytics service over the network and writes {@code ~/.chronicle.analytics.client.id}.
+   */
+  static final String CHRONICLE_QUIET = "-Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true";
+
   static final String ALL_FLAGS = String.join(" ",
-      REQUIRED.stream().map(Requirement::flag).toList()) + " " + NATIVE_ACCESS;
+      REQUIRED.stream().map(Requirement::flag).toList()) + " " + CHRONICLE_QUIET + " " + NATIVE_ACCESS;
 
   /** Answers whether a module opens or exports a package to the module Chronicle Map runs in. */
   interface Probe {

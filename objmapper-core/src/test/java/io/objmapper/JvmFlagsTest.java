@@ -28,6 +28,15 @@ class JvmFlagsTest {
   }
 
   @Test
+  void theLineTheMessageGivesIsReadmesLineAndTheBuildsFlags() throws IOException {
+    Path project = Path.of(System.getProperty("objmapper.testdata")).getParent();
+    String readme = Files.readString(project.resolve("README.md"), StandardCharsets.UTF_8);
+    assertThat(readme).as("README's java command").contains("java " + JvmFlags.ALL_FLAGS + " -cp");
+    String pom = Files.readString(project.resolve("pom.xml"), StandardCharsets.UTF_8);
+    assertThat(pom).as("the parent pom's flags").contains("<objmapper.jvm.flags>" + JvmFlags.ALL_FLAGS + "</");
+  }
+
+  @Test
   void aJvmWithEveryFlagPassesTheCheck() {
     assertThat(JvmFlags.missing(allBut(List.of()))).isEmpty();
     JvmFlags.check("disk", allBut(List.of())); // throws nothing
