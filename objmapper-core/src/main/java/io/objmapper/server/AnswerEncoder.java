@@ -46,7 +46,7 @@ final class AnswerEncoder {
       boolean metadata, ByteBuffer out, Answer a) {
     long size = obj.size();
     int tier = obj.tierId();
-    int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0);
+    int metaLen = metadataLength(tier);
     out.clear();
     switch (mode) {
       case FDPASS:
@@ -75,7 +75,13 @@ final class AnswerEncoder {
     }
   }
 
-  private static void putMetadata(ByteBuffer out, long size, long mtime, int tier) {
+  /** Bytes of an object's SIZE, MTIME and (for {@code tier >= 0}) BACKEND TLVs. */
+  static int metadataLength(int tier) {
+    return ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0);
+  }
+
+  /** An object's SIZE, MTIME and (for {@code tier >= 0}) BACKEND TLVs: {@link #metadataLength} bytes. */
+  static void putMetadata(ByteBuffer out, long size, long mtime, int tier) {
     ProtocolEncoder.sizeTlv(out, size);
     ProtocolEncoder.mtimeTlv(out, Math.max(0, mtime)); // a file dated before 1970: u64 on the wire
     if (tier >= 0) {

@@ -21,15 +21,6 @@ final class ServerWarnings {
    * Logs {@code what} about {@code peer} (shown) with {@code e}, unless {@code key} (the peer's
    * uid or address) logged too much lately.
    */
-  /** As {@link #warn}, at error level and with {@code e}'s stack trace: for an {@link Error}. */
-  static void error(Logger log, Object key, Object peer, String what, Throwable e) {
-    long suppressed = PER_PEER.acquire(key == null ? "unknown" : key);
-    if (suppressed >= 0) {
-      log.error("{}: {}{}", LogText.cut(String.valueOf(peer), LogText.MAX_NAME_CHARS), what,
-          LogText.suppressed(suppressed), e);
-    }
-  }
-
   static void warn(Logger log, Object key, Object peer, String what, Throwable e) {
     long suppressed = PER_PEER.acquire(key == null ? "unknown" : key);
     if (suppressed >= 0) {
@@ -38,6 +29,15 @@ final class ServerWarnings {
       if (e != null) {
         log.debug("{}: {}", peer, what, e);
       }
+    }
+  }
+
+  /** As {@link #warn}, at error level and with {@code e}'s stack trace: for an {@link Error}. */
+  static void error(Logger log, Object key, Object peer, String what, Throwable e) {
+    long suppressed = PER_PEER.acquire(key == null ? "unknown" : key);
+    if (suppressed >= 0) {
+      log.error("{}: {}{}", LogText.cut(String.valueOf(peer), LogText.MAX_NAME_CHARS), what,
+          LogText.suppressed(suppressed), e);
     }
   }
 }

@@ -158,15 +158,10 @@ final class WriteRequests {
   }
 
   private static Answer published(WorkerRequest r, RequestHandler.Published p, byte[] tiers) {
-    int tier = p.tierId();
-    int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0) + tiers.length;
+    int metaLen = AnswerEncoder.metadataLength(p.tierId()) + tiers.length;
     ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH + metaLen);
     ProtocolEncoder.responseHeader(out, r.version, r.id, Status.OK, 0, metaLen);
-    ProtocolEncoder.sizeTlv(out, p.size());
-    ProtocolEncoder.mtimeTlv(out, Math.max(0, p.mtimeSeconds()));
-    if (tier >= 0) {
-      ProtocolEncoder.backendTlv(out, tier);
-    }
+    AnswerEncoder.putMetadata(out, p.size(), p.mtimeSeconds(), p.tierId());
     out.put(tiers).flip();
     return new Answer().set(out, null, false, 0, 0);
   }
@@ -174,15 +169,10 @@ final class WriteRequests {
   /** STAT: SIZE, MTIME, BACKEND, TIERS and a body of the object's one listing line. */
   private static Answer stat(WorkerRequest r, ObjectInfo o, byte[] tiers) {
     byte[] body = line(o).getBytes(StandardCharsets.UTF_8);
-    int tier = o.tierId();
-    int metaLen = ProtocolEncoder.SIZE_MTIME_LENGTH + (tier >= 0 ? ProtocolEncoder.BACKEND_TLV_LENGTH : 0) + tiers.length;
+    int metaLen = AnswerEncoder.metadataLength(o.tierId()) + tiers.length;
     ByteBuffer out = ByteBuffer.allocate(Protocol.V2_RESPONSE_HEADER_LENGTH + metaLen + body.length);
     ProtocolEncoder.responseHeader(out, r.version, r.id, Status.OK, body.length, metaLen);
-    ProtocolEncoder.sizeTlv(out, o.size());
-    ProtocolEncoder.mtimeTlv(out, Math.max(0, Math.floorDiv(o.mtimeMillis(), 1000)));
-    if (tier >= 0) {
-      ProtocolEncoder.backendTlv(out, tier);
-    }
+    AnswerEncoder.putMetadata(out, o.size(), Math.floorDiv(o.mtimeMillis(), 1000), o.tierId());
     out.put(tiers).put(body).flip();
     return new Answer().set(out, null, false, 0, 0);
   }
