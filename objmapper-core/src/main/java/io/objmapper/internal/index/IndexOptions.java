@@ -51,11 +51,12 @@ public final class IndexOptions {
   public static final long DEFAULT_CLOSE_WAIT_MILLIS = 30_000;
   /**
    * Least time between two looks at the map file's length from look-ups and writes (see
-   * {@link MapLength}): one {@code fstat} a millisecond at most, a few microseconds of CPU a
-   * second under any load; a file cut short is found by the first access a millisecond or more
-   * after the last look, so by the first one after an idle moment.
+   * {@link MapLength}; a walk, a growth's copy and a close look each time): one {@code fstat}
+   * a millisecond at most, a few microseconds of CPU a second under any load; a file cut
+   * short is found by the first access a millisecond or more after the last look, so by the
+   * first one after an idle moment.
    */
-  public static final long DEFAULT_LENGTH_CHECK_INTERVAL_NANOS = 1_000_000;
+  public static final long LENGTH_CHECK_INTERVAL_NANOS = 1_000_000;
   /** Smallest map ever declared: below this Chronicle Map's fixed costs dominate. */
   public static final long MIN_ENTRIES = 1_000;
 
@@ -64,11 +65,9 @@ public final class IndexOptions {
   private final double growAtFraction;
   private final double growthFactor;
   private final long closeWaitMillis;
-  private final long lengthCheckIntervalNanos;
   private final LongSupplier nanoClock;
 
   private IndexOptions(Builder b) {
-    this.lengthCheckIntervalNanos = b.lengthCheckIntervalNanos;
     this.nanoClock = b.nanoClock;
     this.closeWaitMillis = b.closeWaitMillis;
     this.expectedEntries = b.expectedEntries;
@@ -114,16 +113,7 @@ public final class IndexOptions {
     return closeWaitMillis;
   }
 
-  /**
-   * Least time between two looks at the map file's length from look-ups and writes (a walk,
-   * a growth's copy and a close look each time); 0: at every access that finds no other
-   * thread looking at the same moment (one look at a time is enough).
-   */
-  public long lengthCheckIntervalNanos() {
-    return lengthCheckIntervalNanos;
-  }
-
-  /** The clock {@link #lengthCheckIntervalNanos()} is measured with: the store's ({@code System::nanoTime}). */
+  /** The clock {@link #LENGTH_CHECK_INTERVAL_NANOS} is measured with: the store's ({@code System::nanoTime}). */
   public LongSupplier nanoClock() {
     return nanoClock;
   }
@@ -132,7 +122,7 @@ public final class IndexOptions {
   public String toString() {
     return "IndexOptions{expectedEntries=" + expectedEntries + ", averageNameBytes=" + averageNameBytes
         + ", growAtFraction=" + growAtFraction + ", growthFactor=" + growthFactor
-        + ", closeWaitMillis=" + closeWaitMillis + ", lengthCheckIntervalNanos=" + lengthCheckIntervalNanos + '}';
+        + ", closeWaitMillis=" + closeWaitMillis + '}';
   }
 
   /** Set-once setters that fail fast; {@link #build()} fills in what was not set. */
@@ -142,20 +132,9 @@ public final class IndexOptions {
     private double growAtFraction = Double.NaN;
     private double growthFactor = Double.NaN;
     private long closeWaitMillis = -1;
-    private long lengthCheckIntervalNanos = -1;
     private LongSupplier nanoClock;
 
     private Builder() {}
-
-    public Builder lengthCheckIntervalNanos(long nanos) {
-      requireState(this.lengthCheckIntervalNanos < 0, "lengthCheckIntervalNanos was already set to %s",
-          this.lengthCheckIntervalNanos);
-      if (nanos < 0) {
-        throw new IllegalArgumentException("lengthCheckIntervalNanos < 0");
-      }
-      this.lengthCheckIntervalNanos = nanos;
-      return this;
-    }
 
     /** The clock of the length checks (tests inject a fake one); default {@code System::nanoTime}. */
     public Builder nanoClock(LongSupplier clock) {
@@ -224,9 +203,6 @@ public final class IndexOptions {
       }
       if (closeWaitMillis < 0) {
         closeWaitMillis = DEFAULT_CLOSE_WAIT_MILLIS;
-      }
-      if (lengthCheckIntervalNanos < 0) {
-        lengthCheckIntervalNanos = DEFAULT_LENGTH_CHECK_INTERVAL_NANOS;
       }
       if (nanoClock == null) {
         nanoClock = System::nanoTime;

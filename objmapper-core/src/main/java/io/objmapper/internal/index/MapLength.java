@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * interpreted code a compare-and-swap on such a page (every segment lock Chronicle Map takes)
  * crashes the JVM, and nothing can catch that. So the index looks at the file's length before
  * it uses the map: on each look-up or write at most once per
- * {@link IndexOptions#lengthCheckIntervalNanos()} (one {@code fstat}; nothing allocated), before
+ * {@link IndexOptions#LENGTH_CHECK_INTERVAL_NANOS} (one {@code fstat}; nothing allocated), before
  * each segment of a walk or a growth's copy, and at close before the clean-shutdown marker.
  * A map file shorter than the longest length seen is damaged: Chronicle Map only ever extends it.
  *

@@ -72,10 +72,10 @@ import org.slf4j.LoggerFactory;
  * than capacity; an {@link InternalError}, the JVM's report of a fault on a page of the mapping
  * whose file was cut short; or the map file found shorter than it was, see {@link MapLength})
  * throws {@link IndexCorruptedException} to the reader, who asks the tier instead, and starts a
- * replacement; a map known damaged is not touched again, and a close never marks it clean: an empty map takes the damaged one's place (writes wait
- * for that switch and then go to the new map), the damaged file is moved aside once its last
- * reader left, and the listener given to {@link #onReplaced} is told so that it rebuilds the
- * index from the tier.
+ * replacement; a map known damaged is not touched again, and a close never marks it clean. An
+ * empty map takes the damaged one's place (writes wait for that switch and then go to the new
+ * map), the damaged file is moved aside once its last reader left, and the listener given to
+ * {@link #onReplaced} is told so that it rebuilds the index from the tier.
  *
  * <h2>Growth</h2>
  * Chronicle Map cannot grow a file beyond about twice its declared entries, and a put past that
@@ -134,7 +134,6 @@ public final class PersistentTierIndex implements AutoCloseable {
   private final Path movedAside;
   private final IndexGrowth growth;
   private final LongSupplier nanoClock;
-  private final long lengthCheckIntervalNanos;
 
   /**
    * Writers hold it shared; a growth holds it exclusively while it copies one segment and to
@@ -172,7 +171,6 @@ public final class PersistentTierIndex implements AutoCloseable {
     this.size.set(opened.generation.map.longSize());
     this.growth = new IndexGrowth(this, file, options);
     this.nanoClock = options.nanoClock();
-    this.lengthCheckIntervalNanos = options.lengthCheckIntervalNanos();
   }
 
   /** {@link #open(Path, IndexOptions)} with default options, declared for {@code expectedEntries}. */
@@ -642,7 +640,7 @@ public final class PersistentTierIndex implements AutoCloseable {
 
   /**
    * {@link #acquire()} for an operation on the map: a map known damaged is not touched, and,
-   * at most once per {@link IndexOptions#lengthCheckIntervalNanos()}, a map whose file was cut
+   * at most once per {@link IndexOptions#LENGTH_CHECK_INTERVAL_NANOS}, a map whose file was cut
    * short is found so before any of its pages is (see {@link MapLength}).
    *
    * @throws IndexCorruptedException if the map is damaged (its replacement is on its way)
@@ -667,7 +665,7 @@ public final class PersistentTierIndex implements AutoCloseable {
    * marked damaged, its replacement started, and the exception for the caller returned; else null.
    */
   private IndexCorruptedException lengthCheck(Generation g) {
-    if (!g.length.due(nanoClock.getAsLong(), lengthCheckIntervalNanos) || !g.length.shrunk()) {
+    if (!g.length.due(nanoClock.getAsLong(), IndexOptions.LENGTH_CHECK_INTERVAL_NANOS) || !g.length.shrunk()) {
       return null;
     }
     return corrupted(g, g.length.truncated());
