@@ -144,9 +144,8 @@ final class ObjectCommands {
     if (o.pinned()) {
       flags.add(io.objmapper.ObjectFlag.PINNED);
     }
-    return new ObjectInfo(o.name(), o.size(), o.mtimeSeconds() * 1000, tierName(store, client.tierNames(), o.tierId()),
-        o.tierId(),
-        java.util.Set.copyOf(flags));
+    String tier = tierName(store, client.tierNames(), o.tierId());
+    return new ObjectInfo(o.name(), o.size(), o.mtimeSeconds() * 1000, tier, o.tierId(), java.util.Set.copyOf(flags));
   }
 
   /** {@code name<TAB>size<TAB>tier}: how {@code ls} and {@code put} print an object. */

@@ -201,12 +201,8 @@ public final class ServeCommand implements Callable<Integer> {
       StatsSnapshot snapshot = StatsSnapshot.start(store, StatsSnapshot.location(config, data,
           spec.commandLine().getParseResult().hasMatchedOption("--data")));
       try {
+        // The addresses were checked before the store was opened; one taken since fails at start.
         try (ObjectServer built = configure(store, tcpAddress, sharedUids, access)) { // closed unstarted if the import fails
-          try {
-            built.checkAddresses(); // before the import: an address taken fails at once
-          } catch (IOException e) {
-            throw new ExitCodes.CommandFailure(ExitCodes.UNAVAILABLE, StoreOptions.describe(e), e);
-          }
           serve(store, dir, compilation, built, tcpAddress, endpoint, stop);
         }
       } finally {
