@@ -237,6 +237,7 @@ final class Connection {
     }
     if (n > 0) {
       lastActivityNanos = System.nanoTime();
+      server.served.served(this, loop, lastActivityNanos);
     }
     decode(in);
     keepRest(in);

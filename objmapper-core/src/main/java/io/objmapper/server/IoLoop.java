@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * does blocks: a socket that cannot take an answer keeps it queued (per connection) until
  * it can, and work that may block goes to the server's workers.
  *
+ * <p>About to sleep, the loop may first poll its selector for a while ({@link IdleSpin}: only
+ * while one of its connections is the only one the server serves).
+ *
  * <p>Buffers are the loop's, not the connection's: an idle connection holds no buffer, and
  * one whose request arrived whole (the usual case) needs none of its own.
  */
@@ -61,13 +64,15 @@ final class IoLoop implements Runnable {
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean awake = new AtomicBoolean();
   private final long sweepNanos;
+  private final IdleSpin spin;
   private volatile boolean stopped;
 
-  IoLoop(ObjectServer server, Selector selector, boolean unix, String name, long sweepMillis) {
+  IoLoop(ObjectServer server, Selector selector, boolean unix, String name, long sweepMillis, long spinNanos) {
     this.server = server;
     this.selector = selector;
     this.unix = unix;
     this.sweepNanos = TimeUnit.MILLISECONDS.toNanos(sweepMillis);
+    this.spin = new IdleSpin(spinNanos);
     marker.put(0, Protocol.FD_MARKER);
     ByteBuffer slots = ByteBuffer.allocateDirect(BATCH * SLOT_CAPACITY);
     for (int i = 0; i < BATCH; i++) {
@@ -112,10 +117,10 @@ final class IoLoop implements Runnable {
     long nextSweep = System.nanoTime() + sweepNanos;
     try {
       while (!stopped) {
-        if (!awake.get()) {
+        if (!awake.get() && !spun()) {
           long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextSweep - System.nanoTime()));
           selector.select(wait);
-        } else {
+        } else if (awake.get()) {
           selector.selectNow();
         }
         awake.set(false);
@@ -136,6 +141,7 @@ final class IoLoop implements Runnable {
         }
         long now = System.nanoTime();
         if (now - nextSweep >= 0) {
+          spin.rearm();
           sweep(now);
           nextSweep = now + sweepNanos;
         }
@@ -150,6 +156,34 @@ final class IoLoop implements Runnable {
       throw e;
     }
     closeAll();
+  }
+
+  /**
+   * Polls the selector for up to the spin's time when {@link IdleSpin} says so; true if that
+   * found a ready connection (or the loop was woken), false if the loop should sleep.
+   */
+  private boolean spun() throws IOException {
+    if (spin.nanos() == 0) {
+      return false;
+    }
+    long now = System.nanoTime();
+    if (!spin.mayTry(server.served.alone(this, now))) {
+      return false;
+    }
+    long end = now + spin.nanos();
+    do {
+      if (selector.selectNow() > 0) {
+        spin.found();
+        return true;
+      }
+      Thread.onSpinWait();
+    } while (!awake.get() && System.nanoTime() - end < 0);
+    if (awake.get()) {
+      spin.found();
+      return true;
+    }
+    spin.missed();
+    return false;
   }
 
   private void runTasks() {

@@ -47,6 +47,7 @@ final class SocketListeners {
   private final PeerAccess access;
   private final int ioThreads;
   private final long sweepMillis;
+  private final long spinNanos;
   private final ConnectionLimits unixLimits;
   private final ConnectionLimits tcpLimits;
   private final LongAdder[] refused = new LongAdder[Refusal.values().length];
@@ -61,7 +62,7 @@ final class SocketListeners {
   private InetSocketAddress tcpBound;
 
   SocketListeners(ObjectServer server, Path unixSocket, InetSocketAddress tcp, Set<PosixFilePermission> socketPermissions,
-      PeerAuthorizer authorizer, PeerAccess access, int ioThreads, long sweepMillis, int maxConnections,
+      PeerAuthorizer authorizer, PeerAccess access, int ioThreads, long sweepMillis, long spinNanos, int maxConnections,
       int maxConnectionsPerPeer) {
     this.server = server;
     this.unixSocket = unixSocket;
@@ -74,6 +75,7 @@ final class SocketListeners {
     }
     this.ioThreads = ioThreads;
     this.sweepMillis = sweepMillis;
+    this.spinNanos = spinNanos;
     this.unixLimits = new ConnectionLimits(maxConnections, maxConnectionsPerPeer);
     this.tcpLimits = new ConnectionLimits(maxConnections, maxConnectionsPerPeer);
   }
@@ -83,7 +85,7 @@ final class SocketListeners {
     if (unixSocket != null) {
       for (int i = 0; i < ioThreads; i++) {
         unixLoops.add(new IoLoop(server, AFUNIXSelectorProvider.provider().openSelector(), true,
-            "objmapper-io-unix-" + (i + 1), sweepMillis));
+            "objmapper-io-unix-" + (i + 1), sweepMillis, spinNanos));
       }
       removeStaleSocket(unixSocket);
       unixChannel = AFUNIXServerSocketChannel.open();
@@ -92,7 +94,8 @@ final class SocketListeners {
     }
     if (tcp != null) {
       for (int i = 0; i < ioThreads; i++) {
-        tcpLoops.add(new IoLoop(server, Selector.open(), false, "objmapper-io-tcp-" + (i + 1), sweepMillis));
+        tcpLoops.add(new IoLoop(server, Selector.open(), false, "objmapper-io-tcp-" + (i + 1), sweepMillis,
+            spinNanos));
       }
       tcpChannel = ServerSocketChannel.open();
       tcpChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);

@@ -68,6 +68,7 @@ public final class StoreHandler implements RequestHandler {
         .maxConnections(s.maxConnections())
         .maxConnectionsPerPeer(s.maxConnectionsPerPeer())
         .maxPendingPuts(s.maxPendingPuts())
+        .idleSpinMicros(s.idleSpinMicros())
         .writeTimeoutMillis(s.writeTimeoutMillis())
         .idleTimeoutMillis(s.idleTimeoutMillis())
         .shutdownGraceMillis(s.shutdownGraceMillis())

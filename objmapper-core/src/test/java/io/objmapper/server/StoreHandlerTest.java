@@ -31,12 +31,18 @@ class StoreHandlerTest {
     Path root = Files.createDirectories(dir.resolve("d"));
     Path conf = Files.writeString(dir.resolve("c.conf"), """
         {"backends": [{"name": "d", "type": "fs", "mount_path": "%s"}],
-         "server": {"max_pending_puts": 3, "max_connections_per_peer": 7}}
+         "server": {"max_pending_puts": 3, "max_connections_per_peer": 7, "idle_spin_us": 0}}
         """.formatted(root));
     try (ObjMapper store = ObjMapper.builder().configFile(conf).build();
          ObjectServer server = ObjectServer.builder(store).unixSocket(dir.resolve("s.sock")).build()) {
       assertThat(server.maxPendingPuts).isEqualTo(3);
       assertThat(server.pendingPuts.availablePermits()).isEqualTo(3);
+      assertThat(server.idleSpinNanos).as("idle_spin_us 0: the I/O threads never spin").isZero();
+    }
+    try (ObjMapper store = store();
+         ObjectServer server = ObjectServer.builder(store).unixSocket(dir.resolve("t.sock")).build()) {
+      assertThat(server.idleSpinNanos).as("the default")
+          .isEqualTo(ObjectServer.DEFAULT_IDLE_SPIN_MICROS * 1000L).isEqualTo(20_000);
     }
   }
 

@@ -259,6 +259,9 @@ final class ConfigDocument {
     @JsonProperty("io_threads")
     int ioThreads = ServerConfig.DEFAULTS.ioThreads();
 
+    @JsonProperty("idle_spin_us")
+    int idleSpinUs = ServerConfig.DEFAULTS.idleSpinUs();
+
     /** Null for the default (the server's own uid). */
     @JsonProperty("shared_fd_uids")
     List<Long> sharedFdUids;
@@ -286,7 +289,7 @@ final class ConfigDocument {
           idleTimeoutMs, requestTimeoutMs, shutdownGraceMs, cCompat, maxConnectionsPerPeer, writeTimeoutMs,
           ioThreads, Optional.ofNullable(sharedFdUids),
           new PeerAccessConfig(allowUids, allowGids, tcpAllow, Optional.ofNullable(writerUids), writerGids),
-          maxPendingPuts);
+          maxPendingPuts, idleSpinUs);
     }
   }
 }

@@ -180,7 +180,7 @@ public record ObjMapperConfig(ThreadPoolConfig threadPool, ProtocolConfig protoc
         server.maxConnections(), server.maxConnectionsPerPeer(), server.writeTimeoutMs(),
         server.idleTimeoutMs(), server.shutdownGraceMs(), server.cCompat(),
         server.requestTimeoutMs(), server.ioThreads(), server.sharedFdUids(), server.access(),
-        server.maxPendingPuts());
+        server.maxPendingPuts(), server.idleSpinUs());
   }
 
   /**

@@ -42,11 +42,15 @@ import java.util.regex.Pattern;
  *     and who may write ({@code writer_uids}, {@code writer_gids})
  * @param maxPendingPuts most puts of the write extension staged and not yet committed or
  *     aborted, over all connections, {@code >= 1}
+ * @param idleSpinUs how long an I/O thread about to sleep first polls for the next request
+ *     while one connection is the only one served, in microseconds, 0..{@value
+ *     ServerDefaults#MAX_IDLE_SPIN_MICROS}; 0 never
  */
 record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Optional<HostPort> tcp, int maxConnections, long idleTimeoutMs, long requestTimeoutMs,
     long shutdownGraceMs, boolean cCompat, int maxConnectionsPerPeer, long writeTimeoutMs,
-    int ioThreads, Optional<List<Long>> sharedFdUids, PeerAccessConfig access, int maxPendingPuts) {
+    int ioThreads, Optional<List<Long>> sharedFdUids, PeerAccessConfig access, int maxPendingPuts,
+    int idleSpinUs) {
   /** Longest socket path in UTF-8 bytes ({@code sun_path} is 108 bytes with its NUL). */
   public static final int MAX_SOCKET_PATH_BYTES = 107;
 
@@ -98,6 +102,21 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     sharedFdUids = Check.required("shared_fd_uids", sharedFdUids).map(ServerConfig::uids);
     Check.required("access", access);
     Check.atLeast("max_pending_puts", maxPendingPuts, 1);
+    Check.atLeast("idle_spin_us", idleSpinUs, 0);
+    if (idleSpinUs > ServerDefaults.MAX_IDLE_SPIN_MICROS) {
+      throw ConfigException.invalid("idle_spin_us",
+          "must be at most " + ServerDefaults.MAX_IDLE_SPIN_MICROS + ", was " + idleSpinUs);
+    }
+  }
+
+  /** Without {@code idle_spin_us} (its default). */
+  ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions, Optional<HostPort> tcp,
+      int maxConnections, long idleTimeoutMs, long requestTimeoutMs, long shutdownGraceMs, boolean cCompat,
+      int maxConnectionsPerPeer, long writeTimeoutMs, int ioThreads, Optional<List<Long>> sharedFdUids,
+      PeerAccessConfig access, int maxPendingPuts) {
+    this(socketPath, socketPermissions, tcp, maxConnections, idleTimeoutMs, requestTimeoutMs, shutdownGraceMs,
+        cCompat, maxConnectionsPerPeer, writeTimeoutMs, ioThreads, sharedFdUids, access, maxPendingPuts,
+        ServerDefaults.IDLE_SPIN_MICROS);
   }
 
   /** Without {@code max_pending_puts} (its default). */

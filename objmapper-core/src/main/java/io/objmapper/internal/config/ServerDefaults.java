@@ -28,6 +28,10 @@ public final class ServerDefaults {
   public static final int MAX_PENDING_PUTS = 1024;
   /** {@code server.write_timeout_ms}. */
   public static final long WRITE_TIMEOUT_MILLIS = 10_000;
+  /** {@code server.idle_spin_us}: how long an I/O thread polls before it sleeps, for a lone connection. */
+  public static final int IDLE_SPIN_MICROS = 20;
+  /** Most of {@code server.idle_spin_us}. */
+  public static final int MAX_IDLE_SPIN_MICROS = 1000;
 
   private ServerDefaults() {}
 }

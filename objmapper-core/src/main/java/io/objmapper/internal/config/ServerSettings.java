@@ -18,12 +18,13 @@ import java.util.Set;
  * @param ioThreads 0 when the file leaves the choice to the server
  * @param sharedFdUids empty when the file leaves the default (the server's own uid)
  * @param access who may connect and who may write
+ * @param idleSpinMicros how long an I/O thread polls before it sleeps, for a lone connection
  */
 public record ServerSettings(int minWorkers, int maxWorkers, long workerStackSize, int maxPipeline,
     Set<Capability> capabilities, Set<PosixFilePermission> socketPermissions, int maxConnections,
     int maxConnectionsPerPeer, long writeTimeoutMillis, long idleTimeoutMillis,
     long shutdownGraceMillis, boolean cCompat, long requestTimeoutMillis, int ioThreads,
-    Optional<List<Long>> sharedFdUids, PeerAccessConfig access, int maxPendingPuts) {
+    Optional<List<Long>> sharedFdUids, PeerAccessConfig access, int maxPendingPuts, int idleSpinMicros) {
   public ServerSettings {
     capabilities = Set.copyOf(capabilities);
     socketPermissions = Set.copyOf(socketPermissions);

@@ -138,6 +138,21 @@ class ConfigDefaultsTest {
   }
 
   @Test
+  void idleSpinDefaultsToTheServerBuildersAndIsReadAndChecked() {
+    assertThat(config.serverSettings().idleSpinMicros())
+        .isEqualTo(io.objmapper.server.ObjectServer.DEFAULT_IDLE_SPIN_MICROS).isEqualTo(20);
+    ObjMapperConfig off = ObjMapperConfig.parse(TestConfigs.withBackendAnd("  \"server\": {\"idle_spin_us\": 0}"));
+    assertThat(off.serverSettings().idleSpinMicros()).isZero();
+    ObjMapperConfig most = ObjMapperConfig.parse(TestConfigs.withBackendAnd("  \"server\": {\"idle_spin_us\": 1000}"));
+    assertThat(most.serverSettings().idleSpinMicros()).isEqualTo(1000);
+    for (String bad : new String[] {"-1", "1001"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ObjMapperConfig.parse(TestConfigs.withBackendAnd(
+          "  \"server\": {\"idle_spin_us\": " + bad + "}")))
+          .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("server.idle_spin_us");
+    }
+  }
+
+  @Test
   void aLifecycleIntervalOfZeroRunsNoBackgroundRoundsAndANegativeOneIsRefused() {
     ObjMapperConfig none = ObjMapperConfig.parse(TestConfigs.withBackendAnd("  \"lifecycle\": {\"interval_ms\": 0}"));
     assertThat(none.lifecycle().intervalMs()).isZero();

@@ -100,6 +100,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "I/O threads per transport, 1..64 (default: server.io_threads; the processors, at most 4; 16 with --c-compat).")
   Integer ioThreads;
 
+  @Option(names = "--idle-spin-us", paramLabel = "US",
+      description = "How long an I/O thread polls for the next request before it sleeps, while one connection is "
+          + "the only one served; 0..1000, 0 never (default: server.idle_spin_us, 20).")
+  Integer idleSpinUs;
+
   @Option(names = "--shared-fd-uids", paramLabel = "UID", split = ",",
       description = "Uids of the Unix peers that may negotiate SHARED_FD and share the server's cached "
           + "descriptors (default: the server's own uid; config key server.shared_fd_uids). "
@@ -292,6 +297,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     if (ioThreads != null) {
       flag("--io-threads", ioThreads, () -> b.ioThreads(ioThreads));
+    }
+    if (idleSpinUs != null) {
+      flag("--idle-spin-us", idleSpinUs, () -> b.idleSpinMicros(idleSpinUs));
     }
   }
 

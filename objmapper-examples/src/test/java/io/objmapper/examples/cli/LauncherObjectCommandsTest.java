@@ -475,7 +475,9 @@ class LauncherObjectCommandsTest {
         {"--max-connections", "0", "must be at least 1, was 0"},
         {"--max-connections-per-peer", "-3", "must be at least 1, was -3"},
         {"--write-timeout-ms", "-1", "must be at least 0, was -1"},
-        {"--max-pending-puts", "0", "must be at least 1, was 0"}};
+        {"--max-pending-puts", "0", "must be at least 1, was 0"},
+        {"--idle-spin-us", "1001", "must be in 0..1000, was 1001"},
+        {"--idle-spin-us", "-1", "must be in 0..1000, was -1"}};
     for (String[] c : cases) {
       Result r = launch("serve", "--socket", dir.resolve("s.sock").toString(), "--data", data(), c[0], c[1]);
       assertThat(r.code()).as(c[0]).isEqualTo(ExitCodes.USAGE);
