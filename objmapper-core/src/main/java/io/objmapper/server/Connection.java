@@ -957,6 +957,7 @@ final class Connection {
       return;
     }
     closed = true;
+    server.served.forget(this);
     if (key != null) {
       key.cancel();
     }

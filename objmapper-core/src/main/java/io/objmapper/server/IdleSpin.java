@@ -6,8 +6,8 @@ package io.objmapper.server;
  * waiting for each answer before it sends its next request, and sleeping in {@code poll}
  * between them costs it the wake-up of a sleeping thread per request (measured with one C
  * client on two CPUs: 23,000 requests/s sleeping, 35,000–38,000 polling, as many as a thread
- * per connection blocked in {@code read}). With more than one connection served the loop sleeps at once: the
- * other CPUs are serving, and a spin would take time the clients need.
+ * per connection blocked in {@code read}). With more than one connection served the loop
+ * sleeps at once: the other CPUs are serving, and a spin would take time the clients need.
  *
  * <p>A loop gives up after {@link #MAX_EMPTY} spins in a row that found nothing (a client
  * that thinks between requests) until {@link #rearm()}, so an idle or slow client costs at
@@ -69,6 +69,14 @@ final class IdleSpin {
         this.loop = loop;
         this.since = now;
         this.connection = connection;
+      }
+    }
+
+    /** {@code connection} is closed: no loop spins for it, and it is not kept from the collector. */
+    void forget(Object connection) {
+      if (this.connection == connection) {
+        this.connection = null;
+        this.loop = null;
       }
     }
 

@@ -26,6 +26,12 @@ class IdleSpinTest {
       served.served(first, loopA, now);
     }
     assertThat(served.alone(loopA, t + 3 * IdleSpin.ALONE_NANOS)).isTrue();
+    served.forget(second);
+    assertThat(served.alone(loopA, t + 3 * IdleSpin.ALONE_NANOS)).as("another connection closed").isTrue();
+    served.forget(first);
+    assertThat(served.alone(loopA, t + 3 * IdleSpin.ALONE_NANOS)).as("the lone connection closed").isFalse();
+    served.served(second, loopB, t + 4 * IdleSpin.ALONE_NANOS);
+    assertThat(served.alone(loopB, t + 5 * IdleSpin.ALONE_NANOS)).isTrue();
   }
 
   @Test
