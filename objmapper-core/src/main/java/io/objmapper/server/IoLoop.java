@@ -160,7 +160,10 @@ final class IoLoop implements Runnable {
 
   /**
    * Polls the selector for up to the spin's time when {@link IdleSpin} says so; true if that
-   * found a ready connection (or the loop was woken), false if the loop should sleep.
+   * found a ready connection (or the loop was woken or stopped), false if the loop should
+   * sleep. A {@code selectNow} consumes a pending {@link Selector#wakeup()}: every waker sets
+   * {@link #awake} or {@link #stopped} before it calls it, and the spin looks at both after
+   * each poll, so no wake-up is lost to it.
    */
   private boolean spun() throws IOException {
     if (spin.nanos() == 0) {
@@ -177,8 +180,8 @@ final class IoLoop implements Runnable {
         return true;
       }
       Thread.onSpinWait();
-    } while (!awake.get() && System.nanoTime() - end < 0);
-    if (awake.get()) {
+    } while (!awake.get() && !stopped && System.nanoTime() - end < 0);
+    if (awake.get() || stopped) {
       spin.found();
       return true;
     }
