@@ -237,7 +237,9 @@ final class Connection {
     }
     if (n > 0) {
       lastActivityNanos = System.nanoTime();
-      server.served.served(this, loop, lastActivityNanos);
+      if (loop.spins()) {
+        server.served.served(this, lastActivityNanos);
+      }
     }
     decode(in);
     keepRest(in);
@@ -957,7 +959,9 @@ final class Connection {
       return;
     }
     closed = true;
-    server.served.forget(this);
+    if (loop.spins()) {
+      server.served.forget(this);
+    }
     if (key != null) {
       key.cancel();
     }

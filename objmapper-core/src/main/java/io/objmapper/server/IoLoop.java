@@ -65,6 +65,7 @@ final class IoLoop implements Runnable {
   private final AtomicBoolean awake = new AtomicBoolean();
   private final long sweepNanos;
   private final IdleSpin spin;
+  private final boolean spins;
   private volatile boolean stopped;
 
   IoLoop(ObjectServer server, Selector selector, boolean unix, String name, long sweepMillis, long spinNanos) {
@@ -73,6 +74,7 @@ final class IoLoop implements Runnable {
     this.unix = unix;
     this.sweepNanos = TimeUnit.MILLISECONDS.toNanos(sweepMillis);
     this.spin = new IdleSpin(spinNanos);
+    this.spins = spin.nanos() > 0;
     marker.put(0, Protocol.FD_MARKER);
     ByteBuffer slots = ByteBuffer.allocateDirect(BATCH * SLOT_CAPACITY);
     for (int i = 0; i < BATCH; i++) {
@@ -117,10 +119,12 @@ final class IoLoop implements Runnable {
     long nextSweep = System.nanoTime() + sweepNanos;
     try {
       while (!stopped) {
-        if (!awake.get() && !spun()) {
-          long wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextSweep - System.nanoTime()));
-          selector.select(wait);
-        } else if (awake.get()) {
+        if (!awake.get()) {
+          long now = System.nanoTime();
+          if (!spun(now)) {
+            selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextSweep - now)));
+          }
+        } else {
           selector.selectNow();
         }
         awake.set(false);
@@ -141,7 +145,7 @@ final class IoLoop implements Runnable {
         }
         long now = System.nanoTime();
         if (now - nextSweep >= 0) {
-          spin.rearm();
+          spin.reset();
           sweep(now);
           nextSweep = now + sweepNanos;
         }
@@ -165,28 +169,29 @@ final class IoLoop implements Runnable {
    * {@link #awake} or {@link #stopped} before it calls it, and the spin looks at both after
    * each poll, so no wake-up is lost to it.
    */
-  private boolean spun() throws IOException {
-    if (spin.nanos() == 0) {
-      return false;
-    }
-    long now = System.nanoTime();
-    if (!spin.mayTry(server.served.alone(this, now))) {
+  private boolean spun(long now) throws IOException {
+    if (!spin.mayTry() || !server.served.alone(this, now)) {
       return false;
     }
     long end = now + spin.nanos();
     do {
       if (selector.selectNow() > 0) {
-        spin.found();
+        spin.reset();
         return true;
       }
       Thread.onSpinWait();
     } while (!awake.get() && !stopped && System.nanoTime() - end < 0);
     if (awake.get() || stopped) {
-      spin.found();
+      spin.reset();
       return true;
     }
     spin.missed();
     return false;
+  }
+
+  /** True if this loop may spin: its reads must then tell the server which connection it served. */
+  boolean spins() {
+    return spins;
   }
 
   private void runTasks() {

@@ -86,7 +86,7 @@ public final class ObjectServer implements AutoCloseable {
   private final long shutdownGraceMillis;
   final boolean cCompat;
   /** Which connection was served last, for the I/O loops' {@link IdleSpin}. */
-  final IdleSpin.Served served = new IdleSpin.Served();
+  final IdleSpin.Served<Connection> served = new IdleSpin.Served<>(c -> c.loop);
   /** The I/O loops' longest spin before they sleep ({@link Builder#idleSpinMicros}). */
   final long idleSpinNanos;
   /**
