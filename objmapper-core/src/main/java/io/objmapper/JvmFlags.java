@@ -29,13 +29,13 @@ final class JvmFlags {
   /** Accepted by 17, needed from 25 on (restricted native methods). */
   static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
-  /** The line to add: every flag, whatever is already there. */
   /**
    * Not needed to run, but part of the one line: without them Chronicle Map reports its use to
    * an analytics service over the network and writes {@code ~/.chronicle.analytics.client.id}.
    */
   static final String CHRONICLE_QUIET = "-Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true";
 
+  /** The line to add: every flag, whatever is already there. */
   static final String ALL_FLAGS = String.join(" ",
       REQUIRED.stream().map(Requirement::flag).toList()) + " " + CHRONICLE_QUIET + " " + NATIVE_ACCESS;
 

@@ -103,10 +103,7 @@ record ServerConfig(Path socketPath, Set<PosixFilePermission> socketPermissions,
     Check.required("access", access);
     Check.atLeast("max_pending_puts", maxPendingPuts, 1);
     Check.atLeast("idle_spin_us", idleSpinUs, 0);
-    if (idleSpinUs > ServerDefaults.MAX_IDLE_SPIN_MICROS) {
-      throw ConfigException.invalid("idle_spin_us",
-          "must be at most " + ServerDefaults.MAX_IDLE_SPIN_MICROS + ", was " + idleSpinUs);
-    }
+    Check.atMost("idle_spin_us", idleSpinUs, ServerDefaults.MAX_IDLE_SPIN_MICROS);
   }
 
   /** Without {@code idle_spin_us} (its default). */

@@ -124,11 +124,9 @@ final class IndexOpener {
    */
   static ChronicleMap<String, IndexEntry> createMap(Path mapFile, long entries, double averageKey) {
     try {
-      Files.deleteIfExists(mapFile);
       // Made empty first with the owner's mode (Chronicle Map fills an empty file as a new map):
       // created by Chronicle it would get the umask's 0644 and show every name to every user.
-      io.objmapper.spi.dir.RegularFile.open(mapFile, io.objmapper.spi.dir.RegularFile.OWN_MODE,
-          java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE).close();
+      io.objmapper.spi.dir.RegularFile.createAnew(mapFile, io.objmapper.spi.dir.RegularFile.OWN_MODE).close();
       return ChronicleMaps.builder(entries, averageKey).createPersistedTo(mapFile.toFile());
     } catch (IOException | RuntimeException | InternalError e) {
       try {
