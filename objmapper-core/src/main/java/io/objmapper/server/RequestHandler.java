@@ -96,7 +96,10 @@ public interface RequestHandler {
 
   /**
    * The names of the tiers, in id order (the ids answers carry), told to clients in the TIERS
-   * TLV of STAT, LIST and COMMIT answers; empty (the default) for a handler without tiers.
+   * TLV of STAT, LIST and COMMIT answers; empty (the default) for a handler without tiers. Each
+   * name non-empty, without a line feed, valid UTF-8 (the server refuses to build otherwise);
+   * a TLV of more than {@value ObjectServer#TIERS_TLV_BUDGET} bytes is left out of the answers
+   * (clients then show tier ids).
    */
   default java.util.List<String> tierNames() {
     return java.util.List.of();

@@ -32,12 +32,13 @@ final class ServerWarnings {
     }
   }
 
-  /** As {@link #warn}, at error level and with {@code e}'s stack trace: for an {@link Error}. */
+  /** As {@link #warn}, at error level: for an {@link Error} (its stack trace at DEBUG, as there). */
   static void error(Logger log, Object key, Object peer, String what, Throwable e) {
     long suppressed = PER_PEER.acquire(key == null ? "unknown" : key);
     if (suppressed >= 0) {
-      log.error("{}: {}{}", LogText.cut(String.valueOf(peer), LogText.MAX_NAME_CHARS), what,
-          LogText.suppressed(suppressed), e);
+      log.error("{}: {}: {}{}", LogText.cut(String.valueOf(peer), LogText.MAX_NAME_CHARS), what,
+          LogText.error(e), LogText.suppressed(suppressed));
+      log.debug("{}: {}", peer, what, e);
     }
   }
 }
