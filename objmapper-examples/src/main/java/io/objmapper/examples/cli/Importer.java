@@ -364,6 +364,9 @@ final class Importer {
 
     /** True if {@code file}, in a folder {@link #enter} was told of, is a file of an index kept there. */
     boolean isIndexFile(Path file) {
+      if (indexFoldersMet.isEmpty()) {
+        return false; // the usual case: no index folder outside a tier root was walked into
+      }
       List<String> index = indexFoldersMet.get(file.getParent());
       if (index == null) {
         return false;
